@@ -1,0 +1,38 @@
+# Two commands do everything: `make run` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PO     := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test lint catalogs extract clean
+
+run: $(STAMP) $(MO)
+	$(BIN)/wheelbot run
+
+test: $(STAMP) $(MO)
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/python -m pytest -q
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
+
+catalogs: $(MO)
+
+# After changing user-facing strings: refresh the template and both catalogs, then translate.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-by-file --omit-header \
+		-o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(BIN)/python -m bot.catalog_tools fill-english locales/en/LC_MESSAGES/messages.po
+
+clean:
+	rm -rf $(VENV) $(MO)

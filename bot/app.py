@@ -1,0 +1,124 @@
+"""Build the Application: resources in ``post_init``, and the table of contents of handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.commands import register_commands
+from bot.config import Config
+from bot.db import Store
+from bot.handlers import welcome
+from bot.handlers.common import Context
+from bot.i18n import load_translators
+from bot.processor import PerChatUpdateProcessor
+from bot.resources import locales_dir, wheel_file
+from bot.services import KEY, Services, services
+from bot.wheel import load_wheel
+
+log = logging.getLogger(__name__)
+
+#: Commands run once, when sent; editing a command message does not run it again.
+NEW = filters.UpdateType.MESSAGE
+
+
+class _CommandForOtherBot(filters.MessageFilter):
+    """True for ``/cmd@OtherBot``: a command addressed to a different bot."""
+
+    def filter(self, message):  # type: ignore[no-untyped-def]
+        text = message.text or ""
+        if not text.startswith("/"):
+            return False
+        head = text.split()[0]
+        if "@" not in head:
+            return False
+        return head.split("@", 1)[1].lower() != (message.get_bot().username or "").lower()
+
+
+def build_app(
+    config: Config, *, request: BaseRequest | None = None, rate_limit: bool = True
+) -> Application:
+    """Build the bot; pass a fake ``request`` to run it offline."""
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .defaults(Defaults(tzinfo=config.timezone))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_open_resources(config))
+        .post_shutdown(_close_resources)
+    )
+    if config.base_url:
+        builder = builder.base_url(config.base_url)
+    if config.base_file_url:
+        builder = builder.base_file_url(config.base_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        # Retry after RetryAfter instead of giving up on the first flood-limit answer.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    add_handlers(app)
+    app.add_error_handler(_log_error)
+    return app
+
+
+def add_handlers(app: Application) -> None:
+    """Register every handler, in the order they are tried."""
+    # Membership of the bot itself: greet once when added, forget when removed.
+    app.add_handler(ChatMemberHandler(welcome.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, welcome.on_bot_added))
+
+    # Commands (also /cmd@ThisBot; /cmd@OtherBot never matches a CommandHandler).
+    app.add_handler(CommandHandler("start", welcome.on_start, filters=NEW))
+    app.add_handler(CommandHandler("help", welcome.on_help, filters=NEW))
+    app.add_handler(CommandHandler("language", welcome.on_language, filters=NEW))
+
+    # Buttons.
+    app.add_handler(CallbackQueryHandler(welcome.on_language_button, pattern=r"^lang:"))
+
+    # Anything else that looks like a command meant for us: a hint to /help.
+    app.add_handler(
+        MessageHandler(filters.COMMAND & NEW & ~_CommandForOtherBot(), welcome.on_unknown_command)
+    )
+
+
+def _open_resources(config: Config):  # type: ignore[no-untyped-def]
+    async def post_init(app: Application) -> None:
+        translators = load_translators(locales_dir())
+        wheel = load_wheel(wheel_file())
+        store = await Store.open(config.db_path)
+        log.info(
+            "Using database %s (schema version %d)",
+            config.db_path.resolve(),
+            await store.version(),
+        )
+        app.bot_data[KEY] = Services(store, translators, wheel, config.timezone)
+        await register_commands(app.bot, translators)
+        log.info("Registered commands in English and Dutch as @%s", app.bot.username)
+
+    return post_init
+
+
+async def _close_resources(app: Application) -> None:
+    if KEY in app.bot_data:
+        await services(app).store.close()
+
+
+async def _log_error(update: object, context: Context) -> None:
+    # Never log the update itself: it holds people's names and answers.
+    kind = type(update).__name__
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("Error while handling %s %s", kind, update_id, exc_info=context.error)

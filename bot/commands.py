@@ -1,0 +1,26 @@
+"""The bot's command list, registered with ``setMyCommands`` in English and Dutch."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand
+
+from bot import render
+from bot.i18n import Translator
+from bot.messages import Msg, msg
+
+COMMANDS: tuple[tuple[str, Msg], ...] = (
+    ("start", msg("Begin, or see how to begin")),
+    ("help", msg("What I can do")),
+    ("language", msg("Choose Dutch or English")),
+)
+
+
+def command_list(t: Translator) -> list[BotCommand]:
+    """Return the commands with descriptions in one language."""
+    return [BotCommand(name, render.label(t, description)) for name, description in COMMANDS]
+
+
+async def register_commands(bot: Bot, translators: dict[str, Translator]) -> None:
+    """Register the English list as the default and the Dutch one for Dutch-speaking users."""
+    await bot.set_my_commands(command_list(translators["en"]))
+    await bot.set_my_commands(command_list(translators["nl"]), language_code="nl")

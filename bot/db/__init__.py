@@ -1,0 +1,112 @@
+"""The data layer: one aiosqlite connection, migrations by ``PRAGMA user_version``, and write
+transactions that never interleave.
+
+Only ``bot/db`` holds SQL. Every write goes through ``Store.transaction()``: ``BEGIN IMMEDIATE``
+behind one asyncio lock, so two coroutines of different chats never share a transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_NAME = re.compile(r"^(\d{4})-[a-z0-9-]+\.sql$")
+
+
+class SchemaError(RuntimeError):
+    """The database is newer than this code, or a migration failed."""
+
+
+def migration_files(folder: Path = MIGRATIONS) -> list[Path]:
+    """Return the migration files in order, checking they are numbered 1, 2, 3, ..."""
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".sql")
+    for expected, path in enumerate(files, start=1):
+        match = _NAME.match(path.name)
+        if not match or int(match.group(1)) != expected:
+            raise SchemaError(
+                f"migration {path.name} is out of sequence (expected {expected:04d})"
+            )
+    return files
+
+
+class Store:
+    """One SQLite connection shared by all chats."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str, migrations: Path = MIGRATIONS) -> Store:
+        """Open (and create or upgrade) the database at ``path``."""
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a transaction that reads
+        # and then writes never hits SQLITE_BUSY without waiting for the busy timeout.
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        store = cls(conn)
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            # FULL: an agreement confirmed in the chat must survive a power loss, not only a crash.
+            await conn.execute("PRAGMA synchronous=FULL")
+            await store.migrate(migrations)
+        except BaseException:
+            await conn.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.conn.close()
+
+    async def version(self) -> int:
+        """Return the schema version (``PRAGMA user_version``)."""
+        async with self.conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, folder: Path = MIGRATIONS) -> None:
+        """Apply each pending migration and its version bump in one transaction."""
+        files = migration_files(folder)
+        current = await self.version()
+        if current > len(files):
+            raise SchemaError(
+                f"the database is at schema version {current}, newer than this code "
+                f"({len(files)}); upgrade the bot before using this database"
+            )
+        for number, path in enumerate(files[current:], start=current + 1):
+            script = path.read_text(encoding="utf-8")
+            statements = [s for s in _split_sql(script) if s.strip()]
+            async with self.transaction() as conn:
+                for statement in statements:
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {number}")
+            log.info("Database migrated to schema version %d (%s)", number, path.name)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a write transaction: all of it commits, or none of it does."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (our migrations hold no semicolons inside literals)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return "\n".join(lines).split(";")

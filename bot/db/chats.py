@@ -1,0 +1,116 @@
+"""Queries on chats: language, greeting, membership of the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    chat_id: int
+    kind: str
+    title: str | None
+    language: str
+    timezone: str
+    active: bool
+    greeted_at: str | None
+    setup_by: int | None
+    setup_step: str
+    stage: str | None
+    topic: str | None
+
+
+def _chat(row: aiosqlite.Row) -> Chat:
+    return Chat(
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        title=row["title"],
+        language=row["language"],
+        timezone=row["timezone"],
+        active=bool(row["active"]),
+        greeted_at=row["greeted_at"],
+        setup_by=row["setup_by"],
+        setup_step=row["setup_step"],
+        stage=row["stage"],
+        topic=row["topic"],
+    )
+
+
+async def get(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
+    """Return the chat, or None when the bot has never seen it."""
+    async with conn.execute("SELECT * FROM chats WHERE chat_id = ?", (chat_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _chat(row) if row else None
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    kind: str,
+    title: str | None,
+    language: str,
+    timezone: str,
+    now: str,
+) -> Chat:
+    """Create the chat if it is new (keeping an existing one as it is) and return it."""
+    await conn.execute(
+        "INSERT INTO chats (chat_id, kind, title, language, timezone, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING",
+        (chat_id, kind, title, language, timezone, now, now),
+    )
+    chat = await get(conn, chat_id)
+    assert chat is not None
+    return chat
+
+
+async def set_language(conn: aiosqlite.Connection, chat_id: int, language: str, now: str) -> None:
+    """Change the chat's language."""
+    await conn.execute(
+        "UPDATE chats SET language = ?, updated_at = ? WHERE chat_id = ?", (language, now, chat_id)
+    )
+
+
+async def set_presence(
+    conn: aiosqlite.Connection, chat_id: int, *, active: bool, greeted_at: str | None, now: str
+) -> None:
+    """Record whether the bot is in the chat and when it last greeted it."""
+    await conn.execute(
+        "UPDATE chats SET active = ?, greeted_at = ?, updated_at = ? WHERE chat_id = ?",
+        (int(active), greeted_at, now, chat_id),
+    )
+
+
+async def mark_processed(conn: aiosqlite.Connection, key: str, now: str) -> bool:
+    """Record that an update was acted on; False when it already was (a duplicate delivery)."""
+    cursor = await conn.execute(
+        "INSERT INTO processed_updates (key, processed_at) VALUES (?, ?)"
+        " ON CONFLICT (key) DO NOTHING",
+        (key, now),
+    )
+    return cursor.rowcount == 1
+
+
+async def remember_message(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, purpose: str, ref: str, now: str
+) -> None:
+    """Remember what a bot message is for, so a reply to it can be routed after a restart."""
+    await conn.execute(
+        "INSERT INTO bot_messages (chat_id, message_id, purpose, ref, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id)"
+        " DO UPDATE SET purpose = excluded.purpose, ref = excluded.ref",
+        (chat_id, message_id, purpose, ref, now),
+    )
+
+
+async def message_purpose(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> tuple[str, str] | None:
+    """Return (purpose, ref) of a bot message, or None when it waits for nothing."""
+    async with conn.execute(
+        "SELECT purpose, ref FROM bot_messages WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (row["purpose"], row["ref"]) if row else None

@@ -1,0 +1,161 @@
+"""Greeting a group, /start, /help, /language and unknown commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.db import chats
+from bot.i18n import LANGUAGES, language_for
+from bot.messages import Button, Msg, Reply, msg
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The chat an update came from, and who sent it."""
+
+    chat_id: int
+    kind: str
+    title: str | None
+    user_language: str | None
+    timezone: str
+    now: str
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind in ("group", "supergroup")
+
+
+async def chat_for(conn: aiosqlite.Connection, where: Where) -> chats.Chat:
+    """Return the chat, creating it in the language of whoever we meet first."""
+    return await chats.create(
+        conn,
+        where.chat_id,
+        where.kind,
+        where.title,
+        language_for(where.user_language),
+        where.timezone,
+        where.now,
+    )
+
+
+def _intro() -> Msg:
+    return msg(
+        "I help two partner organisations talk through the wheel <b>Impact through "
+        "Collaboration</b>: 21 questions in three stages, one topic at a time. I keep track of "
+        "what you agree on and of what is still open, and I remind you to come back to it later."
+    )
+
+
+async def bot_added(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
+    """Greet a group once each time the bot is added (Telegram may announce it twice)."""
+    chat = await chat_for(conn, where)
+    if chat.active and chat.greeted_at:
+        return []
+    await chats.set_presence(conn, chat.chat_id, active=True, greeted_at=where.now, now=where.now)
+    return [
+        Reply(
+            parts=(
+                msg("Hello everyone! Thanks for adding me."),
+                _intro(),
+                msg("Send /start when both partners are here, and I'll guide you from there."),
+            )
+        )
+    ]
+
+
+async def bot_removed(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
+    """Remember that the bot left the chat, so it greets again when it is added back."""
+    if await chats.get(conn, where.chat_id) is not None:
+        await chats.set_presence(conn, where.chat_id, active=False, greeted_at=None, now=where.now)
+    return []
+
+
+async def start(conn: aiosqlite.Connection, where: Where, bot_username: str) -> list[Reply]:
+    """Explain the bot: in a group, how to begin; in a private chat, how to add it to a group."""
+    await chat_for(conn, where)
+    if not where.is_group:
+        return [
+            Reply(
+                parts=(
+                    msg("Hi! I work in a group chat with both partner organisations."),
+                    _intro(),
+                    msg(
+                        "How to begin:\n"
+                        "1. Create a Telegram group with the people of both organisations.\n"
+                        "2. Add me to it: open the group, tap its name, then <i>Add members</i> "
+                        "and search for @{bot}.\n"
+                        "3. Send /start in the group.",
+                        bot=bot_username,
+                    ),
+                )
+            )
+        ]
+    return [
+        Reply(
+            parts=(
+                msg("Welcome to the wheel <b>Impact through Collaboration</b>!"),
+                _intro(),
+                msg("Send /help to see everything I can do."),
+            )
+        )
+    ]
+
+
+async def help_text(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
+    """List what the bot can do."""
+    await chat_for(conn, where)
+    return [
+        Reply(
+            parts=(
+                msg("<b>What I can do</b>"),
+                msg(
+                    "/start – begin, or see how to begin\n"
+                    "/help – this overview\n"
+                    "/language – choose Dutch or English for this chat"
+                ),
+            )
+        )
+    ]
+
+
+def _language_buttons() -> tuple[tuple[Button, ...], ...]:
+    # Each language's name in that language, so people find their own.
+    return ((Button("Nederlands", "lang:nl"), Button("English", "lang:en")),)
+
+
+async def language(conn: aiosqlite.Connection, where: Where, argument: str | None) -> list[Reply]:
+    """Show or change the chat's language (``/language nl``, ``/language en``)."""
+    await chat_for(conn, where)
+    choice = (argument or "").strip().lower()
+    choice = {"nederlands": "nl", "dutch": "nl", "english": "en", "engels": "en"}.get(
+        choice, choice
+    )
+    if choice in LANGUAGES:
+        return await set_language(conn, where, choice)
+    parts = [msg("I speak English in this chat. Choose a language:")]
+    if choice:
+        parts.insert(0, msg("I don't know the language “{choice}”.", choice=argument or ""))
+    return [Reply(parts=tuple(parts), buttons=_language_buttons())]
+
+
+async def set_language(conn: aiosqlite.Connection, where: Where, choice: str) -> list[Reply]:
+    """Switch the chat to ``choice`` and confirm it in the new language."""
+    await chat_for(conn, where)
+    await chats.set_language(conn, where.chat_id, choice, where.now)
+    return [Reply(parts=(msg("From now on I'll speak English in this chat."),))]
+
+
+def unknown_command(command: str) -> list[Reply]:
+    """Answer a command the bot does not know with a pointer to /help."""
+    return [
+        Reply(
+            parts=(
+                msg(
+                    "I don't know the command /{command}. Send /help to see what I can do.",
+                    command=command,
+                ),
+            )
+        )
+    ]

@@ -1,0 +1,126 @@
+"""What every handler shares: who and where an update is from, and sending a flow's replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+from telegram import Message, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import render
+from bot.db import chats
+from bot.flows.welcome import Where
+from bot.i18n import DEFAULT_LANGUAGE
+from bot.messages import Reply
+from bot.services import services
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+FlowCall = Callable[[aiosqlite.Connection], Awaitable[list[Reply]]]
+
+
+def now_text() -> str:
+    """The current moment in UTC, as stored in the database."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def where(update: Update, context: Context) -> Where:
+    """Describe the chat and sender of an update for the flows."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None
+    return Where(
+        chat_id=chat.id,
+        kind=chat.type,
+        title=chat.title,
+        user_language=user.language_code if user else None,
+        timezone=services(context).timezone.key,
+        now=now_text(),
+    )
+
+
+async def send(update: Update, context: Context, replies: list[Reply]) -> list[Message]:
+    """Render replies in the chat's language, send them, and remember prompts."""
+    chat = update.effective_chat
+    if chat is None or not replies:
+        return []
+    svc = services(context)
+    stored = await chats.get(svc.store.conn, chat.id)
+    translator = svc.translators[stored.language if stored else DEFAULT_LANGUAGE]
+    sent: list[Message] = []
+    for reply in replies:
+        last: Message | None = None
+        for out in render.render(translator, reply):
+            last = await _send_one(context, chat.id, out, reply.reply_to)
+            sent.append(last)
+        if reply.remember and last is not None:
+            async with svc.store.transaction() as conn:
+                await chats.remember_message(
+                    conn, chat.id, last.message_id, *reply.remember, now_text()
+                )
+    return sent
+
+
+async def _send_one(
+    context: Context, chat_id: int, out: render.Outgoing, reply_to: int | None
+) -> Message:
+    params = (
+        ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        if reply_to
+        else None
+    )
+    try:
+        return await context.bot.send_message(
+            chat_id,
+            out.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=out.markup,
+            reply_parameters=params,
+        )
+    except BadRequest as exc:
+        if reply_to and "thread not found" in exc.message.lower():
+            return await context.bot.send_message(
+                chat_id, out.text, parse_mode=ParseMode.HTML, reply_markup=out.markup
+            )
+        raise
+
+
+async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press; a press too old to answer still had its effect."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text=text[:200] if text else None, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower():
+            raise
+        log.info("A button press was answered too late: %s", exc.message)
+
+
+def update_key(update: Update) -> str | None:
+    """A key that stays the same when Telegram delivers the same update again."""
+    if update.callback_query is not None:
+        return f"cb:{update.callback_query.id}"
+    message = update.message
+    if message is not None and update.effective_chat is not None:
+        return f"m:{update.effective_chat.id}:{message.message_id}"
+    return None
+
+
+async def run_flow(update: Update, context: Context, flow: FlowCall) -> list[Message]:
+    """Run a flow in one write transaction (once per update), then send what it says."""
+    store = services(context).store
+    async with store.transaction() as conn:
+        key = update_key(update)
+        if key is not None and not await chats.mark_processed(conn, key, now_text()):
+            log.info("Skipping an update delivered twice (%s)", key)
+            return []
+        replies = await flow(conn)
+    return await send(update, context, replies)

@@ -1,0 +1,75 @@
+"""Handlers for being added or removed, /start, /help, /language and unknown commands."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, ChatMemberUpdated, Update
+
+from bot.flows import welcome
+from bot.handlers.common import Context, answer_query, run_flow, send, where
+
+
+async def on_bot_added(update: Update, context: Context) -> None:
+    """Greet the group when a new-members message includes the bot."""
+    message = update.effective_message
+    if message and any(u.id == context.bot.id for u in message.new_chat_members):
+        w = where(update, context)
+        await run_flow(update, context, lambda conn: welcome.bot_added(conn, w))
+
+
+async def on_my_chat_member(update: Update, context: Context) -> None:
+    """Greet when the bot becomes a member; forget the greeting when it leaves."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.chat.type == "private":
+        return
+    was_in, is_in = (_is_member(m) for m in (change.old_chat_member, change.new_chat_member))
+    w = where(update, context)
+    if is_in and not was_in:
+        await run_flow(update, context, lambda conn: welcome.bot_added(conn, w))
+    elif was_in and not is_in:
+        await run_flow(update, context, lambda conn: welcome.bot_removed(conn, w))
+
+
+def _is_member(member: ChatMember) -> bool:
+    if member.status == ChatMember.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """Explain how to begin."""
+    w = where(update, context)
+    await run_flow(update, context, lambda conn: welcome.start(conn, w, context.bot.username))
+
+
+async def on_help(update: Update, context: Context) -> None:
+    """List the commands."""
+    w = where(update, context)
+    await run_flow(update, context, lambda conn: welcome.help_text(conn, w))
+
+
+async def on_language(update: Update, context: Context) -> None:
+    """Show or change the chat's language."""
+    w = where(update, context)
+    argument = " ".join(context.args or []) or None
+    await run_flow(update, context, lambda conn: welcome.language(conn, w, argument))
+
+
+async def on_language_button(update: Update, context: Context) -> None:
+    """Change the language from a button."""
+    query = update.callback_query
+    assert query is not None
+    choice = (query.data or "").removeprefix("lang:")
+    await answer_query(update)
+    if choice not in ("en", "nl"):
+        return
+    w = where(update, context)
+    await run_flow(update, context, lambda conn: welcome.set_language(conn, w, choice))
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """Point to /help."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0][1:].split("@")[0]
+    await send(update, context, welcome.unknown_command(command))

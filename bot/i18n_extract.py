@@ -1,0 +1,30 @@
+"""Babel extractor for ``data/wheel.yaml``: every name, subtitle, description, question and hint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+import yaml
+
+_TRANSLATED_KEYS = ("name", "subtitle", "description", "question", "hint")
+
+
+def extract_wheel_yaml(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Yield (line, funcname, message, comments) for each translatable string of the wheel."""
+    root = yaml.compose(fileobj.read().decode("utf-8"))
+    if root is None:
+        return
+    for section in root.value:
+        for item in getattr(section[1], "value", []):
+            if not isinstance(item, yaml.MappingNode):
+                continue
+            fields = {k.value: v for k, v in item.value}
+            ident = fields["id"].value if "id" in fields else "?"
+            for key in _TRANSLATED_KEYS:
+                node = fields.get(key)
+                if isinstance(node, yaml.ScalarNode) and node.value.strip():
+                    comment = f"wheel.yaml {section[0].value[:-1]} {key} ({ident})"
+                    yield node.start_mark.line + 1, "gettext", node.value.strip(), [comment]

@@ -1,0 +1,74 @@
+"""Words as data: flows describe what to say with ``msg``/``plural_msg``; ``render`` translates.
+
+``msg`` and ``plural_msg`` are the gettext keywords Babel extracts (see ``[tool.babel]``), so a flow
+never needs a translator and never imports ``telegram``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+#: A value that can fill a placeholder: user text (escaped when rendered), a number, a date, or
+#: another message (translated first).
+Arg = Union[str, int, dt.date, dt.datetime, "Msg", "Raw"]
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """Text from the wheel file that must be translated but was not marked in Python code."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A translatable message with its placeholder values."""
+
+    msgid: str
+    args: Mapping[str, Arg] = field(default_factory=dict)
+    plural: str | None = None
+    n: int = 1
+
+
+def msg(msgid: str, /, **args: Arg) -> Msg:
+    """Mark ``msgid`` for translation, with values for its ``{placeholders}``."""
+    return Msg(msgid, args)
+
+
+def plural_msg(singular: str, plural: str, n: int, /, **args: Arg) -> Msg:
+    """Mark a message whose form depends on ``n`` (available as ``{n}``)."""
+    return Msg(singular, {"n": n, **args}, plural, n)
+
+
+def wheel_text(text: str) -> Raw:
+    """Wrap a name or question from ``wheel.yaml`` so that it is translated when rendered."""
+    return Raw(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: a translated label and compact callback data."""
+
+    label: Msg | str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to send (or to put in place of an earlier one)."""
+
+    parts: tuple[Msg, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    force_reply: bool = False
+    placeholder: Msg | None = None
+    reply_to: int | None = None
+    #: Remember the sent message under this purpose, e.g. ``("partner-name", "1")``.
+    remember: tuple[str, str] | None = None
+
+
+def reply(*parts: Msg, **options: object) -> Reply:
+    """Build a Reply from paragraphs and options."""
+    return Reply(parts=parts, **options)  # type: ignore[arg-type]

@@ -1,0 +1,393 @@
+"""A fake Bot API transport that answers like Telegram, records what the bot sends and refuses
+what Telegram refuses. Used by the tests and by anyone who wants to run the bot offline.
+
+Plug it in with ``build_app(config, request=FakeBotApi())``.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 7000001,
+    "is_bot": True,
+    "first_name": "Impact Wheel",
+    "username": "ImpactWheelBot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+MAX_TEXT = 4096
+_ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+class ApiRefusal(Exception):
+    """What Telegram answers with an error: an HTTP status and a description."""
+
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+def parse_html(text: str) -> str:
+    """Check HTML as Telegram does and return the plain text users see; raise ApiRefusal."""
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "<":
+            match = _TAG.match(text, i)
+            if not match or match.group(2).lower() not in _ALLOWED_TAGS:
+                raise ApiRefusal(
+                    400,
+                    f"Bad Request: can't parse entities: unsupported start tag at byte offset {i}",
+                )
+            closing, name = match.group(1), match.group(2).lower()
+            if closing:
+                if not stack or stack[-1] != name:
+                    raise ApiRefusal(
+                        400,
+                        f"Bad Request: can't parse entities: unmatched end tag at byte offset {i}",
+                    )
+                stack.pop()
+            else:
+                stack.append(name)
+            i = match.end()
+        elif char == "&":
+            match = _ENTITY.match(text, i)
+            if not match:
+                raise ApiRefusal(
+                    400,
+                    f"Bad Request: can't parse entities: unsupported entity at byte offset {i}",
+                )
+            out.append(html.unescape(match.group(0)))
+            i = match.end()
+        elif char == ">":
+            raise ApiRefusal(
+                400, f"Bad Request: can't parse entities: unexpected '>' at byte offset {i}"
+            )
+        else:
+            out.append(char)
+            i += 1
+    if stack:
+        raise ApiRefusal(
+            400,
+            f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\"",
+        )
+    return "".join(out)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Sent:
+    """A message as the bot left it in a chat."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    html: str
+    reply_markup: dict[str, Any] | None
+    reply_to: int | None
+    edits: int = 0
+
+    @property
+    def buttons(self) -> list[str]:
+        """The labels of the inline buttons, row by row."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button["text"] for row in rows for button in row]
+
+    def button_data(self, label: str) -> str:
+        """Return the callback data of the button with this label."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        for row in rows:
+            for button in row:
+                if button["text"] == label:
+                    return str(button["callback_data"])
+        raise KeyError(f"no button {label!r} in {self.buttons}")
+
+    @property
+    def force_reply(self) -> bool:
+        """Whether the message asks for a reply."""
+        return bool((self.reply_markup or {}).get("force_reply"))
+
+
+@dataclass
+class Call:
+    """One Bot API call and how it ended."""
+
+    method: str
+    params: dict[str, Any]
+    error: str | None = None
+
+
+@dataclass
+class FakeBotApi(BaseRequest):
+    """An in-memory Bot API: records calls, keeps the chats' messages, enforces Telegram's rules."""
+
+    bot_user: dict[str, Any] = field(default_factory=lambda: dict(BOT_USER))
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[tuple[int, int], Sent] = field(default_factory=dict)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    administrators: dict[int, list[int]] = field(default_factory=dict)
+    failures: list[tuple[str, ApiRefusal]] = field(default_factory=list)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
+
+    # -- BaseRequest -------------------------------------------------------------------------
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        call = Call(api_method, dict(params))
+        self.calls.append(call)
+        try:
+            result = self._answer(api_method, call.params)
+        except ApiRefusal as refusal:
+            call.error = refusal.description
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": refusal.status,
+                "description": refusal.description,
+            }
+            if refusal.parameters:
+                body["parameters"] = refusal.parameters
+            return refusal.status, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # -- scripting -----------------------------------------------------------------------------
+    def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
+        """Make the next call of ``method`` fail as Telegram would."""
+        self.failures.append((method, ApiRefusal(status, description, parameters or None)))
+
+    def sent_to(self, chat_id: int) -> list[Sent]:
+        """The bot's messages in a chat, oldest first, as they look now."""
+        return sorted(
+            (m for m in self.messages.values() if m.chat_id == chat_id), key=lambda m: m.message_id
+        )
+
+    def refusals(self) -> list[Call]:
+        """Calls that Telegram would have refused (scripted failures included)."""
+        return [c for c in self.calls if c.error]
+
+    def next_message_id(self) -> int:
+        """Reserve a message id (users' messages and the bot's share one sequence)."""
+        return next(self._ids)
+
+    # -- the API ---------------------------------------------------------------------------------
+    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        for i, (failing, refusal) in enumerate(self.failures):
+            if failing == method:
+                del self.failures[i]
+                raise refusal
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            raise ApiRefusal(404, f"Not Found: method {method} is not implemented by FakeBotApi")
+        return handler(params)
+
+    def _api_getMe(self, params: dict[str, Any]) -> Any:
+        return self.bot_user
+
+    def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        commands = params.get("commands", [])
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        self.commands[str(params.get("language_code", ""))] = commands
+        return True
+
+    def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        return []
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        if len(str(params.get("text", ""))) > 200:
+            raise ApiRefusal(400, "Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    def _api_getChatAdministrators(self, params: dict[str, Any]) -> Any:
+        admins = self.administrators.get(int(params["chat_id"]), [])
+        return [
+            {
+                "status": "administrator",
+                "user": {"id": uid, "is_bot": False, "first_name": f"Admin {uid}"},
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": True,
+                "can_restrict_members": True,
+                "can_promote_members": False,
+                "can_change_info": True,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+            }
+            for uid in admins
+        ]
+
+    def _check_text(self, params: dict[str, Any]) -> tuple[str, str]:
+        raw = str(params.get("text", ""))
+        plain = parse_html(raw) if params.get("parse_mode") == "HTML" else raw
+        if not plain.strip():
+            raise ApiRefusal(400, "Bad Request: message text is empty")
+        if _utf16_len(plain) > MAX_TEXT:
+            raise ApiRefusal(400, "Bad Request: message is too long")
+        self._check_markup(params.get("reply_markup"))
+        return raw, plain
+
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        rows = (markup or {}).get("inline_keyboard")
+        if rows is None:
+            return
+        if sum(len(r) for r in rows) > 100:
+            raise ApiRefusal(400, "Bad Request: reply markup is too long")
+        for row in rows:
+            if len(row) > 8:
+                raise ApiRefusal(400, "Bad Request: too many buttons in a row")
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    raise ApiRefusal(400, "Bad Request: BUTTON_DATA_INVALID")
+                if not str(button.get("text", "")).strip():
+                    raise ApiRefusal(
+                        400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                    )
+
+    def _message_dict(self, sent: Sent) -> dict[str, Any]:
+        chat_type = (
+            "private"
+            if sent.chat_id > 0
+            else ("supergroup" if str(sent.chat_id).startswith("-100") else "group")
+        )
+        result: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": {
+                "id": sent.chat_id,
+                "type": chat_type,
+                **({"title": "Group"} if sent.chat_id < 0 else {"first_name": "User"}),
+            },
+            "from": self.bot_user,
+            "text": sent.text,
+        }
+        if sent.reply_markup and "inline_keyboard" in sent.reply_markup:
+            result["reply_markup"] = sent.reply_markup
+        if sent.edits:
+            result["edit_date"] = int(time.time())
+        return result
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        raw, plain = self._check_text(params)
+        chat_id = int(params["chat_id"])
+        reply_to = None
+        if "reply_parameters" in params:
+            reply = params["reply_parameters"]
+            reply = json.loads(reply) if isinstance(reply, str) else reply
+            reply_to = int(reply["message_id"])
+        markup = params.get("reply_markup")
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        sent = Sent(chat_id, self.next_message_id(), plain, raw, markup, reply_to)
+        self.messages[(chat_id, sent.message_id)] = sent
+        return self._message_dict(sent)
+
+    def _existing(self, params: dict[str, Any]) -> Sent:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise ApiRefusal(400, "Bad Request: message to edit not found")
+        return self.messages[key]
+
+    def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        sent = self._existing(params)
+        raw, plain = self._check_text(params)
+        markup = params.get("reply_markup")
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        if raw == sent.html and (markup or None) == (
+            sent.reply_markup
+            if sent.reply_markup and "inline_keyboard" in sent.reply_markup
+            else None
+        ):
+            raise ApiRefusal(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+            )
+        sent.html, sent.text, sent.reply_markup = raw, plain, markup
+        sent.edits += 1
+        return self._message_dict(sent)
+
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        sent = self._existing(params)
+        markup = params.get("reply_markup")
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        self._check_markup(markup)
+        if (markup or None) == (sent.reply_markup or None):
+            raise ApiRefusal(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+            )
+        sent.reply_markup = markup
+        sent.edits += 1
+        return self._message_dict(sent)
+
+    def _api_deleteMessage(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise ApiRefusal(400, "Bad Request: message to delete not found")
+        del self.messages[key]
+        return True

@@ -1,0 +1,145 @@
+"""Turn a flow's Reply into what Telegram receives: translated HTML text chunks and markup.
+
+The only module that knows gettext, Babel formats and Telegram markup. Every value embedded in a
+template is escaped here, and long output is split so no message exceeds Telegram's limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
+
+from bot.i18n import Translator
+from bot.messages import Arg, Button, Msg, Raw, Reply
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+MAX_CALLBACK_DATA = 64
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Bot API message: HTML text and its markup."""
+
+    text: str
+    markup: InlineKeyboardMarkup | ForceReply | None = None
+
+
+def utf16_len(text: str) -> int:
+    """Count UTF-16 code units, the unit Telegram limits text in."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def plain_text(html_text: str) -> str:
+    """Return what users see of HTML text (tags removed, entities decoded)."""
+    return html.unescape(_TAG.sub("", html_text))
+
+
+def text(t: Translator, message: Msg | Raw | str) -> str:
+    """Translate a message and fill its placeholders, escaping every embedded value."""
+    if isinstance(message, str):
+        return html.escape(message, quote=False)
+    if isinstance(message, Raw):
+        return html.escape(t.gettext(message.text), quote=False)
+    if message.plural is not None:
+        template = t.ngettext(message.msgid, message.plural, message.n)
+    else:
+        template = t.gettext(message.msgid)
+    if not message.args:
+        return template
+    return template.format(**{k: _arg(t, v) for k, v in message.args.items()})
+
+
+def label(t: Translator, message: Msg | Raw | str) -> str:
+    """Translate a button label or placeholder (plain text, no HTML)."""
+    return plain_text(text(t, message))
+
+
+def _arg(t: Translator, value: Arg) -> str:
+    if isinstance(value, Msg | Raw):
+        return text(t, value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return t.number(value)
+    if isinstance(value, dt.datetime):
+        return html.escape(t.datetime(value), quote=False)
+    if isinstance(value, dt.date):
+        return html.escape(t.date(value), quote=False)
+    return html.escape(str(value), quote=False)
+
+
+def keyboard(t: Translator, rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
+    """Build an inline keyboard, refusing callback data Telegram would refuse."""
+    for row in rows:
+        for button in row:
+            size = len(button.data.encode("utf-8"))
+            if not 1 <= size <= MAX_CALLBACK_DATA:
+                raise ValueError(f"callback data of {size} bytes: {button.data!r}")
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label(t, b.label), callback_data=b.data) for b in row]
+            for row in rows
+        ]
+    )
+
+
+def markup(t: Translator, reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
+    """Return the markup of a reply: buttons, a force-reply prompt, or nothing."""
+    if reply.buttons:
+        return keyboard(t, reply.buttons)
+    if reply.force_reply:
+        placeholder = label(t, reply.placeholder)[:64] if reply.placeholder else None
+        return ForceReply(selective=False, input_field_placeholder=placeholder)
+    return None
+
+
+def render(t: Translator, reply: Reply) -> list[Outgoing]:
+    """Render a reply as one or more messages; the markup goes on the last one."""
+    chunks = split_paragraphs([text(t, part) for part in reply.parts])
+    last = markup(t, reply)
+    return [
+        Outgoing(chunk, last if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)
+    ]
+
+
+def split_paragraphs(paragraphs: list[str], limit: int = MAX_TEXT) -> list[str]:
+    """Join HTML paragraphs into as few messages as fit; cut an over-long paragraph as plain text."""
+    chunks: list[str] = []
+    current = ""
+    for paragraph in paragraphs:
+        pieces = (
+            [paragraph] if utf16_len(plain_text(paragraph)) <= limit else _cut(paragraph, limit)
+        )
+        for piece in pieces:
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if utf16_len(plain_text(candidate)) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def _cut(paragraph: str, limit: int) -> list[str]:
+    """Cut one paragraph's plain text into pieces within the limit, preferring line breaks."""
+    plain = plain_text(paragraph)
+    pieces = []
+    while plain:
+        end = len(plain)
+        while utf16_len(plain[:end]) > limit:
+            end = max(1, end * limit // utf16_len(plain[:end]) - 1)
+        if end < len(plain):
+            newline = plain.rfind("\n", 0, end)
+            space = plain.rfind(" ", 0, end)
+            end = newline if newline > end // 2 else (space if space > end // 2 else end)
+        pieces.append(html.escape(plain[:end], quote=False))
+        plain = plain[end:].lstrip("\n ") if end < len(plain) else ""
+    return pieces

@@ -1,0 +1,127 @@
+"""Being added to a group, /start, /help, /language and commands, as the users see them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.offline import FakeBotApi
+from tests.conftest import ANNA, BEN, CARLA, DAAN
+from tests.support.telegram import Group
+
+
+async def test_bot_added_greets_once_in_the_adders_language(group: Group) -> None:
+    await group.add_bot(ANNA)  # Telegram sends both a new-members message and my_chat_member
+    assert len(group.sent) == 1
+    assert "Hallo allemaal" in group.last.text
+    assert "/start" in group.last.text
+
+
+async def test_bot_added_by_english_speaker_greets_in_english(group: Group) -> None:
+    await group.add_bot(BEN, both=False)
+    await group.feed({"my_chat_member": group.member_change(BEN, "left", "member")})
+    assert [m.text.split("\n")[0] for m in group.sent] == ["Hello everyone! Thanks for adding me."]
+
+
+async def test_removed_and_added_again_greets_again(group: Group) -> None:
+    await group.add_bot(BEN)
+    await group.remove_bot(BEN)
+    await group.add_bot(BEN)
+    assert len(group.sent) == 2
+
+
+async def test_start_in_group_in_first_users_language(group: Group) -> None:
+    await group.send(CARLA, "/start")
+    assert "Welkom bij het wiel Impact door samenwerking" in group.last.text
+
+
+async def test_start_for_other_language_falls_back_to_english(group: Group) -> None:
+    await group.send(DAAN, "/start")
+    assert "Welcome to the wheel Impact through Collaboration" in group.last.text
+
+
+async def test_command_with_bot_username_is_handled(group: Group) -> None:
+    await group.send(BEN, "/START@ImpactWheelBot")
+    await group.send(BEN, "/help@impactwheelbot extra words")
+    assert "Welcome" in group.sent[0].text
+    assert "/language" in group.sent[1].text
+
+
+async def test_command_for_another_bot_is_ignored(group: Group) -> None:
+    await group.send(BEN, "/start@OtherBot")
+    await group.send(BEN, "/frobnicate@OtherBot")
+    assert group.sent == []
+
+
+async def test_unknown_command_points_to_help(group: Group) -> None:
+    await group.send(ANNA, "/start")
+    await group.send(ANNA, "/frobnicate")
+    assert (
+        group.last.text
+        == "Het commando /frobnicate ken ik niet. Stuur /help om te zien wat ik kan."
+    )
+
+
+async def test_language_command_switches_and_confirms_in_new_language(group: Group) -> None:
+    await group.send(BEN, "/start")
+    await group.send(BEN, "/language nl")
+    assert group.last.text == "Vanaf nu spreek ik Nederlands in deze chat."
+    await group.send(BEN, "/help")
+    assert "Wat ik kan" in group.last.text
+    await group.send(ANNA, "/language english")
+    assert group.last.text == "From now on I'll speak English in this chat."
+
+
+async def test_language_without_argument_offers_buttons(group: Group) -> None:
+    await group.send(ANNA, "/language")
+    assert "In deze chat spreek ik Nederlands" in group.last.text
+    assert group.last.buttons == ["Nederlands", "English"]
+    query = await group.press(BEN, "English")
+    assert [a.get("text") for a in group.answers_to(query)] == [None]
+    assert group.last.text == "From now on I'll speak English in this chat."
+
+
+async def test_unknown_language_is_explained(group: Group) -> None:
+    await group.send(BEN, "/language <b>klingon</b>")
+    assert "I don't know the language “<b>klingon</b>”." in group.last.text
+
+
+async def test_forged_language_button_is_answered_and_changes_nothing(group: Group) -> None:
+    await group.send(BEN, "/language")
+    before = len(group.sent)
+    query = await group.press_data(ANNA, "lang:xx", group.last)
+    assert len(group.answers_to(query)) == 1
+    assert len(group.sent) == before
+
+
+async def test_edited_command_is_not_run_again(group: Group) -> None:
+    message = await group.send(BEN, "/help")
+    await group.edit(message, "/help again")
+    assert len(group.sent) == 1
+
+
+async def test_same_update_delivered_twice_is_answered_once(group: Group) -> None:
+    message = group.message_dict(BEN, "/start", entities=None)
+    message["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+    await group.feed({"message": message})
+    await group.feed({"message": message})
+    assert len(group.sent) == 1
+
+
+async def test_private_start_explains_how_to_add_the_bot(db_path, api: FakeBotApi) -> None:
+    from tests.conftest import running
+
+    async with running(db_path, api) as chat:
+        private = replace(chat, chat_id=ANNA.id, kind="private")
+        await private.send(ANNA, "/start")
+        assert "Hoi! Ik werk in een groepsgesprek" in private.last.text
+        assert "@ImpactWheelBot" in private.last.text
+        await private.send(ANNA, "/language en")
+        assert private.last.text == "From now on I'll speak English in this chat."
+
+
+async def test_commands_registered_in_both_languages(group: Group, api: FakeBotApi) -> None:
+    english = {c["command"]: c["description"] for c in api.commands[""]}
+    dutch = {c["command"]: c["description"] for c in api.commands["nl"]}
+    assert english.keys() == dutch.keys() >= {"start", "help", "language"}
+    assert english["language"] == "Choose Dutch or English"
+    assert dutch["language"] == "Kies Nederlands of Engels"
