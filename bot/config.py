@@ -51,8 +51,9 @@ class Config:
                 f"WHEELBOT_TIMEZONE={zone_name!r} is not an IANA timezone (e.g. Europe/Amsterdam)"
             ) from exc
         port = environ.get("WHEELBOT_WEBHOOK_PORT", "").strip() or "8443"
-        if not port.isdigit():
-            raise ConfigError(f"WHEELBOT_WEBHOOK_PORT={port!r} is not a port number")
+        # isascii(): "²".isdigit() is true, but int("²") fails.
+        if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigError(f"WHEELBOT_WEBHOOK_PORT={port!r} is not a port number (1–65535)")
         return cls(
             token=token,
             db_path=Path(environ.get("WHEELBOT_DB", "").strip() or DEFAULT_DB),

@@ -24,14 +24,25 @@ class RedactTokens(logging.Filter):
         return TOKEN_PATTERN.sub(MASK, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+            malformed = False
+        except Exception:
+            # Arguments that do not fit the format: a filter that raised here would make the
+            # logging call itself raise, in the middle of handling an update.
+            message = f"{record.msg!s} (arguments: {record.args!r})"
+            malformed = True
         clean = self.redact(message)
-        if clean != message or record.exc_info:
+        if clean != message or malformed:
             record.msg = clean
             record.args = None
-            if record.exc_info:
-                record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-                record.exc_info = None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 

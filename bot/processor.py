@@ -3,20 +3,47 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import sys
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+#: PTB takes its semaphore *before* ``do_process_update``; we make that one never the limit.
+_UNBOUNDED = sys.maxsize
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """One lock per chat: a slow Bot API round trip in one group never stalls another group."""
+    """One lock per chat: a slow Bot API round trip in one group never stalls another group.
+
+    At most ``max_concurrent_updates`` updates run at once, but an update that waits for its
+    chat's earlier updates does not count: otherwise a backlog in one busy (or flood-limited)
+    chat would fill every slot and stall all the other chats behind it.
+    """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("`max_concurrent_updates` must be a positive integer!")
+        # The base class sizes its semaphore from the max_concurrent_updates property.
+        self._limit = _UNBOUNDED
+        super().__init__(_UNBOUNDED)
+        self._limit = max_concurrent_updates
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._running = 0
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+
+    @property
+    def max_concurrent_updates(self) -> int:
+        """The most updates that run at the same time."""
+        return self._limit
+
+    @property
+    def current_concurrent_updates(self) -> int:
+        """How many updates are running now (not counting those waiting for their chat)."""
+        return self._running
 
     @staticmethod
     def chat_key(update: object) -> int:
@@ -29,14 +56,22 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await the update's coroutine while holding its chat's lock."""
+        """Await the update's coroutine while holding its chat's lock and a running slot."""
         key = self.chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
+        started = False
         try:
-            async with lock:
-                await coroutine
+            async with lock, self._slots:
+                self._running += 1
+                started = True
+                try:
+                    await coroutine
+                finally:
+                    self._running -= 1
         finally:
+            if not started and inspect.iscoroutine(coroutine):
+                coroutine.close()  # cancelled while waiting: no "never awaited" warning
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
                 # Forget idle chats so the lock table does not grow with every chat ever seen.

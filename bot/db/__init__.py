@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -87,10 +88,16 @@ class Store:
         for number, path in enumerate(files[current:], start=current + 1):
             script = path.read_text(encoding="utf-8")
             statements = [s for s in _split_sql(script) if s.strip()]
-            async with self.transaction() as conn:
-                for statement in statements:
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {number}")
+            try:
+                async with self.transaction() as conn:
+                    for statement in statements:
+                        await conn.execute(statement)
+                    await conn.execute(f"PRAGMA user_version = {number}")
+            except sqlite3.Error as exc:
+                raise SchemaError(
+                    f"migration {path.name} failed and was rolled back; the database stays at "
+                    f"schema version {number - 1}: {exc}"
+                ) from exc
             log.info("Database migrated to schema version %d (%s)", number, path.name)
 
     @asynccontextmanager
@@ -100,13 +107,35 @@ class Store:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                # Inside the try: a COMMIT that fails (a deferred foreign key, a full disk) leaves
+                # the transaction open, and it must not stay open for the next caller.
+                await self.conn.execute("COMMIT")
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
-            await self.conn.execute("COMMIT")
+
+    async def _rollback(self) -> None:
+        """Roll back the open transaction, if SQLite has not already done so."""
+        if not self.conn.in_transaction:
+            return  # e.g. SQLITE_FULL or an interrupt rolled it back already
+        try:
+            await self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            # Never hide the error that made us roll back.
+            log.exception("ROLLBACK failed")
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (our migrations hold no semicolons inside literals)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return "\n".join(lines).split(";")
+    """Split a migration into statements at the semicolons that end one.
+
+    ``sqlite3.complete_statement`` knows SQLite's tokens, so a semicolon inside a string, a
+    quoted name, a comment or a ``CREATE TRIGGER ... BEGIN ...; END`` body does not split.
+    """
+    statements: list[str] = []
+    start = 0
+    for index, char in enumerate(script):
+        if char == ";" and sqlite3.complete_statement(script[start : index + 1]):
+            statements.append(script[start : index + 1])
+            start = index + 1
+    statements.append(script[start:])  # a comment, or a last statement without a semicolon
+    return statements

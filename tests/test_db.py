@@ -1,0 +1,335 @@
+"""The Store: migrations by ``PRAGMA user_version``, the PRAGMAs in force, and transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.db import MIGRATIONS, SchemaError, Store, migration_files
+
+TABLES = {
+    "chats",
+    "partners",
+    "members",
+    "topic_states",
+    "answers",
+    "open_issues",
+    "agreements",
+    "reminders",
+    "bot_messages",
+    "processed_updates",
+}
+
+CHAT = (
+    "INSERT INTO chats (chat_id, kind, language, timezone, created_at, updated_at)"
+    " VALUES (?, 'group', 'en', 'Europe/Amsterdam', 't', 't')"
+)
+ANSWER = (
+    "INSERT INTO answers"
+    " (id, chat_id, topic_id, user_id, slot, text, message_id, created_at, updated_at)"
+    " VALUES (?, ?, ?, 1, 1, 'an answer', ?, 't', 't')"
+)
+
+
+@pytest.fixture
+def migrations(tmp_path: Path) -> Path:
+    """A private copy of the real migrations, to append to."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for path in migration_files():
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def raw(db_path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection, to look at the file without the Store."""
+    return sqlite3.connect(db_path)
+
+
+def tables(db_path: Path) -> set[str]:
+    with raw(db_path) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in rows}
+
+
+def files_beside(db_path: Path) -> list[str]:
+    """The database's own files (the file itself, -wal, -shm) in its folder."""
+    return sorted(p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+
+
+def user_version(db_path: Path) -> int:
+    with raw(db_path) as conn:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+async def rows(store: Store, sql: str) -> list[tuple[object, ...]]:
+    async with store.conn.execute(sql) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+async def test_fresh_database_lands_at_latest_version_with_the_tables(db_path: Path) -> None:
+    store = await Store.open(db_path)
+    try:
+        latest = len(migration_files())
+        assert latest >= 1
+        assert await store.version() == latest
+    finally:
+        await store.close()
+    assert user_version(db_path) == latest
+    assert tables(db_path) >= TABLES
+
+
+async def test_reopen_is_a_no_op(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = await Store.open(db_path)
+    async with store.transaction() as conn:
+        await conn.execute(CHAT, (-1,))
+    await store.close()
+
+    caplog.set_level(logging.INFO, logger="bot.db")
+    store = await Store.open(db_path)
+    try:
+        assert await store.version() == len(migration_files())
+        assert await rows(store, "SELECT chat_id FROM chats") == [(-1,)]
+    finally:
+        await store.close()
+    assert not [r for r in caplog.records if "migrated" in r.getMessage()]
+
+
+async def test_appended_migration_is_applied(db_path: Path, migrations: Path) -> None:
+    store = await Store.open(db_path, migrations)
+    async with store.transaction() as conn:
+        await conn.execute(CHAT, (-1,))
+    await store.close()
+    assert user_version(db_path) == 1
+
+    (migrations / "0002-add-chat-notes.sql").write_text(
+        "-- Notes per chat.\n"
+        "ALTER TABLE chats ADD COLUMN note TEXT NOT NULL DEFAULT '';\n"
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);\n",
+        encoding="utf-8",
+    )
+    store = await Store.open(db_path, migrations)
+    try:
+        assert await store.version() == 2
+        assert await rows(store, "SELECT chat_id, note FROM chats") == [(-1, "")]
+    finally:
+        await store.close()
+    assert "notes" in tables(db_path)
+
+
+async def test_migration_with_semicolons_in_comments_strings_and_a_trigger(
+    db_path: Path, migrations: Path
+) -> None:
+    (migrations / "0002-touch-trigger.sql").write_text(
+        "CREATE TABLE log (text TEXT NOT NULL); -- one; two\n"
+        "-- a comment line; with a semicolon\n"
+        "CREATE TRIGGER chats_logged AFTER INSERT ON chats BEGIN\n"
+        "    INSERT INTO log (text) VALUES ('added; a chat');\n"
+        "    INSERT INTO log (text) VALUES ('second; statement');\n"
+        "END;\n"
+        "-- trailing comment\n",
+        encoding="utf-8",
+    )
+    store = await Store.open(db_path, migrations)
+    try:
+        assert await store.version() == 2
+        async with store.transaction() as conn:
+            await conn.execute(CHAT, (-1,))
+        assert await rows(store, "SELECT text FROM log ORDER BY rowid") == [
+            ("added; a chat",),
+            ("second; statement",),
+        ]
+    finally:
+        await store.close()
+
+
+async def test_failing_migration_stops_at_last_good_version(
+    db_path: Path, migrations: Path
+) -> None:
+    (migrations / "0002-good.sql").write_text(
+        "CREATE TABLE good (id INTEGER PRIMARY KEY);\n", encoding="utf-8"
+    )
+    (migrations / "0003-bad.sql").write_text(
+        "CREATE TABLE half (id INTEGER PRIMARY KEY);\n"
+        "ALTER TABLE chats ADD COLUMN half_done TEXT;\n"
+        "INSERT INTO no_such_table VALUES (1);\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SchemaError, match=r"0003-bad\.sql.*schema version 2"):
+        await Store.open(db_path, migrations)
+
+    assert user_version(db_path) == 2
+    names = tables(db_path)
+    assert "good" in names
+    assert "half" not in names
+    with raw(db_path) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(chats)")}
+    assert "half_done" not in columns
+
+
+async def test_database_newer_than_the_code_is_refused(db_path: Path) -> None:
+    with raw(db_path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(SchemaError, match="newer than this code"):
+        await Store.open(db_path)
+    assert user_version(db_path) == 99
+    assert tables(db_path) == set()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["0001-a.sql", "0003-c.sql"],  # a gap
+        ["0001-a.sql", "0001-b.sql"],  # the same number twice
+        ["0002-b.sql"],  # not starting at 1
+        ["0001-a.sql", "2-b.sql"],  # not four digits
+        ["0001-a.sql", "0002-Upper_Case.sql"],  # not a lower-case slug
+    ],
+)
+async def test_out_of_sequence_migration_names_are_refused(
+    db_path: Path, tmp_path: Path, names: list[str]
+) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text("CREATE TABLE t (id INTEGER);\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match="out of sequence"):
+        migration_files(folder)
+    with pytest.raises(SchemaError, match="out of sequence"):
+        await Store.open(db_path, folder)
+    assert user_version(db_path) == 0
+    assert tables(db_path) == set()
+
+
+def test_shipped_migrations_are_in_sequence() -> None:
+    files = migration_files(MIGRATIONS)
+    assert files[0].name == "0001-create-schema.sql"
+
+
+async def test_pragmas_in_force(db_path: Path) -> None:
+    store = await Store.open(db_path)
+    try:
+        assert await rows(store, "PRAGMA journal_mode") == [("wal",)]
+        assert await rows(store, "PRAGMA foreign_keys") == [(1,)]
+        assert await rows(store, "PRAGMA busy_timeout") == [(5000,)]
+        assert await rows(store, "PRAGMA synchronous") == [(2,)]  # FULL
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(db_path)
+    yield store
+    await store.close()
+
+
+async def test_transaction_that_raises_rolls_back_completely(store: Store) -> None:
+    async with store.transaction() as conn:
+        await conn.execute(CHAT, (-1,))
+
+    async def change_then_fail() -> None:
+        async with store.transaction() as conn:
+            await conn.execute(CHAT, (-2,))
+            await conn.execute(ANSWER, (1, -2, "t1", 10))
+            await conn.execute("UPDATE chats SET title = 'changed' WHERE chat_id = -1")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await change_then_fail()
+
+    assert not store.conn.in_transaction
+    assert await rows(store, "SELECT chat_id, title FROM chats") == [(-1, None)]
+    assert await rows(store, "SELECT id FROM answers") == []
+    async with store.transaction() as conn:  # the store is usable afterwards
+        await conn.execute(CHAT, (-3,))
+    assert await rows(store, "SELECT chat_id FROM chats ORDER BY chat_id") == [(-3,), (-1,)]
+
+
+async def test_sql_error_inside_transaction_rolls_back_earlier_statements(store: Store) -> None:
+    async def insert_orphan() -> None:
+        async with store.transaction() as conn:
+            await conn.execute(CHAT, (-1,))
+            await conn.execute(ANSWER, (1, -999, "t1", 10))  # no such chat: foreign key
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await insert_orphan()
+    assert await rows(store, "SELECT chat_id FROM chats") == []
+    assert not store.conn.in_transaction
+
+
+async def test_failed_commit_is_rolled_back_and_store_stays_usable(store: Store) -> None:
+    # A deferred foreign key is checked at COMMIT; a COMMIT that fails keeps the transaction
+    # open in SQLite, so the Store has to roll it back itself.
+    async def insert_orphan_checked_at_commit() -> None:
+        async with store.transaction() as conn:
+            await conn.execute("PRAGMA defer_foreign_keys = ON")
+            await conn.execute(ANSWER, (1, -999, "t1", 10))
+
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        await insert_orphan_checked_at_commit()
+    assert not store.conn.in_transaction
+    async with store.transaction() as conn:
+        await conn.execute(CHAT, (-1,))
+    assert await rows(store, "SELECT id FROM answers") == []
+    assert await rows(store, "SELECT chat_id FROM chats") == [(-1,)]
+
+
+async def test_concurrent_transactions_never_interleave(store: Store) -> None:
+    trace: list[str] = []
+    async with store.transaction() as conn:
+        await conn.execute(CHAT, (-1,))
+
+    async def write(name: str, first_id: int) -> None:
+        async with store.transaction() as conn:
+            trace.append(f"{name} begin")
+            await conn.execute(ANSWER, (first_id, -1, f"t{first_id}", first_id))
+            await asyncio.sleep(0)
+            await conn.execute(ANSWER, (first_id + 1, -1, f"t{first_id + 1}", first_id + 1))
+            await asyncio.sleep(0)
+            trace.append(f"{name} end")
+
+    await asyncio.gather(write("a", 1), write("b", 3), write("c", 5))
+    assert trace == ["a begin", "a end", "b begin", "b end", "c begin", "c end"]
+    assert await rows(store, "SELECT id FROM answers ORDER BY id") == [(i,) for i in range(1, 7)]
+
+
+async def test_rollback_of_one_transaction_does_not_undo_another(store: Store) -> None:
+    async with store.transaction() as conn:
+        await conn.execute(CHAT, (-1,))
+    a_inside = asyncio.Event()
+
+    async def failing() -> None:
+        async with store.transaction() as conn:
+            await conn.execute(ANSWER, (1, -1, "t1", 1))
+            a_inside.set()
+            for _ in range(5):
+                await asyncio.sleep(0)  # let the other coroutine try to write meanwhile
+            await conn.execute(ANSWER, (2, -1, "t2", 2))
+            raise ValueError("partner changed their mind")
+
+    async def succeeding() -> None:
+        await a_inside.wait()
+        async with store.transaction() as conn:
+            await conn.execute(ANSWER, (3, -1, "t3", 3))
+            await asyncio.sleep(0)
+            await conn.execute(ANSWER, (4, -1, "t4", 4))
+
+    results = await asyncio.gather(failing(), succeeding(), return_exceptions=True)
+    assert isinstance(results[0], ValueError)
+    assert results[1] is None
+    assert await rows(store, "SELECT id FROM answers ORDER BY id") == [(3,), (4,)]
+
+
+async def test_open_failure_closes_the_connection(db_path: Path, migrations: Path) -> None:
+    (migrations / "0002-bad.sql").write_text("NOT SQL AT ALL;\n", encoding="utf-8")
+    with pytest.raises(SchemaError):
+        await Store.open(db_path, migrations)
+    # The last connection to a WAL database removes the -wal file when it closes.
+    assert files_beside(db_path) == [db_path.name]

@@ -1,0 +1,183 @@
+"""Logging never shows a bot token: the RedactTokens filter, setup_logging, and a real run."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.logs import MASK, RedactTokens, setup_logging
+from bot.offline import FakeBotApi
+from tests.conftest import ANNA, TOKEN, running
+
+# Shaped like a bot token, but not the configured one.
+OTHER = "987654321:ZZxYwVuTsRqPoNmLkJiHgFeDcBa_0123456"
+URL = f"https://api.telegram.org/bot{TOKEN}/getMe"
+
+
+class Lines(logging.Handler):
+    """Keeps each formatted record (message, exception and stack)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.records: list[logging.LogRecord] = []
+        self.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@pytest.fixture
+def out() -> Iterator[Lines]:
+    handler = Lines()
+    handler.addFilter(RedactTokens(TOKEN))
+    logger = logging.getLogger("tests.redact")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield handler
+    logger.removeHandler(handler)
+    logger.propagate = True
+    logger.setLevel(logging.NOTSET)
+
+
+log = logging.getLogger("tests.redact")
+
+
+def test_token_in_message_is_masked(out: Lines) -> None:
+    log.info(f"calling {URL}")
+    assert out.lines == [f"INFO calling https://api.telegram.org/bot{MASK}/getMe"]
+
+
+def test_token_in_args_is_masked(out: Lines) -> None:
+    log.warning("request to %s failed after %d tries", URL, 3)
+    assert TOKEN not in out.text
+    assert out.lines == [
+        f"WARNING request to https://api.telegram.org/bot{MASK}/getMe failed after 3 tries"
+    ]
+    assert out.records[0].getMessage() == out.lines[0].removeprefix("WARNING ")
+
+
+def test_any_token_shaped_string_is_masked(out: Lines) -> None:
+    log.info("other bot %s and %r", OTHER, {"token": OTHER})
+    assert OTHER not in out.text
+    assert out.text.count(MASK) == 2
+
+
+def test_configured_token_of_any_shape_is_masked() -> None:
+    odd = "not-shaped-like-a-token"
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token is %s", (odd,), None)
+    assert RedactTokens(odd).filter(record) is True
+    assert record.getMessage() == f"token is {MASK}"
+
+
+def test_without_a_token_nothing_is_changed(out: Lines) -> None:
+    log.info("%s partners answered %d of %d topics", "Both", 3, 21)
+    record = out.records[0]
+    assert record.msg == "%s partners answered %d of %d topics"
+    assert record.args == ("Both", 3, 21)
+    assert out.lines == ["INFO Both partners answered 3 of 21 topics"]
+
+
+def test_token_in_exception_text_is_masked(out: Lines) -> None:
+    try:
+        try:
+            raise ConnectionError(f"cannot reach {URL}")
+        except ConnectionError as inner:
+            raise RuntimeError(f"gave up on {OTHER}") from inner
+    except RuntimeError:
+        log.exception("polling failed")
+    assert TOKEN not in out.text
+    assert OTHER not in out.text
+    assert f"ConnectionError: cannot reach https://api.telegram.org/bot{MASK}/getMe" in out.text
+    assert f"RuntimeError: gave up on {MASK}" in out.text
+    assert "Traceback (most recent call last)" in out.text
+
+
+def test_exception_passed_as_exc_info_is_masked(out: Lines) -> None:
+    error = ValueError(f"bad token {TOKEN}")
+    log.error("handler failed", exc_info=error)
+    assert TOKEN not in out.text
+    assert f"ValueError: bad token {MASK}" in out.text
+
+
+def test_token_in_stack_info_is_masked() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "here", None, None)
+    record.stack_info = f'Stack (most recent call last):\n  url = "{URL}"'
+    RedactTokens(TOKEN).filter(record)
+    assert record.stack_info is not None
+    assert TOKEN not in record.stack_info
+    assert MASK in record.stack_info
+
+
+def test_malformed_logging_call_does_not_raise(out: Lines) -> None:
+    log.info("%d topics for %s", "many", TOKEN, "extra")  # wrong arguments for the format
+    assert len(out.lines) == 1
+    assert TOKEN not in out.text
+    assert "%d topics for %s" in out.text
+    assert MASK in out.text
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """setup_logging replaces the root handlers (pytest's too); put everything back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    noisy = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "apscheduler")}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in noisy.items():
+        logging.getLogger(name).setLevel(old)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_setup_logging(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging(TOKEN, logging.DEBUG)
+    root = logging.getLogger()
+    assert root.level == logging.DEBUG
+    assert len(root.handlers) == 1
+    filters = [f for f in root.handlers[0].filters if isinstance(f, RedactTokens)]
+    assert [f.token for f in filters] == [TOKEN]
+    assert logging.getLogger("httpx").level == logging.WARNING
+    assert logging.getLogger("httpcore").level == logging.WARNING
+    assert logging.getLogger("apscheduler").level == logging.WARNING
+
+    logging.getLogger("httpx").info("HTTP Request: POST %s", URL)
+    logging.getLogger("bot.test").warning("Bot API at %s is slow", URL)
+    assert root.handlers[0].stream is sys.stderr
+    err = capsys.readouterr().err
+    assert "HTTP Request" not in err  # below WARNING
+    assert f"WARNING bot.test: Bot API at https://api.telegram.org/bot{MASK}/getMe is slow" in err
+    assert TOKEN not in err
+
+
+async def test_running_application_at_debug_never_logs_the_token(
+    db_path: Path, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.handler.addFilter(RedactTokens(TOKEN))
+    async with running(db_path, api) as group:
+        await group.send(ANNA, "/start")
+        # Realistic slips: the Bot API base URL and PTB's own reprs hold the token.
+        logging.getLogger("bot.test").debug("Bot API at %s", group.app.bot.base_url)
+        logging.getLogger("bot.test").debug("Running %r", group.app)
+    assert group.sent, "the bot answered /start"
+    records = caplog.records
+    assert any(r.name.startswith("telegram") for r in records)  # PTB really logged at DEBUG
+    slips = [r.getMessage() for r in records if r.name == "bot.test"]
+    assert len(slips) == 2
+    assert all(MASK in message for message in slips)
+    for record in records:
+        assert TOKEN not in record.getMessage(), record.name
+        assert TOKEN not in (record.exc_text or ""), record.name
+    assert TOKEN not in caplog.text
