@@ -21,7 +21,7 @@ from telegram.request import BaseRequest
 from bot.commands import register_commands
 from bot.config import Config
 from bot.db import Store
-from bot.handlers import welcome
+from bot.handlers import session, welcome
 from bot.handlers.common import Context
 from bot.i18n import load_translators
 from bot.processor import PerChatUpdateProcessor
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 #: Commands run once, when sent; editing a command message does not run it again.
 NEW = filters.UpdateType.MESSAGE
+#: Session commands make sense only in a group with both partners.
+GROUPS = filters.ChatType.GROUPS
 
 
 class _CommandForOtherBot(filters.MessageFilter):
@@ -81,13 +83,32 @@ def add_handlers(app: Application) -> None:
     app.add_handler(ChatMemberHandler(welcome.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, welcome.on_bot_added))
 
+    app.add_handler(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, session.on_member_left))
+
     # Commands (also /cmd@ThisBot; /cmd@OtherBot never matches a CommandHandler).
-    app.add_handler(CommandHandler("start", welcome.on_start, filters=NEW))
+    app.add_handler(CommandHandler("start", session.on_start, filters=NEW))
     app.add_handler(CommandHandler("help", welcome.on_help, filters=NEW))
     app.add_handler(CommandHandler("language", welcome.on_language, filters=NEW))
+    app.add_handler(CommandHandler("partners", session.on_partners, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("rename", session.on_rename, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("reset", session.on_reset, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("stage", session.on_stage, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("skip", session.on_skip, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("back", session.on_back, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("agree", session.on_agree, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("issue", session.on_issue, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("issues", session.on_issues, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
 
-    # Buttons.
+    # Buttons: the language choice, and everything the session offers.
     app.add_handler(CallbackQueryHandler(welcome.on_language_button, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(session.on_button))
+
+    # Replies to the bot's prompts and cards (text, or anything else to refuse politely).
+    app.add_handler(MessageHandler(filters.REPLY & NEW & ~filters.COMMAND, session.on_reply))
+    app.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND, session.on_edited)
+    )
 
     # Anything else that looks like a command meant for us: a hint to /help.
     app.add_handler(

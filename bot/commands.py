@@ -12,6 +12,16 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("start", msg("Begin, or see how to begin")),
     ("help", msg("What I can do")),
     ("language", msg("Choose Dutch or English")),
+    ("status", msg("Where we are")),
+    ("partners", msg("Who represents which organisation")),
+    ("stage", msg("Go to a stage of the wheel")),
+    ("skip", msg("Skip this topic")),
+    ("back", msg("Back to the previous topic")),
+    ("agree", msg("Propose an agreement")),
+    ("issue", msg("Note an open issue")),
+    ("issues", msg("List the open issues")),
+    ("rename", msg("Rename a partner organisation")),
+    ("reset", msg("Start the set-up again")),
 )
 
 

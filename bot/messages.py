@@ -67,6 +67,26 @@ class Reply:
     reply_to: int | None = None
     #: Remember the sent message under this purpose, e.g. ``("partner-name", "1")``.
     remember: tuple[str, str] | None = None
+    #: Put this reply in place of an earlier bot message (sent anew if that one is gone).
+    edit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a flow decided: messages for the chat and, for a button press, a short notice."""
+
+    replies: tuple[Reply, ...] = ()
+    notice: Msg | None = None
+    alert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something: a Telegram user, or nobody we can identify (anonymous admin, channel)."""
+
+    user_id: int | None
+    name: str
+    is_admin: bool = False
 
 
 def reply(*parts: Msg, **options: object) -> Reply:

@@ -73,31 +73,21 @@ async def bot_removed(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
 
 
 async def start(conn: aiosqlite.Connection, where: Where, bot_username: str) -> list[Reply]:
-    """Explain the bot: in a group, how to begin; in a private chat, how to add it to a group."""
+    """``/start`` in a private chat: explain how to add the bot to a group."""
     await chat_for(conn, where)
-    if not where.is_group:
-        return [
-            Reply(
-                parts=(
-                    msg("Hi! I work in a group chat with both partner organisations."),
-                    _intro(),
-                    msg(
-                        "How to begin:\n"
-                        "1. Create a Telegram group with the people of both organisations.\n"
-                        "2. Add me to it: open the group, tap its name, then <i>Add members</i> "
-                        "and search for @{bot}.\n"
-                        "3. Send /start in the group.",
-                        bot=bot_username,
-                    ),
-                )
-            )
-        ]
     return [
         Reply(
             parts=(
-                msg("Welcome to the wheel <b>Impact through Collaboration</b>!"),
+                msg("Hi! I work in a group chat with both partner organisations."),
                 _intro(),
-                msg("Send /help to see everything I can do."),
+                msg(
+                    "How to begin:\n"
+                    "1. Create a Telegram group with the people of both organisations.\n"
+                    "2. Add me to it: open the group, tap its name, then <i>Add members</i> "
+                    "and search for @{bot}.\n"
+                    "3. Send /start in the group.",
+                    bot=bot_username,
+                ),
             )
         )
     ]
@@ -111,10 +101,16 @@ async def help_text(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
             parts=(
                 msg("<b>What I can do</b>"),
                 msg(
-                    "/start – begin, or see how to begin\n"
-                    "/help – this overview\n"
-                    "/language – choose Dutch or English for this chat"
+                    "/start – set up the group, or pick up where you were\n"
+                    "/partners – who represents which organisation\n"
+                    "/stage – choose a stage: orientation, integration or transformation\n"
+                    "/skip – skip this topic · /back – the previous topic\n"
+                    "/agree – propose an agreement · /issue – note an open issue\n"
+                    "/issues – the open issues · /status – where you are\n"
+                    "/rename, /reset – change the set-up\n"
+                    "/language – Dutch or English for this chat"
                 ),
+                msg("Answer a topic by replying to its card; buttons do the rest."),
             )
         )
     ]
@@ -143,6 +139,8 @@ async def language(conn: aiosqlite.Connection, where: Where, argument: str | Non
 async def set_language(conn: aiosqlite.Connection, where: Where, choice: str) -> list[Reply]:
     """Switch the chat to ``choice`` and confirm it in the new language."""
     await chat_for(conn, where)
+    if choice not in LANGUAGES:
+        return []
     await chats.set_language(conn, where.chat_id, choice, where.now)
     return [Reply(parts=(msg("From now on I'll speak English in this chat."),))]
 

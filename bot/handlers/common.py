@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import aiosqlite
-from telegram import Message, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -15,14 +15,14 @@ from telegram.ext import ContextTypes
 from bot import render
 from bot.db import chats
 from bot.flows.welcome import Where
-from bot.i18n import DEFAULT_LANGUAGE
-from bot.messages import Reply
+from bot.i18n import DEFAULT_LANGUAGE, Translator
+from bot.messages import Reply, Result
 from bot.services import services
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-FlowCall = Callable[[aiosqlite.Connection], Awaitable[list[Reply]]]
+FlowCall = Callable[[aiosqlite.Connection], Awaitable[list[Reply] | Result]]
 
 
 def now_text() -> str:
@@ -51,20 +51,42 @@ async def send(update: Update, context: Context, replies: list[Reply]) -> list[M
     if chat is None or not replies:
         return []
     svc = services(context)
-    stored = await chats.get(svc.store.conn, chat.id)
-    translator = svc.translators[stored.language if stored else DEFAULT_LANGUAGE]
+    translator = await translator_for(update, context)
     sent: list[Message] = []
     for reply in replies:
-        last: Message | None = None
-        for out in render.render(translator, reply):
-            last = await _send_one(context, chat.id, out, reply.reply_to)
-            sent.append(last)
+        last: int | None = None
+        outgoing = render.render(translator, reply)
+        if reply.edit is not None and len(outgoing) == 1:
+            last = await _edit_one(context, chat.id, reply.edit, outgoing[0])
+        if last is None:
+            for out in outgoing:
+                message = await _send_one(context, chat.id, out, reply.reply_to)
+                sent.append(message)
+                last = message.message_id
         if reply.remember and last is not None:
             async with svc.store.transaction() as conn:
-                await chats.remember_message(
-                    conn, chat.id, last.message_id, *reply.remember, now_text()
-                )
+                await chats.remember_message(conn, chat.id, last, *reply.remember, now_text())
     return sent
+
+
+async def _edit_one(
+    context: Context, chat_id: int, message_id: int, out: render.Outgoing
+) -> int | None:
+    """Edit a bot message in place; None when it is gone and a new one must be sent."""
+    markup = out.markup if isinstance(out.markup, InlineKeyboardMarkup) else None
+    try:
+        result = await context.bot.edit_message_text(
+            out.text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )  # fmt: skip
+    except BadRequest as exc:
+        reason = exc.message.lower()
+        if "not modified" in reason:
+            return message_id
+        if "not found" in reason or "can't be edited" in reason:
+            return None
+        raise
+    return result.message_id if isinstance(result, Message) else message_id
 
 
 async def _send_one(
@@ -115,12 +137,27 @@ def update_key(update: Update) -> str | None:
 
 
 async def run_flow(update: Update, context: Context, flow: FlowCall) -> list[Message]:
-    """Run a flow in one write transaction (once per update), then send what it says."""
+    """Run a flow in one write transaction (once per update), then answer and send what it says."""
     store = services(context).store
     async with store.transaction() as conn:
         key = update_key(update)
         if key is not None and not await chats.mark_processed(conn, key, now_text()):
             log.info("Skipping an update delivered twice (%s)", key)
+            await answer_query(update)
             return []
-        replies = await flow(conn)
-    return await send(update, context, replies)
+        outcome = await flow(conn)
+    result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
+    if update.callback_query is not None:
+        notice = None
+        if result.notice is not None:
+            notice = render.label(await translator_for(update, context), result.notice)
+        await answer_query(update, notice, alert=result.alert)
+    return await send(update, context, list(result.replies))
+
+
+async def translator_for(update: Update, context: Context) -> Translator:
+    """The translator of the update's chat language."""
+    svc = services(context)
+    chat = update.effective_chat
+    stored = await chats.get(svc.store.conn, chat.id) if chat else None
+    return svc.translators[stored.language if stored else DEFAULT_LANGUAGE]

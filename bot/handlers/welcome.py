@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import ChatMember, ChatMemberUpdated, Update
 
 from bot.flows import welcome
-from bot.handlers.common import Context, answer_query, run_flow, send, where
+from bot.handlers.common import Context, run_flow, send, where
 
 
 async def on_bot_added(update: Update, context: Context) -> None:
@@ -35,12 +35,6 @@ def _is_member(member: ChatMember) -> bool:
     return member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
-async def on_start(update: Update, context: Context) -> None:
-    """Explain how to begin."""
-    w = where(update, context)
-    await run_flow(update, context, lambda conn: welcome.start(conn, w, context.bot.username))
-
-
 async def on_help(update: Update, context: Context) -> None:
     """List the commands."""
     w = where(update, context)
@@ -59,9 +53,6 @@ async def on_language_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     choice = (query.data or "").removeprefix("lang:")
-    await answer_query(update)
-    if choice not in ("en", "nl"):
-        return
     w = where(update, context)
     await run_flow(update, context, lambda conn: welcome.set_language(conn, w, choice))
 

@@ -1,0 +1,94 @@
+"""Queries on the partner organisations of a chat and the members who represent them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user_id: int
+    name: str
+    slot: int | None
+
+
+async def names(conn: aiosqlite.Connection, chat_id: int) -> dict[int, str]:
+    """Return {slot: name} of the chat's partner organisations."""
+    async with conn.execute(
+        "SELECT slot, name FROM partners WHERE chat_id = ? ORDER BY slot", (chat_id,)
+    ) as cursor:
+        return {row["slot"]: row["name"] async for row in cursor}
+
+
+async def set_name(conn: aiosqlite.Connection, chat_id: int, slot: int, name: str) -> None:
+    """Name (or rename) partner ``slot``."""
+    await conn.execute(
+        "INSERT INTO partners (chat_id, slot, name) VALUES (?, ?, ?)"
+        " ON CONFLICT (chat_id, slot) DO UPDATE SET name = excluded.name",
+        (chat_id, slot, name),
+    )
+
+
+async def set_setup(
+    conn: aiosqlite.Connection, chat_id: int, step: str, now: str, setup_by: int | None = None
+) -> None:
+    """Move the set-up to ``step`` (and record who runs it, when given)."""
+    await conn.execute(
+        "UPDATE chats SET setup_step = ?, setup_by = COALESCE(?, setup_by), updated_at = ?"
+        " WHERE chat_id = ?",
+        (step, setup_by, now, chat_id),
+    )
+
+
+async def reset(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
+    """Forget partners and sides so the set-up can start again (answers and agreements stay)."""
+    await conn.execute("UPDATE members SET slot = NULL WHERE chat_id = ?", (chat_id,))
+    await conn.execute(
+        "UPDATE chats SET setup_step = 'none', setup_by = NULL, updated_at = ? WHERE chat_id = ?",
+        (now, chat_id),
+    )
+
+
+async def member(conn: aiosqlite.Connection, chat_id: int, user_id: int) -> Member | None:
+    """Return a member of the chat who has not left, or None."""
+    async with conn.execute(
+        "SELECT user_id, name, slot FROM members"
+        " WHERE chat_id = ? AND user_id = ? AND left_at IS NULL",
+        (chat_id, user_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return Member(row["user_id"], row["name"], row["slot"]) if row else None
+
+
+async def representatives(conn: aiosqlite.Connection, chat_id: int) -> list[Member]:
+    """Return the members who represent a partner, in the order they joined."""
+    async with conn.execute(
+        "SELECT user_id, name, slot FROM members"
+        " WHERE chat_id = ? AND slot IS NOT NULL AND left_at IS NULL ORDER BY joined_at, user_id",
+        (chat_id,),
+    ) as cursor:
+        return [Member(r["user_id"], r["name"], r["slot"]) async for r in cursor]
+
+
+async def join(
+    conn: aiosqlite.Connection, chat_id: int, user_id: int, name: str, slot: int, now: str
+) -> None:
+    """Register a member as representative of partner ``slot``."""
+    await conn.execute(
+        "INSERT INTO members (chat_id, user_id, slot, name, joined_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, user_id) DO UPDATE SET slot = excluded.slot,"
+        " name = excluded.name, left_at = NULL",
+        (chat_id, user_id, slot, name, now),
+    )
+
+
+async def leave(conn: aiosqlite.Connection, chat_id: int, user_id: int, now: str) -> bool:
+    """Mark a member as gone; True when they represented a partner."""
+    cursor = await conn.execute(
+        "UPDATE members SET left_at = ? WHERE chat_id = ? AND user_id = ? AND left_at IS NULL"
+        " AND slot IS NOT NULL",
+        (now, chat_id, user_id),
+    )
+    return cursor.rowcount == 1

@@ -1,0 +1,121 @@
+"""Queries on the walk through the wheel: current stage and topic, topic states and answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    user_id: int
+    slot: int
+    name: str
+    text: str
+    message_id: int
+
+
+async def set_position(
+    conn: aiosqlite.Connection, chat_id: int, stage: str | None, topic: str | None, now: str
+) -> None:
+    """Move the chat to a stage and topic."""
+    await conn.execute(
+        "UPDATE chats SET stage = ?, topic = ?, updated_at = ? WHERE chat_id = ?",
+        (stage, topic, now, chat_id),
+    )
+
+
+async def set_topic_status(
+    conn: aiosqlite.Connection, chat_id: int, topic_id: str, status: str, now: str
+) -> None:
+    """Record a topic as open, answered or skipped."""
+    await conn.execute(
+        "INSERT INTO topic_states (chat_id, topic_id, status, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, topic_id) DO UPDATE SET status = excluded.status,"
+        " updated_at = excluded.updated_at",
+        (chat_id, topic_id, status, now),
+    )
+
+
+async def topic_statuses(conn: aiosqlite.Connection, chat_id: int) -> dict[str, str]:
+    """Return {topic_id: status} for the topics the chat has touched."""
+    async with conn.execute(
+        "SELECT topic_id, status FROM topic_states WHERE chat_id = ?", (chat_id,)
+    ) as cursor:
+        return {row["topic_id"]: row["status"] async for row in cursor}
+
+
+async def save_answer(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    topic_id: str,
+    user_id: int,
+    slot: int,
+    text: str,
+    message_id: int,
+    now: str,
+) -> bool:
+    """Store a member's answer; True when it replaced an earlier one."""
+    async with conn.execute(
+        "SELECT 1 FROM answers WHERE chat_id = ? AND topic_id = ? AND user_id = ?",
+        (chat_id, topic_id, user_id),
+    ) as cursor:
+        existed = await cursor.fetchone() is not None
+    await conn.execute(
+        "INSERT INTO answers (chat_id, topic_id, user_id, slot, text, message_id, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, topic_id, user_id) DO UPDATE SET slot = excluded.slot,"
+        " text = excluded.text, message_id = excluded.message_id, updated_at = excluded.updated_at",
+        (chat_id, topic_id, user_id, slot, text, message_id, now, now),
+    )
+    return existed
+
+
+async def answer_by_message(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> tuple[str, int] | None:
+    """Return (topic_id, user_id) of the answer given in a message, if any."""
+    async with conn.execute(
+        "SELECT topic_id, user_id FROM answers WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (row["topic_id"], row["user_id"]) if row else None
+
+
+async def update_answer_text(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, text: str, now: str
+) -> None:
+    """Replace the text of the answer given in a message (the member edited it)."""
+    await conn.execute(
+        "UPDATE answers SET text = ?, updated_at = ? WHERE chat_id = ? AND message_id = ?",
+        (text, now, chat_id, message_id),
+    )
+
+
+async def answers(conn: aiosqlite.Connection, chat_id: int, topic_id: str) -> list[Answer]:
+    """Return the answers on a topic, partner by partner, oldest first."""
+    async with conn.execute(
+        "SELECT a.user_id, a.slot, m.name, a.text, a.message_id FROM answers a"
+        " JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id"
+        " WHERE a.chat_id = ? AND a.topic_id = ? ORDER BY a.slot, a.created_at, a.id",
+        (chat_id, topic_id),
+    ) as cursor:
+        return [
+            Answer(r["user_id"], r["slot"], r["name"], r["text"], r["message_id"])
+            async for r in cursor
+        ]
+
+
+async def latest_message(
+    conn: aiosqlite.Connection, chat_id: int, purpose: str, ref: str
+) -> int | None:
+    """Return the newest bot message with this purpose and reference."""
+    async with conn.execute(
+        "SELECT message_id FROM bot_messages WHERE chat_id = ? AND purpose = ? AND ref = ?"
+        " ORDER BY message_id DESC LIMIT 1",
+        (chat_id, purpose, ref),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row["message_id"]) if row else None

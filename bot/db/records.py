@@ -1,0 +1,191 @@
+"""Queries on what the partners record: agreements (proposed, confirmed, withdrawn) and open issues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    id: int
+    chat_id: int
+    topic_id: str
+    text: str
+    status: str
+    proposed_by: int
+    proposer_slot: int
+    proposer_name: str
+    confirmed_by: int | None
+    confirmer_name: str | None
+    confirmed_at: str | None
+    from_issue: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIssue:
+    id: int
+    chat_id: int
+    topic_id: str
+    text: str
+    status: str
+    raised_by: int
+
+
+_AGREEMENT = (
+    "SELECT a.*, p.name AS proposer_name, c.name AS confirmer_name FROM agreements a"
+    " LEFT JOIN members p ON p.chat_id = a.chat_id AND p.user_id = a.proposed_by"
+    " LEFT JOIN members c ON c.chat_id = a.chat_id AND c.user_id = a.confirmed_by"
+)
+
+
+def _agreement(r: aiosqlite.Row) -> Agreement:
+    return Agreement(
+        r["id"], r["chat_id"], r["topic_id"], r["text"], r["status"], r["proposed_by"],
+        r["proposer_slot"], r["proposer_name"] or "", r["confirmed_by"], r["confirmer_name"],
+        r["confirmed_at"], r["from_issue"],
+    )  # fmt: skip
+
+
+async def propose(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    topic_id: str,
+    text: str,
+    user_id: int,
+    slot: int,
+    now: str,
+    from_issue: int | None = None,
+) -> int:
+    """Record a proposed agreement and return its id."""
+    cursor = await conn.execute(
+        "INSERT INTO agreements (chat_id, topic_id, text, proposed_by, proposer_slot,"
+        " proposed_at, from_issue) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (chat_id, topic_id, text, user_id, slot, now, from_issue),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def agreement(
+    conn: aiosqlite.Connection, chat_id: int, agreement_id: int
+) -> Agreement | None:
+    """Return an agreement of this chat (None for another chat's id)."""
+    async with conn.execute(
+        _AGREEMENT + " WHERE a.chat_id = ? AND a.id = ?", (chat_id, agreement_id)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _agreement(row) if row else None
+
+
+async def agreements(
+    conn: aiosqlite.Connection, chat_id: int, status: str = "confirmed"
+) -> list[Agreement]:
+    """Return the chat's agreements with a status, oldest first."""
+    async with conn.execute(
+        _AGREEMENT + " WHERE a.chat_id = ? AND a.status = ? ORDER BY a.id", (chat_id, status)
+    ) as cursor:
+        return [_agreement(r) async for r in cursor]
+
+
+async def confirm(conn: aiosqlite.Connection, agreement_id: int, user_id: int, now: str) -> bool:
+    """Confirm a proposal; False when it was no longer a proposal."""
+    cursor = await conn.execute(
+        "UPDATE agreements SET status = 'confirmed', confirmed_by = ?, confirmed_at = ?"
+        " WHERE id = ? AND status = 'proposed'",
+        (user_id, now, agreement_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def withdraw(conn: aiosqlite.Connection, agreement_id: int, now: str) -> bool:
+    """Withdraw a proposal; False when it was no longer a proposal."""
+    cursor = await conn.execute(
+        "UPDATE agreements SET status = 'withdrawn', withdrawn_at = ?"
+        " WHERE id = ? AND status = 'proposed'",
+        (now, agreement_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def reword(conn: aiosqlite.Connection, agreement_id: int, text: str) -> bool:
+    """Change the text of a proposal; False when it was no longer a proposal."""
+    cursor = await conn.execute(
+        "UPDATE agreements SET text = ? WHERE id = ? AND status = 'proposed'", (text, agreement_id)
+    )
+    return cursor.rowcount == 1
+
+
+async def pending_by(conn: aiosqlite.Connection, chat_id: int, user_id: int) -> int:
+    """Count a member's proposals that still wait for confirmation."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM agreements WHERE chat_id = ? AND proposed_by = ?"
+        " AND status = 'proposed'",
+        (chat_id, user_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def raise_issue(
+    conn: aiosqlite.Connection, chat_id: int, topic_id: str, text: str, user_id: int, now: str
+) -> int:
+    """Record an open issue and return its id."""
+    cursor = await conn.execute(
+        "INSERT INTO open_issues (chat_id, topic_id, text, raised_by, raised_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (chat_id, topic_id, text, user_id, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def issue(conn: aiosqlite.Connection, chat_id: int, issue_id: int) -> OpenIssue | None:
+    """Return an open issue of this chat (None for another chat's id)."""
+    async with conn.execute(
+        "SELECT * FROM open_issues WHERE chat_id = ? AND id = ?", (chat_id, issue_id)
+    ) as cursor:
+        r = await cursor.fetchone()
+    return (
+        OpenIssue(r["id"], r["chat_id"], r["topic_id"], r["text"], r["status"], r["raised_by"])
+        if r
+        else None
+    )
+
+
+async def issues(
+    conn: aiosqlite.Connection, chat_id: int, status: str = "open"
+) -> list[OpenIssue]:
+    """Return the chat's issues with a status, oldest first."""
+    async with conn.execute(
+        "SELECT * FROM open_issues WHERE chat_id = ? AND status = ? ORDER BY id", (chat_id, status)
+    ) as cursor:
+        return [
+            OpenIssue(r["id"], r["chat_id"], r["topic_id"], r["text"], r["status"], r["raised_by"])
+            async for r in cursor
+        ]
+
+
+async def resolve_issue(conn: aiosqlite.Connection, issue_id: int, user_id: int, now: str) -> bool:
+    """Mark an open issue resolved; False when it already was."""
+    cursor = await conn.execute(
+        "UPDATE open_issues SET status = 'resolved', resolved_by = ?, resolved_at = ?"
+        " WHERE id = ? AND status = 'open'",
+        (user_id, now, issue_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def add_reminder(
+    conn: aiosqlite.Connection, chat_id: int, stage: str, local_time: str, timezone: str,
+    user_id: int, now: str,
+) -> int:  # fmt: skip
+    """Store a reminder to revisit a stage at a local wall time."""
+    cursor = await conn.execute(
+        "INSERT INTO reminders (chat_id, stage, local_time, timezone, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (chat_id, stage, local_time, timezone, user_id, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

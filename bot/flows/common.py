@@ -1,0 +1,86 @@
+"""Checks and words that several flows share: who may act, and how to refuse."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.db import chats, partners
+from bot.db.partners import Member
+from bot.flows.welcome import Where
+from bot.messages import Actor, Msg, Result, msg, reply
+
+#: Longest partner name we accept (it becomes a button label).
+MAX_NAME = 60
+#: Longest answer, agreement or issue we store (Telegram messages are at most 4096 anyway).
+MAX_TEXT = 4096
+
+
+def anonymous() -> Msg:
+    return msg(
+        "I can't tell who you are when you write anonymously or as a channel. Please write as "
+        "yourself: turn off <i>Remain anonymous</i> in the group's administrator settings."
+    )
+
+
+def not_set_up() -> Msg:
+    return msg("This group is not set up yet. Send /start to name the two partner organisations.")
+
+
+def not_a_representative(names: dict[int, str]) -> Msg:
+    if len(names) == 2:
+        return msg(
+            "Only the representatives of {first} and {second} can do this. Send /partners and "
+            "tap your organisation to join.",
+            first=names[1],
+            second=names[2],
+        )
+    return not_set_up()
+
+
+def refuse(text: Msg, *, button: bool, reply_to: int | None = None) -> Result:
+    """Refuse politely: an alert on a button, a message in the chat otherwise."""
+    if button:
+        return Result(notice=text, alert=True)
+    return Result(replies=(reply(text, reply_to=reply_to),))
+
+
+async def representative(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, *, button: bool, reply_to: int | None
+) -> Member | Result:
+    """Return the actor as a registered representative, or the refusal to give them."""
+    if actor.user_id is None:
+        return refuse(anonymous(), button=button, reply_to=reply_to)
+    chat = await chats.get(conn, where.chat_id)
+    if chat is None or chat.setup_step not in ("members", "done"):
+        return refuse(not_set_up(), button=button, reply_to=reply_to)
+    member = await partners.member(conn, where.chat_id, actor.user_id)
+    if member is None or member.slot is None:
+        names = await partners.names(conn, where.chat_id)
+        return refuse(not_a_representative(names), button=button, reply_to=reply_to)
+    return member
+
+
+def clean_text(text: str | None) -> str | None:
+    """Return the text stripped, or None when there is nothing in it."""
+    if text is None:
+        return None
+    stripped = text.strip()
+    return stripped or None
+
+
+def text_problem(text: str | None, *, limit: int = MAX_TEXT) -> Msg | None:
+    """Say what is wrong with a text reply, or None when it is fine."""
+    if text is None:
+        return msg("I can only read text here. Please reply with a written message.")
+    if not text.strip():
+        return msg("That reply is empty. Please reply again with a few words.")
+    if len(text) > limit:
+        return plural_limit(limit)
+    return None
+
+
+def plural_limit(limit: int) -> Msg:
+    return msg(
+        "That is longer than I can keep ({limit} characters at most). Please shorten it.",
+        limit=limit,
+    )

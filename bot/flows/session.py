@@ -1,0 +1,441 @@
+"""The walk through the wheel: stages, topic cards, answers, moving on and the stage recap."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.db import chats, partners, progress, records
+from bot.flows.common import clean_text, refuse, representative, text_problem
+from bot.flows.welcome import Where, chat_for
+from bot.messages import Actor, Button, Msg, Reply, Result, msg, plural_msg, reply, wheel_text
+from bot.wheel import Topic, Wheel
+
+#: Stage names people may type after /stage, in both languages.
+STAGE_WORDS = {
+    "orientation": "orientation", "oriëntatie": "orientation", "orientatie": "orientation",
+    "integration": "integration", "integratie": "integration",
+    "transformation": "transformation", "transformatie": "transformation",
+}  # fmt: skip
+#: How far ahead "remind us later" looks, and at what local time.
+REMIND_AFTER_DAYS = 90
+REMIND_AT = dt.time(10, 0)
+
+
+def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
+    """Explain the three stages and offer them as buttons."""
+    parts: list[Msg] = []
+    if both_present:
+        parts.append(msg("Both partners are represented. Where do you want to start?"))
+    else:
+        parts.append(msg("Which stage do you want to work on?"))
+    for stage in wheel.stages:
+        parts.append(
+            msg(
+                "<b>{stage}</b> – {subtitle}\n{description}",
+                stage=wheel_text(stage.name),
+                subtitle=wheel_text(stage.subtitle),
+                description=wheel_text(stage.description),
+            )
+        )
+    parts.append(msg("New to working together? Start with <b>Orientation</b>."))
+    buttons = (tuple(Button(wheel_text(s.name), f"stage:{s.id}") for s in wheel.stages),)
+    return Reply(parts=tuple(parts), buttons=buttons)
+
+
+def card(wheel: Wheel, topic: Topic) -> Reply:
+    """The card of one topic: where it sits in the wheel, its question and how to answer."""
+    in_stage = wheel.stage_topics(topic.stage)
+    position = in_stage.index(topic) + 1
+    parts = [
+        msg(
+            "{stage} · {domain} · topic {position}/{total}",
+            stage=wheel_text(wheel.stage(topic.stage).name),
+            domain=wheel_text(wheel.domain(topic.domain).name),
+            position=position,
+            total=len(in_stage),
+        ),
+        msg(
+            "<b>{topic}</b>\n{question}",
+            topic=wheel_text(topic.name),
+            question=wheel_text(topic.question),
+        ),
+    ]
+    if topic.hint:
+        parts.append(msg("<i>{hint}</i>", hint=wheel_text(topic.hint)))
+    parts.append(
+        msg(
+            "Reply to this message with your answer. When both partners have answered, I'll "
+            "put the answers side by side."
+        )
+    )
+    return Reply(
+        parts=tuple(parts),
+        force_reply=True,
+        placeholder=msg("Your answer"),
+        remember=("card", topic.id),
+    )
+
+
+async def _open_topic(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, topic: Topic
+) -> Reply:
+    await progress.set_position(conn, where.chat_id, topic.stage, topic.id, where.now)
+    statuses = await progress.topic_statuses(conn, where.chat_id)
+    if topic.id not in statuses:
+        await progress.set_topic_status(conn, where.chat_id, topic.id, "open", where.now)
+    return card(wheel, topic)
+
+
+async def choose_stage(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, stage_id: str,
+    *, button: bool,
+) -> Result:  # fmt: skip
+    """Go to a stage: its first topic that is not yet answered or skipped."""
+    member = await representative(conn, where, actor, button=button, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    topics = wheel.stage_topics(stage_id)
+    statuses = await progress.topic_statuses(conn, where.chat_id)
+    todo = [t for t in topics if statuses.get(t.id, "open") == "open"]
+    first = todo[0] if todo else topics[0]
+    intro = reply(
+        msg(
+            "Let's go: <b>{stage}</b>, {count} topics.",
+            stage=wheel_text(wheel.stage(stage_id).name),
+            count=len(topics),
+        )
+    )
+    return Result(replies=(intro, await _open_topic(conn, wheel, where, first)))
+
+
+async def stage_command(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, args: list[str]
+) -> Result:
+    """``/stage <name>``: jump to a stage (English or Dutch name); without a name, the menu."""
+    word = " ".join(args).strip().casefold()
+    if not word:
+        member = await representative(conn, where, actor, button=False, reply_to=None)
+        if isinstance(member, Result):
+            return member
+        return Result(replies=(stage_menu(wheel),))
+    stage_id = STAGE_WORDS.get(word)
+    if stage_id is None:
+        return Result(
+            replies=(
+                reply(
+                    msg(
+                        "I don't know the stage “{word}”. Choose orientation, integration or "
+                        "transformation.",
+                        word=" ".join(args),
+                    ),
+                    buttons=stage_menu(wheel).buttons,
+                ),
+            )
+        )
+    return await choose_stage(conn, wheel, where, actor, stage_id, button=False)
+
+
+async def resume(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+    """Show where the group is: the current topic's card, or the stage menu."""
+    chat = await chat_for(conn, where)
+    if chat.topic is None:
+        return Result(replies=(stage_menu(wheel),))
+    return Result(
+        replies=(
+            reply(msg("Welcome back! This is where you are:")),
+            card(wheel, wheel.topic(chat.topic)),
+        )
+    )
+
+
+def answers_view(
+    wheel: Wheel,
+    topic: Topic,
+    names: dict[int, str],
+    answers: list[progress.Answer],
+    edit: int | None = None,
+) -> Reply:
+    """Both partners' answers side by side, with what to do next."""
+    parts: list[Msg] = [
+        msg("<b>{topic}</b> – the answers side by side", topic=wheel_text(topic.name))
+    ]
+    for slot, name in names.items():
+        lines = "\n".join(f"— {a.name}: {a.text}" for a in answers if a.slot == slot)
+        parts.append(msg("<b>{partner}</b>\n{lines}", partner=name, lines=lines))
+    parts.append(
+        msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
+    )
+    buttons = (
+        (Button(msg("Record an agreement"), f"agree:{topic.id}"),),
+        (Button(msg("Note an open issue"), f"issue:{topic.id}"),),
+        (Button(msg("Next topic"), f"next:{topic.id}"),),
+    )
+    return Reply(parts=tuple(parts), buttons=buttons, remember=("answers", topic.id), edit=edit)
+
+
+async def record_answer(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str,
+    text: str | None, message_id: int,
+) -> Result:  # fmt: skip
+    """A reply to a topic card: store the member's answer and show both sides once complete."""
+    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    if isinstance(member, Result):
+        return member
+    problem = text_problem(text)
+    if problem is not None:
+        return Result(replies=(reply(problem, reply_to=message_id),))
+    answer = clean_text(text)
+    assert answer is not None
+    assert member.slot is not None
+    topic = wheel.topic(topic_id)
+    chat = await chat_for(conn, where)
+    replaced = await progress.save_answer(
+        conn, where.chat_id, topic_id, member.user_id, member.slot, answer, message_id, where.now
+    )
+    names = await partners.names(conn, where.chat_id)
+    if replaced:
+        ack = msg(
+            "{name}, I've replaced your earlier answer on {topic}.",
+            name=member.name,
+            topic=wheel_text(topic.name),
+        )
+    else:
+        ack = msg(
+            "Thanks {name}, noted for {partner}.", name=member.name, partner=names[member.slot]
+        )
+    if chat.topic != topic_id:
+        ack = msg(
+            "{ack} (This was the earlier topic {topic}; we are now at another one.)",
+            ack=ack, topic=wheel_text(topic.name),
+        )  # fmt: skip
+    replies = [reply(ack, reply_to=message_id)]
+    answers = await progress.answers(conn, where.chat_id, topic_id)
+    if {a.slot for a in answers} == {1, 2}:
+        statuses = await progress.topic_statuses(conn, where.chat_id)
+        if statuses.get(topic_id) != "skipped":
+            await progress.set_topic_status(conn, where.chat_id, topic_id, "answered", where.now)
+        shown = await progress.latest_message(conn, where.chat_id, "answers", topic_id)
+        replies = [
+            reply(ack, reply_to=message_id),
+            answers_view(wheel, topic, names, answers, edit=shown),
+        ]
+    return Result(replies=tuple(replies))
+
+
+async def edit_answer(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, text: str | None, message_id: int
+) -> Result:
+    """An answer message was edited: keep the new text as the answer."""
+    found = await progress.answer_by_message(conn, where.chat_id, message_id)
+    if found is None or actor.user_id != found[1] or text_problem(text) is not None:
+        return Result()
+    await progress.update_answer_text(
+        conn, where.chat_id, message_id, clean_text(text) or "", where.now
+    )
+    return Result(replies=(reply(msg("I've updated your answer."), reply_to=message_id),))
+
+
+async def next_topic(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
+    *, skip: bool = False, button: bool = False,
+) -> Result:  # fmt: skip
+    """Go on to the next topic of the stage (marking the current one skipped if asked)."""
+    member = await representative(conn, where, actor, button=button, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    chat = await chat_for(conn, where)
+    if chat.topic is None:
+        return Result(replies=(stage_menu(wheel),)) if not button else Result()
+    if topic_id is not None and topic_id != chat.topic:
+        return Result(notice=msg("You have already moved on from this topic."))
+    current = wheel.topic(chat.topic)
+    statuses = await progress.topic_statuses(conn, where.chat_id)
+    replies: list[Reply] = []
+    if skip:
+        if statuses.get(current.id) != "answered":
+            await progress.set_topic_status(conn, where.chat_id, current.id, "skipped", where.now)
+        replies.append(reply(msg("Skipped {topic}.", topic=wheel_text(current.name))))
+    in_stage = wheel.stage_topics(current.stage)
+    index = in_stage.index(current)
+    if index + 1 < len(in_stage):
+        replies.append(await _open_topic(conn, wheel, where, in_stage[index + 1]))
+    else:
+        replies.append(await stage_recap(conn, wheel, where, current.stage))
+    return Result(replies=tuple(replies))
+
+
+async def previous_topic(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor
+) -> Result:
+    """``/back``: return to the previous topic in wheel order."""
+    member = await representative(conn, where, actor, button=False, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    chat = await chat_for(conn, where)
+    if chat.topic is None:
+        return Result(replies=(stage_menu(wheel),))
+    current = wheel.topic(chat.topic)
+    if current.order == 0:
+        return Result(
+            replies=(
+                reply(msg("This is the first topic of the wheel; there is nothing before it.")),
+            )
+        )
+    return Result(
+        replies=(await _open_topic(conn, wheel, where, wheel.topics[current.order - 1]),)
+    )
+
+
+async def stage_recap(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, stage_id: str
+) -> Reply:
+    """The end of a stage: its agreements, open issues and skipped topics, and what next."""
+    stage = wheel.stage(stage_id)
+    topic_ids = {t.id for t in wheel.stage_topics(stage_id)}
+    agreed = [a for a in await records.agreements(conn, where.chat_id) if a.topic_id in topic_ids]
+    open_ = [i for i in await records.issues(conn, where.chat_id) if i.topic_id in topic_ids]
+    statuses = await progress.topic_statuses(conn, where.chat_id)
+    skipped = [t for t in wheel.stage_topics(stage_id) if statuses.get(t.id) == "skipped"]
+    parts: list[Msg] = [
+        msg(
+            "That was the last topic of <b>{stage}</b>. Here is your recap.",
+            stage=wheel_text(stage.name),
+        )
+    ]
+    parts.append(plural_msg("<b>{n} agreement</b>", "<b>{n} agreements</b>", len(agreed)))
+    if agreed:
+        parts.append(msg("{lines}", lines="\n".join(f"✓ {a.text}" for a in agreed)))
+    parts.append(plural_msg("<b>{n} open issue</b>", "<b>{n} open issues</b>", len(open_)))
+    if open_:
+        parts.append(msg("{lines}", lines="\n".join(f"• {i.text}" for i in open_)))
+    if skipped:
+        parts.append(msg("Skipped: {topics}", topics=_join_topics(skipped)))
+    following = _next_stage(wheel, stage_id)
+    buttons: list[tuple[Button, ...]] = []
+    if following is not None:
+        parts.append(
+            msg(
+                "Go on with <b>{stage}</b> now, or shall I remind you later? Many partners come "
+                "back to it after a few months.",
+                stage=wheel_text(following.name),
+            )
+        )
+        buttons.append(
+            (
+                Button(
+                    msg("Continue with {stage}", stage=wheel_text(following.name)),
+                    f"stage:{following.id}",
+                ),
+            )
+        )
+        buttons.append((Button(msg("Remind us later"), f"later:{following.id}"),))
+    else:
+        parts.append(msg("You have reached the centre of the wheel. Well done!"))
+    return Reply(parts=tuple(parts), buttons=tuple(buttons))
+
+
+def _join_topics(topics: list[Topic]) -> Msg:
+    # Topic names are translated one by one, then joined.
+    result: Msg = msg("{topic}", topic=wheel_text(topics[0].name))
+    for topic in topics[1:]:
+        result = msg("{first}, {second}", first=result, second=wheel_text(topic.name))
+    return result
+
+
+def _next_stage(wheel: Wheel, stage_id: str):  # type: ignore[no-untyped-def]
+    ids = [s.id for s in wheel.stages]
+    index = ids.index(stage_id)
+    return wheel.stages[index + 1] if index + 1 < len(ids) else None
+
+
+async def remind_later(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, stage_id: str
+) -> Result:
+    """Store a reminder to take up ``stage_id`` in about three months, at 10:00 local time."""
+    member = await representative(conn, where, actor, button=True, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    chat = await chat_for(conn, where)
+    zone = ZoneInfo(chat.timezone)
+    today = dt.datetime.fromisoformat(where.now).astimezone(zone).date()
+    day = today + dt.timedelta(days=REMIND_AFTER_DAYS)
+    local = dt.datetime.combine(day, REMIND_AT)
+    await records.add_reminder(
+        conn, where.chat_id, stage_id, local.isoformat(timespec="minutes"), chat.timezone,
+        member.user_id, where.now,
+    )  # fmt: skip
+    return Result(
+        replies=(
+            reply(
+                msg(
+                    "Noted. I'll remind you on {date} to take up <b>{stage}</b>.",
+                    date=day,
+                    stage=wheel_text(wheel.stage(stage_id).name),
+                )
+            ),
+        ),
+        notice=msg("Reminder set."),
+    )
+
+
+async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+    """``/status``: partners and representatives, stage, topic, and progress per stage."""
+    chat = await chat_for(conn, where)
+    if chat.setup_step not in ("members", "done"):
+        return refuse(
+            msg(
+                "This group is not set up yet. Send /start to name the two partner organisations."
+            ),
+            button=False,
+        )
+    names = await partners.names(conn, where.chat_id)
+    members = await partners.representatives(conn, where.chat_id)
+    parts: list[Msg] = [msg("<b>Where you are</b>")]
+    for slot, name in names.items():
+        people = ", ".join(m.name for m in members if m.slot == slot) or "–"
+        parts.append(msg("<b>{partner}</b>: {people}", partner=name, people=people))
+    if chat.topic:
+        topic = wheel.topic(chat.topic)
+        parts.append(
+            msg(
+                "Now: {stage}, topic {topic}.",
+                stage=wheel_text(wheel.stage(topic.stage).name),
+                topic=wheel_text(topic.name),
+            )
+        )
+    else:
+        parts.append(msg("No stage chosen yet. Send /stage to choose one."))
+    statuses = await progress.topic_statuses(conn, where.chat_id)
+    lines = []
+    for stage in wheel.stages:
+        topics = wheel.stage_topics(stage.id)
+        done = sum(1 for t in topics if statuses.get(t.id) == "answered")
+        skipped = sum(1 for t in topics if statuses.get(t.id) == "skipped")
+        lines.append(
+            msg(
+                "{stage}: {done}/{total} answered, {skipped} skipped",
+                stage=wheel_text(stage.name),
+                done=done,
+                total=len(topics),
+                skipped=skipped,
+            )
+        )
+    parts.extend(lines)
+    agreed = await records.agreements(conn, where.chat_id)
+    open_ = await records.issues(conn, where.chat_id)
+    parts.append(
+        msg(
+            "{agreements} · {issues}",
+            agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
+            issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
+        )
+    )
+    return Result(replies=(reply(*parts),))
+
+
+async def chat_exists(conn: aiosqlite.Connection, chat_id: int) -> bool:
+    """Whether the bot knows this chat."""
+    return await chats.get(conn, chat_id) is not None

@@ -1,0 +1,230 @@
+"""Set-up of a group: name the two partner organisations, then everyone picks their side."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.db import chats, partners, records
+from bot.flows import session
+from bot.flows.common import MAX_NAME, anonymous, clean_text, not_set_up, refuse, text_problem
+from bot.flows.welcome import Where, chat_for
+from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply
+from bot.wheel import Wheel
+
+
+def name_prompt(slot: int) -> Reply:
+    """Ask for the name of partner ``slot`` as a message to reply to."""
+    question = (
+        msg("What is the name of the <b>first</b> partner organisation?")
+        if slot == 1
+        else msg("And what is the name of the <b>second</b> partner organisation?")
+    )
+    return Reply(
+        parts=(question, msg("Reply to this message with the name.")),
+        force_reply=True,
+        placeholder=msg("Name of the organisation"),
+        remember=("partner-name", str(slot)),
+    )
+
+
+async def sides_message(
+    conn: aiosqlite.Connection, chat_id: int, edit: int | None = None
+) -> Reply:
+    """Show who represents which partner, with a button per partner to join it."""
+    names = await partners.names(conn, chat_id)
+    members = await partners.representatives(conn, chat_id)
+    lines: list[Msg] = [msg("<b>Who represents which organisation?</b> Tap the button of yours.")]
+    for slot, name in names.items():
+        people = ", ".join(m.name for m in members if m.slot == slot)
+        if people:
+            lines.append(msg("<b>{partner}</b>: {people}", partner=name, people=people))
+        else:
+            lines.append(msg("<b>{partner}</b>: nobody yet", partner=name))
+    buttons = (tuple(Button(name, f"side:{slot}") for slot, name in names.items()),)
+    return Reply(parts=tuple(lines), buttons=buttons, remember=("sides", ""), edit=edit)
+
+
+async def start(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor) -> Result:
+    """``/start`` in a group: begin the set-up, or pick up where the group is."""
+    chat = await chat_for(conn, where)
+    if chat.setup_step == "none":
+        if actor.user_id is None:
+            return refuse(anonymous(), button=False)
+        await partners.set_setup(conn, where.chat_id, "partner-1", where.now, actor.user_id)
+        intro = reply(
+            msg("Welcome to the wheel <b>Impact through Collaboration</b>!"),
+            msg(
+                "We'll go through the wheel together, one topic at a time. First I need to know "
+                "who is at the table."
+            ),
+        )
+        return Result(replies=(intro, name_prompt(1)))
+    if chat.setup_step == "partner-1":
+        return Result(replies=(name_prompt(1),))
+    if chat.setup_step == "partner-2":
+        return Result(replies=(name_prompt(2),))
+    if chat.setup_step == "members":
+        return Result(replies=(await sides_message(conn, where.chat_id),))
+    return await session.resume(conn, wheel, where)
+
+
+async def partner_named(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, slot: int,
+    text: str | None, message_id: int,
+) -> Result:  # fmt: skip
+    """A reply to a name prompt: store the name and ask for the next one, or for sides."""
+    chat = await chat_for(conn, where)
+    if actor.user_id is None:
+        return refuse(anonymous(), button=False, reply_to=message_id)
+    problem = text_problem(text, limit=MAX_NAME)
+    if problem is not None:
+        return Result(replies=(reply(problem, reply_to=message_id), name_prompt(slot)))
+    name = clean_text(text)
+    assert name is not None
+    renaming = chat.setup_step in ("members", "done")
+    expected = {"partner-1": 1, "partner-2": 2}.get(chat.setup_step)
+    if not renaming and expected != slot:
+        return Result(
+            replies=(reply(msg("That question has already been answered."), reply_to=message_id),)
+        )
+    names = await partners.names(conn, where.chat_id)
+    if any(n.casefold() == name.casefold() for s, n in names.items() if s != slot):
+        return Result(
+            replies=(
+                reply(msg("Both organisations need different names."), reply_to=message_id),
+                name_prompt(slot),
+            )
+        )
+    await partners.set_name(conn, where.chat_id, slot, name)
+    if renaming:
+        return Result(
+            replies=(
+                reply(msg("Renamed to <b>{partner}</b>.", partner=name), reply_to=message_id),
+            )
+        )
+    if slot == 1:
+        await partners.set_setup(conn, where.chat_id, "partner-2", where.now)
+        return Result(replies=(name_prompt(2),))
+    await partners.set_setup(conn, where.chat_id, "members", where.now)
+    return Result(replies=(await sides_message(conn, where.chat_id),))
+
+
+async def choose_side(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, slot: int,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """A press on a partner's button: the presser represents that partner from now on."""
+    if actor.user_id is None:
+        return refuse(anonymous(), button=True)
+    chat = await chat_for(conn, where)
+    names = await partners.names(conn, where.chat_id)
+    if chat.setup_step not in ("members", "done") or slot not in names:
+        return refuse(not_set_up(), button=True)
+    current = await partners.member(conn, where.chat_id, actor.user_id)
+    if current is not None and current.slot == slot:
+        return Result(notice=msg("You already represent {partner}.", partner=names[slot]))
+    if (
+        current is not None
+        and current.slot is not None
+        and await records.pending_by(conn, where.chat_id, actor.user_id)
+    ):
+        return refuse(
+            msg(
+                "You have a proposed agreement waiting for confirmation. Withdraw it first, "
+                "then change sides."
+            ),
+            button=True,
+        )
+    await partners.join(conn, where.chat_id, actor.user_id, actor.name, slot, where.now)
+    replies = [await sides_message(conn, where.chat_id, edit=message_id)]
+    members = await partners.representatives(conn, where.chat_id)
+    if chat.setup_step == "members" and {m.slot for m in members} == {1, 2}:
+        await partners.set_setup(conn, where.chat_id, "done", where.now)
+        replies.append(session.stage_menu(wheel, both_present=True))
+    return Result(
+        replies=tuple(replies), notice=msg("You represent {partner}.", partner=names[slot])
+    )
+
+
+async def show_partners(conn: aiosqlite.Connection, where: Where) -> Result:
+    """``/partners``: show the sides again, with the buttons to join or change side."""
+    chat = await chat_for(conn, where)
+    if chat.setup_step not in ("members", "done"):
+        return refuse(not_set_up(), button=False)
+    return Result(replies=(await sides_message(conn, where.chat_id),))
+
+
+def _may_manage(chat: chats.Chat, actor: Actor) -> bool:
+    return actor.is_admin or (actor.user_id is not None and actor.user_id == chat.setup_by)
+
+
+def _manager_only() -> Msg:
+    return msg("Only the person who set up this group, or an administrator, can do this.")
+
+
+async def rename(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, args: list[str]
+) -> Result:
+    """``/rename 1|2``: ask for a new name of a partner (set-up runner and admins only)."""
+    chat = await chat_for(conn, where)
+    if chat.setup_step not in ("members", "done"):
+        return refuse(not_set_up(), button=False)
+    if not _may_manage(chat, actor):
+        return refuse(_manager_only(), button=False)
+    names = await partners.names(conn, where.chat_id)
+    slot = int(args[0]) if args and args[0] in ("1", "2") else None
+    if slot is None:
+        listing = "\n".join(f"{s}. {n}" for s, n in names.items())
+        return Result(
+            replies=(
+                reply(
+                    msg("Which organisation do you want to rename? Send /rename 1 or /rename 2."),
+                    msg("{listing}", listing=listing),
+                ),
+            )
+        )
+    prompt = Reply(
+        parts=(
+            msg(
+                "What is the new name of <b>{partner}</b>? Reply to this message.",
+                partner=names[slot],
+            ),
+        ),
+        force_reply=True,
+        placeholder=msg("Name of the organisation"),
+        remember=("partner-name", str(slot)),
+    )
+    return Result(replies=(prompt,))
+
+
+async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:
+    """``/reset``: ask to confirm starting the set-up again."""
+    chat = await chat_for(conn, where)
+    if chat.setup_step == "none":
+        return refuse(not_set_up(), button=False)
+    if not _may_manage(chat, actor):
+        return refuse(_manager_only(), button=False)
+    return Result(
+        replies=(
+            reply(
+                msg(
+                    "Start the set-up again? The partner names and who represents whom are "
+                    "cleared; answers, agreements and open issues are kept."
+                ),
+                buttons=((Button(msg("Yes, start again"), "reset:yes"),),),
+            ),
+        )
+    )
+
+
+async def reset(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, message_id: int
+) -> Result:
+    """Confirmation of ``/reset``: clear the set-up and ask for the first name again."""
+    chat = await chat_for(conn, where)
+    if not _may_manage(chat, actor):
+        return refuse(_manager_only(), button=True)
+    if chat.setup_step == "none":
+        return Result(notice=msg("The set-up was already cleared."))
+    await partners.reset(conn, where.chat_id, where.now)
+    return await start(conn, wheel, where, actor)

@@ -1,0 +1,247 @@
+"""Handlers for the guided session: set-up, stages, answers, agreements, open issues, status."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatID, ChatType
+from telegram.error import TelegramError
+
+from bot.db import chats, partners
+from bot.flows import agreements, issues, session, setup, welcome
+from bot.handlers.common import Context, run_flow, send, where
+from bot.messages import Actor, Result, msg
+from bot.services import services
+
+log = logging.getLogger(__name__)
+
+#: Senders that are not a person we can tell apart (anonymous admins, channels, linked channel).
+_NOT_A_PERSON = {ChatID.ANONYMOUS_ADMIN, ChatID.FAKE_CHANNEL, ChatID.SERVICE_CHAT}
+
+
+def actor(update: Update, *, is_admin: bool = False) -> Actor:
+    """Who sent this update, or an unidentifiable actor for anonymous admins and channels."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or user.id in _NOT_A_PERSON or (message and message.sender_chat):
+        return Actor(None, "")
+    return Actor(user.id, user.full_name, is_admin)
+
+
+async def _is_admin(update: Update, context: Context) -> bool:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    try:
+        admins = await context.bot.get_chat_administrators(chat.id)
+    except TelegramError as exc:
+        log.info("Could not read the administrators: %s", exc)
+        return False
+    return any(a.user.id == user.id for a in admins)
+
+
+def _in_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """``/start``: set up a group (or resume it); in a private chat, explain."""
+    w, wheel = where(update, context), services(context).wheel
+    if not _in_group(update):
+        await run_flow(update, context, lambda conn: welcome.start(conn, w, context.bot.username))
+        return
+    who = actor(update)
+    await run_flow(update, context, lambda conn: setup.start(conn, wheel, w, who))
+
+
+async def on_partners(update: Update, context: Context) -> None:
+    """``/partners``: who represents whom, with the buttons to join."""
+    w = where(update, context)
+    await run_flow(update, context, lambda conn: setup.show_partners(conn, w))
+
+
+async def on_rename(update: Update, context: Context) -> None:
+    """``/rename 1|2``: rename a partner (set-up runner and admins)."""
+    w, who, args = (
+        where(update, context),
+        actor(update, is_admin=await _is_admin(update, context)),
+        context.args or [],
+    )
+    await run_flow(update, context, lambda conn: setup.rename(conn, w, who, args))
+
+
+async def on_reset(update: Update, context: Context) -> None:
+    """``/reset``: ask to start the set-up again (set-up runner and admins)."""
+    w, who = where(update, context), actor(update, is_admin=await _is_admin(update, context))
+    await run_flow(update, context, lambda conn: setup.ask_reset(conn, w, who))
+
+
+async def on_stage(update: Update, context: Context) -> None:
+    """``/stage [name]``: jump to a stage."""
+    w, who, wheel, args = (
+        where(update, context),
+        actor(update),
+        services(context).wheel,
+        context.args or [],
+    )
+    await run_flow(update, context, lambda conn: session.stage_command(conn, wheel, w, who, args))
+
+
+async def on_skip(update: Update, context: Context) -> None:
+    """``/skip``: mark the topic skipped and move on."""
+    w, who, wheel = where(update, context), actor(update), services(context).wheel
+    await run_flow(
+        update, context, lambda conn: session.next_topic(conn, wheel, w, who, None, skip=True)
+    )
+
+
+async def on_back(update: Update, context: Context) -> None:
+    """``/back``: the previous topic."""
+    w, who, wheel = where(update, context), actor(update), services(context).wheel
+    await run_flow(update, context, lambda conn: session.previous_topic(conn, wheel, w, who))
+
+
+async def on_agree(update: Update, context: Context) -> None:
+    """``/agree [text]``: propose an agreement on the current topic."""
+    w, who, wheel = where(update, context), actor(update), services(context).wheel
+    text = " ".join(context.args or [])
+    message_id = update.effective_message.message_id if update.effective_message else 0
+    if not text:
+        await run_flow(
+            update,
+            context,
+            lambda conn: agreements.ask_text(conn, wheel, w, who, None, button=False),
+        )
+        return
+    await run_flow(
+        update,
+        context,
+        lambda conn: agreements.propose(conn, wheel, w, who, None, text, message_id),
+    )
+
+
+async def on_issue(update: Update, context: Context) -> None:
+    """``/issue [text]``: note an open issue on the current topic."""
+    w, who, wheel = where(update, context), actor(update), services(context).wheel
+    text = " ".join(context.args or [])
+    message_id = update.effective_message.message_id if update.effective_message else 0
+    if not text:
+        await run_flow(
+            update, context, lambda conn: issues.ask_text(conn, wheel, w, who, None, button=False)
+        )
+        return
+    await run_flow(
+        update, context, lambda conn: issues.record(conn, wheel, w, who, None, text, message_id)
+    )
+
+
+async def on_issues(update: Update, context: Context) -> None:
+    """``/issues``: list open issues."""
+    w, wheel = where(update, context), services(context).wheel
+    await run_flow(update, context, lambda conn: issues.listing(conn, wheel, w))
+
+
+async def on_status(update: Update, context: Context) -> None:
+    """``/status``: where the group is."""
+    w, wheel = where(update, context), services(context).wheel
+    await run_flow(update, context, lambda conn: session.status(conn, wheel, w))
+
+
+async def on_reply(update: Update, context: Context) -> None:
+    """A reply to one of the bot's messages: route it by what that message asked for."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None:
+        return
+    original = message.reply_to_message
+    if original.from_user is None or original.from_user.id != context.bot.id:
+        return
+    svc = services(context)
+    found = await chats.message_purpose(svc.store.conn, message.chat_id, original.message_id)
+    if found is None:
+        return
+    purpose, ref = found
+    w, who, wheel = where(update, context), actor(update), svc.wheel
+    text, mid = message.text, message.message_id
+    if purpose == "partner-name":
+        flow = lambda conn: setup.partner_named(conn, wheel, w, who, int(ref), text, mid)  # noqa: E731
+    elif purpose == "card":
+        flow = lambda conn: session.record_answer(conn, wheel, w, who, ref, text, mid)  # noqa: E731
+    elif purpose == "agree-text":
+        flow = lambda conn: agreements.propose(conn, wheel, w, who, ref, text, mid)  # noqa: E731
+    elif purpose == "issue-text":
+        flow = lambda conn: issues.record(conn, wheel, w, who, ref, text, mid)  # noqa: E731
+    elif purpose == "proposal":
+        pid = original.message_id
+        flow = lambda conn: agreements.reword(conn, wheel, w, who, int(ref), text, mid, pid)  # noqa: E731
+    else:
+        return
+    await run_flow(update, context, flow)
+
+
+async def on_edited(update: Update, context: Context) -> None:
+    """An edited message: when it was an answer, the new text becomes the answer."""
+    message = update.edited_message
+    if message is None:
+        return
+    w, who = where(update, context), actor(update)
+    text, mid = message.text, message.message_id
+    # Edits are not deduplicated by message id: each edit is new content.
+    store = services(context).store
+    async with store.transaction() as conn:
+        result = await session.edit_answer(conn, w, who, text, mid)
+    if result.replies:
+        await send(update, context, list(result.replies))
+
+
+async def on_member_left(update: Update, context: Context) -> None:
+    """A member left the group: they no longer represent a partner (their answers stay)."""
+    message = update.effective_message
+    if message is None or message.left_chat_member is None:
+        return
+    w, user_id = where(update, context), message.left_chat_member.id
+    async with services(context).store.transaction() as conn:
+        await partners.leave(conn, w.chat_id, user_id, w.now)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """A press on one of the session's buttons; the data is checked against the database."""
+    query = update.callback_query
+    assert query is not None
+    kind, _, value = (query.data or "").partition(":")
+    svc = services(context)
+    wheel, w, who = svc.wheel, where(update, context), actor(update)
+    mid = query.message.message_id if query.message else 0
+    topic_ok = value in {t.id for t in wheel.topics}
+    stage_ok = value in {s.id for s in wheel.stages}
+    number = int(value) if value.isdigit() and len(value) < 12 else None
+    flows = {
+        "side": lambda conn: setup.choose_side(conn, wheel, w, who, number or 0, mid),
+        "stage": lambda conn: session.choose_stage(conn, wheel, w, who, value, button=True),
+        "later": lambda conn: session.remind_later(conn, wheel, w, who, value),
+        "next": lambda conn: session.next_topic(conn, wheel, w, who, value, button=True),
+        "agree": lambda conn: agreements.ask_text(conn, wheel, w, who, value, button=True),
+        "issue": lambda conn: issues.ask_text(conn, wheel, w, who, value, button=True),
+        "conf": lambda conn: agreements.confirm(conn, wheel, w, who, number or 0, mid),
+        "wdr": lambda conn: agreements.withdraw(conn, wheel, w, who, number or 0, mid),
+        "ires": lambda conn: issues.resolve(conn, wheel, w, who, number or 0, mid),
+        "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number or 0),
+        "reset": lambda conn: setup.reset(conn, wheel, w, who, mid),
+    }
+    valid = (
+        (kind in ("stage", "later") and stage_ok)
+        or (kind in ("next", "agree", "issue") and topic_ok)
+        or (kind in ("side", "conf", "wdr", "ires", "iagr") and number is not None)
+        or (kind == "reset" and value == "yes")
+    )
+    if not valid or not _in_group(update):
+        await run_flow(update, context, lambda conn: _stale(conn))
+        return
+    if kind == "reset":
+        who = actor(update, is_admin=await _is_admin(update, context))
+    await run_flow(update, context, flows[kind])
+
+
+async def _stale(conn: object) -> Result:
+    return Result(notice=msg("This button no longer works."), alert=True)

@@ -1,0 +1,305 @@
+"""Bad input gets a clear answer and loses nothing; people who may not act are told how to join."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.offline import FakeBotApi
+from tests.conftest import BEN, CARLA
+from tests.support.telegram import Group, User
+
+ANON_ADMIN = User(1087968824, "Group", None)
+DAVID = User(1005, "David", "en")
+ORG_A, ORG_B = "De Brug", "Van Dam"
+
+
+async def ready(group: Group) -> None:
+    """Ben (De Brug) and David (Van Dam) set up an English group at topic 1 of Orientation."""
+    await group.send(BEN, "/start")
+    await group.reply(BEN, ORG_A, to=group.last)
+    await group.reply(DAVID, ORG_B, to=group.last)
+    await group.press(BEN, ORG_A)
+    await group.press(DAVID, ORG_B, on=next(m for m in group.sent if ORG_B in m.buttons))
+    await group.press(BEN, "Orientation")
+
+
+def card(group: Group):  # type: ignore[no-untyped-def]
+    return next(m for m in reversed(group.sent) if m.force_reply and "topic" in m.text)
+
+
+def count(db_path: Path, table: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+async def test_sticker_photo_and_voice_where_text_is_expected(group: Group, db_path: Path) -> None:
+    await ready(group)
+    topic = card(group)
+    await group.reply(
+        BEN,
+        None,
+        to=topic,
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
+    assert group.last.text == "I can only read text here. Please reply with a written message."
+    await group.reply(
+        BEN,
+        None,
+        to=topic,
+        photo=[{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}],
+    )
+    await group.reply(
+        BEN, None, to=topic, voice={"file_id": "v", "file_unique_id": "v", "duration": 2}
+    )
+    assert [m.text for m in group.sent[-2:]] == [group.last.text] * 2
+    assert count(db_path, "answers") == 0
+
+
+async def test_empty_and_overlong_text(group: Group, db_path: Path) -> None:
+    await ready(group)
+    await group.reply(BEN, "   \n  ", to=card(group))
+    assert "That reply is empty" in group.last.text
+    await group.reply(BEN, "x" * 4097, to=card(group))
+    assert "4,096 characters at most" in group.last.text
+    assert count(db_path, "answers") == 0
+    at_limit = "ü" * 4096
+    await group.reply(BEN, at_limit, to=card(group))
+    assert "noted for De Brug" in group.last.text
+    await group.reply(DAVID, "🙂" * 2048, to=card(group))  # 4096 UTF-16 units
+    shown = "".join(m.text for m in group.sent)
+    assert at_limit in shown
+    assert "🙂" * 2048 in shown
+
+
+async def test_html_and_markdown_in_names_and_answers_are_shown_as_typed(group: Group) -> None:
+    nasty = '<b>bold</b> & <a href="javascript:x">*_[x](y)~`|</a> &amp; <<tg-spoiler>'
+    await group.send(BEN, "/start")
+    await group.reply(BEN, "<i>Brug</i> & Co", to=group.last)
+    await group.reply(DAVID, "*Van* _Dam_ [x](y)", to=group.last)
+    assert "<i>Brug</i> & Co: nobody yet" in group.last.text
+    await group.press(BEN, "<i>Brug</i> & Co")
+    await group.press(
+        DAVID,
+        "*Van* _Dam_ [x](y)",
+        on=next(m for m in group.sent if m.buttons and "Who represents" in m.text),
+    )
+    await group.press(BEN, "Orientation")
+    await group.reply(BEN, nasty, to=card(group))
+    await group.reply(DAVID, nasty, to=card(group))
+    assert f"— Ben: {nasty}" in group.last.text
+    await group.send(BEN, f"/agree {nasty}")
+    assert nasty in group.last.text
+
+
+async def test_people_who_are_not_partners_are_told_how_to_join(
+    group: Group, db_path: Path
+) -> None:
+    await ready(group)
+    topic = card(group)
+    await group.reply(CARLA, "I am not registered", to=topic)
+    assert group.last.text == (
+        "Only the representatives of De Brug and Van Dam can do this. Send /partners and tap "
+        "your organisation to join."
+    )
+    await group.reply(BEN, "Jobs", to=topic)
+    await group.reply(DAVID, "Bread", to=topic)
+    before = len(group.sent)
+    query = await group.press(CARLA, "Next topic")
+    answer = group.answers_to(query)
+    assert answer[0]["show_alert"] is True
+    assert "Only the representatives" in answer[0]["text"]
+    assert len(group.sent) == before  # an alert on the button, nothing in the group
+    assert count(db_path, "answers") == 2
+
+
+async def test_anonymous_admin_and_channel_are_asked_to_write_as_themselves(group: Group) -> None:
+    await ready(group)
+    sender_chat = {"id": group.chat_id, "type": "group", "title": group.title}
+    await group.send(ANON_ADMIN, "/agree We do this", sender_chat=sender_chat)
+    assert "I can't tell who you are" in group.last.text
+    await group.reply(ANON_ADMIN, "an answer", to=card(group), sender_chat=sender_chat)
+    assert "Remain anonymous" in group.last.text
+
+
+async def test_stale_foreign_and_forged_buttons_are_answered_and_change_nothing(
+    group: Group, db_path: Path
+) -> None:
+    await ready(group)
+    topic = card(group)
+    await group.reply(BEN, "Jobs", to=topic)
+    await group.reply(DAVID, "Bread", to=topic)
+    view = group.last
+    await group.press(BEN, "Next topic", on=view)
+    before = len(group.sent)
+    stale = await group.press(BEN, "Next topic", on=view)
+    assert "already moved on" in group.answers_to(stale)[0]["text"]
+    for data in [
+        "conf:999",
+        "wdr:x",
+        "stage:nowhere",
+        "next:",
+        "",
+        "x" * 64,
+        "side:7",
+        "ires:1",
+        "iagr:-1",
+        "reset:no",
+        "agree:value-creation.orientation",
+    ]:
+        query = await group.press_data(BEN, data, view)
+        assert len(group.answers_to(query)) == 1, data
+    assert len(group.sent) == before
+    assert count(db_path, "agreements") == 0
+
+
+async def test_same_button_pressed_twice_confirms_once(group: Group, db_path: Path) -> None:
+    await ready(group)
+    await group.send(BEN, "/agree We meet monthly")
+    proposal = group.last
+    await group.press(DAVID, "Confirm", on=proposal)
+    await group.press_data(
+        DAVID, proposal.button_data("Confirm") if proposal.buttons else "conf:1", proposal
+    )
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT status, confirmed_by FROM agreements").fetchall()
+    assert rows == [("confirmed", DAVID.id)]
+
+
+async def test_proposer_cannot_confirm_and_can_withdraw_or_reword(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/agree We meet monthly")
+    proposal = group.last
+    query = await group.press(BEN, "Confirm", on=proposal)
+    assert "someone from Van Dam confirms it" in group.answers_to(query)[0]["text"]
+    await group.reply(BEN, "We meet every two weeks", to=proposal)
+    assert "“We meet every two weeks”" in proposal.text
+    await group.reply(DAVID, "Not mine to reword", to=proposal)
+    assert "Only Ben can reword this proposal" in group.last.text
+    query = await group.press(DAVID, "Withdraw", on=proposal)
+    assert "Only Ben can withdraw" in group.answers_to(query)[0]["text"]
+    await group.press(BEN, "Withdraw", on=proposal)
+    assert "withdrawn by Ben" in proposal.text
+    assert proposal.buttons == []
+
+
+async def test_agree_without_text_asks_for_it_with_an_example(group: Group) -> None:
+    await ready(group)
+    await group.send(DAVID, "/agree")
+    assert "For example:" in group.last.text
+    assert group.last.force_reply
+    await group.reply(DAVID, "We share our figures", to=group.last)
+    assert "Proposed agreement on Ambition, by David (Van Dam)" in group.last.text
+
+
+async def test_open_issue_listed_resolved_and_turned_into_agreement(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/issue Who pays the training?")
+    await group.send(DAVID, "/issue Where do we meet?")
+    await group.send(BEN, "/issues")
+    first, second = group.sent[-2], group.sent[-1]
+    assert first.text == "Ambition: Who pays the training?"
+    await group.press(DAVID, "Resolved", on=first)
+    assert "resolved by David" in first.text
+    await group.press(BEN, "Make it an agreement", on=second)
+    proposal = group.last
+    assert "“Where do we meet?”" in proposal.text
+    await group.press(DAVID, "Confirm", on=proposal)
+    await group.send(BEN, "/issues")
+    assert group.last.text == "There are no open issues. Nice!"
+
+
+async def test_member_with_pending_proposal_cannot_change_side(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/agree We meet monthly")
+    await group.send(BEN, "/partners")
+    query = await group.press(BEN, ORG_B, on=group.last)
+    assert "Withdraw it first" in group.answers_to(query)[0]["text"]
+
+
+async def test_commands_before_set_up_explain_how_to_set_up(group: Group, db_path: Path) -> None:
+    for command in ["/skip", "/agree x", "/issue y", "/issues", "/status", "/partners", "/back"]:
+        await group.send(BEN, command)
+        assert (
+            group.last.text
+            == "This group is not set up yet. Send /start to name the two partner organisations."
+        ), command
+    assert count(db_path, "agreements") + count(db_path, "open_issues") == 0
+
+
+async def test_only_set_up_runner_or_admin_may_rename_or_reset(
+    group: Group, api: FakeBotApi
+) -> None:
+    await ready(group)
+    await group.send(DAVID, "/rename 1")
+    assert "Only the person who set up this group" in group.last.text
+    api.administrators[group.chat_id] = [DAVID.id]
+    await group.send(DAVID, "/rename 2")
+    await group.reply(DAVID, "Bakkerij Van Dam", to=group.last)
+    assert group.last.text == "Renamed to Bakkerij Van Dam."
+    await group.send(BEN, "/reset")
+    await group.press(BEN, "Yes, start again")
+    assert "first partner organisation" in group.last.text
+
+
+async def test_reply_to_an_old_card_counts_for_that_topic(group: Group, db_path: Path) -> None:
+    await ready(group)
+    first_card = card(group)
+    await group.send(BEN, "/skip")
+    await group.reply(DAVID, "Late thoughts on ambition", to=first_card)
+    assert "This was the earlier topic Ambition" in group.last.text
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT topic_id FROM answers").fetchall() == [
+            ("value-creation.orientation.ambition",)
+        ]
+
+
+async def test_edited_answer_updates_the_answer_and_edited_command_does_not_rerun(
+    group: Group, db_path: Path
+) -> None:
+    await ready(group)
+    answer = await group.reply(BEN, "First thought", to=card(group))
+    await group.edit(answer, "Second thought")
+    assert group.last.text == "I've updated your answer."
+    skip = await group.send(BEN, "/skip")
+    sent = len(group.sent)
+    await group.edit(skip, "/skip")
+    assert len(group.sent) == sent
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT text FROM answers").fetchall() == [("Second thought",)]
+
+
+async def test_member_who_leaves_is_no_longer_a_representative(group: Group) -> None:
+    await ready(group)
+    await group.feed({"message": group.message_dict(DAVID, left_chat_member=DAVID.to_dict())})
+    await group.reply(DAVID, "still here?", to=card(group))
+    assert "Only the representatives" in group.last.text
+    await group.send(BEN, "/status")
+    assert "Van Dam: –" in group.last.text
+
+
+async def test_back_returns_to_the_previous_topic(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/back")
+    assert "first topic of the wheel" in group.last.text
+    await group.send(BEN, "/skip")
+    await group.send(BEN, "/back")
+    assert "topic 1/9" in group.last.text
+
+
+async def test_stage_command_accepts_dutch_and_english_names(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/stage integratie")
+    assert "Integration · Value creation · topic 1/9" in group.last.text
+    await group.send(BEN, "/stage transformation")
+    assert "Transformation · Value creation · topic 1/3" in group.last.text
+    await group.send(BEN, "/stage somewhere")
+    assert "I don't know the stage “somewhere”" in group.last.text

@@ -1,0 +1,99 @@
+"""Two partners play the whole Orientation stage, in English and in Dutch, as users see it."""
+
+from __future__ import annotations
+
+from tests.conftest import ANNA, BEN
+from tests.support.telegram import Group, User
+
+DAVID = User(1005, "David", "en")
+
+
+async def set_up(group: Group, first: User, second: User, extra: User | None = None) -> None:
+    """Run /start, name both partners, and have each member pick their side."""
+    await group.send(first, "/start")
+    await group.reply(first, "Werkbedrijf <De Brug> & Co", to=group.last)
+    await group.reply(second, "Bakkerij *Van Dam*", to=group.last)
+    sides = group.last
+    await group.press(first, "Werkbedrijf <De Brug> & Co", on=sides)
+    if extra is not None:
+        await group.press(extra, "Werkbedrijf <De Brug> & Co", on=sides)
+    await group.press(second, "Bakkerij *Van Dam*", on=sides)
+
+
+def card_for(group: Group, topic_words: str):  # type: ignore[no-untyped-def]
+    return next(m for m in reversed(group.sent) if m.force_reply and topic_words in m.text)
+
+
+async def test_orientation_in_english(group: Group) -> None:
+    await set_up(group, BEN, DAVID, extra=ANNA)
+    sides = next(m for m in group.sent if "Who represents" in m.text)
+    assert "Werkbedrijf <De Brug> & Co: Anna, Ben" in sides.text
+    assert "Bakkerij *Van Dam*: David" in sides.text
+    assert "Both partners are represented" in group.last.text
+    assert group.last.buttons == ["Orientation", "Integration", "Transformation"]
+
+    await group.press(BEN, "Orientation")
+    card = group.last
+    assert "Orientation · Value creation · topic 1/9" in card.text
+    assert "What economic and social impact do we want to achieve?" in card.text
+    assert card.force_reply
+
+    # Topic 1: both answer, Ben changes his answer, then an agreement is proposed and confirmed.
+    await group.reply(BEN, "Ten jobs for people far from work", to=card)
+    assert group.last.text == "Thanks Ben, noted for Werkbedrijf <De Brug> & Co."
+    await group.reply(BEN, "Twelve <jobs> & training", to=card)
+    assert "I've replaced your earlier answer on Ambition" in group.last.text
+    await group.reply(DAVID, "A stable team for the bakery", to=card)
+    view = group.last
+    assert "Ambition – the answers side by side" in view.text
+    assert "— Ben: Twelve <jobs> & training" in view.text
+    assert "— David: A stable team for the bakery" in view.text
+    assert view.buttons == ["Record an agreement", "Note an open issue", "Next topic"]
+    await group.reply(ANNA, "Pride in good bread", to=card)
+    assert "— Anna: Pride in good bread" in group.sent[group.sent.index(view)].text
+
+    await group.press(BEN, "Record an agreement", on=view)
+    await group.reply(BEN, "We create 12 jobs in 2027", to=group.last)
+    proposal = group.last
+    assert "Proposed agreement on Ambition, by Ben (Werkbedrijf <De Brug> & Co)" in proposal.text
+    query = await group.press(ANNA, "Confirm", on=proposal)
+    assert group.answers_to(query)[0]["show_alert"] is True
+    await group.press(DAVID, "Confirm", on=proposal)
+    assert "Agreement recorded on Ambition" in proposal.text
+    assert "confirmed by David (Bakkerij *Van Dam*)" in proposal.text
+    await group.press(DAVID, "Next topic", on=view)
+    assert "topic 2/9" in group.last.text
+
+    # Topic 2: an open issue by command, and an agreement by /agree with text.
+    card = group.last
+    await group.reply(ANNA, "Jobs", to=card)
+    await group.reply(DAVID, "Jobs and visibility", to=card)
+    await group.send(DAVID, "/issue How do we measure visibility?")
+    assert "Open issue noted on Goals" in group.last.text
+    await group.send(DAVID, "/agree We report impact twice a year")
+    await group.press(BEN, "Confirm")
+    assert "Agreement recorded on Goals" in group.last.text
+    await group.send(BEN, "/skip")
+    assert "topic 3/9" in group.last.text
+
+    # Topic 3 skipped; the rest answered by both.
+    await group.send(ANNA, "/skip")
+    assert "Skipped Motivation." in group.texts_since(len(group.sent) - 2)[0]
+    for position in range(4, 10):
+        card = group.last
+        assert f"topic {position}/9" in card.text
+        await group.reply(BEN, f"Ben on {position}", to=card)
+        await group.reply(DAVID, f"David on {position}", to=card)
+        await group.press(BEN, "Next topic")
+    recap = group.last
+    assert "That was the last topic of Orientation" in recap.text
+    assert "2 agreements" in recap.text
+    assert "1 open issue" in recap.text
+    assert "Skipped: Motivation" in recap.text
+    assert recap.buttons == ["Continue with Integration", "Remind us later"]
+    await group.press(DAVID, "Remind us later")
+    assert "I'll remind you on" in group.last.text
+
+    await group.send(ANNA, "/status")
+    assert "Orientation: 8/9 answered, 1 skipped" in group.last.text
+    assert "2 agreements · 1 open issue" in group.last.text

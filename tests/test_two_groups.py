@@ -1,0 +1,86 @@
+"""Two groups use the bot at the same time: nothing of one shows up in the other."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from telegram import Update
+
+from tests.conftest import ANNA, BEN, CARLA
+from tests.support.telegram import Group, User
+
+DAVID = User(1005, "David", "en")
+
+
+async def test_two_groups_interleaved_do_not_leak(group: Group) -> None:
+    first = group
+    second = replace(group, chat_id=-4009999999, title="Other pilot")
+    await first.send(BEN, "/start")
+    await second.send(ANNA, "/start")
+    await first.reply(BEN, "Alpha Works", to=first.last)
+    await second.reply(ANNA, "Gamma Zorg", to=second.last)
+    await first.reply(DAVID, "Beta Bakery", to=first.last)
+    await second.reply(CARLA, "Delta Bouw", to=second.last)
+    await first.press(BEN, "Alpha Works")
+    await second.press(ANNA, "Gamma Zorg")
+    await first.press(
+        DAVID, "Beta Bakery", on=next(m for m in first.sent if "Beta Bakery" in m.buttons)
+    )
+    await second.press(
+        CARLA, "Delta Bouw", on=next(m for m in second.sent if "Delta Bouw" in m.buttons)
+    )
+    await first.press(BEN, "Orientation")
+    await second.press(ANNA, "Transformatie")
+    await first.reply(BEN, "alpha answer", to=first.last)
+    await second.reply(ANNA, "gamma antwoord", to=second.last)
+    await first.send(DAVID, "/agree alpha agreement")
+    await second.send(CARLA, "/agree gamma afspraak")
+    # A member of the other group cannot confirm here, even though they are a partner there.
+    query = await first.press(ANNA, "Confirm")
+    assert (
+        "Only the representatives of Alpha Works and Beta Bakery"
+        in first.answers_to(query)[0]["text"]
+    )
+    await second.press(ANNA, "Bevestigen")
+    await first.press(BEN, "Confirm")
+
+    await first.send(BEN, "/status")
+    await second.send(ANNA, "/status")
+    assert "Orientation, topic Ambition" in first.last.text
+    assert "Transformatie, thema Synergie" in second.last.text
+    first_text = " ".join(m.text for m in first.sent)
+    second_text = " ".join(m.text for m in second.sent)
+    for word in ["Gamma", "Delta", "gamma", "Anna", "Carla"]:
+        assert word not in first_text
+    for word in ["Alpha", "Beta", "alpha", "Ben", "David"]:
+        assert word not in second_text
+    assert "Afspraak vastgelegd" in second_text
+    assert "Agreement recorded" in first_text
+
+
+async def test_updates_of_two_groups_run_concurrently_through_the_update_queue(
+    group: Group,
+) -> None:
+    """Through the Updater's path (update queue + per-chat processor), both groups are served."""
+    second = replace(group, chat_id=-4009999999, title="Other pilot")
+    app = group.app
+    await app.start()
+    try:
+        for chat, user in ((group, BEN), (second, ANNA)):
+            payload = {
+                "message": chat.message_dict(
+                    user, "/help", entities=[{"type": "bot_command", "offset": 0, "length": 5}]
+                )
+            }
+            await app.update_queue.put(
+                Update.de_json({"update_id": 10**6 + chat.chat_id % 1000, **payload}, app.bot)
+            )
+        for _ in range(100):
+            if group.sent and second.sent:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await app.stop()
+    assert "What I can do" in group.last.text
+    assert "Wat ik kan" in second.last.text
