@@ -47,17 +47,25 @@ def run() -> int:
     from telegram import Update
 
     from bot.app import build_app
+    from bot.db import SchemaError
+    from bot.i18n import CatalogError
+    from bot.wheel import WheelError
 
     app = build_app(config)
     log.info("Starting wheelbot %s with database %s", __version__, config.db_path.resolve())
-    if config.webhook_url:
-        app.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        if config.webhook_url:
+            app.run_webhook(
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except (SchemaError, CatalogError, WheelError) as exc:
+        # A broken installation or database: say what is wrong without a traceback.
+        log.error("Cannot start: %s", exc)
+        return 2
     return 0

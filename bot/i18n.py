@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ DOMAIN = "messages"
 
 
 class CatalogError(RuntimeError):
-    """A configured language has no compiled catalog."""
+    """A configured language has no compiled catalog, or an unreadable one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +65,15 @@ def load_translators(
                 f"No compiled catalog for '{language}' at {mo}. "
                 "Run 'make catalogs' (or 'pybabel compile -d locales')."
             )
-        with mo.open("rb") as handle:
-            translators[language] = Translator(language, gettext.GNUTranslations(handle))
+        try:
+            with mo.open("rb") as handle:
+                catalog = gettext.GNUTranslations(handle)
+        except (OSError, ValueError, struct.error) as exc:  # empty, truncated, not a .mo
+            raise CatalogError(
+                f"The compiled catalog for '{language}' at {mo} is unreadable ({exc}). "
+                "Run 'make catalogs' (or 'pybabel compile -d locales')."
+            ) from exc
+        translators[language] = Translator(language, catalog)
     return translators
 
 

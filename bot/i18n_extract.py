@@ -15,16 +15,18 @@ def extract_wheel_yaml(
 ) -> Iterator[tuple[int, str, str, list[str]]]:
     """Yield (line, funcname, message, comments) for each translatable string of the wheel."""
     root = yaml.compose(fileobj.read().decode("utf-8"))
-    if root is None:
-        return
-    for section in root.value:
-        for item in getattr(section[1], "value", []):
+    if not isinstance(root, yaml.MappingNode):
+        return  # empty or not a wheel file; load_wheel reports what is wrong with it
+    for name, section in root.value:
+        if not isinstance(section, yaml.SequenceNode):
+            continue
+        for item in section.value:
             if not isinstance(item, yaml.MappingNode):
                 continue
-            fields = {k.value: v for k, v in item.value}
-            ident = fields["id"].value if "id" in fields else "?"
+            fields = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+            ident = fields["id"].value if isinstance(fields.get("id"), yaml.ScalarNode) else "?"
             for key in _TRANSLATED_KEYS:
                 node = fields.get(key)
                 if isinstance(node, yaml.ScalarNode) and node.value.strip():
-                    comment = f"wheel.yaml {section[0].value[:-1]} {key} ({ident})"
+                    comment = f"wheel.yaml {name.value[:-1]} {key} ({ident})"
                     yield node.start_mark.line + 1, "gettext", node.value.strip(), [comment]

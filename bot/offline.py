@@ -60,6 +60,11 @@ class ApiRefusal(Exception):
         self.parameters = parameters
 
 
+def _byte_offset(text: str, index: int) -> int:
+    """Telegram reports positions in UTF-8 bytes, not characters."""
+    return len(text[:index].encode("utf-8"))
+
+
 def parse_html(text: str) -> str:
     """Check HTML as Telegram does and return the plain text users see; raise ApiRefusal."""
     out: list[str] = []
@@ -72,14 +77,14 @@ def parse_html(text: str) -> str:
             if not match or match.group(2).lower() not in _ALLOWED_TAGS:
                 raise ApiRefusal(
                     400,
-                    f"Bad Request: can't parse entities: unsupported start tag at byte offset {i}",
+                    f"Bad Request: can't parse entities: unsupported start tag at byte offset {_byte_offset(text, i)}",
                 )
             closing, name = match.group(1), match.group(2).lower()
             if closing:
                 if not stack or stack[-1] != name:
                     raise ApiRefusal(
                         400,
-                        f"Bad Request: can't parse entities: unmatched end tag at byte offset {i}",
+                        f"Bad Request: can't parse entities: unmatched end tag at byte offset {_byte_offset(text, i)}",
                     )
                 stack.pop()
             else:
@@ -90,13 +95,14 @@ def parse_html(text: str) -> str:
             if not match:
                 raise ApiRefusal(
                     400,
-                    f"Bad Request: can't parse entities: unsupported entity at byte offset {i}",
+                    f"Bad Request: can't parse entities: unsupported entity at byte offset {_byte_offset(text, i)}",
                 )
             out.append(html.unescape(match.group(0)))
             i = match.end()
         elif char == ">":
             raise ApiRefusal(
-                400, f"Bad Request: can't parse entities: unexpected '>' at byte offset {i}"
+                400,
+                f"Bad Request: can't parse entities: unexpected '>' at byte offset {_byte_offset(text, i)}",
             )
         else:
             out.append(char)

@@ -133,13 +133,21 @@ def _cut(paragraph: str, limit: int) -> list[str]:
     plain = plain_text(paragraph)
     pieces = []
     while plain:
-        end = len(plain)
-        while utf16_len(plain[:end]) > limit:
-            end = max(1, end * limit // utf16_len(plain[:end]) - 1)
+        end = _fitting(plain, limit)
         if end < len(plain):
-            newline = plain.rfind("\n", 0, end)
-            space = plain.rfind(" ", 0, end)
+            newline = plain.rfind("\n", 0, end + 1)
+            space = plain.rfind(" ", 0, end + 1)
             end = newline if newline > end // 2 else (space if space > end // 2 else end)
         pieces.append(html.escape(plain[:end], quote=False))
         plain = plain[end:].lstrip("\n ") if end < len(plain) else ""
     return pieces
+
+
+def _fitting(plain: str, limit: int) -> int:
+    """Return the length of the longest prefix of ``plain`` within ``limit`` UTF-16 units."""
+    units = 0
+    for index, char in enumerate(plain):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return max(1, index)
+    return len(plain)

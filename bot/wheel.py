@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,9 @@ import yaml
 
 #: Topics per domain in each stage, as the wheel defines them.
 TOPICS_PER_DOMAIN = {"orientation": 3, "integration": 3, "transformation": 1}
+DOMAIN_COUNT = 3
+#: The last part of a topic id: lowercase words joined by hyphens.
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class WheelError(ValueError):
@@ -88,9 +92,26 @@ class _Reader:
         return WheelError(f"{self.path}:{line}: {problem}")
 
     def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node]:
+        """Return the values of a mapping by key; refuse duplicate keys (YAML keeps the last)."""
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, f"{what} must be a mapping")
-        return {_plain(k): v for k, v in node.value}
+        fields: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            name = _plain(key) if isinstance(key, yaml.ScalarNode) else None
+            if not isinstance(name, str):
+                raise self.fail(key, f"the keys of {what} must be text")
+            if name in fields:
+                raise self.fail(key, f"duplicate key '{name}'")
+            fields[name] = value
+        return fields
+
+    @staticmethod
+    def key(node: yaml.Node, name: str) -> yaml.Node | None:
+        """Return the key node ``name`` of a mapping node (for the line of a section)."""
+        for key, _ in getattr(node, "value", []):
+            if isinstance(key, yaml.ScalarNode) and key.value == name:
+                return key
+        return None
 
     def sequence(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode):
@@ -114,13 +135,19 @@ class _Reader:
 def load_wheel(path: Path) -> Wheel:
     """Load and check the wheel file; raise WheelError naming file, line and problem."""
     reader = _Reader(path)
+    data = path.read_bytes()
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise WheelError(f"{path}:{line}: not UTF-8 text ({exc.reason})") from exc
+    try:
+        root = yaml.compose(source)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
         raise WheelError(
-            f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
+            f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})"
         ) from exc
     if root is None:
         raise WheelError(f"{path}:1: the file is empty")
@@ -136,11 +163,13 @@ def load_wheel(path: Path) -> Wheel:
         return ident
 
     domains = []
-    for node in reader.sequence(top.get("domains"), "domains"):
+    domain_nodes = reader.sequence(top.get("domains"), "domains")
+    for node in domain_nodes:
         f = reader.mapping(node, "a domain")
         domains.append(Domain(unique_id(f, node), reader.text(f, "name", node) or ""))
     stages = []
-    for node in reader.sequence(top.get("stages"), "stages"):
+    stage_nodes = reader.sequence(top.get("stages"), "stages")
+    for node in stage_nodes:
         f = reader.mapping(node, "a stage")
         stages.append(
             Stage(
@@ -150,19 +179,36 @@ def load_wheel(path: Path) -> Wheel:
                 reader.text(f, "description", node) or "",
             )
         )
-    if [s.id for s in stages] != list(TOPICS_PER_DOMAIN):
+    expected_stages = list(TOPICS_PER_DOMAIN)
+    if [s.id for s in stages] != expected_stages:
+        # Point at the first stage out of place, or at the section when one is missing.
+        wrong = [
+            n for n, s, e in zip(stage_nodes, stages, expected_stages, strict=False) if s.id != e
+        ]
+        wrong += stage_nodes[len(expected_stages) :]
         raise reader.fail(
-            top.get("stages"), f"stages must be {', '.join(TOPICS_PER_DOMAIN)}, in that order"
+            wrong[0] if wrong else reader.key(root, "stages"),
+            f"stages must be {', '.join(expected_stages)}, in that order",
         )
     domain_ids = {d.id for d in domains}
-    if len(domains) != 3:
-        raise reader.fail(top.get("domains"), f"expected 3 domains, found {len(domains)}")
+    if len(domains) != DOMAIN_COUNT:
+        surplus = domain_nodes[DOMAIN_COUNT] if len(domains) > DOMAIN_COUNT else None
+        raise reader.fail(
+            surplus or reader.key(root, "domains"),
+            f"expected {DOMAIN_COUNT} domains, found {len(domains)}",
+        )
     topics: list[Topic] = []
+    topic_nodes: list[yaml.Node] = []
     for node in reader.sequence(top.get("topics"), "topics"):
         f = reader.mapping(node, "a topic")
         ident = unique_id(f, node)
         parts = ident.split(".")
-        if len(parts) != 3 or parts[0] not in domain_ids or parts[1] not in TOPICS_PER_DOMAIN:
+        if (
+            len(parts) != 3
+            or parts[0] not in domain_ids
+            or parts[1] not in TOPICS_PER_DOMAIN
+            or not _SLUG.fullmatch(parts[2])
+        ):
             raise reader.fail(f["id"], f"topic id '{ident}' must be <domain>.<stage>.<topic>")
         topics.append(
             Topic(
@@ -175,13 +221,22 @@ def load_wheel(path: Path) -> Wheel:
                 order=len(topics),
             )
         )
+        topic_nodes.append(node)
     for stage_id, per_domain in TOPICS_PER_DOMAIN.items():
         for domain in domains:
-            count = sum(1 for t in topics if t.stage == stage_id and t.domain == domain.id)
-            if count != per_domain:
+            found = [
+                n
+                for t, n in zip(topics, topic_nodes, strict=True)
+                if t.stage == stage_id and t.domain == domain.id
+            ]
+            if len(found) != per_domain:
+                # Too many: point at the first one too many. Too few: at the 'topics' section.
+                where = (
+                    found[per_domain] if len(found) > per_domain else reader.key(root, "topics")
+                )
                 raise reader.fail(
-                    top.get("topics"),
-                    f"stage '{stage_id}' needs {per_domain} topic(s) in domain '{domain.id}', found {count}",
+                    where,
+                    f"stage '{stage_id}' needs {per_domain} topic(s) in domain '{domain.id}', found {len(found)}",
                 )
     # Wheel order: stage by stage, domain by domain, then the file's order.
     stage_rank = {s: i for i, s in enumerate(TOPICS_PER_DOMAIN)}

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# PTB 22 warns when RetryAfter carries an int; with warnings as errors that would mask the
+# flood-control path in any test that meets it.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
