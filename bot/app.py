@@ -83,6 +83,8 @@ def add_handlers(app: Application) -> None:
     app.add_handler(ChatMemberHandler(welcome.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, welcome.on_bot_added))
 
+    # A group that becomes a supergroup gets a new id; the data follows it.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, session.on_migrate))
     app.add_handler(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, session.on_member_left))
 
     # Commands (also /cmd@ThisBot; /cmd@OtherBot never matches a CommandHandler).

@@ -84,3 +84,38 @@ async def test_updates_of_two_groups_run_concurrently_through_the_update_queue(
         await app.stop()
     assert "What I can do" in group.last.text
     assert "Wat ik kan" in second.last.text
+
+
+async def test_group_that_becomes_a_supergroup_keeps_everything(group: Group) -> None:
+    await group.send(BEN, "/start")
+    await group.reply(BEN, "Alpha Works", to=group.last)
+    await group.reply(DAVID, "Beta Bakery", to=group.last)
+    await group.press(BEN, "Alpha Works")
+    await group.press(
+        DAVID, "Beta Bakery", on=next(m for m in group.sent if "Beta Bakery" in m.buttons)
+    )
+    await group.press(BEN, "Orientation")
+    await group.reply(BEN, "alpha answer", to=group.last)
+    new_id = -1001234567890
+    supergroup = replace(group, chat_id=new_id, kind="supergroup")
+    # Telegram sends a notice in the old chat and one in the new chat, in any order.
+    await supergroup.feed(
+        {
+            "message": supergroup.message_dict(
+                None, migrate_from_chat_id=group.chat_id, sender_chat=supergroup.chat_dict()
+            )
+        }
+    )
+    await group.feed(
+        {
+            "message": group.message_dict(
+                None, migrate_to_chat_id=new_id, sender_chat=group.chat_dict()
+            )
+        }
+    )
+    await supergroup.send(DAVID, "/status")
+    assert "Alpha Works: Ben" in supergroup.last.text
+    assert "Orientation, topic Ambition" in supergroup.last.text
+    await supergroup.send(DAVID, "/agree We share the alpha answer")
+    await supergroup.press(BEN, "Confirm")
+    assert "Agreement recorded on Ambition" in supergroup.last.text

@@ -114,3 +114,18 @@ async def message_purpose(
     ) as cursor:
         row = await cursor.fetchone()
     return (row["purpose"], row["ref"]) if row else None
+
+
+async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int, now: str) -> bool:
+    """Move a group that became a supergroup to its new id; False when there was nothing to move.
+
+    Every table refers to ``chats`` with ``ON UPDATE CASCADE``, so one UPDATE re-keys answers,
+    agreements, open issues, reminders and remembered prompts in the same transaction.
+    """
+    if await get(conn, old_id) is None or await get(conn, new_id) is not None:
+        return False
+    await conn.execute(
+        "UPDATE chats SET chat_id = ?, kind = 'supergroup', updated_at = ? WHERE chat_id = ?",
+        (new_id, now, old_id),
+    )
+    return True

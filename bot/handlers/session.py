@@ -245,3 +245,20 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def _stale(conn: object) -> Result:
     return Result(notice=msg("This button no longer works."), alert=True)
+
+
+async def on_migrate(update: Update, context: Context) -> None:
+    """A group became a supergroup: its new id takes over everything (both notices are fine)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    async with services(context).store.transaction() as conn:
+        moved = await chats.migrate(conn, old_id, new_id, where(update, context).now)
+    if moved:
+        log.info("Moved a group to its supergroup id")
