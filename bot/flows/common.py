@@ -60,6 +60,14 @@ async def representative(
     return member
 
 
+async def set_up_chat(conn: aiosqlite.Connection, where: Where) -> chats.Chat | Result:
+    """Return the chat when its partners are named, or the message that says how to set up."""
+    chat = await chats.get(conn, where.chat_id)
+    if chat is None or chat.setup_step not in ("members", "done"):
+        return refuse(not_set_up(), button=False)
+    return chat
+
+
 def clean_text(text: str | None) -> str | None:
     """Return the text stripped, or None when there is nothing in it."""
     if text is None:

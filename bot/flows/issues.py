@@ -6,7 +6,7 @@ import aiosqlite
 
 from bot.db import records
 from bot.flows.agreements import no_topic
-from bot.flows.common import clean_text, refuse, representative, text_problem
+from bot.flows.common import clean_text, refuse, representative, set_up_chat, text_problem
 from bot.flows.welcome import Where, chat_for
 from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply, wheel_text
 from bot.wheel import Wheel
@@ -73,14 +73,9 @@ async def record(
 
 async def listing(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
     """``/issues``: the open issues, each with buttons to resolve it or make it an agreement."""
-    chat = await chat_for(conn, where)
-    if chat.setup_step not in ("members", "done"):
-        return refuse(
-            msg(
-                "This group is not set up yet. Send /start to name the two partner organisations."
-            ),
-            button=False,
-        )
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
     issues = await records.issues(conn, where.chat_id)
     if not issues:
         return Result(replies=(reply(msg("There are no open issues. Nice!")),))

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.db import chats, partners, progress, records
-from bot.flows.common import clean_text, refuse, representative, text_problem
+from bot.db import partners, progress, records
+from bot.flows.common import clean_text, representative, set_up_chat, text_problem
 from bot.flows.welcome import Where, chat_for
 from bot.messages import Actor, Button, Msg, Reply, Result, msg, plural_msg, reply, wheel_text
 from bot.wheel import Topic, Wheel
@@ -383,14 +383,9 @@ async def remind_later(
 
 async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
     """``/status``: partners and representatives, stage, topic, and progress per stage."""
-    chat = await chat_for(conn, where)
-    if chat.setup_step not in ("members", "done"):
-        return refuse(
-            msg(
-                "This group is not set up yet. Send /start to name the two partner organisations."
-            ),
-            button=False,
-        )
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
     names = await partners.names(conn, where.chat_id)
     members = await partners.representatives(conn, where.chat_id)
     parts: list[Msg] = [msg("<b>Where you are</b>")]
@@ -434,8 +429,3 @@ async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Resu
         )
     )
     return Result(replies=(reply(*parts),))
-
-
-async def chat_exists(conn: aiosqlite.Connection, chat_id: int) -> bool:
-    """Whether the bot knows this chat."""
-    return await chats.get(conn, chat_id) is not None

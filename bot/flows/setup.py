@@ -6,7 +6,15 @@ import aiosqlite
 
 from bot.db import chats, partners, records
 from bot.flows import session
-from bot.flows.common import MAX_NAME, anonymous, clean_text, not_set_up, refuse, text_problem
+from bot.flows.common import (
+    MAX_NAME,
+    anonymous,
+    clean_text,
+    not_set_up,
+    refuse,
+    set_up_chat,
+    text_problem,
+)
 from bot.flows.welcome import Where, chat_for
 from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply
 from bot.wheel import Wheel
@@ -148,9 +156,9 @@ async def choose_side(
 
 async def show_partners(conn: aiosqlite.Connection, where: Where) -> Result:
     """``/partners``: show the sides again, with the buttons to join or change side."""
-    chat = await chat_for(conn, where)
-    if chat.setup_step not in ("members", "done"):
-        return refuse(not_set_up(), button=False)
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
     return Result(replies=(await sides_message(conn, where.chat_id),))
 
 
@@ -166,9 +174,9 @@ async def rename(
     conn: aiosqlite.Connection, where: Where, actor: Actor, args: list[str]
 ) -> Result:
     """``/rename 1|2``: ask for a new name of a partner (set-up runner and admins only)."""
-    chat = await chat_for(conn, where)
-    if chat.setup_step not in ("members", "done"):
-        return refuse(not_set_up(), button=False)
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
     if not _may_manage(chat, actor):
         return refuse(_manager_only(), button=False)
     names = await partners.names(conn, where.chat_id)
