@@ -32,7 +32,7 @@ catalogs: $(MO)
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-by-file --omit-header \
 		-o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m bot.catalog_tools fill-english locales/en/LC_MESSAGES/messages.po
 
 clean:

@@ -13,7 +13,7 @@ from typing import Union
 
 #: A value that can fill a placeholder: user text (escaped when rendered), a number, a date, or
 #: another message (translated first).
-Arg = Union[str, int, dt.date, dt.datetime, "Msg", "Raw"]
+Arg = Union[str, int, dt.date, dt.datetime, "Msg", "Raw", "Joined"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,24 @@ class Msg:
     args: Mapping[str, Arg] = field(default_factory=dict)
     plural: str | None = None
     n: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Several messages shown as one paragraph, e.g. one line each."""
+
+    parts: tuple[Msg | Raw, ...]
+    separator: str = "\n"
+
+
+def lines(*parts: Msg | Raw) -> Joined:
+    """Show messages one per line in a single paragraph."""
+    return Joined(parts)
+
+
+def listing(*parts: Msg | Raw) -> Joined:
+    """Show messages as a comma-separated list."""
+    return Joined(parts, ", ")
 
 
 def msg(msgid: str, /, **args: Arg) -> Msg:
@@ -60,7 +78,7 @@ class Button:
 class Reply:
     """One message to send (or to put in place of an earlier one)."""
 
-    parts: tuple[Msg, ...]
+    parts: tuple[Msg | Joined, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
     force_reply: bool = False
     placeholder: Msg | None = None
@@ -89,6 +107,6 @@ class Actor:
     is_admin: bool = False
 
 
-def reply(*parts: Msg, **options: object) -> Reply:
+def reply(*parts: Msg | Joined, **options: object) -> Reply:
     """Build a Reply from paragraphs and options."""
     return Reply(parts=parts, **options)  # type: ignore[arg-type]

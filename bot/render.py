@@ -15,7 +15,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.i18n import Translator
-from bot.messages import Arg, Button, Msg, Raw, Reply
+from bot.messages import Arg, Button, Joined, Msg, Raw, Reply
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA = 64
@@ -40,8 +40,10 @@ def plain_text(html_text: str) -> str:
     return html.unescape(_TAG.sub("", html_text))
 
 
-def text(t: Translator, message: Msg | Raw | str) -> str:
+def text(t: Translator, message: Msg | Raw | Joined | str) -> str:
     """Translate a message and fill its placeholders, escaping every embedded value."""
+    if isinstance(message, Joined):
+        return message.separator.join(text(t, part) for part in message.parts)
     if isinstance(message, str):
         return html.escape(message, quote=False)
     if isinstance(message, Raw):
@@ -61,7 +63,7 @@ def label(t: Translator, message: Msg | Raw | str) -> str:
 
 
 def _arg(t: Translator, value: Arg) -> str:
-    if isinstance(value, Msg | Raw):
+    if isinstance(value, Msg | Raw | Joined):
         return text(t, value)
     if isinstance(value, bool):
         return str(value)

@@ -10,7 +10,19 @@ import aiosqlite
 from bot.db import partners, progress, records
 from bot.flows.common import clean_text, representative, set_up_chat, text_problem
 from bot.flows.welcome import Where, chat_for
-from bot.messages import Actor, Button, Msg, Reply, Result, msg, plural_msg, reply, wheel_text
+from bot.messages import (
+    Actor,
+    Button,
+    Msg,
+    Reply,
+    Result,
+    lines,
+    listing,
+    msg,
+    plural_msg,
+    reply,
+    wheel_text,
+)
 from bot.wheel import Topic, Wheel
 
 #: Stage names people may type after /stage, in both languages.
@@ -163,8 +175,8 @@ def answers_view(
         msg("<b>{topic}</b> – the answers side by side", topic=wheel_text(topic.name))
     ]
     for slot, name in names.items():
-        lines = "\n".join(f"— {a.name}: {a.text}" for a in answers if a.slot == slot)
-        parts.append(msg("<b>{partner}</b>\n{lines}", partner=name, lines=lines))
+        said = "\n".join(f"— {a.name}: {a.text}" for a in answers if a.slot == slot)
+        parts.append(msg("<b>{partner}</b>\n{said}", partner=name, said=said))
     parts.append(
         msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
     )
@@ -254,9 +266,8 @@ async def next_topic(
     current = wheel.topic(chat.topic)
     statuses = await progress.topic_statuses(conn, where.chat_id)
     replies: list[Reply] = []
-    if skip:
-        if statuses.get(current.id) != "answered":
-            await progress.set_topic_status(conn, where.chat_id, current.id, "skipped", where.now)
+    if skip and statuses.get(current.id) != "answered":
+        await progress.set_topic_status(conn, where.chat_id, current.id, "skipped", where.now)
         replies.append(reply(msg("Skipped {topic}.", topic=wheel_text(current.name))))
     in_stage = wheel.stage_topics(current.stage)
     index = in_stage.index(current)
@@ -312,7 +323,9 @@ async def stage_recap(
     if open_:
         parts.append(msg("{lines}", lines="\n".join(f"• {i.text}" for i in open_)))
     if skipped:
-        parts.append(msg("Skipped: {topics}", topics=_join_topics(skipped)))
+        parts.append(
+            msg("Skipped: {topics}", topics=listing(*(wheel_text(t.name) for t in skipped)))
+        )
     following = _next_stage(wheel, stage_id)
     buttons: list[tuple[Button, ...]] = []
     if following is not None:
@@ -335,14 +348,6 @@ async def stage_recap(
     else:
         parts.append(msg("You have reached the centre of the wheel. Well done!"))
     return Reply(parts=tuple(parts), buttons=tuple(buttons))
-
-
-def _join_topics(topics: list[Topic]) -> Msg:
-    # Topic names are translated one by one, then joined.
-    result: Msg = msg("{topic}", topic=wheel_text(topics[0].name))
-    for topic in topics[1:]:
-        result = msg("{first}, {second}", first=result, second=wheel_text(topic.name))
-    return result
 
 
 def _next_stage(wheel: Wheel, stage_id: str):  # type: ignore[no-untyped-def]
@@ -388,28 +393,30 @@ async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Resu
         return chat
     names = await partners.names(conn, where.chat_id)
     members = await partners.representatives(conn, where.chat_id)
-    parts: list[Msg] = [msg("<b>Where you are</b>")]
-    for slot, name in names.items():
-        people = ", ".join(m.name for m in members if m.slot == slot) or "–"
-        parts.append(msg("<b>{partner}</b>: {people}", partner=name, people=people))
+    sides = [
+        msg(
+            "<b>{partner}</b>: {people}",
+            partner=name,
+            people=", ".join(m.name for m in members if m.slot == slot) or "–",
+        )
+        for slot, name in names.items()
+    ]
     if chat.topic:
         topic = wheel.topic(chat.topic)
-        parts.append(
-            msg(
-                "Now: {stage}, topic {topic}.",
-                stage=wheel_text(wheel.stage(topic.stage).name),
-                topic=wheel_text(topic.name),
-            )
+        now = msg(
+            "Now: {stage}, topic {topic}.",
+            stage=wheel_text(wheel.stage(topic.stage).name),
+            topic=wheel_text(topic.name),
         )
     else:
-        parts.append(msg("No stage chosen yet. Send /stage to choose one."))
+        now = msg("No stage chosen yet. Send /stage to choose one.")
     statuses = await progress.topic_statuses(conn, where.chat_id)
-    lines = []
+    per_stage = []
     for stage in wheel.stages:
         topics = wheel.stage_topics(stage.id)
         done = sum(1 for t in topics if statuses.get(t.id) == "answered")
         skipped = sum(1 for t in topics if statuses.get(t.id) == "skipped")
-        lines.append(
+        per_stage.append(
             msg(
                 "{stage}: {done}/{total} answered, {skipped} skipped",
                 stage=wheel_text(stage.name),
@@ -418,14 +425,12 @@ async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Resu
                 skipped=skipped,
             )
         )
-    parts.extend(lines)
     agreed = await records.agreements(conn, where.chat_id)
     open_ = await records.issues(conn, where.chat_id)
-    parts.append(
-        msg(
-            "{agreements} · {issues}",
-            agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
-            issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
-        )
+    totals = msg(
+        "{agreements} · {issues}",
+        agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
+        issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
     )
+    parts = (msg("<b>Where you are</b>"), lines(*sides), now, lines(*per_stage, totals))
     return Result(replies=(reply(*parts),))

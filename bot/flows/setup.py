@@ -16,7 +16,7 @@ from bot.flows.common import (
     text_problem,
 )
 from bot.flows.welcome import Where, chat_for
-from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply
+from bot.messages import Actor, Button, Msg, Reply, Result, lines, msg, reply
 from bot.wheel import Wheel
 
 
@@ -41,15 +41,19 @@ async def sides_message(
     """Show who represents which partner, with a button per partner to join it."""
     names = await partners.names(conn, chat_id)
     members = await partners.representatives(conn, chat_id)
-    lines: list[Msg] = [msg("<b>Who represents which organisation?</b> Tap the button of yours.")]
+    sides: list[Msg] = []
     for slot, name in names.items():
         people = ", ".join(m.name for m in members if m.slot == slot)
         if people:
-            lines.append(msg("<b>{partner}</b>: {people}", partner=name, people=people))
+            sides.append(msg("<b>{partner}</b>: {people}", partner=name, people=people))
         else:
-            lines.append(msg("<b>{partner}</b>: nobody yet", partner=name))
+            sides.append(msg("<b>{partner}</b>: nobody yet", partner=name))
+    parts = (
+        msg("<b>Who represents which organisation?</b> Tap the button of yours."),
+        lines(*sides),
+    )
     buttons = (tuple(Button(name, f"side:{slot}") for slot, name in names.items()),)
-    return Reply(parts=tuple(lines), buttons=buttons, remember=("sides", ""), edit=edit)
+    return Reply(parts=parts, buttons=buttons, remember=("sides", ""), edit=edit)
 
 
 async def start(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor) -> Result:
