@@ -42,6 +42,10 @@ async def test_two_groups_interleaved_do_not_leak(group: Group) -> None:
         "Only the representatives of Alpha Works and Beta Bakery"
         in first.answers_to(query)[0]["text"]
     )
+    # A button of the first group replayed in the second (same data) changes nothing there.
+    first_proposal = first.last
+    forged = await second.press_data(ANNA, first_proposal.button_data("Confirm"), second.last)
+    assert second.answers_to(forged)[0]["show_alert"] is True
     await second.press(ANNA, "Bevestigen")
     await first.press(BEN, "Confirm")
 
