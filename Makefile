@@ -12,8 +12,8 @@ run: $(STAMP) $(MO)
 	$(BIN)/wheelbot run
 
 test: $(STAMP) $(MO)
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/python -m pytest -q
 
 $(STAMP): pyproject.toml

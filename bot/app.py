@@ -9,6 +9,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -51,14 +52,18 @@ class _CommandForOtherBot(filters.MessageFilter):
 
 
 def build_app(
-    config: Config, *, request: BaseRequest | None = None, rate_limit: bool = True
+    config: Config,
+    *,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+    update_processor: BaseUpdateProcessor | None = None,
 ) -> Application:
     """Build the bot; pass a fake ``request`` to run it offline."""
     builder = (
         ApplicationBuilder()
         .token(config.token)
         .defaults(Defaults(tzinfo=config.timezone))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(update_processor or PerChatUpdateProcessor())
         .post_init(_open_resources(config))
         .post_shutdown(_close_resources)
     )
