@@ -13,6 +13,7 @@ from bot.flows.welcome import Where, chat_for
 from bot.messages import (
     Actor,
     Button,
+    Joined,
     Msg,
     Reply,
     Result,
@@ -310,18 +311,24 @@ async def stage_recap(
     open_ = [i for i in await records.issues(conn, where.chat_id) if i.topic_id in topic_ids]
     statuses = await progress.topic_statuses(conn, where.chat_id)
     skipped = [t for t in wheel.stage_topics(stage_id) if statuses.get(t.id) == "skipped"]
-    parts: list[Msg] = [
+    parts: list[Msg | Joined] = [
         msg(
             "That was the last topic of <b>{stage}</b>. Here is your recap.",
             stage=wheel_text(stage.name),
         )
     ]
-    parts.append(plural_msg("<b>{n} agreement</b>", "<b>{n} agreements</b>", len(agreed)))
-    if agreed:
-        parts.append(msg("{lines}", lines="\n".join(f"✓ {a.text}" for a in agreed)))
-    parts.append(plural_msg("<b>{n} open issue</b>", "<b>{n} open issues</b>", len(open_)))
-    if open_:
-        parts.append(msg("{lines}", lines="\n".join(f"• {i.text}" for i in open_)))
+    parts.append(
+        lines(
+            plural_msg("<b>{n} agreement</b>", "<b>{n} agreements</b>", len(agreed)),
+            *(msg("✓ {text}", text=a.text) for a in agreed),
+        )
+    )
+    parts.append(
+        lines(
+            plural_msg("<b>{n} open issue</b>", "<b>{n} open issues</b>", len(open_)),
+            *(msg("• {text}", text=i.text) for i in open_),
+        )
+    )
     if skipped:
         parts.append(
             msg("Skipped: {topics}", topics=listing(*(wheel_text(t.name) for t in skipped)))
