@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
 #: Session commands make sense only in a group with both partners.
 GROUPS = filters.ChatType.GROUPS
+GROUP_COMMANDS = [
+    "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
+]  # fmt: skip
 
 
 class _CommandForOtherBot(filters.MessageFilter):
@@ -106,6 +109,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("issue", session.on_issue, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("issues", session.on_issues, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler(GROUP_COMMANDS, session.on_group_only, filters=NEW & ~GROUPS))
 
     # Buttons: the language choice, and everything the session offers.
     app.add_handler(CallbackQueryHandler(welcome.on_language_button, pattern=r"^lang:"))

@@ -303,3 +303,37 @@ async def test_stage_command_accepts_dutch_and_english_names(group: Group) -> No
     assert "Transformation · Value creation · topic 1/3" in group.last.text
     await group.send(BEN, "/stage somewhere")
     assert "I don't know the stage “somewhere”" in group.last.text
+
+
+async def test_remind_later_pressed_twice_keeps_one_reminder(group: Group, db_path: Path) -> None:
+    await ready(group)
+    await group.send(BEN, "/stage transformation")
+    for _ in range(3):
+        await group.reply(BEN, "b", to=card(group))
+        await group.reply(DAVID, "d", to=card(group))
+        await group.press(BEN, "Next topic")
+    assert "You have reached the centre of the wheel" in group.last.text
+    await group.send(BEN, "/stage integration")
+    for _ in range(9):
+        await group.send(BEN, "/skip")
+    recap = group.last
+    await group.press(BEN, "Remind us later", on=recap)
+    again = await group.press(DAVID, "Remind us later", on=recap)
+    assert "A reminder is already set for" in group.answers_to(again)[0]["text"]
+    assert count(db_path, "reminders") == 1
+
+
+async def test_session_commands_in_a_private_chat_point_to_the_group(
+    db_path: Path, api: FakeBotApi
+) -> None:
+    from dataclasses import replace
+
+    from tests.conftest import running
+
+    async with running(db_path, api) as chat:
+        private = replace(chat, chat_id=BEN.id, kind="private")
+        await private.send(BEN, "/status")
+        assert (
+            private.last.text
+            == "That works in the group with both partners. Send /start here to see how to set one up."
+        )

@@ -189,3 +189,14 @@ async def add_reminder(
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+async def pending_reminder(conn: aiosqlite.Connection, chat_id: int, stage: str) -> str | None:
+    """Return the local time of a pending reminder for this stage, if there is one."""
+    async with conn.execute(
+        "SELECT local_time FROM reminders WHERE chat_id = ? AND stage = ? AND status = 'pending'"
+        " ORDER BY local_time LIMIT 1",
+        (chat_id, stage),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return str(row["local_time"]) if row else None

@@ -371,6 +371,11 @@ async def remind_later(
     if isinstance(member, Result):
         return member
     chat = await chat_for(conn, where)
+    already = await records.pending_reminder(conn, where.chat_id, stage_id)
+    if already is not None:
+        # A second press (by either partner) keeps the one reminder there is.
+        day = dt.datetime.fromisoformat(already).date()
+        return Result(notice=msg("A reminder is already set for {date}.", date=day))
     zone = ZoneInfo(chat.timezone)
     today = dt.datetime.fromisoformat(where.now).astimezone(zone).date()
     day = today + dt.timedelta(days=REMIND_AFTER_DAYS)

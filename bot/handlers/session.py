@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.db import chats, partners
 from bot.flows import agreements, issues, session, setup, welcome
 from bot.handlers.common import Context, run_flow, send, where
-from bot.messages import Actor, Result, msg
+from bot.messages import Actor, Result, msg, reply
 from bot.services import services
 
 log = logging.getLogger(__name__)
@@ -262,3 +262,18 @@ async def on_migrate(update: Update, context: Context) -> None:
         moved = await chats.migrate(conn, old_id, new_id, where(update, context).now)
     if moved:
         log.info("Moved a group to its supergroup id")
+
+
+async def on_group_only(update: Update, context: Context) -> None:
+    """A session command in a private chat: it works in the group with both partners."""
+    await send(
+        update,
+        context,
+        [
+            reply(
+                msg(
+                    "That works in the group with both partners. Send /start here to see how to set one up."
+                )
+            )
+        ],
+    )
