@@ -9,9 +9,17 @@ import aiosqlite
 from bot.db import partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement
-from bot.flows.common import clean_text, refuse, representative, text_problem
-from bot.flows.welcome import Where, chat_for
-from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply, wheel_text
+from bot.flows.common import (
+    ask_for_text,
+    clean_text,
+    no_topic,
+    refuse,
+    representative,
+    text_problem,
+    topic_or_current,
+)
+from bot.flows.welcome import Where
+from bot.messages import Actor, Button, Reply, Result, msg, reply, wheel_text
 from bot.wheel import Wheel
 
 
@@ -32,27 +40,14 @@ def text_prompt(wheel: Wheel, topic_id: str, purpose: str = "agree-text") -> Rep
     )
 
 
-async def _current_topic(conn: aiosqlite.Connection, where: Where) -> str | None:
-    chat = await chat_for(conn, where)
-    return chat.topic
-
-
-def no_topic() -> Msg:
-    return msg("Choose a stage first with /stage; agreements and open issues belong to a topic.")
-
-
 async def ask_text(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
     *, button: bool,
 ) -> Result:  # fmt: skip
     """The agreement button or a bare ``/agree``: ask for the text."""
-    member = await representative(conn, where, actor, button=button, reply_to=None)
-    if isinstance(member, Result):
-        return member
-    topic_id = topic_id or await _current_topic(conn, where)
-    if topic_id is None:
-        return refuse(no_topic(), button=button)
-    return Result(replies=(text_prompt(wheel, topic_id),))
+    return await ask_for_text(
+        conn, where, actor, topic_id, lambda topic: text_prompt(wheel, topic), button=button
+    )
 
 
 def proposal_message(
@@ -93,7 +88,7 @@ async def propose(
     member = await representative(conn, where, actor, button=False, reply_to=message_id)
     if isinstance(member, Result):
         return member
-    topic_id = topic_id or await _current_topic(conn, where)
+    topic_id = await topic_or_current(conn, where, topic_id)
     if topic_id is None:
         return refuse(no_topic(), button=False, reply_to=message_id)
     problem = text_problem(text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aiosqlite
 
 from bot.db import chats, partners
 from bot.db.partners import Member
 from bot.flows.welcome import Where
-from bot.messages import Actor, Msg, Result, msg, reply
+from bot.messages import Actor, Msg, Reply, Result, msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
 MAX_NAME = 60
@@ -35,6 +37,10 @@ def not_a_representative(names: dict[int, str]) -> Msg:
             second=names[2],
         )
     return not_set_up()
+
+
+def no_topic() -> Msg:
+    return msg("Choose a stage first with /stage; agreements and open issues belong to a topic.")
 
 
 def refuse(text: Msg, *, button: bool, reply_to: int | None = None) -> Result:
@@ -92,3 +98,27 @@ def plural_limit(limit: int) -> Msg:
         "That is longer than I can keep ({limit} characters at most). Please shorten it.",
         limit=limit,
     )
+
+
+async def topic_or_current(
+    conn: aiosqlite.Connection, where: Where, topic_id: str | None
+) -> str | None:
+    """The topic a button named, else the chat's current topic (None before a stage is chosen)."""
+    if topic_id is not None:
+        return topic_id
+    chat = await chats.get(conn, where.chat_id)
+    return chat.topic if chat else None
+
+
+async def ask_for_text(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, topic_id: str | None,
+    prompt: Callable[[str], Reply], *, button: bool,
+) -> Result:  # fmt: skip
+    """A button or a bare command that needs text: post the prompt to reply to."""
+    member = await representative(conn, where, actor, button=button, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    topic_id = await topic_or_current(conn, where, topic_id)
+    if topic_id is None:
+        return refuse(no_topic(), button=button)
+    return Result(replies=(prompt(topic_id),))

@@ -5,9 +5,17 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.db import records
-from bot.flows.agreements import no_topic
-from bot.flows.common import clean_text, refuse, representative, set_up_chat, text_problem
-from bot.flows.welcome import Where, chat_for
+from bot.flows.common import (
+    ask_for_text,
+    clean_text,
+    no_topic,
+    refuse,
+    representative,
+    set_up_chat,
+    text_problem,
+    topic_or_current,
+)
+from bot.flows.welcome import Where
 from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply, wheel_text
 from bot.wheel import Wheel
 
@@ -32,13 +40,9 @@ async def ask_text(
     *, button: bool,
 ) -> Result:  # fmt: skip
     """The open-issue button or a bare ``/issue``: ask for the text."""
-    member = await representative(conn, where, actor, button=button, reply_to=None)
-    if isinstance(member, Result):
-        return member
-    topic_id = topic_id or (await chat_for(conn, where)).topic
-    if topic_id is None:
-        return refuse(no_topic(), button=button)
-    return Result(replies=(text_prompt(wheel, topic_id),))
+    return await ask_for_text(
+        conn, where, actor, topic_id, lambda topic: text_prompt(wheel, topic), button=button
+    )
 
 
 async def record(
@@ -49,7 +53,7 @@ async def record(
     member = await representative(conn, where, actor, button=False, reply_to=message_id)
     if isinstance(member, Result):
         return member
-    topic_id = topic_id or (await chat_for(conn, where)).topic
+    topic_id = await topic_or_current(conn, where, topic_id)
     if topic_id is None:
         return refuse(no_topic(), button=False, reply_to=message_id)
     problem = text_problem(text)
