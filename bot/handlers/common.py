@@ -97,20 +97,10 @@ async def _send_one(
         if reply_to
         else None
     )
-    try:
-        return await context.bot.send_message(
-            chat_id,
-            out.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=out.markup,
-            reply_parameters=params,
-        )
-    except BadRequest as exc:
-        if reply_to and "thread not found" in exc.message.lower():
-            return await context.bot.send_message(
-                chat_id, out.text, parse_mode=ParseMode.HTML, reply_markup=out.markup
-            )
-        raise
+    return await context.bot.send_message(
+        chat_id, out.text, parse_mode=ParseMode.HTML, reply_markup=out.markup,
+        reply_parameters=params,
+    )  # fmt: skip
 
 
 async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
