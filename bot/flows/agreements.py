@@ -12,11 +12,10 @@ from bot.db.records import Agreement
 from bot.flows.common import (
     ask_for_text,
     clean_text,
-    no_topic,
     refuse,
     representative,
+    text_for_topic,
     text_problem,
-    topic_or_current,
 )
 from bot.flows.welcome import Where
 from bot.messages import Actor, Button, Reply, Result, msg, reply, wheel_text
@@ -85,18 +84,13 @@ async def propose(
     text: str | None, message_id: int, from_issue: int | None = None,
 ) -> Result:  # fmt: skip
     """Record a proposal (from ``/agree <text>`` or a reply to the prompt) and post it."""
-    member = await representative(conn, where, actor, button=False, reply_to=message_id)
-    if isinstance(member, Result):
-        return member
-    topic_id = await topic_or_current(conn, where, topic_id)
-    if topic_id is None:
-        return refuse(no_topic(), button=False, reply_to=message_id)
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id), text_prompt(wheel, topic_id)))
-    return await _post_proposal(
-        conn, wheel, where, member, topic_id, clean_text(text) or "", from_issue
+    checked = await text_for_topic(
+        conn, where, actor, topic_id, text, message_id, lambda topic: text_prompt(wheel, topic)
     )
+    if isinstance(checked, Result):
+        return checked
+    member, topic_id, agreed = checked
+    return await _post_proposal(conn, wheel, where, member, topic_id, agreed, from_issue)
 
 
 async def _post_proposal(

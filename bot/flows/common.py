@@ -122,3 +122,23 @@ async def ask_for_text(
     if topic_id is None:
         return refuse(no_topic(), button=button)
     return Result(replies=(prompt(topic_id),))
+
+
+async def text_for_topic(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, topic_id: str | None,
+    text: str | None, message_id: int, prompt: Callable[[str], Reply],
+) -> tuple[Member, str, str] | Result:  # fmt: skip
+    """Check a reply that records something on a topic: who, which topic, and usable text.
+
+    Returns (member, topic id, cleaned text), or the refusal; bad text gets the prompt again.
+    """
+    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    if isinstance(member, Result):
+        return member
+    topic_id = await topic_or_current(conn, where, topic_id)
+    if topic_id is None:
+        return refuse(no_topic(), button=False, reply_to=message_id)
+    problem = text_problem(text)
+    if problem is not None:
+        return Result(replies=(reply(problem, reply_to=message_id), prompt(topic_id)))
+    return member, topic_id, clean_text(text) or ""

@@ -7,13 +7,9 @@ import aiosqlite
 from bot.db import records
 from bot.flows.common import (
     ask_for_text,
-    clean_text,
-    no_topic,
-    refuse,
     representative,
     set_up_chat,
-    text_problem,
-    topic_or_current,
+    text_for_topic,
 )
 from bot.flows.welcome import Where
 from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply, wheel_text
@@ -50,18 +46,13 @@ async def record(
     text: str | None, message_id: int,
 ) -> Result:  # fmt: skip
     """Note an open issue on a topic; no confirmation needed."""
-    member = await representative(conn, where, actor, button=False, reply_to=message_id)
-    if isinstance(member, Result):
-        return member
-    topic_id = await topic_or_current(conn, where, topic_id)
-    if topic_id is None:
-        return refuse(no_topic(), button=False, reply_to=message_id)
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id), text_prompt(wheel, topic_id)))
-    await records.raise_issue(
-        conn, where.chat_id, topic_id, clean_text(text) or "", member.user_id, where.now
+    checked = await text_for_topic(
+        conn, where, actor, topic_id, text, message_id, lambda topic: text_prompt(wheel, topic)
     )
+    if isinstance(checked, Result):
+        return checked
+    member, topic_id, issue = checked
+    await records.raise_issue(conn, where.chat_id, topic_id, issue, member.user_id, where.now)
     return Result(
         replies=(
             reply(

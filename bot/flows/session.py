@@ -24,7 +24,7 @@ from bot.messages import (
     reply,
     wheel_text,
 )
-from bot.wheel import Topic, Wheel
+from bot.wheel import Stage, Topic, Wheel
 
 #: Stage names people may type after /stage, in both languages.
 STAGE_WORDS = {
@@ -357,7 +357,7 @@ async def stage_recap(
     return Reply(parts=tuple(parts), buttons=tuple(buttons))
 
 
-def _next_stage(wheel: Wheel, stage_id: str):  # type: ignore[no-untyped-def]
+def _next_stage(wheel: Wheel, stage_id: str) -> Stage | None:
     ids = [s.id for s in wheel.stages]
     index = ids.index(stage_id)
     return wheel.stages[index + 1] if index + 1 < len(ids) else None
