@@ -3,15 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PO     := $(wildcard locales/*/LC_MESSAGES/messages.po)
-MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint catalogs extract clean
+.PHONY: run test extract clean
 
-run: $(STAMP) $(MO)
+run: $(STAMP)
 	$(BIN)/wheelbot run
 
-test: $(STAMP) $(MO)
+test: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/python -m pytest -q
@@ -23,11 +21,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-%.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
-
-catalogs: $(MO)
-
 # After changing user-facing strings: refresh the template and both catalogs, then translate.
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-by-file --omit-header \
@@ -36,4 +29,4 @@ extract: $(STAMP)
 	$(BIN)/python -m bot.catalog_tools fill-english locales/en/LC_MESSAGES/messages.po
 
 clean:
-	rm -rf $(VENV) $(MO)
+	rm -rf $(VENV)

@@ -1,15 +1,18 @@
-"""Translations: load every catalog at start-up (fail loudly when one is missing) and format values."""
+"""Translations: compile every catalog at start-up (fail loudly when one is unusable) and format values."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gettext
-import struct
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "nl")
@@ -18,7 +21,7 @@ DOMAIN = "messages"
 
 
 class CatalogError(RuntimeError):
-    """A configured language has no compiled catalog, or an unreadable one."""
+    """A language's catalog is missing, unreadable, fuzzy or incomplete."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,25 +59,69 @@ class Translator:
 def load_translators(
     locales: Path, languages: tuple[str, ...] = LANGUAGES
 ) -> dict[str, Translator]:
-    """Load the compiled catalog of every language; raise CatalogError when one is missing."""
-    translators = {}
-    for language in languages:
-        mo = locales / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        if not mo.is_file():
-            raise CatalogError(
-                f"No compiled catalog for '{language}' at {mo}. "
-                "Run 'make catalogs' (or 'pybabel compile -d locales')."
-            )
-        try:
-            with mo.open("rb") as handle:
-                catalog = gettext.GNUTranslations(handle)
-        except (OSError, ValueError, struct.error) as exc:  # empty, truncated, not a .mo
-            raise CatalogError(
-                f"The compiled catalog for '{language}' at {mo} is unreadable ({exc}). "
-                "Run 'make catalogs' (or 'pybabel compile -d locales')."
-            ) from exc
-        translators[language] = Translator(language, catalog)
-    return translators
+    """Compile the catalog of every language in memory; raise CatalogError when one is unusable.
+
+    The ``.po`` files are the only catalogs: compiling them here (a few milliseconds each) means
+    an installed package, a container and a source checkout all start without a build step, and
+    a compiled catalog can never be older than its source.
+    """
+    return {
+        language: Translator(language, compile_catalog(locales, language))
+        for language in languages
+    }
+
+
+def po_file(locales: Path, language: str) -> Path:
+    """Return the path of a language's catalog."""
+    return locales / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_catalog(locales: Path, language: str) -> gettext.GNUTranslations:
+    """Read, check and compile one catalog; raise CatalogError naming the file and the problem."""
+    po = po_file(locales, language)
+    if not po.is_file():
+        raise CatalogError(
+            f"No catalog for '{language}' at {po}: the installation is incomplete. "
+            "Reinstall wheelbot (pip install --force-reinstall impact-wheel-bot)."
+        )
+    try:
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=language, abort_invalid=True)
+    except (OSError, ValueError, PoFileError) as exc:
+        raise CatalogError(f"The catalog for '{language}' at {po} is unreadable: {exc}") from exc
+    problems = catalog_problems(catalog)
+    if problems:
+        shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+        raise CatalogError(
+            f"The catalog for '{language}' at {po} is not ready: {len(problems)} "
+            f"problem(s): {shown}. Translate the entries and remove the fuzzy flags."
+        )
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def catalog_problems(catalog: Catalog) -> list[str]:
+    """What keeps a catalog from being used: a fuzzy header or entry, an empty translation."""
+    problems = []
+    if catalog.fuzzy:
+        problems.append("the header is marked fuzzy")
+    for message in catalog:
+        if not message.id:
+            continue
+        shown = message.id if isinstance(message.id, str) else message.id[0]
+        shown = repr(shown if len(shown) <= 40 else shown[:39] + "…")
+        if message.fuzzy:
+            problems.append(f"fuzzy: {shown}")
+        forms = [message.string] if isinstance(message.id, str) else list(message.string)
+        if not all(isinstance(form, str) and form.strip() for form in forms):
+            problems.append(f"untranslated: {shown}")
+        elif not isinstance(message.id, str) and len(forms) != catalog.num_plurals:
+            problems.append(f"{len(forms)} plural forms instead of {catalog.num_plurals}: {shown}")
+    if not any(message.id for message in catalog):
+        problems.append("it holds no messages")
+    return problems
 
 
 def language_for(language_code: str | None) -> str:

@@ -15,10 +15,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import ExtractMessages
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import CatalogError, Translator, language_for, load_translators
+from bot.i18n import (
+    CatalogError,
+    Translator,
+    catalog_problems,
+    language_for,
+    load_translators,
+)
 from bot.i18n_extract import extract_wheel_yaml
 from bot.offline import ApiRefusal, parse_html
 from bot.resources import locales_dir, wheel_file
@@ -101,19 +106,11 @@ def pairs(message: Message) -> Iterator[tuple[str, str, str]]:
 def test_every_message_is_translated_and_not_fuzzy(
     catalogs: dict[str, Catalog], language: str
 ) -> None:
+    # The same check that stops start-up, so a catalog that passes here also starts.
     catalog = catalogs[language]
-    assert not catalog.fuzzy, f"{po_path(language)}: header is fuzzy; pybabel compile skips it"
     assert catalog.num_plurals == 2
-    problems = []
-    for message in entries(catalog):
-        if message.fuzzy:
-            problems.append(f"fuzzy: {show(message.id)}")
-        forms = [message.string] if isinstance(message.id, str) else list(message.string)
-        if not all(isinstance(f, str) and f.strip() for f in forms):
-            problems.append(f"untranslated: {show(message.id)}")
-        if not isinstance(message.id, str) and len(forms) != catalog.num_plurals:
-            problems.append(f"{len(forms)} plural forms instead of 2: {show(message.id)}")
     assert entries(catalog), f"{po_path(language)} has no messages"
+    problems = catalog_problems(catalog)
     assert not problems, f"{po_path(language)}:\n  " + "\n  ".join(problems)
 
 
@@ -248,56 +245,89 @@ def test_wheel_extractor_ignores_files_without_a_wheel(source: str) -> None:
 # -- (5) loading ------------------------------------------------------------------------------
 
 
-def compile_catalog(directory: Path, language: str, messages: dict[str, str]) -> Path:
-    catalog = Catalog(locale=language)
+def write_catalog(directory: Path, language: str, messages: dict[str, str]) -> Path:
+    catalog = Catalog(locale=language, fuzzy=False)
     for msgid, msgstr in messages.items():
         catalog.add(msgid, msgstr)
-    mo = directory / language / "LC_MESSAGES" / "messages.mo"
-    mo.parent.mkdir(parents=True, exist_ok=True)
-    with mo.open("wb") as handle:
-        write_mo(handle, catalog)
-    return mo
+    po = directory / language / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True, exist_ok=True)
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    return po
 
 
 def test_load_translators_reads_each_language(tmp_path: Path) -> None:
-    compile_catalog(tmp_path, "en", {"Hello": "Hello"})
-    compile_catalog(tmp_path, "nl", {"Hello": "Hallo"})
+    write_catalog(tmp_path, "en", {"Hello": "Hello"})
+    write_catalog(tmp_path, "nl", {"Hello": "Hallo"})
     translators = load_translators(tmp_path)
     assert set(translators) == {"en", "nl"}
     assert translators["nl"].gettext("Hello") == "Hallo"
     assert translators["nl"].gettext("Not in the catalog") == "Not in the catalog"
 
 
-def test_missing_mo_raises_catalog_error(tmp_path: Path) -> None:
-    compile_catalog(tmp_path, "en", {"Hello": "Hello"})
-    missing = tmp_path / "nl" / "LC_MESSAGES" / "messages.mo"
-    with pytest.raises(CatalogError, match="make catalogs") as info:
+def test_missing_catalog_says_to_reinstall(tmp_path: Path) -> None:
+    write_catalog(tmp_path, "en", {"Hello": "Hello"})
+    missing = tmp_path / "nl" / "LC_MESSAGES" / "messages.po"
+    with pytest.raises(CatalogError, match="Reinstall") as info:
         load_translators(tmp_path)
     assert "'nl'" in str(info.value)
     assert str(missing) in str(info.value)
+    assert "make" not in str(info.value)  # advice an installed package can follow
 
 
 def test_empty_locales_folder_raises_catalog_error(tmp_path: Path) -> None:
-    with pytest.raises(CatalogError, match="No compiled catalog for 'en'"):
+    with pytest.raises(CatalogError, match="No catalog for 'en'"):
         load_translators(tmp_path)
 
 
-def test_corrupt_mo_raises_catalog_error(tmp_path: Path) -> None:
-    compile_catalog(tmp_path, "en", {"Hello": "Hello"})
-    broken = compile_catalog(tmp_path, "nl", {"Hello": "Hallo"})
-    broken.write_bytes(b"")  # what an interrupted compile leaves behind
-    with pytest.raises(CatalogError, match="unreadable") as info:
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "holds no messages"),
+        (b'msgid "Hello"\nbogus line\nmsgstr "Hallo"\n', "unreadable"),
+        (b'msgid "Hello"\n', "unreadable"),  # cut off, as an interrupted copy leaves it
+        (b"\xff\xfe\x00garbage", "unreadable"),
+        (b'msgid "Hello"\nmsgstr ""\n', "untranslated: 'Hello'"),
+        (b'#, fuzzy\nmsgid "Hello"\nmsgstr "Hallo"\n', "fuzzy: 'Hello'"),
+        (
+            b'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+            b'msgid "{n} day"\nmsgid_plural "{n} days"\nmsgstr[0] "{n} dag"\nmsgstr[1] ""\n',
+            "untranslated: '{n} day'",
+        ),
+    ],
+)
+def test_unusable_catalog_stops_loading(tmp_path: Path, content: bytes, problem: str) -> None:
+    write_catalog(tmp_path, "en", {"Hello": "Hello"})
+    broken = tmp_path / "nl" / "LC_MESSAGES" / "messages.po"
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(content)
+    with pytest.raises(CatalogError) as info:
         load_translators(tmp_path)
+    assert problem in str(info.value)
     assert str(broken) in str(info.value)
+    assert "'nl'" in str(info.value)
 
 
-def test_the_project_catalogs_load(tmp_path: Path) -> None:
+def test_fuzzy_header_stops_loading(tmp_path: Path) -> None:
+    write_catalog(tmp_path, "en", {"Hello": "Hello"})
+    catalog = Catalog(locale="nl", fuzzy=True)
+    catalog.add("Hello", "Hallo")
+    po = tmp_path / "nl" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    with pytest.raises(CatalogError, match="header is marked fuzzy"):
+        load_translators(tmp_path)
+
+
+def test_the_project_catalogs_load_from_a_copy(tmp_path: Path) -> None:
     for language in LANGUAGES:
         target = tmp_path / language / "LC_MESSAGES"
         target.mkdir(parents=True)
-        shutil.copy(LOCALES / language / "LC_MESSAGES" / "messages.mo", target)
+        shutil.copy(po_path(language), target)
     translators = load_translators(tmp_path)
     assert [t.language for t in translators.values()] == ["en", "nl"]
+    assert translators["nl"].gettext("Orientation") == "Oriëntatie"
 
 
 # -- (6) formatting ---------------------------------------------------------------------------
