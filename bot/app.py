@@ -21,14 +21,11 @@ from telegram.request import BaseRequest
 
 from bot.commands import register_commands
 from bot.config import Config
-from bot.db import Store
 from bot.handlers import session, welcome
 from bot.handlers.common import Context
-from bot.i18n import load_translators
 from bot.processor import PerChatUpdateProcessor
-from bot.resources import locales_dir, wheel_file
-from bot.services import KEY, Services, services
-from bot.wheel import load_wheel
+from bot.services import KEY, services
+from bot.startup import open_services
 
 log = logging.getLogger(__name__)
 
@@ -129,16 +126,16 @@ def add_handlers(app: Application) -> None:
 
 def _open_resources(config: Config):  # type: ignore[no-untyped-def]
     async def post_init(app: Application) -> None:
-        translators = load_translators(locales_dir())
-        wheel = load_wheel(wheel_file())
-        store = await Store.open(config.db_path)
+        # ``wheelbot run`` opens everything before it contacts Telegram; tests come here directly.
+        if KEY not in app.bot_data:
+            app.bot_data[KEY] = await open_services(config)
+        store = services(app).store
         log.info(
             "Using database %s (schema version %d)",
             config.db_path.resolve(),
             await store.version(),
         )
-        app.bot_data[KEY] = Services(store, translators, wheel, config.timezone)
-        await register_commands(app.bot, translators)
+        await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)
 
     return post_init
@@ -146,7 +143,7 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
 
 async def _close_resources(app: Application) -> None:
     if KEY in app.bot_data:
-        await services(app).store.close()
+        await app.bot_data.pop(KEY).store.close()
 
 
 async def _log_error(update: object, context: Context) -> None:

@@ -1,15 +1,18 @@
-"""The ``wheelbot`` command: ``wheelbot run`` starts the bot, ``wheelbot --version`` says which."""
+"""The ``wheelbot`` command: ``run`` the bot; ``check``, ``backup`` and ``health`` beside it."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import os
 import sys
+from pathlib import Path
 
 from bot import __version__
-from bot.config import Config, ConfigError
-from bot.logs import setup_logging
+from bot.config import Config, ConfigError, database_path
+from bot.logs import protect_output, setup_logging
 
 log = logging.getLogger("bot")
 
@@ -17,13 +20,18 @@ log = logging.getLogger("bot")
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(
-        prog="wheelbot", description="Impact through Collaboration wheel bot"
+        prog="wheelbot",
+        description="Impact through Collaboration wheel bot. Settings come from the environment.",
     )
     p.add_argument("--version", action="version", version=f"wheelbot {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "run", help="run the bot (long polling; webhook when WHEELBOT_WEBHOOK_URL is set)"
     )
+    sub.add_parser("check", help="check the database (WHEELBOT_DB) and print a health summary")
+    backup = sub.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("path", type=Path, help="the new file, or a folder to put it in")
+    sub.add_parser("health", help="exit 0 when the bot runs and works (for HEALTHCHECK)")
     return p
 
 
@@ -32,40 +40,95 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "run":
         return run()
+    from bot import operations
+
+    db_path = database_path(os.environ)
+    if args.command == "check":
+        return operations.check(db_path)
+    if args.command == "backup":
+        return operations.backup(db_path, args.path)
+    if args.command == "health":
+        return operations.health(db_path)
     return 2
 
 
 def run() -> int:
-    """Run the bot until interrupted."""
+    """Run the bot until interrupted; a start-up failure is one or two lines, never a traceback."""
+    # Before anything can fail: whatever reaches stdout or stderr from here has the token masked.
+    protect_output(os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None)
     try:
         config = Config.from_env(os.environ)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    setup_logging(config.token)
+    protect_output(config.token, config.webhook_secret)
+    setup_logging(config.token, config.webhook_secret)
     # Imported late: a missing token is reported before PTB is loaded.
-    from telegram import Update
+    from bot.startup import StartupError
 
-    from bot.app import build_app
-    from bot.db import SchemaError
-    from bot.i18n import CatalogError
-    from bot.wheel import WheelError
-
-    app = build_app(config)
-    log.info("Starting wheelbot %s with database %s", __version__, config.db_path.resolve())
     try:
+        return _serve(config)
+    except StartupError as exc:
+        print(f"wheelbot: {exc}", file=sys.stderr)
+        return exc.status
+
+
+def _serve(config: Config) -> int:
+    from telegram import Update
+    from telegram.error import TelegramError
+
+    from bot import housekeeping
+    from bot.app import build_app
+    from bot.services import KEY
+    from bot.startup import Heartbeat, StartupError, connect, open_services
+
+    heartbeat = Heartbeat(config.db_path)
+    heartbeat.acquire()
+    # run_polling and run_webhook use the current event loop: open everything on it first.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    app = build_app(config)
+    try:
+        app.bot_data[KEY] = loop.run_until_complete(open_services(config, verify=True))
+        log.info("Starting wheelbot %s with database %s", __version__, config.db_path.resolve())
+        loop.run_until_complete(connect(app, config))
+        housekeeping.schedule(app, heartbeat)
         if config.webhook_url:
-            app.run_webhook(
-                listen=config.webhook_listen,
-                port=config.webhook_port,
-                webhook_url=config.webhook_url,
-                secret_token=config.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            try:
+                app.run_webhook(
+                    listen=config.webhook_listen,
+                    port=config.webhook_port,
+                    url_path=config.webhook_path,
+                    webhook_url=config.webhook_url,
+                    secret_token=config.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            except OSError as exc:
+                raise StartupError(
+                    f"Cannot listen on {config.webhook_listen}:{config.webhook_port} for the "
+                    f"webhook: {exc.strerror or exc} (WHEELBOT_WEBHOOK_LISTEN, WHEELBOT_WEBHOOK_PORT)"
+                ) from exc
+            except TelegramError as exc:
+                raise StartupError(
+                    f"Telegram refused the webhook {config.webhook_url}: {exc.message}"
+                ) from exc
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
-    except (SchemaError, CatalogError, WheelError) as exc:
-        # A broken installation or database: say what is wrong without a traceback.
-        log.error("Cannot start: %s", exc)
-        return 2
+    except BaseException:
+        # run_polling shuts the application down itself; anything before it has to be undone here.
+        if not loop.is_closed():
+            loop.run_until_complete(_close(app))
+            loop.close()
+        raise
+    finally:
+        heartbeat.release()
     return 0
+
+
+async def _close(app) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import KEY
+
+    with contextlib.suppress(Exception):
+        await app.shutdown()
+    if KEY in app.bot_data:
+        await app.bot_data.pop(KEY).store.close()

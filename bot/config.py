@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DB = "wheelbot.sqlite"
@@ -19,6 +23,10 @@ It answers with a token like 123456789:AAE...; then run:
     export TELEGRAM_BOT_TOKEN='<your token>'
     make run
 """
+
+
+#: What Telegram accepts as a webhook's secret token.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(ValueError):
@@ -54,17 +62,75 @@ class Config:
         # isascii(): "²".isdigit() is true, but int("²") fails.
         if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
             raise ConfigError(f"WHEELBOT_WEBHOOK_PORT={port!r} is not a port number (1–65535)")
+        webhook_url = environ.get("WHEELBOT_WEBHOOK_URL", "").strip() or None
+        if webhook_url is not None:
+            _check_webhook_url(webhook_url)
+        listen = environ.get("WHEELBOT_WEBHOOK_LISTEN", "").strip() or "127.0.0.1"
+        try:
+            ipaddress.ip_address(listen)
+        except ValueError as exc:
+            raise ConfigError(
+                f"WHEELBOT_WEBHOOK_LISTEN={listen!r} is not an IP address "
+                "(127.0.0.1 behind a reverse proxy, 0.0.0.0 in a container)"
+            ) from exc
+        secret = environ.get("WHEELBOT_WEBHOOK_SECRET", "").strip() or None
+        if secret is not None and not _SECRET.match(secret):
+            raise ConfigError(
+                "WHEELBOT_WEBHOOK_SECRET must be 1–256 characters of A–Z, a–z, 0–9, _ and - "
+                "(what Telegram accepts)"
+            )
+        if webhook_url is not None and secret is None:
+            # Without a secret anyone who finds the URL could post updates; Telegram learns a
+            # fresh one from setWebhook at every start, so a random one serves as well.
+            secret = secrets.token_urlsafe(32)
         return cls(
             token=token,
-            db_path=Path(environ.get("WHEELBOT_DB", "").strip() or DEFAULT_DB),
+            db_path=database_path(environ),
             timezone=zone,
             base_url=environ.get("TELEGRAM_BASE_URL", "").strip() or None,
             base_file_url=environ.get("TELEGRAM_BASE_FILE_URL", "").strip() or None,
-            webhook_url=environ.get("WHEELBOT_WEBHOOK_URL", "").strip() or None,
-            webhook_listen=environ.get("WHEELBOT_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+            webhook_url=webhook_url,
+            webhook_listen=listen,
             webhook_port=int(port),
-            webhook_secret=environ.get("WHEELBOT_WEBHOOK_SECRET", "").strip() or None,
+            webhook_secret=secret,
         )
+
+    @property
+    def api_host(self) -> str:
+        """The host of the Bot API, for messages (never the URL: it may carry the token)."""
+        return urlsplit(self.base_url or "https://api.telegram.org").netloc or "api.telegram.org"
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of the webhook URL, which the local server listens on as well.
+
+        A reverse proxy then passes requests on unchanged: ``https://host/telegram`` arrives at
+        ``http://127.0.0.1:8443/telegram``.
+        """
+        return urlsplit(self.webhook_url or "").path.strip("/")
 
     def __repr__(self) -> str:
         return f"Config(db_path={str(self.db_path)!r}, timezone={self.timezone.key!r}, token=<hidden>)"
+
+
+def database_path(environ: Mapping[str, str]) -> Path:
+    """The database file (``WHEELBOT_DB``); the only setting ``check``, ``backup`` and ``health`` need."""
+    return Path(environ.get("WHEELBOT_DB", "").strip() or DEFAULT_DB)
+
+
+def _check_webhook_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # "https://host:abc/": not a port at all
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(
+            f"WHEELBOT_WEBHOOK_URL={url!r} must be an https:// URL "
+            "(Telegram delivers webhooks only over HTTPS), e.g. https://bot.example.org/telegram"
+        )
+    if port not in (None, 443, 80, 88, 8443):
+        raise ConfigError(
+            f"WHEELBOT_WEBHOOK_URL={url!r} has a port Telegram does not deliver to; Telegram delivers only to "
+            "ports 443, 80, 88 and 8443"
+        )

@@ -1,27 +1,39 @@
-"""Logging set-up that never shows the bot token: quiet HTTP loggers and a redacting filter."""
+"""Output that never shows the bot token: a redacting log filter, quiet HTTP loggers, and
+stdout and stderr wrapped so that nothing else (a traceback, a library's print) shows it either.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import sys
+from typing import TextIO
 
 # Bot tokens look like 123456789:AAE... (rules-bot uses the same pattern).
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 MASK = "<token>"
 
 
+def redactor(*secrets: str | None):  # type: ignore[no-untyped-def]
+    """A function that masks the given secrets and anything that looks like a bot token."""
+    known = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def redact(text: str) -> str:
+        for secret in known:
+            text = text.replace(secret, MASK)
+        return TOKEN_PATTERN.sub(MASK, text)
+
+    return redact
+
+
 class RedactTokens(logging.Filter):
     """Replace anything that looks like a bot token (and the configured token) in log records."""
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, *secrets: str | None) -> None:
         super().__init__()
         self.token = token
-
-    def redact(self, text: str) -> str:
-        """Return ``text`` with tokens masked."""
-        if self.token:
-            text = text.replace(self.token, MASK)
-        return TOKEN_PATTERN.sub(MASK, text)
+        self.redact = redactor(token, *secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -46,11 +58,54 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def setup_logging(token: str | None, level: int = logging.INFO) -> None:
+class RedactingStream(io.TextIOBase):
+    """A text stream that masks secrets in everything written through it.
+
+    Tracebacks, warnings and libraries' prints reach stderr line by line, so a token is always
+    whole within one write.
+    """
+
+    def __init__(self, stream: TextIO, redact) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.stream = stream
+        self._redact = redact
+
+    def write(self, text: str) -> int:
+        self.stream.write(self._redact(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+
+def protect_output(*secrets: str | None) -> None:
+    """Mask the secrets in everything this process writes to stdout and stderr."""
+    redact = redactor(*secrets)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if isinstance(stream, RedactingStream):
+            stream = stream.stream
+        setattr(sys, name, RedactingStream(stream, redact))
+
+
+def setup_logging(token: str | None, *secrets: str | None, level: int = logging.INFO) -> None:
     """Log to stderr with tokens masked; keep httpx and httpcore (which log URLs) at WARNING."""
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokens(token))
+    handler.addFilter(RedactTokens(token, *secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

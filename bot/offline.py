@@ -171,6 +171,7 @@ class FakeBotApi(BaseRequest):
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     administrators: dict[int, list[int]] = field(default_factory=dict)
     failures: list[tuple[str, ApiRefusal]] = field(default_factory=list)
+    webhook: dict[str, Any] | None = None
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
 
     # -- BaseRequest -------------------------------------------------------------------------
@@ -253,6 +254,19 @@ class FakeBotApi(BaseRequest):
         return True
 
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = None
+        return True
+
+    def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        url = str(params.get("url", ""))
+        if not url.startswith("https://"):
+            raise ApiRefusal(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiRefusal(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = {"url": url, "secret_token": secret}
         return True
 
     def _api_getUpdates(self, params: dict[str, Any]) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import MIGRATIONS, SchemaError, Store, migration_files
+from bot.db import MIGRATIONS, DatabaseError, SchemaError, Store, migration_files
 
 TABLES = {
     "chats",
@@ -176,10 +176,80 @@ async def test_failing_migration_stops_at_last_good_version(
 async def test_database_newer_than_the_code_is_refused(db_path: Path) -> None:
     with raw(db_path) as conn:
         conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(SchemaError, match="newer than this code"):
+    before = db_path.read_bytes()
+    with pytest.raises(SchemaError, match="newer than this version of wheelbot knows"):
         await Store.open(db_path)
     assert user_version(db_path) == 99
     assert tables(db_path) == set()
+    assert db_path.read_bytes() == before  # not even switched to WAL
+
+
+async def damaged_copy(db_path: Path) -> Path:
+    """A database whose index root page is overwritten: SQLite opens it, quick_check fails."""
+    store = await Store.open(db_path)
+    try:
+        async with store.transaction() as conn:
+            await conn.execute(CHAT, (1,))
+            for i in range(2000):
+                await conn.execute(ANSWER, (i, 1, f"topic-{i}-{'x' * 200}", i))
+    finally:
+        await store.close()
+    with raw(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'answers_by_topic'"
+        ).fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(db_path.read_bytes())
+    start = (root - 1) * page_size  # the b-tree page header: its type and cell count
+    data[start : start + 12] = b"\x0d\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+    db_path.write_bytes(bytes(data))
+    return db_path
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"name,answer\nAnna,yes\n" * 200, "is not a wheelbot database"),
+        (b"SQLite format 3\x00" + b"\x00" * 84 + b"garbage" * 600, "not a wheelbot database"),
+    ],
+)
+async def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(
+    db_path: Path, content: bytes, expected: str
+) -> None:
+    db_path.write_bytes(content)
+    with pytest.raises(DatabaseError, match=expected) as info:
+        await Store.open(db_path, verify=True)
+    assert str(db_path) in str(info.value)
+    assert db_path.read_bytes() == content
+    assert not db_path.with_name(db_path.name + "-wal").exists()
+
+
+async def test_a_damaged_database_is_refused_and_left_alone(db_path: Path) -> None:
+    damaged = await damaged_copy(db_path)
+    before = damaged.read_bytes()
+    with pytest.raises(DatabaseError, match="is damaged") as info:
+        await Store.open(damaged, verify=True)
+    assert "restore a backup" in str(info.value)
+    assert damaged.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("missing-folder/wheel.sqlite", "does not exist"),
+        ("a-folder", "it is a folder"),
+    ],
+)
+async def test_a_database_that_cannot_be_opened_is_named(
+    tmp_path: Path, where: str, expected: str
+) -> None:
+    (tmp_path / "a-folder").mkdir()
+    path = tmp_path / where
+    with pytest.raises(DatabaseError, match=expected) as info:
+        await Store.open(path)
+    assert str(path) in str(info.value)
+    assert not (tmp_path / "missing-folder").exists()
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,7 @@ def restore_logging() -> Iterator[None]:
 
 @pytest.mark.usefixtures("restore_logging")
 def test_setup_logging(capsys: pytest.CaptureFixture[str]) -> None:
-    setup_logging(TOKEN, logging.DEBUG)
+    setup_logging(TOKEN, level=logging.DEBUG)
     root = logging.getLogger()
     assert root.level == logging.DEBUG
     assert len(root.handlers) == 1

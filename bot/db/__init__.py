@@ -27,6 +27,10 @@ class SchemaError(RuntimeError):
     """The database is newer than this code, or a migration failed."""
 
 
+class DatabaseError(RuntimeError):
+    """The database file cannot be opened, read or written; the message names the file."""
+
+
 def migration_files(folder: Path = MIGRATIONS) -> list[Path]:
     """Return the migration files in order, checking they are numbered 1, 2, 3, ..."""
     files = sorted(p for p in folder.iterdir() if p.suffix == ".sql")
@@ -47,24 +51,56 @@ class Store:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str, migrations: Path = MIGRATIONS) -> Store:
-        """Open (and create or upgrade) the database at ``path``."""
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a transaction that reads
-        # and then writes never hits SQLITE_BUSY without waiting for the busy timeout.
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+    async def open(
+        cls, path: Path | str, migrations: Path = MIGRATIONS, *, verify: bool = False
+    ) -> Store:
+        """Open (and create or upgrade) the database at ``path``.
+
+        Everything that only reads comes first: a file that is not SQLite, is damaged (with
+        ``verify``, by ``PRAGMA quick_check``) or has a newer schema is refused before anything
+        writes to it. Raises DatabaseError or SchemaError, each naming the file.
+        """
+        path = Path(path)
+        try:
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a transaction that
+            # reads and then writes never hits SQLITE_BUSY without waiting for the busy timeout.
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseError(describe_failure(path, exc)) from exc
         conn.row_factory = aiosqlite.Row
         store = cls(conn)
         try:
-            await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA busy_timeout=5000")
+            await store._check_readable(migrations, verify=verify)
+            await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             # FULL: an agreement confirmed in the chat must survive a power loss, not only a crash.
             await conn.execute("PRAGMA synchronous=FULL")
             await store.migrate(migrations)
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise DatabaseError(describe_failure(path, exc)) from exc
         except BaseException:
             await conn.close()
             raise
         return store
+
+    async def _check_readable(self, migrations: Path, *, verify: bool) -> None:
+        async with self.conn.execute("SELECT count(*) FROM sqlite_master") as cursor:
+            await cursor.fetchone()  # "file is not a database" shows here, before any write
+        if verify:
+            async with self.conn.execute("PRAGMA quick_check") as cursor:
+                problems = [str(row[0]) for row in await cursor.fetchall()]
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({problems[0]})")
+        known = len(migration_files(migrations))
+        current = await self.version()
+        if current > known:
+            raise SchemaError(
+                f"the database is at schema version {current}, newer than this version of "
+                f"wheelbot knows ({known}); upgrade wheelbot, or use a backup made before "
+                "the upgrade"
+            )
 
     async def close(self) -> None:
         """Close the connection."""
@@ -82,8 +118,8 @@ class Store:
         current = await self.version()
         if current > len(files):
             raise SchemaError(
-                f"the database is at schema version {current}, newer than this code "
-                f"({len(files)}); upgrade the bot before using this database"
+                f"the database is at schema version {current}, newer than this version of "
+                f"wheelbot knows ({len(files)}); upgrade wheelbot before using this database"
             )
         for number, path in enumerate(files[current:], start=current + 1):
             script = path.read_text(encoding="utf-8")
@@ -123,6 +159,29 @@ class Store:
         except sqlite3.Error:
             # Never hide the error that made us roll back.
             log.exception("ROLLBACK failed")
+
+
+def describe_failure(path: Path, exc: sqlite3.Error) -> str:
+    """Say in one line why the database at ``path`` cannot be used, and what to do."""
+    reason = str(exc)
+    folder = path.resolve().parent
+    if "file is not a database" in reason:
+        return f"{path} is not a wheelbot database (not an SQLite file); it was left untouched"
+    if "malformed" in reason or "corrupt" in reason:
+        return f"{path} is damaged ({reason}); it was left untouched: restore a backup"
+    if "readonly" in reason or "read-only" in reason:
+        return f"Cannot write to the database {path}: check that this user may write to it and to {folder}"
+    if "unable to open" in reason:
+        if not folder.is_dir():
+            return f"Cannot open the database {path}: the folder {folder} does not exist"
+        if path.is_dir():
+            return f"Cannot open the database {path}: it is a folder, not a file"
+        return f"Cannot open the database {path}: check that this user may write to {folder}"
+    if "locked" in reason or "busy" in reason:
+        return f"The database {path} is locked by another process; is wheelbot already running?"
+    if "full" in reason:
+        return f"Cannot write to the database {path}: the disk is full"
+    return f"Cannot use the database {path}: {reason}"
 
 
 def _split_sql(script: str) -> list[str]:

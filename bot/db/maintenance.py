@@ -1,0 +1,88 @@
+"""Housekeeping SQL: a consistent copy while the bot runs, a health summary, and pruning the
+tables that only grow.
+
+``backup`` and ``summary`` use plain ``sqlite3`` because they run from ``wheelbot backup`` and
+``wheelbot check``, in a process of their own beside the running bot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+#: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
+KEEP_PROCESSED = dt.timedelta(days=30)
+#: A prompt or card a year old is no longer answered by replying to it; /start shows the current one.
+KEEP_PROMPTS = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What ``wheelbot check`` reports."""
+
+    problems: list[str]
+    schema: int
+    groups: int
+    agreements: int
+    open_issues: int
+    pending_reminders: int
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def connect_existing(path: Path) -> sqlite3.Connection:
+    """Open a database that must already exist (``sqlite3.connect`` would create an empty one)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def summary(conn: sqlite3.Connection) -> Summary:
+    """Run ``PRAGMA integrity_check`` and count what the groups hold."""
+    problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+
+    def count(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
+    return Summary(
+        problems=[] if problems == ["ok"] else problems,
+        schema=count("PRAGMA user_version"),
+        groups=count("SELECT count(*) FROM chats WHERE kind IN ('group', 'supergroup')"),
+        agreements=count("SELECT count(*) FROM agreements WHERE status = 'confirmed'"),
+        open_issues=count("SELECT count(*) FROM open_issues WHERE status = 'open'"),
+        pending_reminders=count("SELECT count(*) FROM reminders WHERE status = 'pending'"),
+    )
+
+
+def backup(source: sqlite3.Connection, target: Path) -> None:
+    """Copy the database to ``target`` as one self-contained file, consistent as of one moment.
+
+    The online backup API copies every page in one step under a read transaction: in WAL mode
+    the bot goes on writing meanwhile, and the copy holds each transaction whole or not at all.
+    """
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+        # The copy inherits WAL mode; a backup should be one file that can be moved on its own.
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
+
+
+async def prune(conn: aiosqlite.Connection, now: dt.datetime) -> tuple[int, int]:
+    """Forget old duplicate-detection keys and old prompts; return how many of each."""
+    processed = await conn.execute(
+        "DELETE FROM processed_updates WHERE processed_at < ?",
+        ((now - KEEP_PROCESSED).isoformat(timespec="seconds"),),
+    )
+    prompts = await conn.execute(
+        "DELETE FROM bot_messages WHERE created_at < ?",
+        ((now - KEEP_PROMPTS).isoformat(timespec="seconds"),),
+    )
+    return processed.rowcount, prompts.rowcount

@@ -1,0 +1,38 @@
+"""Jobs the running bot does for its operator: a heartbeat for ``wheelbot health`` and a daily
+pruning of the tables that only grow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram.ext import Application, ContextTypes
+
+from bot.db.maintenance import prune
+from bot.services import services
+from bot.startup import Heartbeat
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY = dt.timedelta(days=1)
+
+
+def schedule(app: Application, heartbeat: Heartbeat) -> None:
+    """Start the heartbeat at once and the first pruning a minute after start-up."""
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+
+    async def beat(context: ContextTypes.DEFAULT_TYPE) -> None:
+        heartbeat.beat()
+
+    app.job_queue.run_repeating(beat, interval=Heartbeat.INTERVAL, first=0, name="heartbeat")
+    app.job_queue.run_repeating(
+        prune_now, interval=PRUNE_EVERY, first=dt.timedelta(minutes=1), name="prune"
+    )
+
+
+async def prune_now(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget old duplicate-detection keys and old prompts."""
+    async with services(context).store.transaction() as conn:
+        processed, prompts = await prune(conn, dt.datetime.now(dt.UTC))
+    if processed or prompts:
+        log.info("Pruned %d processed update keys and %d old prompts", processed, prompts)

@@ -1,0 +1,157 @@
+"""The fake Bot API over HTTP on 127.0.0.1, for tests that run the real ``wheelbot`` process.
+
+It answers ``/bot<token>/<method>`` as Telegram does: 401 for any other token, updates pushed by
+the test through ``getUpdates`` (long polling with the offset confirming what was fetched), and
+everything else through ``bot.offline.FakeBotApi``, which refuses what Telegram refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from bot.offline import ApiRefusal, FakeBotApi
+
+#: Long polls are cut short so that stopping the server never waits long.
+MAX_POLL_SECONDS = 1.0
+
+
+class BotApiServer:
+    """A Bot API on a free local port; ``base_url`` is what TELEGRAM_BASE_URL should be."""
+
+    def __init__(self, token: str, api: FakeBotApi | None = None) -> None:
+        self.token = token
+        self.api = api or FakeBotApi()
+        self.updates: list[dict[str, Any]] = []
+        self.methods: list[str] = []
+        self.confirmed = 0  # the highest offset the bot sent: everything below it was received
+        self._next_update_id = 1
+        self._changed = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    def __enter__(self) -> BotApiServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        with self._changed:
+            self._changed.notify_all()
+
+    # -- the test's side -----------------------------------------------------------------------
+    def push(self, payload: dict[str, Any]) -> int:
+        """Queue an update for the bot's next getUpdates; return its update_id."""
+        with self._changed:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            self.updates.append({"update_id": update_id, **payload})
+            self._changed.notify_all()
+        return update_id
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+        """Wait until ``condition()`` holds (checked whenever the bot calls the API)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not condition():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, 0.2))
+        return True
+
+    def polls(self) -> int:
+        return self.methods.count("getUpdates")
+
+    # -- the bot's side ------------------------------------------------------------------------
+    def _answer(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        prefix = f"/bot{self.token}/"
+        if not path.startswith(prefix):
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        method = path[len(prefix) :]
+        with self._changed:
+            self.methods.append(method)
+            self._changed.notify_all()
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        try:
+            with self._changed:
+                result = self.api._answer(method, params)
+                self._changed.notify_all()
+        except ApiRefusal as refusal:
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": refusal.status,
+                "description": refusal.description,
+            }
+            if refusal.parameters:
+                body["parameters"] = refusal.parameters
+            return refusal.status, body
+        return 200, {"ok": True, "result": result}
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
+        deadline = time.monotonic() + wait
+        with self._changed:
+            self.confirmed = max(self.confirmed, offset)
+            while True:
+                pending = [u for u in self.updates if u["update_id"] >= offset]
+                left = deadline - time.monotonic()
+                if pending or left <= 0:
+                    return pending
+                self._changed.wait(left)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8")
+                kind = self.headers.get("Content-Type", "")
+                if kind.startswith("application/json"):
+                    params = json.loads(body or "{}")
+                else:
+                    params = {key: _decode(value) for key, value in parse_qsl(body)}
+                status, answer = server._answer(self.path, params)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the URL holds the token."""
+
+        return Handler
+
+
+def _decode(value: str) -> Any:
+    """PTB sends every non-string parameter JSON-encoded in a form field."""
+    if value[:1] in "[{" or value in ("true", "false", "null") or value.lstrip("-").isdigit():
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
