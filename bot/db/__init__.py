@@ -90,9 +90,9 @@ class Store:
             await cursor.fetchone()  # "file is not a database" shows here, before any write
         if verify:
             async with self.conn.execute("PRAGMA quick_check") as cursor:
-                problems = [str(row[0]) for row in await cursor.fetchall()]
-            if problems != ["ok"]:
-                raise sqlite3.DatabaseError(f"database disk image is malformed ({problems[0]})")
+                problems = integrity_problems([str(row[0]) for row in await cursor.fetchall()])
+            if problems:
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
         known = len(migration_files(migrations))
         current = await self.version()
         if current > known:
@@ -159,6 +159,14 @@ class Store:
         except sqlite3.Error:
             # Never hide the error that made us roll back.
             log.exception("ROLLBACK failed")
+
+
+def integrity_problems(rows: list[str]) -> list[str]:
+    """The problems ``integrity_check`` or ``quick_check`` reported, one line each; [] when ok."""
+    if rows == ["ok"]:
+        return []
+    lines = (line.strip() for row in rows for line in row.splitlines())
+    return [line for line in lines if line and not line.startswith("*** in database")]
 
 
 def describe_failure(path: Path, exc: sqlite3.Error) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.db import integrity_problems
+
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
 KEEP_PROCESSED = dt.timedelta(days=30)
 #: A prompt or card a year old is no longer answered by replying to it; /start shows the current one.
@@ -45,13 +47,13 @@ def connect_existing(path: Path) -> sqlite3.Connection:
 
 def summary(conn: sqlite3.Connection) -> Summary:
     """Run ``PRAGMA integrity_check`` and count what the groups hold."""
-    problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+    problems = integrity_problems([str(row[0]) for row in conn.execute("PRAGMA integrity_check")])
 
     def count(sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
     return Summary(
-        problems=[] if problems == ["ok"] else problems,
+        problems=problems,
         schema=count("PRAGMA user_version"),
         groups=count("SELECT count(*) FROM chats WHERE kind IN ('group', 'supergroup')"),
         agreements=count("SELECT count(*) FROM agreements WHERE status = 'confirmed'"),

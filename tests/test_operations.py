@@ -1,0 +1,238 @@
+"""The operator's commands: ``wheelbot backup`` while the bot writes, ``wheelbot check``,
+``wheelbot health`` against a running bot, and the pruning of tables that only grow."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.db import Store
+from bot.db.maintenance import KEEP_PROCESSED, KEEP_PROMPTS, prune
+from tests.conftest import TOKEN
+from tests.support.botapi_http import BotApiServer
+from tests.test_config_cli import clean_env, wheelbot_command
+from tests.test_startup import damaged
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Each transaction adds an agreement and the open issue it came from: a consistent copy holds
+# both of a pair or neither, never one alone.
+WRITER = textwrap.dedent(
+    """
+    import sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("PRAGMA busy_timeout=5000")
+    print("ready", flush=True)
+    for i in range(int(sys.argv[2])):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT INTO open_issues (chat_id, topic_id, text, raised_by, raised_at)"
+            " VALUES (-1, 't', ?, 1, 'now')", (f"issue {i}",))
+        conn.execute(
+            "INSERT INTO agreements (chat_id, topic_id, text, status, proposed_by,"
+            " proposer_slot, proposed_at, from_issue) VALUES (-1, 't', ?, 'confirmed', 1, 1,"
+            " 'now', last_insert_rowid())", (f"agreement {i}",))
+        conn.execute("COMMIT")
+    """
+)
+
+
+def make_database(path: Path) -> None:
+    """A wheelbot database with one group, as the bot leaves it."""
+    asyncio.run(_make_database(path))
+
+
+async def _make_database(path: Path) -> None:
+    store = await Store.open(path)
+    try:
+        async with store.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO chats (chat_id, kind, language, timezone, created_at, updated_at)"
+                " VALUES (-1, 'group', 'nl', 'Europe/Amsterdam', 'now', 'now')"
+            )
+    finally:
+        await store.close()
+
+
+def run_cli(monkeypatch: pytest.MonkeyPatch, db: Path, *argv: str) -> int:
+    monkeypatch.setenv("WHEELBOT_DB", str(db))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)  # none of these needs it
+    return main(list(argv))
+
+
+def test_backup_while_the_bot_writes_is_consistent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "wheel.sqlite"
+    make_database(db)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), "3000"], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == "ready"
+    copies = []
+    try:
+        for number in range(6):
+            target = tmp_path / f"copy-{number}.sqlite"
+            assert run_cli(monkeypatch, db, "backup", str(target)) == 0
+            copies.append(target)
+    finally:
+        writer.communicate(timeout=60)
+    assert writer.returncode == 0
+    out = capsys.readouterr().out
+    assert out.count("Backup written to") == 6
+    counts = []
+    for copy in copies:
+        assert f"Backup written to {copy.resolve()}" in out
+        with sqlite3.connect(copy) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one file
+            issues = conn.execute("SELECT count(*) FROM open_issues").fetchone()[0]
+            agreements = conn.execute("SELECT count(*) FROM agreements").fetchone()[0]
+        assert issues == agreements
+        counts.append(issues)
+    assert counts == sorted(counts)
+    assert counts[0] < 3000  # taken while the writer was still going: it proves something
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_backup_never_overwrites_and_names_a_file_in_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "wheel.sqlite"
+    make_database(db)
+    existing = tmp_path / "existing.sqlite"
+    existing.write_bytes(b"precious")
+    assert run_cli(monkeypatch, db, "backup", str(existing)) == 1
+    assert existing.read_bytes() == b"precious"
+    assert "exists already" in capsys.readouterr().err
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    assert run_cli(monkeypatch, db, "backup", str(folder)) == 0
+    (made,) = folder.glob("wheelbot-*.sqlite")
+    assert f"Backup written to {made.resolve()}" in capsys.readouterr().out
+
+    assert run_cli(monkeypatch, db, "backup", str(tmp_path / "no" / "such.sqlite")) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["check"], ["backup", "copy.sqlite"]])
+def test_commands_on_a_missing_database_create_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "absent.sqlite"
+    assert run_cli(monkeypatch, db, *command) == 2
+    assert f"No database at {db}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_prints_one_line_with_what_the_groups_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "wheel.sqlite"
+    make_database(db)
+    subprocess.run([sys.executable, "-c", WRITER, str(db), "3"], check=True, timeout=30)
+    assert run_cli(monkeypatch, db, "check") == 0
+    line = capsys.readouterr().out.strip()
+    assert "\n" not in line
+    assert line.startswith(f"ok {db}: 1 groups, 3 agreements, 3 open issues, 0 pending reminders")
+
+
+def test_check_finds_a_damaged_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "wheel.sqlite"
+    damaged(db)
+    before = db.read_bytes()
+    assert run_cli(monkeypatch, db, "check") == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    assert "damaged" in err.lower() or "DAMAGED" in err
+    assert "restore a backup" in err.lower()
+    assert db.read_bytes() == before
+
+
+def test_health_follows_the_running_bot(tmp_path: Path) -> None:
+    db = tmp_path / "wheel.sqlite"
+
+    def health() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*wheelbot_command(), "health"],
+            env=clean_env(WHEELBOT_DB=str(db)),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    never = health()
+    assert never.returncode == 1
+    assert "has not run with this database" in never.stderr
+    with BotApiServer(TOKEN) as server:
+        bot = subprocess.Popen(
+            [*wheelbot_command(), "run"],
+            cwd=tmp_path,
+            env=clean_env(
+                TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url, WHEELBOT_DB=str(db)
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.wait_until(lambda: server.polls() > 0 or bot.poll() is not None)
+            running = health()
+            assert running.returncode == 0, running.stderr
+            assert running.stdout.startswith("ok: wheelbot is running")
+        finally:
+            bot.terminate()
+            bot.communicate(timeout=30)
+    stopped = health()
+    assert stopped.returncode == 1
+    assert "is not running" in stopped.stderr
+
+
+async def test_prune_forgets_only_what_is_old(tmp_path: Path) -> None:
+    db = tmp_path / "wheel.sqlite"
+    await _make_database(db)
+    now = dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC)
+
+    def stamp(age: dt.timedelta) -> str:
+        return (now - age).isoformat(timespec="seconds")
+
+    day = dt.timedelta(days=1)
+    store = await Store.open(db)
+    try:
+        async with store.transaction() as conn:
+            for key, age in (("old", KEEP_PROCESSED + day), ("new", KEEP_PROCESSED - day)):
+                await conn.execute(
+                    "INSERT INTO processed_updates (key, processed_at) VALUES (?, ?)",
+                    (key, stamp(age)),
+                )
+            for message_id, age in ((1, KEEP_PROMPTS + day), (2, KEEP_PROMPTS - day)):
+                await conn.execute(
+                    "INSERT INTO bot_messages (chat_id, message_id, purpose, created_at)"
+                    " VALUES (-1, ?, 'card', ?)",
+                    (message_id, stamp(age)),
+                )
+        async with store.transaction() as conn:
+            assert await prune(conn, now) == (1, 1)
+        async with store.conn.execute("SELECT key FROM processed_updates") as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == ["new"]
+        async with store.conn.execute("SELECT message_id FROM bot_messages") as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == [2]
+    finally:
+        await store.close()
