@@ -62,6 +62,10 @@ class Store:
         """
         path = Path(path)
         try:
+            # aiosqlite leaves its worker thread finishing in the background when connecting
+            # fails, and that thread then calls into an event loop that may be gone; a plain
+            # connection fails the same way (a folder, a missing folder) and cleans up at once.
+            await asyncio.to_thread(_probe, path)
             # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a transaction that
             # reads and then writes never hits SQLITE_BUSY without waiting for the busy timeout.
             conn = await aiosqlite.connect(str(path), isolation_level=None)
@@ -159,6 +163,10 @@ class Store:
         except sqlite3.Error:
             # Never hide the error that made us roll back.
             log.exception("ROLLBACK failed")
+
+
+def _probe(path: Path) -> None:
+    sqlite3.connect(path).close()
 
 
 def integrity_problems(rows: list[str]) -> list[str]:
