@@ -403,3 +403,36 @@ async def test_open_failure_closes_the_connection(db_path: Path, migrations: Pat
         await Store.open(db_path, migrations)
     # The last connection to a WAL database removes the -wal file when it closes.
     assert files_beside(db_path) == [db_path.name]
+
+
+async def test_verify_refuses_a_database_that_cannot_be_written(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root every file is writable, so the read-only file is simulated where SQLite would
+    # report it: the first write of the verified open.
+    store = await Store.open(db_path)
+    await store.close()
+    before = db_path.read_bytes()
+
+    async def read_only(self: Store) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Store, "_check_writable", read_only)
+    with pytest.raises(DatabaseError, match="Cannot write to the database") as info:
+        await Store.open(db_path, verify=True)
+    assert str(db_path) in str(info.value)
+    assert db_path.read_bytes() == before
+
+
+async def test_the_write_probe_leaves_the_database_as_it_was(db_path: Path) -> None:
+    store = await Store.open(db_path)
+    await store.close()
+    before = user_version(db_path)
+    store = await Store.open(db_path, verify=True)
+    try:
+        assert not store.conn.in_transaction
+        async with store.transaction() as conn:  # the write lock was given back
+            await conn.execute("CREATE TABLE probe_after (x)")
+    finally:
+        await store.close()
+    assert user_version(db_path) == before

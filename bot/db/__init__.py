@@ -81,6 +81,8 @@ class Store:
             # FULL: an agreement confirmed in the chat must survive a power loss, not only a crash.
             await conn.execute("PRAGMA synchronous=FULL")
             await store.migrate(migrations)
+            if verify:
+                await store._check_writable()
         except sqlite3.Error as exc:
             await conn.close()
             raise DatabaseError(describe_failure(path, exc)) from exc
@@ -88,6 +90,17 @@ class Store:
             await conn.close()
             raise
         return store
+
+    async def _check_writable(self) -> None:
+        # A read-only file opens and reads fine; without a write now, the first answer a group
+        # gives would be the first to fail. The rollback leaves the file as it was.
+        version = await self.version()
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self.conn.execute(f"PRAGMA user_version = {version}")
+            finally:
+                await self._rollback()
 
     async def _check_readable(self, migrations: Path, *, verify: bool) -> None:
         async with self.conn.execute("SELECT count(*) FROM sqlite_master") as cursor:
