@@ -58,6 +58,25 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class ShortNetworkErrors(logging.Filter):
+    """PTB's network retry loop logs every failure it gives up on with a full traceback; the
+    exception's type and message say all an operator can act on, on the same line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.name.startswith("telegram")
+            and record.exc_info
+            and record.exc_info[1] is not None
+            and "Network Retry Loop" in record.getMessage()
+        ):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class RedactingStream(io.TextIOBase):
     """A text stream that masks secrets in everything written through it.
 
@@ -105,6 +124,8 @@ def setup_logging(token: str | None, *secrets: str | None, level: int = logging.
     """Log to stderr with tokens masked; keep httpx and httpcore (which log URLs) at WARNING."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # Shorten first, so the redaction also sees the exception's text on the line.
+    handler.addFilter(ShortNetworkErrors())
     handler.addFilter(RedactTokens(token, *secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

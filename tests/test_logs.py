@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from telegram.error import NetworkError
 
 from bot.logs import MASK, RedactTokens, setup_logging
 from bot.offline import FakeBotApi
@@ -181,3 +182,26 @@ async def test_running_application_at_debug_never_logs_the_token(
         assert TOKEN not in record.getMessage(), record.name
         assert TOKEN not in (record.exc_text or ""), record.name
     assert TOKEN not in caplog.text
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_ptb_network_retry_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging(TOKEN)
+    try:
+        raise NetworkError(f"httpx.ConnectError: {URL} unreachable")
+    except NetworkError:
+        logging.getLogger("telegram.ext").exception(
+            "%s Failed run number %s of %s. Aborting.", "Network Retry Loop (Polling):", 3, 3
+        )
+    try:
+        raise ValueError("a bug of ours")
+    except ValueError:
+        logging.getLogger("bot.flows").exception("Error while handling Update 7")
+    err = capsys.readouterr().err
+    first, *rest = err.splitlines()
+    assert first.endswith(
+        "ERROR telegram.ext: Network Retry Loop (Polling): Failed run number 3 of 3. Aborting. "
+        f"(NetworkError: httpx.ConnectError: https://api.telegram.org/bot{MASK}/getMe unreachable)"
+    )
+    assert "Traceback" in rest[1]  # our own errors keep their traceback
+    assert TOKEN not in err

@@ -148,3 +148,50 @@ def test_without_a_configured_secret_a_random_one_is_used(tmp_path: Path) -> Non
         assert hook.post(bot_added(hook.server, -1006, 1), secret=None) == 403
         assert hook.post(bot_added(hook.server, -1007, 2), secret=secret) == 200
         assert hook.server.wait_until(lambda: bool(hook.server.api.sent_to(-1007)))
+
+
+def run_failing(
+    tmp_path: Path, server: BotApiServer, port: int
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*wheelbot_command(), "run"],
+        cwd=tmp_path,
+        env=clean_env(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=server.base_url,
+            WHEELBOT_DB=str(tmp_path / "wheel.sqlite"),
+            WHEELBOT_WEBHOOK_URL=PUBLIC_URL,
+            WHEELBOT_WEBHOOK_PORT=str(port),
+            WHEELBOT_WEBHOOK_SECRET=SECRET,
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with BotApiServer(TOKEN) as server, socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_failing(tmp_path, server, port)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"wheelbot: Cannot listen on 127.0.0.1:{port} for the webhook")
+    assert "WHEELBOT_WEBHOOK_PORT" in last
+
+
+def test_a_webhook_telegram_refuses_is_one_line(tmp_path: Path) -> None:
+    with BotApiServer(TOKEN) as server:
+        server.api.fail_next("setWebhook", 400, "Bad Request: bad webhook: Failed to resolve host")
+        result = run_failing(tmp_path, server, free_port())
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert TOKEN not in result.stderr
+    assert SECRET not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"wheelbot: Telegram refused the webhook {PUBLIC_URL}: Bad webhook")
+    assert last.lower().endswith("failed to resolve host")  # PTB adjusts the capitals
