@@ -18,10 +18,10 @@ NO_TOKEN_HELP = """\
 TELEGRAM_BOT_TOKEN is not set.
 
 To get a token, open Telegram, talk to @BotFather, send /newbot and follow its questions.
-It answers with a token like 123456789:AAE...; then run:
+It answers with a token like 123456789:AAE...; then start the bot with it:
 
     export TELEGRAM_BOT_TOKEN='<your token>'
-    make run
+    wheelbot run        (or: make run, in a checkout of the source)
 """
 
 

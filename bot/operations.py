@@ -32,10 +32,15 @@ def check(db_path: Path) -> int:
     except sqlite3.Error as exc:
         return _fail(describe_failure(db_path, exc), FAILED)
     known = len(migration_files())
-    counts = (
-        f"{found.groups} groups, {found.agreements} agreements, {found.open_issues} open issues, "
-        f"{found.pending_reminders} pending reminders, schema {found.schema}, "
-        f"{_size(db_path)}"
+    counts = ", ".join(
+        (
+            _count(found.groups, "group"),
+            _count(found.agreements, "agreement"),
+            _count(found.open_issues, "open issue"),
+            _count(found.pending_reminders, "pending reminder"),
+            f"schema {found.schema}",
+            _size(db_path),
+        )
     )
     if not found.healthy:
         shown = "; ".join(found.problems[:3])
@@ -106,6 +111,10 @@ def _locked(path: Path) -> bool:
             return True
         fcntl.flock(handle, fcntl.LOCK_UN)
         return False
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def _size(path: Path) -> str:
