@@ -197,10 +197,15 @@ class FakeBotApi(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
-        call = Call(api_method, dict(params))
+        status, body = self.respond(api_method, params)
+        return status, json.dumps(body).encode()
+
+    def respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one call as Telegram would, as (HTTP status, JSON body); record it."""
+        call = Call(method, dict(params))
         self.calls.append(call)
         try:
-            result = self._answer(api_method, call.params)
+            result = self._answer(method, call.params)
         except ApiRefusal as refusal:
             call.error = refusal.description
             body: dict[str, Any] = {
@@ -210,8 +215,8 @@ class FakeBotApi(BaseRequest):
             }
             if refusal.parameters:
                 body["parameters"] = refusal.parameters
-            return refusal.status, json.dumps(body).encode()
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+            return refusal.status, body
+        return 200, {"ok": True, "result": result}
 
     # -- scripting -----------------------------------------------------------------------------
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:

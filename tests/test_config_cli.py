@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,21 +11,9 @@ from bot import __version__
 from bot.cli import main
 from bot.config import DEFAULT_DB, DEFAULT_TIMEZONE, Config, ConfigError
 from tests.conftest import TOKEN
+from tests.support.process import clean_env, wheelbot_command
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """An environment with nothing of ours in it: only what a shell needs to find programs."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-    env.update(extra)
-    return env
-
-
-def wheelbot_command() -> list[str]:
-    """The installed console script, or ``python -m bot`` where it is not installed."""
-    script = Path(sys.executable).with_name("wheelbot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
 @pytest.mark.parametrize("environ", [{}, {"TELEGRAM_BOT_TOKEN": ""}, {"TELEGRAM_BOT_TOKEN": "  "}])

@@ -18,7 +18,7 @@ from bot.db import Store
 from bot.db.maintenance import KEEP_PROCESSED, KEEP_PROMPTS, prune
 from tests.conftest import TOKEN
 from tests.support.botapi_http import BotApiServer
-from tests.test_config_cli import clean_env, wheelbot_command
+from tests.support.process import bot_env, clean_env, run_wheelbot, start_wheelbot
 from tests.test_startup import damaged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,29 +169,13 @@ def test_health_follows_the_running_bot(tmp_path: Path) -> None:
     db = tmp_path / "wheel.sqlite"
 
     def health() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*wheelbot_command(), "health"],
-            env=clean_env(WHEELBOT_DB=str(db)),
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        return run_wheelbot(tmp_path, clean_env(WHEELBOT_DB=str(db)), "health")
 
     never = health()
     assert never.returncode == 1
     assert "has not run with this database" in never.stderr
     with BotApiServer(TOKEN) as server:
-        bot = subprocess.Popen(
-            [*wheelbot_command(), "run"],
-            cwd=tmp_path,
-            env=clean_env(
-                TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url, WHEELBOT_DB=str(db)
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        bot = start_wheelbot(tmp_path, bot_env(server.base_url, db))
         try:
             assert server.wait_until(lambda: server.polls() > 0 or bot.poll() is not None)
             running = health()

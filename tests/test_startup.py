@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.startup import StartupError, open_services
 from tests.conftest import TOKEN, make_config
 from tests.support.botapi_http import BotApiServer
-from tests.test_config_cli import clean_env, wheelbot_command
+from tests.support.process import bot_env, run_wheelbot, start_wheelbot
 
 OTHER_TOKEN = "987654321:AAEsomebodyElsesTokenNotOursAtAll_xyz"
 
@@ -28,20 +28,8 @@ def server() -> Iterator[BotApiServer]:
 
 def start(tmp_path: Path, server: BotApiServer, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``wheelbot run`` until it exits by itself."""
-    settings = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": server.base_url,
-        "WHEELBOT_DB": str(tmp_path / "wheel.sqlite"),
-        **env,
-    }
-    return subprocess.run(
-        [*wheelbot_command(), "run"],
-        cwd=tmp_path,
-        env=clean_env(**settings),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return run_wheelbot(
+        tmp_path, bot_env(server.base_url, tmp_path / "wheel.sqlite", **env), "run"
     )
 
 
@@ -69,19 +57,7 @@ def test_a_token_telegram_refuses(tmp_path: Path, server: BotApiServer) -> None:
 def test_a_bot_api_that_cannot_be_reached_is_named_by_host(tmp_path: Path) -> None:
     with BotApiServer(TOKEN) as gone:
         base_url = gone.base_url
-    result = subprocess.run(
-        [*wheelbot_command(), "run"],
-        cwd=tmp_path,
-        env=clean_env(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=base_url,
-            WHEELBOT_DB=str(tmp_path / "wheel.sqlite"),
-        ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_wheelbot(tmp_path, bot_env(base_url, tmp_path / "wheel.sqlite"), "run")
     assert result.returncode == 1  # the network may come back: a supervisor may retry
     host = base_url.split("/")[2]
     assert_one_clean_line(result, "Cannot reach the Bot API at", host)
@@ -166,19 +142,7 @@ def test_a_wrong_setting_names_the_setting(
 def test_a_second_bot_on_the_same_database_is_refused(
     tmp_path: Path, server: BotApiServer
 ) -> None:
-    settings = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": server.base_url,
-        "WHEELBOT_DB": str(tmp_path / "wheel.sqlite"),
-    }
-    first = subprocess.Popen(
-        [*wheelbot_command(), "run"],
-        cwd=tmp_path,
-        env=clean_env(**settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = start_wheelbot(tmp_path, bot_env(server.base_url, tmp_path / "wheel.sqlite"))
     try:
         assert server.wait_until(lambda: server.polls() > 0 or first.poll() is not None)
         assert first.poll() is None, first.stderr.read() if first.stderr else ""

@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.support.botapi_http import BotApiServer
-from tests.test_config_cli import clean_env, wheelbot_command
+from tests.support.process import bot_env, run_wheelbot, start_wheelbot
 
 PUBLIC_URL = "https://bot.example.org/telegram"
 SECRET = "s3cret-Webhook_token"
@@ -78,22 +78,14 @@ def listening(port: int) -> bool:
 def run_webhook(tmp_path: Path, **env: str) -> Iterator[Webhook]:
     port = free_port()
     with BotApiServer(TOKEN) as server:
-        settings = {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "WHEELBOT_DB": str(tmp_path / "wheel.sqlite"),
-            "WHEELBOT_WEBHOOK_URL": PUBLIC_URL,
-            "WHEELBOT_WEBHOOK_PORT": str(port),
+        settings = bot_env(
+            server.base_url,
+            tmp_path / "wheel.sqlite",
+            WHEELBOT_WEBHOOK_URL=PUBLIC_URL,
+            WHEELBOT_WEBHOOK_PORT=str(port),
             **env,
-        }
-        process = subprocess.Popen(
-            [*wheelbot_command(), "run"],
-            cwd=tmp_path,
-            env=clean_env(**settings),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
         )
+        process = start_wheelbot(tmp_path, settings)
         try:
             up = server.wait_until(
                 lambda: (
@@ -153,22 +145,14 @@ def test_without_a_configured_secret_a_random_one_is_used(tmp_path: Path) -> Non
 def run_failing(
     tmp_path: Path, server: BotApiServer, port: int
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*wheelbot_command(), "run"],
-        cwd=tmp_path,
-        env=clean_env(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=server.base_url,
-            WHEELBOT_DB=str(tmp_path / "wheel.sqlite"),
-            WHEELBOT_WEBHOOK_URL=PUBLIC_URL,
-            WHEELBOT_WEBHOOK_PORT=str(port),
-            WHEELBOT_WEBHOOK_SECRET=SECRET,
-        ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    settings = bot_env(
+        server.base_url,
+        tmp_path / "wheel.sqlite",
+        WHEELBOT_WEBHOOK_URL=PUBLIC_URL,
+        WHEELBOT_WEBHOOK_PORT=str(port),
+        WHEELBOT_WEBHOOK_SECRET=SECRET,
     )
+    return run_wheelbot(tmp_path, settings, "run")
 
 
 def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.offline import ApiRefusal, FakeBotApi
+from bot.offline import FakeBotApi
 
 #: Long polls are cut short so that stopping the server never waits long.
 MAX_POLL_SECONDS = 1.0
@@ -101,20 +101,10 @@ class BotApiServer:
             self._changed.notify_all()
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
-        try:
-            with self._changed:
-                result = self.api._answer(method, params)
-                self._changed.notify_all()
-        except ApiRefusal as refusal:
-            body: dict[str, Any] = {
-                "ok": False,
-                "error_code": refusal.status,
-                "description": refusal.description,
-            }
-            if refusal.parameters:
-                body["parameters"] = refusal.parameters
-            return refusal.status, body
-        return 200, {"ok": True, "result": result}
+        with self._changed:
+            answer = self.api.respond(method, params)
+            self._changed.notify_all()
+        return answer
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
