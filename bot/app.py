@@ -23,6 +23,7 @@ from bot.commands import register_commands
 from bot.config import Config
 from bot.handlers import session, welcome
 from bot.handlers.common import Context
+from bot.inbox import DurableUpdateQueue, mark_handled
 from bot.processor import PerChatUpdateProcessor
 from bot.services import KEY, services
 from bot.startup import open_services
@@ -59,11 +60,13 @@ def build_app(
     update_processor: BaseUpdateProcessor | None = None,
 ) -> Application:
     """Build the bot; pass a fake ``request`` to run it offline."""
+    processor = update_processor or PerChatUpdateProcessor()
     builder = (
         ApplicationBuilder()
         .token(config.token)
         .defaults(Defaults(tzinfo=config.timezone))
-        .concurrent_updates(update_processor or PerChatUpdateProcessor())
+        .update_queue(DurableUpdateQueue())
+        .concurrent_updates(processor)
         .post_init(_open_resources(config))
         .post_shutdown(_close_resources)
     )
@@ -77,6 +80,13 @@ def build_app(
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
+    if isinstance(processor, PerChatUpdateProcessor):
+
+        async def leave_inbox(update: object) -> None:
+            if KEY in app.bot_data:
+                await mark_handled(services(app).store, update)
+
+        processor.after = leave_inbox
     add_handlers(app)
     app.add_error_handler(_log_error)
     return app

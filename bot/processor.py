@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
 
 #: PTB takes its semaphore *before* ``do_process_update``; we make that one never the limit.
 _UNBOUNDED = sys.maxsize
@@ -34,6 +37,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._running = 0
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        #: Called with each update once it was processed, still in its chat's turn.
+        self.after: Callable[[object], Awaitable[None]] | None = None
 
     @property
     def max_concurrent_updates(self) -> int:
@@ -67,6 +72,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 started = True
                 try:
                     await coroutine
+                    if self.after is not None:
+                        await self._after(update)
                 finally:
                     self._running -= 1
         finally:
@@ -77,6 +84,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 # Forget idle chats so the lock table does not grow with every chat ever seen.
                 del self._waiting[key]
                 del self._locks[key]
+
+    async def _after(self, update: object) -> None:
+        assert self.after is not None
+        try:
+            await self.after(update)
+        except Exception:
+            # The update was handled; at worst it is handled again after a restart.
+            log.exception("Could not finish an update after handling it")
 
     async def initialize(self) -> None:
         """Nothing to allocate."""

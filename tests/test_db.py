@@ -24,7 +24,11 @@ TABLES = {
     "reminders",
     "bot_messages",
     "processed_updates",
+    "inbox",
 }
+#: How many migrations ship, and the number a migration appended by a test gets.
+SHIPPED = len(migration_files())
+NEXT = SHIPPED + 1
 
 CHAT = (
     "INSERT INTO chats (chat_id, kind, language, timezone, created_at, updated_at)"
@@ -106,9 +110,9 @@ async def test_appended_migration_is_applied(db_path: Path, migrations: Path) ->
     async with store.transaction() as conn:
         await conn.execute(CHAT, (-1,))
     await store.close()
-    assert user_version(db_path) == 1
+    assert user_version(db_path) == SHIPPED
 
-    (migrations / "0002-add-chat-notes.sql").write_text(
+    (migrations / f"{NEXT:04d}-add-chat-notes.sql").write_text(
         "-- Notes per chat.\n"
         "ALTER TABLE chats ADD COLUMN note TEXT NOT NULL DEFAULT '';\n"
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);\n",
@@ -116,7 +120,7 @@ async def test_appended_migration_is_applied(db_path: Path, migrations: Path) ->
     )
     store = await Store.open(db_path, migrations)
     try:
-        assert await store.version() == 2
+        assert await store.version() == NEXT
         assert await rows(store, "SELECT chat_id, note FROM chats") == [(-1, "")]
     finally:
         await store.close()
@@ -126,7 +130,7 @@ async def test_appended_migration_is_applied(db_path: Path, migrations: Path) ->
 async def test_migration_with_semicolons_in_comments_strings_and_a_trigger(
     db_path: Path, migrations: Path
 ) -> None:
-    (migrations / "0002-touch-trigger.sql").write_text(
+    (migrations / f"{NEXT:04d}-touch-trigger.sql").write_text(
         "CREATE TABLE log (text TEXT NOT NULL); -- one; two\n"
         "-- a comment line; with a semicolon\n"
         "CREATE TRIGGER chats_logged AFTER INSERT ON chats BEGIN\n"
@@ -138,7 +142,7 @@ async def test_migration_with_semicolons_in_comments_strings_and_a_trigger(
     )
     store = await Store.open(db_path, migrations)
     try:
-        assert await store.version() == 2
+        assert await store.version() == NEXT
         async with store.transaction() as conn:
             await conn.execute(CHAT, (-1,))
         assert await rows(store, "SELECT text FROM log ORDER BY rowid") == [
@@ -152,19 +156,19 @@ async def test_migration_with_semicolons_in_comments_strings_and_a_trigger(
 async def test_failing_migration_stops_at_last_good_version(
     db_path: Path, migrations: Path
 ) -> None:
-    (migrations / "0002-good.sql").write_text(
+    (migrations / f"{NEXT:04d}-good.sql").write_text(
         "CREATE TABLE good (id INTEGER PRIMARY KEY);\n", encoding="utf-8"
     )
-    (migrations / "0003-bad.sql").write_text(
+    (migrations / f"{NEXT + 1:04d}-bad.sql").write_text(
         "CREATE TABLE half (id INTEGER PRIMARY KEY);\n"
         "ALTER TABLE chats ADD COLUMN half_done TEXT;\n"
         "INSERT INTO no_such_table VALUES (1);\n",
         encoding="utf-8",
     )
-    with pytest.raises(SchemaError, match=r"0003-bad\.sql.*schema version 2"):
+    with pytest.raises(SchemaError, match=rf"{NEXT + 1:04d}-bad\.sql.*schema version {NEXT}"):
         await Store.open(db_path, migrations)
 
-    assert user_version(db_path) == 2
+    assert user_version(db_path) == NEXT
     names = tables(db_path)
     assert "good" in names
     assert "half" not in names
@@ -398,7 +402,7 @@ async def test_rollback_of_one_transaction_does_not_undo_another(store: Store) -
 
 
 async def test_open_failure_closes_the_connection(db_path: Path, migrations: Path) -> None:
-    (migrations / "0002-bad.sql").write_text("NOT SQL AT ALL;\n", encoding="utf-8")
+    (migrations / f"{NEXT:04d}-bad.sql").write_text("NOT SQL AT ALL;\n", encoding="utf-8")
     with pytest.raises(SchemaError):
         await Store.open(db_path, migrations)
     # The last connection to a WAL database removes the -wal file when it closes.

@@ -18,6 +18,8 @@ from bot.db import integrity_problems
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
 KEEP_PROCESSED = dt.timedelta(days=30)
+#: Handled updates are kept this long so that one Telegram delivers again is not handled twice.
+KEEP_INBOX = dt.timedelta(days=7)
 #: A prompt or card a year old is no longer answered by replying to it; /start shows the current one.
 KEEP_PROMPTS = dt.timedelta(days=365)
 
@@ -78,7 +80,12 @@ def backup(source: sqlite3.Connection, target: Path) -> None:
 
 
 async def prune(conn: aiosqlite.Connection, now: dt.datetime) -> tuple[int, int]:
-    """Forget old duplicate-detection keys and old prompts; return how many of each."""
+    """Forget old duplicate-detection keys, handled updates and old prompts; return how many
+    duplicate keys and prompts were forgotten."""
+    await conn.execute(
+        "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?",
+        ((now - KEEP_INBOX).isoformat(timespec="seconds"),),
+    )
     processed = await conn.execute(
         "DELETE FROM processed_updates WHERE processed_at < ?",
         ((now - KEEP_PROCESSED).isoformat(timespec="seconds"),),

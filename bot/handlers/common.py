@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import render
-from bot.db import chats
+from bot.db import chats, inbox
 from bot.flows.welcome import Where
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.messages import Reply, Result
@@ -136,6 +136,8 @@ async def run_flow(update: Update, context: Context, flow: FlowCall) -> list[Mes
             await answer_query(update)
             return []
         outcome = await flow(conn)
+        # Handled and changed in one commit: after a crash they cannot disagree.
+        await inbox.mark_handled(conn, update.update_id, now_text())
     result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
     if update.callback_query is not None:
         notice = None

@@ -1,7 +1,8 @@
 """The fake Bot API over HTTP on 127.0.0.1, for tests that run the real ``wheelbot`` process.
 
 It answers ``/bot<token>/<method>`` as Telegram does: 401 for any other token, updates pushed by
-the test through ``getUpdates`` (long polling with the offset confirming what was fetched), and
+the test through ``getUpdates`` (long polling; asking for an offset confirms, and forgets for
+good, every update before it), and
 everything else through ``bot.offline.FakeBotApi``, which refuses what Telegram refuses.
 """
 
@@ -36,9 +37,11 @@ class _Server(ThreadingHTTPServer):
 class BotApiServer:
     """A Bot API on a free local port; ``base_url`` is what TELEGRAM_BASE_URL should be."""
 
-    def __init__(self, token: str, api: FakeBotApi | None = None) -> None:
+    def __init__(self, token: str, api: FakeBotApi | None = None, latency: float = 0.0) -> None:
         self.token = token
         self.api = api or FakeBotApi()
+        #: Seconds every call but getUpdates takes, as a real Bot API round trip does.
+        self.latency = latency
         self.updates: list[dict[str, Any]] = []
         self.methods: list[str] = []
         self.confirmed = 0  # the highest offset the bot sent: everything below it was received
@@ -101,17 +104,21 @@ class BotApiServer:
             self._changed.notify_all()
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
+        if self.latency:
+            time.sleep(self.latency)  # in this request's own thread: other calls go on
         with self._changed:
             answer = self.api.respond(method, params)
             self._changed.notify_all()
         return answer
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        offset = int(params.get("offset") or 0)
         wait = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
         deadline = time.monotonic() + wait
         with self._changed:
-            self.confirmed = max(self.confirmed, offset)
+            # Telegram's rule: once a later offset was asked for, the updates before it are
+            # gone for good, also for a process that starts again and asks from 0.
+            self.confirmed = max(self.confirmed, int(params.get("offset") or 0))
+            offset = self.confirmed
             while True:
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 left = deadline - time.monotonic()

@@ -1,0 +1,31 @@
+"""SQL of the durable inbox: store an update once, mark it handled, list what is left."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+
+async def receive(conn: aiosqlite.Connection, update_id: int, payload: str, now: str) -> bool:
+    """Store an update; False when it was stored before (queued already, or handled)."""
+    cursor = await conn.execute(
+        "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (update_id) DO NOTHING",
+        (update_id, payload, now),
+    )
+    return cursor.rowcount == 1
+
+
+async def mark_handled(conn: aiosqlite.Connection, update_id: int, now: str) -> None:
+    """Record that an update was handled (in the transaction of what it changed)."""
+    await conn.execute(
+        "UPDATE inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
+        (now, update_id),
+    )
+
+
+async def waiting(conn: aiosqlite.Connection) -> list[tuple[int, str]]:
+    """Updates stored but not handled, oldest first: (update_id, payload)."""
+    async with conn.execute(
+        "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
+    ) as cursor:
+        return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
