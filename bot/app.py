@@ -140,6 +140,11 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
         if KEY not in app.bot_data:
             app.bot_data[KEY] = await open_services(config)
         store = services(app).store
+        # PTB runs post_init before it polls or opens the webhook: from here every update is
+        # stored before Telegram is told it arrived, and what the last run left goes first.
+        if isinstance(app.update_queue, DurableUpdateQueue):
+            app.update_queue.store = store
+            await app.update_queue.replay(app.bot)
         log.info(
             "Using database %s (schema version %d)",
             config.db_path.resolve(),

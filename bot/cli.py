@@ -79,7 +79,6 @@ def _serve(config: Config) -> int:
 
     from bot import housekeeping
     from bot.app import build_app
-    from bot.inbox import DurableUpdateQueue
     from bot.services import KEY
     from bot.startup import Heartbeat, StartupError, connect, open_services
 
@@ -93,12 +92,6 @@ def _serve(config: Config) -> int:
         app.bot_data[KEY] = loop.run_until_complete(open_services(config, verify=True))
         log.info("Starting wheelbot %s with database %s", __version__, config.db_path.resolve())
         loop.run_until_complete(connect(app, config))
-        # From here every update is stored before Telegram is told it arrived; what the last run
-        # stored and did not handle goes first.
-        inbox = app.update_queue
-        assert isinstance(inbox, DurableUpdateQueue)
-        inbox.store = app.bot_data[KEY].store
-        loop.run_until_complete(inbox.replay(app.bot))
         housekeeping.schedule(app, heartbeat)
         if config.webhook_url:
             try:

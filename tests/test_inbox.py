@@ -40,8 +40,7 @@ async def test_put_stores_before_queueing_and_never_queues_twice(
     async with running(db_path, api) as group:
         queue = group.app.update_queue
         assert isinstance(queue, DurableUpdateQueue)
-        store = group.app.bot_data["services"].store
-        queue.store = store
+        assert queue.store is group.app.bot_data["services"].store  # attached in post_init
         update = help_update(group, 501)
         await queue.put(update)
         assert inbox_rows(db_path) == [(501, False)]
@@ -58,7 +57,6 @@ async def test_replay_queues_what_was_left_oldest_first(db_path: Path, api: Fake
     async with running(db_path, api) as group:
         queue = group.app.update_queue
         assert isinstance(queue, DurableUpdateQueue)
-        queue.store = group.app.bot_data["services"].store
         for update_id in (9, 7, 8):
             await queue.put(help_update(group, update_id))
         await group.app.process_update(queue.get_nowait())  # 9 is handled
@@ -68,8 +66,8 @@ async def test_replay_queues_what_was_left_oldest_first(db_path: Path, api: Fake
     async with running(db_path, api) as group:
         queue = group.app.update_queue
         assert isinstance(queue, DurableUpdateQueue)
-        queue.store = group.app.bot_data["services"].store
-        assert await queue.replay(group.app.bot) == 2
+        # post_init replayed what the last run left, oldest first, before anything new.
+        assert queue.qsize() == 2
         replayed = [queue.get_nowait().update_id for _ in range(2)]
         assert replayed == [7, 8]
         assert queue.empty()
@@ -83,7 +81,6 @@ async def test_a_full_disk_is_not_confirmed(
     async with running(db_path, api) as group:
         queue = group.app.update_queue
         assert isinstance(queue, DurableUpdateQueue)
-        queue.store = group.app.bot_data["services"].store
 
         async def full(*args: object) -> bool:
             raise sqlite3.OperationalError("database or disk is full")
