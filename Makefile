@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml
 
 # After changing user-facing strings: refresh the template and both catalogs, then translate.
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-by-file --omit-header \
+	$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-by-file --omit-header --width 99 \
 		-o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete \
+		--width 99
 	$(BIN)/python -m bot.catalog_tools fill-english locales/en/LC_MESSAGES/messages.po
 
 clean:

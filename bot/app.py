@@ -21,7 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.commands import register_commands
 from bot.config import Config
-from bot.handlers import session, welcome
+from bot.handlers import faults, session, welcome
 from bot.handlers.common import Context
 from bot.inbox import DurableUpdateQueue, mark_handled
 from bot.processor import PerChatUpdateProcessor
@@ -162,6 +162,9 @@ async def _close_resources(app: Application) -> None:
 
 
 async def _log_error(update: object, context: Context) -> None:
+    if faults.is_storage_fault(context.error):
+        await faults.tell_could_not_save(update, context)
+        return
     # Never log the update itself: it holds people's names and answers.
     kind = type(update).__name__
     update_id = update.update_id if isinstance(update, Update) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -89,8 +90,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         assert self.after is not None
         try:
             await self.after(update)
-        except Exception:
+        except sqlite3.Error as exc:
             # The update was handled; at worst it is handled again after a restart.
+            log.error("Could not mark an update handled: %s", exc)
+        except Exception:
             log.exception("Could not finish an update after handling it")
 
     async def initialize(self) -> None:

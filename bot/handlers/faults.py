@@ -1,0 +1,59 @@
+"""When the database cannot save (disk full, read-only, locked too long): tell the person to try
+again, give the operator one line, and carry on. The transaction was rolled back, so nothing
+half-done stays."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot import render
+from bot.handlers.common import Context, answer_query, translator_for
+from bot.i18n import language_for
+from bot.messages import msg
+from bot.services import services
+
+log = logging.getLogger(__name__)
+
+COULD_NOT_SAVE = msg("I could not save that just now. Please try again in a moment.")
+
+
+def is_storage_fault(error: BaseException | None) -> bool:
+    """True for a database that cannot write now (as opposed to a bug in a query)."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    reason = str(error).lower()
+    return any(
+        word in reason for word in ("full", "readonly", "read-only", "locked", "busy", "disk i/o")
+    )
+
+
+async def tell_could_not_save(update: object, context: Context) -> None:
+    """Tell the person who sent ``update`` that it was not saved; log it in one line."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    log.error(
+        "Could not save an update in chat %s: %s; the person was asked to try again",
+        chat.id if chat else "?",
+        context.error,
+    )
+    if not isinstance(update, Update):
+        return
+    try:
+        translator = await translator_for(update, context)
+    except sqlite3.Error:
+        user = update.effective_user
+        translator = services(context).translators[
+            language_for(user.language_code if user else None)
+        ]
+    text = render.label(translator, COULD_NOT_SAVE)
+    # The person must hear of it; if Telegram refuses too, the log line above is all we have.
+    with contextlib.suppress(TelegramError):
+        if update.callback_query is not None:
+            await answer_query(update, text, alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
