@@ -172,6 +172,8 @@ class FakeBotApi(BaseRequest):
     administrators: dict[int, list[int]] = field(default_factory=dict)
     failures: list[tuple[str, ApiRefusal]] = field(default_factory=list)
     webhook: dict[str, Any] | None = None
+    #: Groups that became supergroups: old id -> new id. Telegram refuses the old one.
+    migrated: dict[int, int] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
 
     # -- BaseRequest -------------------------------------------------------------------------
@@ -243,6 +245,13 @@ class FakeBotApi(BaseRequest):
             if failing == method:
                 del self.failures[i]
                 raise refusal
+        chat_id = params.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.migrated:
+            raise ApiRefusal(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[int(chat_id)]},
+            )
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             raise ApiRefusal(404, f"Not Found: method {method} is not implemented by FakeBotApi")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 from telegram import Update
 
@@ -123,3 +125,33 @@ async def test_group_that_becomes_a_supergroup_keeps_everything(group: Group) ->
     await supergroup.send(DAVID, "/agree We share the alpha answer")
     await supergroup.press(BEN, "Confirm")
     assert "Agreement recorded on Ambition" in supergroup.last.text
+
+
+async def test_a_send_refused_because_the_group_became_a_supergroup_follows_it(
+    group: Group, db_path: Path
+) -> None:
+    await group.send(BEN, "/start")
+    await group.reply(BEN, "Alpha Works", to=group.last)
+    await group.reply(DAVID, "Beta Bakery", to=group.last)
+    await group.press(BEN, "Alpha Works")
+    await group.press(
+        DAVID, "Beta Bakery", on=next(m for m in group.sent if "Beta Bakery" in m.buttons)
+    )
+    new_id = -1009876543210
+    # Telegram has moved the group, but the notices have not reached the bot yet.
+    group.api.migrated[group.chat_id] = new_id
+    await group.send(DAVID, "/status")
+    supergroup = replace(group, chat_id=new_id, kind="supergroup")
+    assert "Alpha Works: Ben" in supergroup.last.text  # delivered at the new id
+    with sqlite3.connect(db_path) as conn:
+        ids = [row[0] for row in conn.execute("SELECT chat_id FROM chats")]
+        partners = conn.execute("SELECT count(*) FROM partners WHERE chat_id = ?", (new_id,))
+        assert ids == [new_id]
+        assert partners.fetchone()[0] == 2
+    # The one refusal was Telegram's answer to the old id; everything after it went through.
+    refusals = group.api.refusals()
+    assert [c.params["chat_id"] for c in refusals] == [group.chat_id]
+    group.api.calls.clear()
+    await supergroup.send(BEN, "/status")
+    assert "Beta Bakery: David" in supergroup.last.text
+    assert group.api.refusals() == []

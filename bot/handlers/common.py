@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import ContextTypes
 
 from bot import render
@@ -52,21 +52,41 @@ async def send(update: Update, context: Context, replies: list[Reply]) -> list[M
         return []
     svc = services(context)
     translator = await translator_for(update, context)
+    chat_id = chat.id
     sent: list[Message] = []
     for reply in replies:
-        last: int | None = None
         outgoing = render.render(translator, reply)
-        if reply.edit is not None and len(outgoing) == 1:
-            last = await _edit_one(context, chat.id, reply.edit, outgoing[0])
-        if last is None:
-            for out in outgoing:
-                message = await _send_one(context, chat.id, out, reply.reply_to)
-                sent.append(message)
-                last = message.message_id
+        try:
+            last, messages = await _deliver(context, chat_id, reply, outgoing)
+        except ChatMigrated as moved:
+            # The group became a supergroup before we heard of it: its data follows, and so
+            # does this reply (and the rest).
+            async with svc.store.transaction() as conn:
+                await chats.migrate(conn, chat_id, moved.new_chat_id, now_text())
+            log.info("Moved a group to its supergroup id after a send was refused")
+            chat_id = moved.new_chat_id
+            last, messages = await _deliver(context, chat_id, reply, outgoing)
+        sent.extend(messages)
         if reply.remember and last is not None:
             async with svc.store.transaction() as conn:
-                await chats.remember_message(conn, chat.id, last, *reply.remember, now_text())
+                await chats.remember_message(conn, chat_id, last, *reply.remember, now_text())
     return sent
+
+
+async def _deliver(
+    context: Context, chat_id: int, reply: Reply, outgoing: list[render.Outgoing]
+) -> tuple[int | None, list[Message]]:
+    """Edit or send one reply; return the id of its last message and the new messages."""
+    last: int | None = None
+    sent: list[Message] = []
+    if reply.edit is not None and len(outgoing) == 1:
+        last = await _edit_one(context, chat_id, reply.edit, outgoing[0])
+    if last is None:
+        for out in outgoing:
+            message = await _send_one(context, chat_id, out, reply.reply_to)
+            sent.append(message)
+            last = message.message_id
+    return last, sent
 
 
 async def _edit_one(
