@@ -174,6 +174,8 @@ class FakeBotApi(BaseRequest):
     webhook: dict[str, Any] | None = None
     #: Groups that became supergroups: old id -> new id. Telegram refuses the old one.
     migrated: dict[int, int] = field(default_factory=dict)
+    #: Groups the bot was removed from: Telegram answers 403 there.
+    removed: set[int] = field(default_factory=set)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
 
     # -- BaseRequest -------------------------------------------------------------------------
@@ -252,6 +254,8 @@ class FakeBotApi(BaseRequest):
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 {"migrate_to_chat_id": self.migrated[int(chat_id)]},
             )
+        if chat_id is not None and int(chat_id) in self.removed:
+            raise ApiRefusal(403, "Forbidden: bot was kicked from the group chat")
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             raise ApiRefusal(404, f"Not Found: method {method} is not implemented by FakeBotApi")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import replace
 
 from bot.offline import FakeBotApi
 from tests.conftest import ANNA, BEN, CARLA, DAAN
 from tests.support.telegram import Group
+from tests.test_session_scenario import DAVID, set_up
 
 
 async def test_bot_added_greets_once_in_the_adders_language(group: Group) -> None:
@@ -129,3 +132,42 @@ async def test_commands_registered_in_both_languages(group: Group, api: FakeBotA
     assert english.keys() == dutch.keys() >= {"start", "help", "language"}
     assert english["language"] == "Choose Dutch or English"
     assert dutch["language"] == "Kies Nederlands of Engels"
+
+
+async def test_added_back_to_a_group_that_had_begun_says_nothing_was_lost(group: Group) -> None:
+    await set_up(group, ANNA, DAVID)
+    await group.press(ANNA, "Oriëntatie")
+    card = group.last
+    await group.remove_bot(ANNA)
+    await group.add_bot(ANNA)
+    assert group.last.text.startswith("Fijn dat ik er weer bij ben!")
+    assert "/status" in group.last.text
+    assert "Hallo allemaal" not in group.last.text
+    await group.send(DAVID, "/status")
+    assert "Nu: Oriëntatie, thema Ambitie." in group.last.text
+    await group.reply(DAVID, "Een vast team", to=card)  # the old card still takes answers
+    assert "Bakkerij *Van Dam*" in group.last.text
+
+
+async def test_a_send_after_the_bot_was_removed_marks_the_group_inactive(
+    group: Group,
+    db_path,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+
+    await group.send(BEN, "/start")
+    group.api.removed.add(group.chat_id)  # removed; the notice has not been handled yet
+    with caplog.at_level(logging.INFO):
+        await group.send(BEN, "/help")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("marked inactive" in r.getMessage() for r in caplog.records)
+    with sqlite3.connect(db_path) as conn:
+        (active,) = conn.execute("SELECT active FROM chats").fetchone()
+    assert active == 0
+    assert [c.error for c in group.api.refusals()] == [
+        "Forbidden: bot was kicked from the group chat"
+    ]
+    group.api.calls.clear()  # the refusal was the point of this test
+    group.api.removed.clear()
+    await group.add_bot(BEN)  # added back: greeted again, as a group that had begun
+    assert group.last.text.startswith("Good to be back!")

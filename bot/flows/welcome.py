@@ -54,6 +54,16 @@ async def bot_added(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
     if chat.active and chat.greeted_at:
         return []
     await chats.set_presence(conn, chat.chat_id, active=True, greeted_at=where.now, now=where.now)
+    if chat.setup_step != "none":
+        # Added back to a group that had begun: what it recorded was kept while the bot was out.
+        return [
+            Reply(
+                parts=(
+                    msg("Good to be back! Everything you recorded is still here."),
+                    msg("Send /status to see where you are, or /start to carry on."),
+                )
+            )
+        ]
     return [
         Reply(
             parts=(
