@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.offline import FakeBotApi
-from tests.conftest import BEN, CARLA
+from tests.conftest import BEN, CARLA, running
 from tests.support.telegram import Group, User
 
 ANON_ADMIN = User(1087968824, "Group", None)
@@ -204,12 +204,24 @@ async def test_open_issue_listed_resolved_and_turned_into_agreement(group: Group
     await ready(group)
     await group.send(BEN, "/issue Who pays the training?")
     await group.send(DAVID, "/issue Where do we meet?")
+    before = len(group.sent)
     await group.send(BEN, "/issues")
-    first, second = group.sent[-2], group.sent[-1]
-    assert first.text == "Ambition: Who pays the training?"
-    await group.press(DAVID, "Resolved", on=first)
-    assert "resolved by David" in first.text
-    await group.press(BEN, "Make it an agreement", on=second)
+    assert len(group.sent) == before + 1  # one list, not a message per issue
+    listing = group.last
+    assert listing.text == (
+        "Open issues\n\n1. Ambition: Who pays the training?\n2. Ambition: Where do we meet?"
+    )
+    assert listing.buttons == [
+        "1 · Resolved",
+        "1 · Make it an agreement",
+        "2 · Resolved",
+        "2 · Make it an agreement",
+    ]
+    await group.press(DAVID, "1 · Resolved", on=listing)
+    listing = group.api.messages[(group.chat_id, listing.message_id)]
+    assert "1. Ambition: Who pays the training? – resolved" in listing.text
+    assert listing.buttons == ["2 · Resolved", "2 · Make it an agreement"]
+    await group.press(BEN, "2 · Make it an agreement", on=listing)
     proposal = group.last
     assert "“Where do we meet?”" in proposal.text
     await group.press(DAVID, "Confirm", on=proposal)
@@ -337,3 +349,28 @@ async def test_session_commands_in_a_private_chat_point_to_the_group(
             private.last.text
             == "That works in the group with both partners. Send /start here to see how to set one up."
         )
+
+
+async def test_thirty_open_issues_are_two_messages_and_resolve_in_place_after_a_restart(
+    group: Group, db_path: Path, api: FakeBotApi
+) -> None:
+    await ready(group)
+    for number in range(1, 31):
+        await group.send(BEN if number % 2 else DAVID, f"/issue Question {number} " + "x" * 60)
+    before = len(group.sent)
+    await group.send(DAVID, "/issues")
+    lists = group.sent[before:]
+    assert len(lists) == 2
+    assert lists[0].text.startswith("Open issues\n\n1. Ambition: Question 1 ")
+    assert lists[1].text.startswith("26. Ambition: Question 26 ")
+    assert len(lists[0].buttons) == 50
+    assert len(lists[1].buttons) == 10
+    # A new application on the same database: the list still knows which issues it shows.
+    async with running(db_path, api) as again:
+        await again.press(BEN, "27 · Resolved", on=lists[1])
+    second = api.messages[(group.chat_id, lists[1].message_id)]
+    assert "27. Ambition: Question 27 " + "x" * 60 + " – resolved" in second.text
+    assert "28 · Resolved" in second.buttons
+    assert "27 · Resolved" not in second.buttons
+    assert len(second.buttons) == 8
+    assert len(group.sent) == before + 2  # resolving edited the list, nothing new was posted

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot import render
 from bot.db.progress import Answer
-from bot.db.records import Agreement
-from bot.flows import agreements, session
+from bot.db.records import Agreement, OpenIssue
+from bot.flows import agreements, issues, session
 from bot.i18n import load_translators
 from bot.messages import Reply
 from bot.resources import locales_dir, wheel_file
@@ -43,6 +43,10 @@ def every_keyboard() -> list[Reply]:
             big, -1001234567890, topic.id, "t", "proposed", 1, 1, "Anna", None, None, None, None
         )
         replies.append(agreements.proposal_message(wheel, names, agreement))
+    # The fullest /issues list: the most issues a message carries, with the largest ids.
+    longest = max(wheel.topics, key=lambda t: len(t.id)).id
+    full = [(n, OpenIssue(big - n, -1, longest, "t", "open", 1)) for n in range(1, 26)]
+    replies.append(issues._list(wheel, full, heading=True))
     return replies
 
 

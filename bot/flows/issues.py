@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.db import records
+from bot.db import chats, records
+from bot.db.records import OpenIssue
 from bot.flows.common import (
     ask_for_text,
     representative,
@@ -12,7 +13,7 @@ from bot.flows.common import (
     text_for_topic,
 )
 from bot.flows.welcome import Where
-from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply, wheel_text
+from bot.messages import Actor, Button, Joined, Msg, Reply, Result, msg, reply, wheel_text
 from bot.wheel import Wheel
 
 
@@ -66,41 +67,81 @@ async def record(
     )
 
 
+#: A list message carries at most this many issues (two buttons each; Telegram allows 100
+#: buttons a message) and about this many characters of their text, well within 4096.
+LIST_ISSUES = 25
+LIST_CHARS = 3000
+
+
 async def listing(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
-    """``/issues``: the open issues, each with buttons to resolve it or make it an agreement."""
+    """``/issues``: the open issues in one numbered list (two when it is long), each with buttons
+    to resolve it or make it an agreement."""
     chat = await set_up_chat(conn, where)
     if isinstance(chat, Result):
         return chat
     issues = await records.issues(conn, where.chat_id)
     if not issues:
         return Result(replies=(reply(msg("There are no open issues. Nice!")),))
-    replies = [reply(msg("<b>Open issues</b>"))]
-    for issue in issues:
-        replies.append(
-            Reply(
-                parts=(
-                    msg(
-                        "{topic}: {text}",
-                        topic=wheel_text(wheel.topic(issue.topic_id).name),
-                        text=issue.text,
-                    ),
-                ),
-                buttons=(
-                    (
-                        Button(msg("Resolved"), f"ires:{issue.id}"),
-                        Button(msg("Make it an agreement"), f"iagr:{issue.id}"),
-                    ),
-                ),
-            )
+    numbered = list(enumerate(issues, start=1))
+    chunks: list[list[tuple[int, OpenIssue]]] = [[]]
+    size = 0
+    for number, issue in numbered:
+        cost = len(issue.text) + 40
+        if chunks[-1] and (len(chunks[-1]) == LIST_ISSUES or size + cost > LIST_CHARS):
+            chunks.append([])
+            size = 0
+        chunks[-1].append((number, issue))
+        size += cost
+    return Result(
+        replies=tuple(
+            _list(wheel, chunk, heading=index == 0) for index, chunk in enumerate(chunks)
         )
-    return Result(replies=tuple(replies))
+    )
+
+
+def _list(
+    wheel: Wheel, chunk: list[tuple[int, OpenIssue]], *, heading: bool, edit: int | None = None
+) -> Reply:
+    """One list message; resolved issues stay in it, struck through and without buttons."""
+    lines = []
+    rows = []
+    for number, issue in chunk:
+        topic = wheel_text(wheel.topic(issue.topic_id).name)
+        if issue.status == "open":
+            lines.append(msg("{n}. {topic}: {text}", n=number, topic=topic, text=issue.text))
+            rows.append(
+                (
+                    Button(msg("{n} · Resolved", n=number), f"ires:{issue.id}"),
+                    Button(msg("{n} · Make it an agreement", n=number), f"iagr:{issue.id}"),
+                )
+            )
+        else:
+            lines.append(
+                msg(
+                    "<s>{n}. {topic}: {text}</s> – resolved",
+                    n=number,
+                    topic=topic,
+                    text=issue.text,
+                )
+            )
+    parts: tuple[Msg | Joined, ...] = (Joined(tuple(lines)),)
+    if heading:
+        parts = (msg("<b>Open issues</b>"), *parts)
+    first = chunk[0][0]
+    ids = ",".join(str(issue.id) for _, issue in chunk)
+    return Reply(
+        parts=parts,
+        buttons=tuple(rows),
+        remember=("issue-list", f"{int(heading)}:{first}:{ids}"),
+        edit=edit,
+    )
 
 
 async def resolve(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, issue_id: int,
     message_id: int,
 ) -> Result:  # fmt: skip
-    """Mark an open issue resolved (any representative)."""
+    """Mark an open issue resolved (any representative) and strike it in the list."""
     member = await representative(conn, where, actor, button=True, reply_to=None)
     if isinstance(member, Result):
         return member
@@ -108,7 +149,17 @@ async def resolve(
     if issue is None or issue.status != "open":
         return Result(notice=msg("This open issue has already been dealt with."))
     await records.resolve_issue(conn, issue_id, member.user_id, where.now)
+    notice = msg("Marked as resolved.")
+    shown = await chats.message_purpose(conn, where.chat_id, message_id)
+    if shown is not None and shown[0] == "issue-list":
+        heading, first, ids = shown[1].split(":")
+        chunk = []
+        for number, listed_id in enumerate(ids.split(","), start=int(first)):
+            listed = await records.issue(conn, where.chat_id, int(listed_id))
+            if listed is not None:
+                chunk.append((number, listed))
+        edited = _list(wheel, chunk, heading=heading == "1", edit=message_id)
+        return Result(replies=(edited,), notice=notice)
+    # A message of one issue, as /issues posted them before lists.
     done: Msg = msg("<s>{text}</s> – resolved by {name}.", text=issue.text, name=member.name)
-    return Result(
-        replies=(Reply(parts=(done,), edit=message_id),), notice=msg("Marked as resolved.")
-    )
+    return Result(replies=(Reply(parts=(done,), edit=message_id),), notice=notice)
