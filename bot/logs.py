@@ -58,16 +58,20 @@ class RedactTokens(logging.Filter):
         return True
 
 
+#: PTB's messages about network and polling failures, which it logs with a full traceback.
+_PTB_NETWORK = ("Network Retry Loop", "Exception happened while polling for updates")
+
+
 class ShortNetworkErrors(logging.Filter):
-    """PTB's network retry loop logs every failure it gives up on with a full traceback; the
-    exception's type and message say all an operator can act on, on the same line."""
+    """PTB logs every network or polling failure with a full traceback; the exception's type and
+    message say all an operator can act on, on the same line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if (
             record.name.startswith("telegram")
             and record.exc_info
             and record.exc_info[1] is not None
-            and "Network Retry Loop" in record.getMessage()
+            and any(marker in record.getMessage() for marker in _PTB_NETWORK)
         ):
             error = record.exc_info[1]
             record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"

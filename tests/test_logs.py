@@ -194,6 +194,12 @@ def test_ptb_network_retry_errors_are_one_line(capsys: pytest.CaptureFixture[str
             "%s Failed run number %s of %s. Aborting.", "Network Retry Loop (Polling):", 3, 3
         )
     try:
+        raise NetworkError("Bad Gateway")
+    except NetworkError as exc:
+        logging.getLogger("telegram.ext.Updater").exception(
+            "Exception happened while polling for updates.", exc_info=exc
+        )
+    try:
         raise ValueError("a bug of ours")
     except ValueError:
         logging.getLogger("bot.flows").exception("Error while handling Update 7")
@@ -203,5 +209,8 @@ def test_ptb_network_retry_errors_are_one_line(capsys: pytest.CaptureFixture[str
         "ERROR telegram.ext: Network Retry Loop (Polling): Failed run number 3 of 3. Aborting. "
         f"(NetworkError: httpx.ConnectError: https://api.telegram.org/bot{MASK}/getMe unreachable)"
     )
-    assert "Traceback" in rest[1]  # our own errors keep their traceback
+    assert rest[0].endswith(
+        "Exception happened while polling for updates. (NetworkError: Bad Gateway)"
+    )
+    assert "Traceback" in rest[2]  # our own errors keep their traceback
     assert TOKEN not in err
