@@ -130,6 +130,7 @@ class Sent:
     reply_markup: dict[str, Any] | None
     reply_to: int | None
     edits: int = 0
+    thread_id: int | None = None
 
     @property
     def buttons(self) -> list[str]:
@@ -176,6 +177,8 @@ class FakeBotApi(BaseRequest):
     migrated: dict[int, int] = field(default_factory=dict)
     #: Groups the bot was removed from: Telegram answers 403 there.
     removed: set[int] = field(default_factory=set)
+    #: Forum supergroups and their topic threads; a thread elsewhere is refused.
+    forums: dict[int, set[int]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
 
     # -- BaseRequest -------------------------------------------------------------------------
@@ -369,6 +372,9 @@ class FakeBotApi(BaseRequest):
             result["reply_markup"] = sent.reply_markup
         if sent.edits:
             result["edit_date"] = int(time.time())
+        if sent.thread_id is not None:
+            result["message_thread_id"] = sent.thread_id
+            result["is_topic_message"] = True
         return result
 
     def _api_sendMessage(self, params: dict[str, Any]) -> Any:
@@ -381,7 +387,11 @@ class FakeBotApi(BaseRequest):
             reply_to = int(reply["message_id"])
         markup = params.get("reply_markup")
         markup = json.loads(markup) if isinstance(markup, str) else markup
+        thread = params.get("message_thread_id")
+        if thread is not None and int(thread) not in self.forums.get(chat_id, set()):
+            raise ApiRefusal(400, "Bad Request: message thread not found")
         sent = Sent(chat_id, self.next_message_id(), plain, raw, markup, reply_to)
+        sent.thread_id = int(thread) if thread is not None else None
         self.messages[(chat_id, sent.message_id)] = sent
         return self._message_dict(sent)
 

@@ -20,6 +20,7 @@ class Chat:
     setup_step: str
     stage: str | None
     topic: str | None
+    thread_id: int | None = None
 
 
 def _chat(row: aiosqlite.Row) -> Chat:
@@ -35,6 +36,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
         setup_step=row["setup_step"],
         stage=row["stage"],
         topic=row["topic"],
+        thread_id=row["thread_id"],
     )
 
 
@@ -129,3 +131,8 @@ async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int, now: str
         (new_id, now, old_id),
     )
     return True
+
+
+async def set_thread(conn: aiosqlite.Connection, chat_id: int, thread_id: int | None) -> None:
+    """Remember the forum topic thread where the session runs (None: the chat itself)."""
+    await conn.execute("UPDATE chats SET thread_id = ? WHERE chat_id = ?", (thread_id, chat_id))

@@ -63,6 +63,7 @@ async def start(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: A
         if actor.user_id is None:
             return refuse(anonymous(), button=False)
         await partners.set_setup(conn, where.chat_id, "partner-1", where.now, actor.user_id)
+        await chats.set_thread(conn, where.chat_id, where.thread_id)
         intro = reply(
             msg("Welcome to the wheel <b>Impact through Collaboration</b>!"),
             msg(

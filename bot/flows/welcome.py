@@ -21,6 +21,8 @@ class Where:
     user_language: str | None
     timezone: str
     now: str
+    #: The forum topic thread the update was addressed in (None outside forum topics).
+    thread_id: int | None = None
 
     @property
     def is_group(self) -> bool:

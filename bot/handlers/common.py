@@ -42,7 +42,16 @@ def where(update: Update, context: Context) -> Where:
         user_language=user.language_code if user else None,
         timezone=services(context).timezone.key,
         now=now_text(),
+        thread_id=addressed_thread(update),
     )
+
+
+def addressed_thread(update: Update) -> int | None:
+    """The forum topic thread an update came from; None for a chat without topics."""
+    message = update.effective_message
+    if message is not None and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 async def send(update: Update, context: Context, replies: list[Reply]) -> list[Message]:
@@ -52,12 +61,17 @@ async def send(update: Update, context: Context, replies: list[Reply]) -> list[M
         return []
     svc = services(context)
     translator = await translator_for(update, context)
+    stored = await chats.get(svc.store.conn, chat.id)
     chat_id = chat.id
     sent: list[Message] = []
     for reply in replies:
         outgoing = render.render(translator, reply)
+        # In a forum: answer in the thread addressed; the session's cards go to its own thread.
+        thread = addressed_thread(update)
+        if reply.remember is not None and reply.remember[0] == "card" and stored is not None:
+            thread = stored.thread_id
         try:
-            last, messages = await _deliver(context, chat_id, reply, outgoing)
+            last, messages = await _deliver(context, chat_id, reply, outgoing, thread)
         except ChatMigrated as moved:
             # The group became a supergroup before we heard of it: its data follows, and so
             # does this reply (and the rest).
@@ -65,7 +79,7 @@ async def send(update: Update, context: Context, replies: list[Reply]) -> list[M
                 await chats.migrate(conn, chat_id, moved.new_chat_id, now_text())
             log.info("Moved a group to its supergroup id after a send was refused")
             chat_id = moved.new_chat_id
-            last, messages = await _deliver(context, chat_id, reply, outgoing)
+            last, messages = await _deliver(context, chat_id, reply, outgoing, thread)
         sent.extend(messages)
         if reply.remember and last is not None:
             async with svc.store.transaction() as conn:
@@ -74,7 +88,11 @@ async def send(update: Update, context: Context, replies: list[Reply]) -> list[M
 
 
 async def _deliver(
-    context: Context, chat_id: int, reply: Reply, outgoing: list[render.Outgoing]
+    context: Context,
+    chat_id: int,
+    reply: Reply,
+    outgoing: list[render.Outgoing],
+    thread: int | None = None,
 ) -> tuple[int | None, list[Message]]:
     """Edit or send one reply; return the id of its last message and the new messages."""
     last: int | None = None
@@ -83,7 +101,7 @@ async def _deliver(
         last = await _edit_one(context, chat_id, reply.edit, outgoing[0])
     if last is None:
         for out in outgoing:
-            message = await _send_one(context, chat_id, out, reply.reply_to)
+            message = await _send_one(context, chat_id, out, reply.reply_to, thread)
             sent.append(message)
             last = message.message_id
     return last, sent
@@ -110,7 +128,11 @@ async def _edit_one(
 
 
 async def _send_one(
-    context: Context, chat_id: int, out: render.Outgoing, reply_to: int | None
+    context: Context,
+    chat_id: int,
+    out: render.Outgoing,
+    reply_to: int | None,
+    thread: int | None = None,
 ) -> Message:
     params = (
         ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
@@ -119,7 +141,7 @@ async def _send_one(
     )
     return await context.bot.send_message(
         chat_id, out.text, parse_mode=ParseMode.HTML, reply_markup=out.markup,
-        reply_parameters=params,
+        reply_parameters=params, message_thread_id=thread,
     )  # fmt: skip
 
 

@@ -24,6 +24,11 @@ _query_ids = itertools.count(1)
 _COMMAND = re.compile(r"^/[\da-zA-Z_]{1,32}(?:@\w{1,32})?")
 
 
+def _thread(thread_id: int | None) -> dict[str, Any]:
+    """What Telegram adds to a message in a forum topic thread."""
+    return {"message_thread_id": thread_id, "is_topic_message": True} if thread_id else {}
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -112,7 +117,9 @@ class Group:
             "chat": self.chat_dict(),
             "from": self.api.bot_user,
             "text": to.text,
+            **_thread(to.thread_id),
         }
+        extra = {**_thread(to.thread_id), **extra}  # a reply stays in its topic thread
         message = self.message_dict(user, text, reply_to_message=original, **extra)
         await self.feed({"message": message})
         return message
@@ -144,6 +151,7 @@ class Group:
                         "from": self.api.bot_user,
                         "text": on.text,
                         **({"reply_markup": on.reply_markup} if on.reply_markup else {}),
+                        **_thread(on.thread_id),
                     },
                 }
             }
