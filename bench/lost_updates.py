@@ -3,7 +3,8 @@
 Runs a ``wheelbot`` (this checkout's, or any other install, to compare versions) against the
 fake Bot API over HTTP, which keeps Telegram's offset rule and takes ``--latency`` seconds a
 call. It pushes ``/help`` from a few groups, SIGKILLs the bot at random moments, restarts it, and
-finally counts the handed-out updates whose handling never reached the database.
+finally counts the handed-out updates whose handling never reached the database, and the answers
+the groups never got (or got twice).
 
     .venv/bin/python bench/lost_updates.py                       # this checkout
     .venv/bin/python bench/lost_updates.py --wheelbot /other/venv/bin/wheelbot --seed 2
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,10 +70,17 @@ def measure(command: list[str], seed: int, kills: int, groups: int, latency: flo
         bot.wait(timeout=30)
     with sqlite3.connect(db) as conn:
         keys = {row[0] for row in conn.execute("SELECT key FROM processed_updates")}
+        statuses = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status"))
     lost = [u for u, chat, message in pushed if f"m:{chat}:{message}" not in keys]
+    # Each /help owes its group one answer: count what each group was sent against what it asked.
+    owed = Counter(chat for _, chat, _ in pushed)
+    announced = Counter(chat for chat, _ in server.api.messages)
+    missing = sum(max(0, owed[chat] - announced[chat]) for chat in owed)
+    twice = sum(max(0, announced[chat] - owed[chat]) for chat in announced)
     print(
         f"{' '.join(command)}: seed {seed}, {kills} kills, {len(pushed)} updates handed out, "
-        f"{len(lost)} lost ({100 * len(lost) / len(pushed):.0f} %)"
+        f"{len(lost)} lost ({100 * len(lost) / len(pushed):.0f} %); answers: {missing} missing, "
+        f"{twice} sent twice; outbox {statuses}"
     )
 
 

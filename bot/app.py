@@ -146,6 +146,9 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
         if isinstance(app.update_queue, DurableUpdateQueue):
             app.update_queue.store = store
             await app.update_queue.replay(app.bot)
+        # What the last run committed and did not deliver goes out before anything new.
+        await services(app).outbox.settle()
+        await services(app).outbox.deliver_all(app.bot)
         log.info(
             "Using database %s (schema version %d)",
             config.db_path.resolve(),

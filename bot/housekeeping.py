@@ -1,5 +1,5 @@
-"""Jobs the running bot does for its operator: a heartbeat for ``wheelbot health`` and a daily
-pruning of the tables that only grow."""
+"""Jobs the running bot does in the background: a heartbeat for ``wheelbot health``, retrying
+what the outbox could not deliver, and a daily pruning of the tables that only grow."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from bot.startup import Heartbeat
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY = dt.timedelta(days=1)
+#: How often entries the Bot API did not take (a 5xx, a timeout) are tried again.
+RETRY_OWED_EVERY = dt.timedelta(seconds=15)
 
 
 def schedule(app: Application, heartbeat: Heartbeat) -> None:
@@ -28,6 +30,12 @@ def schedule(app: Application, heartbeat: Heartbeat) -> None:
     app.job_queue.run_repeating(
         prune_now, interval=PRUNE_EVERY, first=dt.timedelta(minutes=1), name="prune"
     )
+    app.job_queue.run_repeating(deliver_owed, interval=RETRY_OWED_EVERY, name="outbox")
+
+
+async def deliver_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Deliver what earlier attempts left in the outbox."""
+    await services(context).outbox.deliver_all(context.bot)
 
 
 async def prune_now(context: ContextTypes.DEFAULT_TYPE) -> None:

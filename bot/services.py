@@ -9,6 +9,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.db import Store
 from bot.i18n import Translator
+from bot.outbox import Outbox
 from bot.wheel import Wheel
 
 KEY = "services"
@@ -20,6 +21,7 @@ class Services:
     translators: dict[str, Translator]
     wheel: Wheel
     timezone: ZoneInfo
+    outbox: Outbox
 
 
 def services(context: ContextTypes.DEFAULT_TYPE | Application) -> Services:  # type: ignore[type-arg]

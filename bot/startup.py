@@ -17,6 +17,7 @@ from telegram.ext import Application
 from bot.config import Config
 from bot.db import DatabaseError, SchemaError, Store
 from bot.i18n import CatalogError, load_translators
+from bot.outbox import Outbox
 from bot.resources import locales_dir, wheel_file
 from bot.services import Services
 from bot.wheel import WheelError, load_wheel
@@ -47,7 +48,7 @@ async def open_services(config: Config, *, verify: bool = False) -> Services:
         store = await Store.open(config.db_path, verify=verify)
     except (DatabaseError, SchemaError) as exc:
         raise StartupError(str(exc)) from exc
-    return Services(store, translators, wheel, config.timezone)
+    return Services(store, translators, wheel, config.timezone, Outbox(store))
 
 
 async def connect(app: Application, config: Config) -> None:

@@ -25,6 +25,7 @@ TABLES = {
     "bot_messages",
     "processed_updates",
     "inbox",
+    "outbox",
 }
 #: How many migrations ship, and the number a migration appended by a test gets.
 SHIPPED = len(migration_files())

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.db import outbox
+
 
 @dataclass(frozen=True, slots=True)
 class Chat:
@@ -130,6 +132,8 @@ async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int, now: str
         "UPDATE chats SET chat_id = ?, kind = 'supergroup', updated_at = ? WHERE chat_id = ?",
         (new_id, now, old_id),
     )
+    # The outbox keeps no foreign key (it may owe a chat it has no row for): follow by hand.
+    await outbox.move_chat(conn, old_id, new_id)
     return True
 
 

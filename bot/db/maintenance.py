@@ -18,7 +18,8 @@ from bot.db import integrity_problems
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
 KEEP_PROCESSED = dt.timedelta(days=30)
-#: Handled updates are kept this long so that one Telegram delivers again is not handled twice.
+#: Handled updates are kept this long so that one Telegram delivers again is not handled twice;
+#: delivered outbox entries as long, to look into what a group was sent.
 KEEP_INBOX = dt.timedelta(days=7)
 #: A prompt or card a year old is no longer answered by replying to it; /start shows the current one.
 KEEP_PROMPTS = dt.timedelta(days=365)
@@ -82,9 +83,12 @@ def backup(source: sqlite3.Connection, target: Path) -> None:
 async def prune(conn: aiosqlite.Connection, now: dt.datetime) -> tuple[int, int]:
     """Forget old duplicate-detection keys, handled updates and old prompts; return how many
     duplicate keys and prompts were forgotten."""
+    week = (now - KEEP_INBOX).isoformat(timespec="seconds")
     await conn.execute(
-        "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?",
-        ((now - KEEP_INBOX).isoformat(timespec="seconds"),),
+        "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (week,)
+    )
+    await conn.execute(
+        "DELETE FROM outbox WHERE status NOT IN ('pending', 'sending') AND sent_at < ?", (week,)
     )
     processed = await conn.execute(
         "DELETE FROM processed_updates WHERE processed_at < ?",

@@ -7,12 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import aiosqlite
-from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated
+from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import render
+from bot import outbox, render
 from bot.db import chats, inbox
 from bot.flows.welcome import Where
 from bot.i18n import DEFAULT_LANGUAGE, Translator
@@ -54,95 +53,41 @@ def addressed_thread(update: Update) -> int | None:
     return None
 
 
-async def send(update: Update, context: Context, replies: list[Reply]) -> list[Message]:
-    """Render replies in the chat's language, send them, and remember prompts."""
+async def send(update: Update, context: Context, replies: list[Reply]) -> None:
+    """Owe the replies to the update's chat and deliver them (for replies that change nothing)."""
+    if update.effective_chat is None or not replies:
+        return
+    async with services(context).store.transaction() as conn:
+        await owe(update, context, conn, replies)
+    await deliver(update, context)
+
+
+async def owe(
+    update: Update, context: Context, conn: aiosqlite.Connection, replies: list[Reply]
+) -> None:
+    """Render replies in the chat's language into the outbox, in the caller's transaction."""
     chat = update.effective_chat
     if chat is None or not replies:
-        return []
-    svc = services(context)
+        return
     translator = await translator_for(update, context)
-    stored = await chats.get(svc.store.conn, chat.id)
-    chat_id = chat.id
-    sent: list[Message] = []
-    for reply in replies:
-        outgoing = render.render(translator, reply)
-        # In a forum: answer in the thread addressed; the session's cards go to its own thread.
-        thread = addressed_thread(update)
-        if reply.remember is not None and reply.remember[0] == "card" and stored is not None:
-            thread = stored.thread_id
-        try:
-            last, messages = await _deliver(context, chat_id, reply, outgoing, thread)
-        except ChatMigrated as moved:
-            # The group became a supergroup before we heard of it: its data follows, and so
-            # does this reply (and the rest).
-            async with svc.store.transaction() as conn:
-                await chats.migrate(conn, chat_id, moved.new_chat_id, now_text())
-            log.info("Moved a group to its supergroup id after a send was refused")
-            chat_id = moved.new_chat_id
-            last, messages = await _deliver(context, chat_id, reply, outgoing, thread)
-        sent.extend(messages)
-        if reply.remember and last is not None:
-            async with svc.store.transaction() as conn:
-                await chats.remember_message(conn, chat_id, last, *reply.remember, now_text())
-    return sent
+    stored = await chats.get(conn, chat.id)
+    # In a forum: answer in the thread addressed; the session's cards go to its own thread.
+    addressed = addressed_thread(update)
+    threads = {
+        index: (
+            stored.thread_id
+            if reply.remember is not None and reply.remember[0] == "card" and stored is not None
+            else addressed
+        )
+        for index, reply in enumerate(replies)
+    }
+    await outbox.owe(conn, translator, chat.id, replies, threads)
 
 
-async def _deliver(
-    context: Context,
-    chat_id: int,
-    reply: Reply,
-    outgoing: list[render.Outgoing],
-    thread: int | None = None,
-) -> tuple[int | None, list[Message]]:
-    """Edit or send one reply; return the id of its last message and the new messages."""
-    last: int | None = None
-    sent: list[Message] = []
-    if reply.edit is not None and len(outgoing) == 1:
-        last = await _edit_one(context, chat_id, reply.edit, outgoing[0])
-    if last is None:
-        for out in outgoing:
-            message = await _send_one(context, chat_id, out, reply.reply_to, thread)
-            sent.append(message)
-            last = message.message_id
-    return last, sent
-
-
-async def _edit_one(
-    context: Context, chat_id: int, message_id: int, out: render.Outgoing
-) -> int | None:
-    """Edit a bot message in place; None when it is gone and a new one must be sent."""
-    markup = out.markup if isinstance(out.markup, InlineKeyboardMarkup) else None
-    try:
-        result = await context.bot.edit_message_text(
-            out.text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-        )  # fmt: skip
-    except BadRequest as exc:
-        reason = exc.message.lower()
-        if "not modified" in reason:
-            return message_id
-        if "not found" in reason or "can't be edited" in reason:
-            return None
-        raise
-    return result.message_id if isinstance(result, Message) else message_id
-
-
-async def _send_one(
-    context: Context,
-    chat_id: int,
-    out: render.Outgoing,
-    reply_to: int | None,
-    thread: int | None = None,
-) -> Message:
-    params = (
-        ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-        if reply_to
-        else None
-    )
-    return await context.bot.send_message(
-        chat_id, out.text, parse_mode=ParseMode.HTML, reply_markup=out.markup,
-        reply_parameters=params, message_thread_id=thread,
-    )  # fmt: skip
+async def deliver(update: Update, context: Context) -> None:
+    """Deliver what the update's chat is owed."""
+    if update.effective_chat is not None:
+        await services(context).outbox.deliver(context.bot, update.effective_chat.id)
 
 
 async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -168,25 +113,28 @@ def update_key(update: Update) -> str | None:
     return None
 
 
-async def run_flow(update: Update, context: Context, flow: FlowCall) -> list[Message]:
-    """Run a flow in one write transaction (once per update), then answer and send what it says."""
+async def run_flow(update: Update, context: Context, flow: FlowCall) -> None:
+    """Run a flow in one write transaction (once per update) with what it owes the chat, then
+    answer the press and deliver."""
     store = services(context).store
     async with store.transaction() as conn:
         key = update_key(update)
         if key is not None and not await chats.mark_processed(conn, key, now_text()):
             log.info("Skipping an update delivered twice (%s)", key)
             await answer_query(update)
-            return []
+            return
         outcome = await flow(conn)
-        # Handled and changed in one commit: after a crash they cannot disagree.
+        result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
+        # The change, what it owes the group and "handled" in one commit: after a crash they
+        # cannot disagree, and what is owed is delivered after the restart.
+        await owe(update, context, conn, list(result.replies))
         await inbox.mark_handled(conn, update.update_id, now_text())
-    result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
     if update.callback_query is not None:
         notice = None
         if result.notice is not None:
             notice = render.label(await translator_for(update, context), result.notice)
         await answer_query(update, notice, alert=result.alert)
-    return await send(update, context, list(result.replies))
+    await deliver(update, context)
 
 
 async def translator_for(update: Update, context: Context) -> Translator:

@@ -1,0 +1,109 @@
+"""SQL of the outbox: what the bot owes a chat, in order, until it is delivered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    chat_id: int
+    thread_id: int | None
+    reply_to: int | None
+    edit_id: int | None
+    text: str
+    markup: str | None
+    remember: str | None
+    remember_ref: str
+
+
+async def add(
+    conn: aiosqlite.Connection, chat_id: int, thread_id: int | None, reply_to: int | None,
+    edit_id: int | None, text: str, markup: str | None, remember: tuple[str, str] | None,
+    now: str,
+) -> None:  # fmt: skip
+    """Owe the chat one message (or edit), in the caller's transaction."""
+    purpose, ref = remember if remember is not None else (None, "")
+    await conn.execute(
+        "INSERT INTO outbox (chat_id, thread_id, reply_to, edit_id, text, markup, remember,"
+        " remember_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (chat_id, thread_id, reply_to, edit_id, text, markup, purpose, ref, now),
+    )
+
+
+async def pending(conn: aiosqlite.Connection, chat_id: int) -> list[Entry]:
+    """What is still owed to a chat, oldest first."""
+    async with conn.execute(
+        "SELECT id, chat_id, thread_id, reply_to, edit_id, text, markup, remember, remember_ref"
+        " FROM outbox WHERE status = 'pending' AND chat_id = ? ORDER BY id",
+        (chat_id,),
+    ) as cursor:
+        return [Entry(*row) for row in await cursor.fetchall()]
+
+
+async def chats_owed(conn: aiosqlite.Connection) -> list[int]:
+    """The chats that are owed something."""
+    async with conn.execute(
+        "SELECT DISTINCT chat_id FROM outbox WHERE status = 'pending' ORDER BY chat_id"
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def mark_sending(conn: aiosqlite.Connection, entry_id: int) -> None:
+    """The request for this entry goes out now."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", (entry_id,)
+    )
+
+
+async def settle_interrupted(conn: aiosqlite.Connection, now: str) -> int:
+    """After a crash, decide about the entries whose request was out.
+
+    Most of them reached Telegram, which keeps no key to recognise a message sent twice. An edit
+    is made again (twice is harmless), and so is a message people must reply to (a card, a
+    prompt: without it the group is stuck). Any other message is taken as delivered ('unsure').
+    Returns how many were taken as delivered.
+    """
+    await conn.execute(
+        "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+        " AND (edit_id IS NOT NULL OR remember IS NOT NULL)"
+    )
+    cursor = await conn.execute(
+        "UPDATE outbox SET status = 'unsure', sent_at = ? WHERE status = 'sending'", (now,)
+    )
+    return cursor.rowcount
+
+
+async def mark_sent(conn: aiosqlite.Connection, entry_id: int, message_id: int, now: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
+        (message_id, now, entry_id),
+    )
+
+
+async def mark_failed(conn: aiosqlite.Connection, entry_id: int, now: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'failed', sent_at = ? WHERE id = ?", (now, entry_id)
+    )
+
+
+async def retry_later(conn: aiosqlite.Connection, entry_id: int) -> None:
+    """The request did not go through (a timeout, a 5xx): the entry is owed again."""
+    await conn.execute("UPDATE outbox SET status = 'pending' WHERE id = ?", (entry_id,))
+
+
+async def drop_chat(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
+    """Give up what is owed to a chat the bot can no longer write to."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'failed', sent_at = ? WHERE chat_id = ?"
+        " AND status IN ('pending', 'sending')",
+        (now, chat_id),
+    )
+
+
+async def move_chat(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+    """Follow a group that became a supergroup."""
+    await conn.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))

@@ -1,0 +1,212 @@
+"""The transactional outbox: what the bot owes a group is stored with the change it reports, and
+delivered from there, so a crash or a Bot API failure after the commit loses no announcement.
+
+``owe`` renders replies into outbox entries inside the caller's transaction. ``deliver`` sends a
+chat's entries in order, one at a time under a per-chat lock, retrying timeouts, 5xx answers and
+``RetryAfter`` with backoff; an entry and the purpose of the message it became are marked in one
+transaction. What still fails stays pending for ``deliver_all``, which runs at start-up and every
+few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+
+import aiosqlite
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot import render
+from bot.db import Store, chats
+from bot.db import outbox as sql
+from bot.i18n import Translator
+from bot.messages import Reply
+
+log = logging.getLogger(__name__)
+
+#: Waits between tries of one entry before it is left for the next round.
+BACKOFF = (0.5, 2.0, 5.0)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+async def owe(
+    conn: aiosqlite.Connection,
+    translator: Translator,
+    chat_id: int,
+    replies: list[Reply],
+    thread_for: dict[int, int | None],
+) -> None:
+    """Write the replies as outbox entries (in the caller's transaction).
+
+    ``thread_for`` maps a reply's index to its forum thread. A reply that edits becomes one
+    entry; a reply too long for one message becomes several, the markup on the last.
+    """
+    for index, reply in enumerate(replies):
+        outgoing = render.render(translator, reply)
+        edit = reply.edit if len(outgoing) == 1 else None
+        for number, out in enumerate(outgoing):
+            last = number == len(outgoing) - 1
+            await sql.add(
+                conn,
+                chat_id,
+                thread_for.get(index),
+                reply.reply_to if number == 0 else None,
+                edit,
+                out.text,
+                _markup_json(out.markup),
+                reply.remember if last else None,
+                _now(),
+            )
+
+
+class Outbox:
+    """Delivers what is owed, one chat at a time, in order."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._locks: dict[int, asyncio.Lock] = {}
+        #: How the outbox waits between tries (tests record the waits instead).
+        self.sleep = asyncio.sleep
+
+    async def deliver(self, bot: Bot, chat_id: int) -> None:
+        """Send everything owed to a chat, oldest first; stop at the first entry that fails."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            for entry in await sql.pending(self.store.conn, chat_id):
+                if not await self._deliver_one(bot, entry):
+                    break
+
+    async def settle(self) -> None:
+        """At start-up, before delivering: decide about what the last process had in flight."""
+        async with self.store.transaction() as conn:
+            unsure = await sql.settle_interrupted(conn, _now())
+        if unsure:
+            log.warning(
+                "%d messages were being sent when the bot stopped; taken as delivered", unsure
+            )
+
+    async def deliver_all(self, bot: Bot) -> None:
+        """Deliver what is owed to every chat (at start-up, and now and then after failures)."""
+        for chat_id in await sql.chats_owed(self.store.conn):
+            await self.deliver(bot, chat_id)
+
+    async def _deliver_one(self, bot: Bot, entry: sql.Entry) -> bool:
+        for wait in (*BACKOFF, None):
+            async with self.store.transaction() as conn:
+                await sql.mark_sending(conn, entry.id)
+            try:
+                message_id = await _send(bot, entry)
+            except RetryAfter as exc:
+                async with self.store.transaction() as conn:
+                    await sql.retry_later(conn, entry.id)
+                seconds = exc.retry_after
+                delay = seconds.total_seconds() if isinstance(seconds, dt.timedelta) else seconds
+                await self.sleep(float(delay))
+                continue
+            except ChatMigrated as moved:
+                entry = await self._follow(entry, moved.new_chat_id)
+                async with self.store.transaction() as conn:
+                    await sql.retry_later(conn, entry.id)
+                continue
+            except Forbidden as exc:
+                log.info("Not in chat %s any more (%s); marked inactive", entry.chat_id, exc)
+                async with self.store.transaction() as conn:
+                    await sql.drop_chat(conn, entry.chat_id, _now())
+                    if await chats.get(conn, entry.chat_id) is not None:
+                        await chats.set_presence(
+                            conn, entry.chat_id, active=False, greeted_at=None, now=_now()
+                        )
+                return False
+            except BadRequest as exc:
+                # Telegram will never take this one; the rest of the chat's entries go on.
+                log.error("Telegram refused outbox entry %d: %s", entry.id, exc.message)
+                async with self.store.transaction() as conn:
+                    await sql.mark_failed(conn, entry.id, _now())
+                return True
+            except NetworkError as exc:  # a timeout, a 5xx, no connection
+                async with self.store.transaction() as conn:
+                    await sql.retry_later(conn, entry.id)
+                if wait is None:
+                    log.warning("Outbox entry %d not delivered yet: %s", entry.id, exc.message)
+                    return False
+                await self.sleep(wait)
+                continue
+            async with self.store.transaction() as conn:
+                await sql.mark_sent(conn, entry.id, message_id, _now())
+                if entry.remember:
+                    await chats.remember_message(
+                        conn, entry.chat_id, message_id, entry.remember, entry.remember_ref, _now()
+                    )
+            return True
+        return False
+
+    async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
+        """The group became a supergroup: move its data and what it is owed to the new id."""
+        async with self.store.transaction() as conn:
+            await chats.migrate(conn, entry.chat_id, new_chat_id, _now())
+            await sql.move_chat(conn, entry.chat_id, new_chat_id)
+        log.info("Moved a group to its supergroup id after a send was refused")
+        return sql.Entry(
+            entry.id, new_chat_id, entry.thread_id, entry.reply_to, entry.edit_id, entry.text,
+            entry.markup, entry.remember, entry.remember_ref,
+        )  # fmt: skip
+
+
+async def _send(bot: Bot, entry: sql.Entry) -> int:
+    """Edit or send one entry; return the id of the message it is now."""
+    markup = _markup(entry.markup, bot)
+    if entry.edit_id is not None:
+        try:
+            result = await bot.edit_message_text(
+                entry.text,
+                chat_id=entry.chat_id,
+                message_id=entry.edit_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            )
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if "not modified" in reason:
+                return entry.edit_id
+            if "not found" not in reason and "can't be edited" not in reason:
+                raise
+            # Gone or too old to edit: the text comes as a new message instead.
+        else:
+            return result.message_id if not isinstance(result, bool) else entry.edit_id
+    reply = (
+        ReplyParameters(message_id=entry.reply_to, allow_sending_without_reply=True)
+        if entry.reply_to
+        else None
+    )
+    message = await bot.send_message(
+        entry.chat_id,
+        entry.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        reply_parameters=reply,
+        message_thread_id=entry.thread_id,
+    )
+    return message.message_id
+
+
+def _markup_json(markup: InlineKeyboardMarkup | ForceReply | None) -> str | None:
+    if markup is None:
+        return None
+    kind = "inline" if isinstance(markup, InlineKeyboardMarkup) else "force"
+    return json.dumps({"kind": kind, "data": markup.to_dict()})
+
+
+def _markup(stored: str | None, bot: Bot) -> InlineKeyboardMarkup | ForceReply | None:
+    if stored is None:
+        return None
+    value = json.loads(stored)
+    if value["kind"] == "inline":
+        return InlineKeyboardMarkup.de_json(value["data"], bot)
+    return ForceReply.de_json(value["data"], bot)

@@ -1,0 +1,156 @@
+"""The outbox: what the bot owes a group is committed with the change and delivered from there,
+through 5xx answers, RetryAfter and a restart, in order, once."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.offline import FakeBotApi
+from bot.outbox import BACKOFF, Outbox
+from tests.conftest import BEN, running
+from tests.support.telegram import Group
+from tests.test_session_scenario import DAVID, set_up
+
+
+def outbox_rows(db_path: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(db_path) as conn:
+        return [(str(s), int(a)) for s, a in conn.execute("SELECT status, attempts FROM outbox")]
+
+
+def pending(db_path: Path) -> int:
+    return sum(1 for status, _ in outbox_rows(db_path) if status == "pending")
+
+
+@pytest.fixture
+async def waits(group: Group) -> list[float]:
+    """The waits of the group's outbox, recorded instead of slept."""
+    recorded: list[float] = []
+    outbox: Outbox = group.app.bot_data["services"].outbox
+
+    async def record(seconds: float) -> None:
+        recorded.append(seconds)
+
+    outbox.sleep = record
+    return recorded
+
+
+@pytest.mark.parametrize(("status", "description"), [(502, "Bad Gateway"), (500, "Internal")])
+async def test_a_5xx_after_the_commit_is_retried_and_delivered_once(
+    group: Group, api: FakeBotApi, db_path: Path, waits: list[float], status: int, description: str
+) -> None:
+    await set_up(group, BEN, DAVID)
+    api.fail_next("sendMessage", status, description)
+    await group.press(BEN, "Orientation")
+    cards = [m for m in group.sent if "Ambition" in m.text]
+    assert len(cards) == 1  # delivered, and only once
+    assert waits == [BACKOFF[0]]
+    assert pending(db_path) == 0
+    api.calls[:] = [c for c in api.calls if c.error is None]  # the one refusal was the test
+
+
+async def test_retry_after_is_honoured(
+    group: Group, api: FakeBotApi, db_path: Path, waits: list[float]
+) -> None:
+    await set_up(group, BEN, DAVID)
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+    await group.press(BEN, "Orientation")
+    assert waits == [7.0]
+    assert "Ambition" in group.last.text
+    assert pending(db_path) == 0
+    api.calls[:] = [c for c in api.calls if c.error is None]
+
+
+async def test_what_a_dead_bot_api_left_is_delivered_after_a_restart(
+    db_path: Path, api: FakeBotApi
+) -> None:
+    async with running(db_path, api) as group:
+        await set_up(group, BEN, DAVID)
+        outbox: Outbox = group.app.bot_data["services"].outbox
+
+        async def no_wait(seconds: float) -> None:
+            return None
+
+        outbox.sleep = no_wait
+        for _ in range(len(BACKOFF) + 1):
+            api.fail_next("sendMessage", 502, "Bad Gateway")
+        await group.press(BEN, "Orientation")  # committed; the card could not be sent
+        assert not any("Ambition" in m.text for m in group.sent)
+        assert pending(db_path) >= 1
+        # The change itself is stored: Orientation is the current stage.
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("SELECT stage FROM chats").fetchone()[0] == "orientation"
+    api.calls.clear()
+    async with running(db_path, api) as again:  # a new process: post_init delivers what is owed
+        cards = [m for m in again.sent if "Ambition" in m.text]
+        assert len(cards) == 1
+        assert cards[0].force_reply
+        assert pending(db_path) == 0
+        # The card was remembered on delivery: a reply to it is an answer.
+        await again.reply(BEN, "Ten jobs", to=cards[0])
+        assert again.last.text.startswith("Thanks Ben, noted")
+    assert api.refusals() == []
+
+
+async def test_an_entry_telegram_refuses_does_not_block_the_rest(
+    group: Group, api: FakeBotApi, db_path: Path
+) -> None:
+    await set_up(group, BEN, DAVID)
+    api.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    await group.press(BEN, "Orientation")
+    statuses = [status for status, _ in outbox_rows(db_path)]
+    assert statuses.count("failed") == 1
+    assert "pending" not in statuses
+    assert "Ambition" in group.last.text  # the card after the refused entry was delivered
+    await group.send(DAVID, "/status")
+    assert "Where you are" in group.last.text
+    assert "Now: Orientation, topic Ambition." in group.last.text
+    api.calls[:] = [c for c in api.calls if c.error is None]
+
+
+async def test_a_group_that_became_a_supergroup_gets_what_it_is_owed_there(
+    group: Group, api: FakeBotApi, db_path: Path
+) -> None:
+    await set_up(group, BEN, DAVID)
+    new_id = -1003333444455
+    api.migrated[group.chat_id] = new_id
+    await group.press(BEN, "Orientation")
+    assert any("Ambition" in m.text for m in api.sent_to(new_id))
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT DISTINCT chat_id FROM outbox").fetchall() == [(new_id,)]
+    api.calls[:] = [c for c in api.calls if c.error is None]
+
+
+async def test_after_a_crash_cards_and_edits_in_flight_are_sent_again_notes_are_not(
+    db_path: Path, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(db_path, api) as group:
+        await set_up(group, BEN, DAVID)
+        sides = next(m for m in group.sent if "Who represents" in m.text)
+    # What a process killed in the middle of three requests leaves behind.
+    with sqlite3.connect(db_path) as conn:
+        rows = [
+            ("Thanks Ben, noted.", None, None),  # a plain note
+            ("<b>Card</b> reply to answer", None, "card"),  # people must reply to it
+            ("Sides, edited", sides.message_id, None),  # an edit
+        ]
+        for text, edit_id, remember in rows:
+            conn.execute(
+                "INSERT INTO outbox (chat_id, text, edit_id, remember, remember_ref, status,"
+                " attempts, created_at) VALUES (?, ?, ?, ?, 'x', 'sending', 1, 'now')",
+                (-4001234567, text, edit_id, remember),
+            )
+    api.calls.clear()
+    async with running(db_path, api) as again:
+        texts = [m.text for m in again.sent]
+        assert "Card reply to answer" in texts
+        assert "Thanks Ben, noted." not in texts
+        assert api.messages[(again.chat_id, sides.message_id)].text == "Sides, edited"
+    with sqlite3.connect(db_path) as conn:
+        statuses = [
+            r[0] for r in conn.execute("SELECT status FROM outbox ORDER BY id DESC LIMIT 3")
+        ]
+    assert statuses == ["sent", "sent", "unsure"]
+    assert any("taken as delivered" in r.getMessage() for r in caplog.records)
