@@ -138,6 +138,12 @@ class Outbox:
                     return False
                 await self.sleep(wait)
                 continue
+            except Exception:
+                # A bug of ours: the entry stays owed, and the log shows where.
+                async with self.store.transaction() as conn:
+                    await sql.retry_later(conn, entry.id)
+                log.exception("Could not deliver outbox entry %d", entry.id)
+                return False
             async with self.store.transaction() as conn:
                 await sql.mark_sent(conn, entry.id, message_id, _now())
                 if entry.remember:

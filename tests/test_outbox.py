@@ -154,3 +154,21 @@ async def test_after_a_crash_cards_and_edits_in_flight_are_sent_again_notes_are_
         ]
     assert statuses == ["sent", "sent", "unsure"]
     assert any("taken as delivered" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_unexpected_error_leaves_the_entry_owed(
+    group: Group, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await set_up(group, BEN, DAVID)
+
+    async def broken(*args: object) -> int:
+        raise RuntimeError("a bug in sending")
+
+    monkeypatch.setattr("bot.outbox._send", broken)
+    await group.press(BEN, "Orientation")
+    assert pending(db_path) >= 1  # owed, not stuck as 'sending'
+    monkeypatch.undo()
+    outbox: Outbox = group.app.bot_data["services"].outbox
+    await outbox.deliver_all(group.app.bot)
+    assert "Ambition" in group.last.text
+    assert pending(db_path) == 0
