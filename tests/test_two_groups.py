@@ -92,7 +92,8 @@ async def test_updates_of_two_groups_run_concurrently_through_the_update_queue(
     assert "Wat ik kan" in second.last.text
 
 
-async def test_group_that_becomes_a_supergroup_keeps_everything(group: Group) -> None:
+async def alpha_and_beta(group: Group) -> None:
+    """Ben (Alpha Works) and David (Beta Bakery) set the group up."""
     await group.send(BEN, "/start")
     await group.reply(BEN, "Alpha Works", to=group.last)
     await group.reply(DAVID, "Beta Bakery", to=group.last)
@@ -100,6 +101,10 @@ async def test_group_that_becomes_a_supergroup_keeps_everything(group: Group) ->
     await group.press(
         DAVID, "Beta Bakery", on=next(m for m in group.sent if "Beta Bakery" in m.buttons)
     )
+
+
+async def test_group_that_becomes_a_supergroup_keeps_everything(group: Group) -> None:
+    await alpha_and_beta(group)
     await group.press(BEN, "Orientation")
     await group.reply(BEN, "alpha answer", to=group.last)
     new_id = -1001234567890
@@ -130,13 +135,7 @@ async def test_group_that_becomes_a_supergroup_keeps_everything(group: Group) ->
 async def test_a_send_refused_because_the_group_became_a_supergroup_follows_it(
     group: Group, db_path: Path
 ) -> None:
-    await group.send(BEN, "/start")
-    await group.reply(BEN, "Alpha Works", to=group.last)
-    await group.reply(DAVID, "Beta Bakery", to=group.last)
-    await group.press(BEN, "Alpha Works")
-    await group.press(
-        DAVID, "Beta Bakery", on=next(m for m in group.sent if "Beta Bakery" in m.buttons)
-    )
+    await alpha_and_beta(group)
     new_id = -1009876543210
     # Telegram has moved the group, but the notices have not reached the bot yet.
     group.api.migrated[group.chat_id] = new_id
