@@ -162,6 +162,7 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
 
 async def _close_resources(app: Application) -> None:
     if KEY in app.bot_data:
+        await services(app).outbox.idle()  # what is on its way is delivered and marked
         await app.bot_data.pop(KEY).store.close()
 
 

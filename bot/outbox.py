@@ -72,8 +72,28 @@ class Outbox:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._locks: dict[int, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         #: How the outbox waits between tries (tests record the waits instead).
         self.sleep = asyncio.sleep
+
+    def schedule(self, bot: Bot, chat_id: int) -> None:
+        """Deliver a chat's entries in the background: the group's next update is decided while
+        this one's messages are still on their way (or held back by Telegram's rate limit)."""
+        task = asyncio.create_task(self._deliver_logged(bot, chat_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every scheduled delivery has finished (at shutdown, and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _deliver_logged(self, bot: Bot, chat_id: int) -> None:
+        try:
+            await self.deliver(bot, chat_id)
+        except Exception:
+            # What is owed stays owed; the next round (or a restart) delivers it.
+            log.exception("Delivery to chat %s stopped", chat_id)
 
     async def deliver(self, bot: Bot, chat_id: int) -> None:
         """Send everything owed to a chat, oldest first; stop at the first entry that fails."""
@@ -101,8 +121,12 @@ class Outbox:
         for wait in (*BACKOFF, None):
             async with self.store.transaction() as conn:
                 await sql.mark_sending(conn, entry.id)
+            target = entry.edit_id
+            if target is not None and target < 0:
+                # An entry before this one, delivered by now (or given up: then send anew).
+                target = await sql.message_of(self.store.conn, -target)
             try:
-                message_id = await _send(bot, entry)
+                message_id = await _send(bot, entry, target)
             except RetryAfter as exc:
                 async with self.store.transaction() as conn:
                     await sql.retry_later(conn, entry.id)
@@ -165,27 +189,27 @@ class Outbox:
         )  # fmt: skip
 
 
-async def _send(bot: Bot, entry: sql.Entry) -> int:
-    """Edit or send one entry; return the id of the message it is now."""
+async def _send(bot: Bot, entry: sql.Entry, target: int | None) -> int:
+    """Edit ``target`` (or send, when there is none); return the id of the message it is now."""
     markup = _markup(entry.markup, bot)
-    if entry.edit_id is not None:
+    if target is not None:
         try:
             result = await bot.edit_message_text(
                 entry.text,
                 chat_id=entry.chat_id,
-                message_id=entry.edit_id,
+                message_id=target,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
             )
         except BadRequest as exc:
             reason = exc.message.lower()
             if "not modified" in reason:
-                return entry.edit_id
+                return target
             if "not found" not in reason and "can't be edited" not in reason:
                 raise
             # Gone or too old to edit: the text comes as a new message instead.
         else:
-            return result.message_id if not isinstance(result, bool) else entry.edit_id
+            return result.message_id if not isinstance(result, bool) else target
     reply = (
         ReplyParameters(message_id=entry.reply_to, allow_sending_without_reply=True)
         if entry.reply_to

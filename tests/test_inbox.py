@@ -49,6 +49,7 @@ async def test_put_stores_before_queueing_and_never_queues_twice(
         assert queue.qsize() == 1
         # Handling it marks it handled in the transaction of its flow.
         await group.app.process_update(queue.get_nowait())
+        await group.app.bot_data["services"].outbox.idle()
         assert inbox_rows(db_path) == [(501, True)]
         assert "/start" in group.last.text  # /help answered
 

@@ -3,6 +3,7 @@ through 5xx answers, RetryAfter and a restart, in order, once."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -172,3 +173,52 @@ async def test_an_unexpected_error_leaves_the_entry_owed(
     await outbox.deliver_all(group.app.bot)
     assert "Ambition" in group.last.text
     assert pending(db_path) == 0
+
+
+async def test_a_delivery_held_back_by_telegram_does_not_hold_back_the_group(
+    group: Group, api: FakeBotApi, db_path: Path
+) -> None:
+    from telegram import Update
+
+    await set_up(group, BEN, DAVID)
+    await group.press(BEN, "Orientation")
+    card = group.last
+    outbox: Outbox = group.app.bot_data["services"].outbox
+    release = asyncio.Event()
+
+    async def held(seconds: float) -> None:
+        await release.wait()  # Telegram's flood wait, as long as the test wants
+
+    outbox.sleep = held
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
+
+    async def deliver_raw(payload: dict[str, object]) -> None:
+        update = Update.de_json({"update_id": 900 + len(group.updates), **payload}, group.app.bot)
+        group.updates.append(payload)  # type: ignore[arg-type]
+        # Bounded: if the group's turn waited for the held delivery, this would never return.
+        await asyncio.wait_for(group.app.process_update(update), timeout=5)
+
+    original = {
+        "message_id": card.message_id,
+        "date": 0,
+        "chat": group.chat_dict(),
+        "from": api.bot_user,
+        "text": card.text,
+    }
+    await deliver_raw({"message": group.message_dict(BEN, "Ten jobs", reply_to_message=original)})
+    await deliver_raw({"message": group.message_dict(DAVID, "/skip")})
+    # Both decisions are committed while the first message is still held back.
+    assert not release.is_set()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 1
+        topic = conn.execute("SELECT topic FROM chats").fetchone()[0]
+    assert topic.endswith("goals")
+    assert pending(db_path) >= 2
+    release.set()
+    await outbox.idle()
+    texts = [m.text for m in group.sent]
+    thanks = next(i for i, t in enumerate(texts) if t.startswith("Thanks Ben, noted"))
+    skipped = next(i for i, t in enumerate(texts) if t.startswith("Skipped Ambition"))
+    assert thanks < skipped  # delivered in the order they were decided
+    assert pending(db_path) == 0
+    api.calls[:] = [c for c in api.calls if c.error is None]

@@ -107,3 +107,12 @@ async def drop_chat(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
 async def move_chat(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
     """Follow a group that became a supergroup."""
     await conn.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+
+
+async def message_of(conn: aiosqlite.Connection, entry_id: int) -> int | None:
+    """The message an entry became (None while it is owed, or if it never became one)."""
+    async with conn.execute(
+        "SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'", (entry_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None

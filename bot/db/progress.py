@@ -111,7 +111,19 @@ async def answers(conn: aiosqlite.Connection, chat_id: int, topic_id: str) -> li
 async def latest_message(
     conn: aiosqlite.Connection, chat_id: int, purpose: str, ref: str
 ) -> int | None:
-    """Return the newest bot message with this purpose and reference."""
+    """Return the newest bot message with this purpose and reference.
+
+    A message still waiting in the outbox is newer than any delivered one: it is returned as
+    ``-entry_id``, which the outbox resolves to the message that entry became.
+    """
+    async with conn.execute(
+        "SELECT id FROM outbox WHERE chat_id = ? AND remember = ? AND remember_ref = ?"
+        " AND status IN ('pending', 'sending') ORDER BY id DESC LIMIT 1",
+        (chat_id, purpose, ref),
+    ) as cursor:
+        owed = await cursor.fetchone()
+    if owed is not None:
+        return -int(owed[0])
     async with conn.execute(
         "SELECT message_id FROM bot_messages WHERE chat_id = ? AND purpose = ? AND ref = ?"
         " ORDER BY message_id DESC LIMIT 1",

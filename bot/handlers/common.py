@@ -85,9 +85,9 @@ async def owe(
 
 
 async def deliver(update: Update, context: Context) -> None:
-    """Deliver what the update's chat is owed."""
+    """Start delivering what the update's chat is owed, outside the chat's turn."""
     if update.effective_chat is not None:
-        await services(context).outbox.deliver(context.bot, update.effective_chat.id)
+        services(context).outbox.schedule(context.bot, update.effective_chat.id)
 
 
 async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:

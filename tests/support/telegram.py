@@ -83,6 +83,9 @@ class Group:
         self.updates.append(payload)
         update = Update.de_json(payload, self.app.bot)
         await self.app.process_update(update)
+        # Delivery runs in the background; a person looks at the chat once it has arrived.
+        if "services" in self.app.bot_data:
+            await self.app.bot_data["services"].outbox.idle()
         return update
 
     def message_dict(
