@@ -38,6 +38,7 @@ def check(db_path: Path) -> int:
             _count(found.agreements, "agreement"),
             _count(found.open_issues, "open issue"),
             _count(found.pending_reminders, "pending reminder"),
+            _count(found.messages_owed, "message") + " still to send",
             f"schema {found.schema}",
             _size(db_path),
         )

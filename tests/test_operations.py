@@ -148,7 +148,10 @@ def test_check_prints_one_line_with_what_the_groups_hold(
     assert run_cli(monkeypatch, db, "check") == 0
     line = capsys.readouterr().out.strip()
     assert "\n" not in line
-    assert line.startswith(f"ok {db}: 1 group, 3 agreements, 3 open issues, 0 pending reminders")
+    assert line.startswith(
+        f"ok {db}: 1 group, 3 agreements, 3 open issues, 0 pending reminders, "
+        "0 messages still to send, schema"
+    )
 
 
 def test_check_finds_a_damaged_database(

@@ -35,6 +35,7 @@ class Summary:
     agreements: int
     open_issues: int
     pending_reminders: int
+    messages_owed: int
 
     @property
     def healthy(self) -> bool:
@@ -62,6 +63,7 @@ def summary(conn: sqlite3.Connection) -> Summary:
         agreements=count("SELECT count(*) FROM agreements WHERE status = 'confirmed'"),
         open_issues=count("SELECT count(*) FROM open_issues WHERE status = 'open'"),
         pending_reminders=count("SELECT count(*) FROM reminders WHERE status = 'pending'"),
+        messages_owed=count("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"),
     )
 
 
