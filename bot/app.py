@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -169,9 +168,6 @@ async def _close_resources(app: Application) -> None:
 async def _log_error(update: object, context: Context) -> None:
     if faults.is_storage_fault(context.error):
         await faults.tell_could_not_save(update, context)
-        return
-    if isinstance(context.error, Forbidden):
-        await faults.left_the_group(update, context)
         return
     # Never log the update itself: it holds people's names and answers.
     kind = type(update).__name__

@@ -143,10 +143,9 @@ class Outbox:
                 log.info("Not in chat %s any more (%s); marked inactive", entry.chat_id, exc)
                 async with self.store.transaction() as conn:
                     await sql.drop_chat(conn, entry.chat_id, _now())
-                    if await chats.get(conn, entry.chat_id) is not None:
-                        await chats.set_presence(
-                            conn, entry.chat_id, active=False, greeted_at=None, now=_now()
-                        )
+                    await chats.set_presence(
+                        conn, entry.chat_id, active=False, greeted_at=None, now=_now()
+                    )
                 return False
             except BadRequest as exc:
                 # Telegram will never take this one; the rest of the chat's entries go on.
@@ -181,7 +180,6 @@ class Outbox:
         """The group became a supergroup: move its data and what it is owed to the new id."""
         async with self.store.transaction() as conn:
             await chats.migrate(conn, entry.chat_id, new_chat_id, _now())
-            await sql.move_chat(conn, entry.chat_id, new_chat_id)
         log.info("Moved a group to its supergroup id after a send was refused")
         return sql.Entry(
             entry.id, new_chat_id, entry.thread_id, entry.reply_to, entry.edit_id, entry.text,

@@ -126,14 +126,15 @@ async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int, now: str
     Every table refers to ``chats`` with ``ON UPDATE CASCADE``, so one UPDATE re-keys answers,
     agreements, open issues, reminders and remembered prompts in the same transaction.
     """
+    # The outbox keeps no foreign key (it may owe a chat it has no row for): what is owed to the
+    # old id goes to the new one in every case.
+    await outbox.move_chat(conn, old_id, new_id)
     if await get(conn, old_id) is None or await get(conn, new_id) is not None:
         return False
     await conn.execute(
         "UPDATE chats SET chat_id = ?, kind = 'supergroup', updated_at = ? WHERE chat_id = ?",
         (new_id, now, old_id),
     )
-    # The outbox keeps no foreign key (it may owe a chat it has no row for): follow by hand.
-    await outbox.move_chat(conn, old_id, new_id)
     return True
 
 

@@ -79,8 +79,7 @@ async def bot_added(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
 
 async def bot_removed(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
     """Remember that the bot left the chat, so it greets again when it is added back."""
-    if await chats.get(conn, where.chat_id) is not None:
-        await chats.set_presence(conn, where.chat_id, active=False, greeted_at=None, now=where.now)
+    await chats.set_presence(conn, where.chat_id, active=False, greeted_at=None, now=where.now)
     return []
 
 

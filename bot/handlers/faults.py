@@ -13,8 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import render
-from bot.db import chats
-from bot.handlers.common import Context, answer_query, now_text, translator_for
+from bot.handlers.common import Context, answer_query, translator_for
 from bot.i18n import language_for
 from bot.messages import msg
 from bot.services import services
@@ -22,19 +21,6 @@ from bot.services import services
 log = logging.getLogger(__name__)
 
 COULD_NOT_SAVE = msg("I could not save that just now. Please try again in a moment.")
-
-
-async def left_the_group(update: object, context: Context) -> None:
-    """Telegram refused a send because the bot is no longer in the group: mark it inactive."""
-    chat = update.effective_chat if isinstance(update, Update) else None
-    log.info(
-        "Not in chat %s any more (%s); marked inactive", chat.id if chat else "?", context.error
-    )
-    if chat is None:
-        return
-    async with services(context).store.transaction() as conn:
-        if await chats.get(conn, chat.id) is not None:
-            await chats.set_presence(conn, chat.id, active=False, greeted_at=None, now=now_text())
 
 
 def is_storage_fault(error: BaseException | None) -> bool:
