@@ -126,9 +126,6 @@ def _serve(config: Config) -> int:
 
 
 async def _close(app) -> None:  # type: ignore[no-untyped-def]
-    from bot.services import KEY
-
     with contextlib.suppress(Exception):
         await app.shutdown()
-    if KEY in app.bot_data:
-        await app.bot_data.pop(KEY).store.close()
+    await app.post_shutdown(app)  # the app's own closing: deliveries under way, the database

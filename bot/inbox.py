@@ -10,7 +10,6 @@ the transaction of the change it causes; on start, what is left is queued again 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import sqlite3
@@ -19,14 +18,10 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import NetworkError
 
-from bot.db import Store
+from bot.db import Store, now_text
 from bot.db import inbox as sql
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
@@ -41,7 +36,7 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
             try:
                 async with self.store.transaction() as conn:
                     fresh = await sql.receive(
-                        conn, item.update_id, json.dumps(item.to_dict()), _now()
+                        conn, item.update_id, json.dumps(item.to_dict()), now_text()
                     )
             except sqlite3.Error as exc:
                 log.error("Could not store update %d in the inbox: %s", item.update_id, exc)
@@ -69,4 +64,4 @@ async def mark_handled(store: Store, update: object) -> None:
     if not isinstance(update, Update):
         return
     async with store.transaction() as conn:
-        await sql.mark_handled(conn, update.update_id, _now())
+        await sql.mark_handled(conn, update.update_id, now_text())

@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import render
-from bot.db import Store, chats
+from bot.db import Store, chats, now_text
 from bot.db import outbox as sql
 from bot.i18n import Translator
 from bot.messages import Reply
@@ -32,23 +32,19 @@ log = logging.getLogger(__name__)
 BACKOFF = (0.5, 2.0, 5.0)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 async def owe(
     conn: aiosqlite.Connection,
     translator: Translator,
     chat_id: int,
     replies: list[Reply],
-    thread_for: dict[int, int | None],
+    threads: list[int | None],
 ) -> None:
     """Write the replies as outbox entries (in the caller's transaction).
 
-    ``thread_for`` maps a reply's index to its forum thread. A reply that edits becomes one
-    entry; a reply too long for one message becomes several, the markup on the last.
+    ``threads`` holds each reply's forum thread. A reply that edits becomes one entry; a reply
+    too long for one message becomes several, the markup on the last.
     """
-    for index, reply in enumerate(replies):
+    for reply, thread in zip(replies, threads, strict=True):
         outgoing = render.render(translator, reply)
         edit = reply.edit if len(outgoing) == 1 else None
         for number, out in enumerate(outgoing):
@@ -56,13 +52,13 @@ async def owe(
             await sql.add(
                 conn,
                 chat_id,
-                thread_for.get(index),
+                thread,
                 reply.reply_to if number == 0 else None,
                 edit,
                 out.text,
                 _markup_json(out.markup),
                 reply.remember if last else None,
-                _now(),
+                now_text(),
             )
 
 
@@ -106,7 +102,7 @@ class Outbox:
     async def settle(self) -> None:
         """At start-up, before delivering: decide about what the last process had in flight."""
         async with self.store.transaction() as conn:
-            unsure = await sql.settle_interrupted(conn, _now())
+            unsure = await sql.settle_interrupted(conn, now_text())
         if unsure:
             log.warning(
                 "%d messages were being sent when the bot stopped; taken as delivered", unsure
@@ -142,16 +138,16 @@ class Outbox:
             except Forbidden as exc:
                 log.info("Not in chat %s any more (%s); marked inactive", entry.chat_id, exc)
                 async with self.store.transaction() as conn:
-                    await sql.drop_chat(conn, entry.chat_id, _now())
+                    await sql.drop_chat(conn, entry.chat_id, now_text())
                     await chats.set_presence(
-                        conn, entry.chat_id, active=False, greeted_at=None, now=_now()
+                        conn, entry.chat_id, active=False, greeted_at=None, now=now_text()
                     )
                 return False
             except BadRequest as exc:
                 # Telegram will never take this one; the rest of the chat's entries go on.
                 log.error("Telegram refused outbox entry %d: %s", entry.id, exc.message)
                 async with self.store.transaction() as conn:
-                    await sql.mark_failed(conn, entry.id, _now())
+                    await sql.mark_failed(conn, entry.id, now_text())
                 return True
             except NetworkError as exc:  # a timeout, a 5xx, no connection
                 async with self.store.transaction() as conn:
@@ -168,10 +164,15 @@ class Outbox:
                 log.exception("Could not deliver outbox entry %d", entry.id)
                 return False
             async with self.store.transaction() as conn:
-                await sql.mark_sent(conn, entry.id, message_id, _now())
+                await sql.mark_sent(conn, entry.id, message_id, now_text())
                 if entry.remember:
                     await chats.remember_message(
-                        conn, entry.chat_id, message_id, entry.remember, entry.remember_ref, _now()
+                        conn,
+                        entry.chat_id,
+                        message_id,
+                        entry.remember,
+                        entry.remember_ref,
+                        now_text(),
                     )
             return True
         return False
@@ -179,7 +180,7 @@ class Outbox:
     async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
         """The group became a supergroup: move its data and what it is owed to the new id."""
         async with self.store.transaction() as conn:
-            await chats.migrate(conn, entry.chat_id, new_chat_id, _now())
+            await chats.migrate(conn, entry.chat_id, new_chat_id, now_text())
         log.info("Moved a group to its supergroup id after a send was refused")
         return sql.Entry(
             entry.id, new_chat_id, entry.thread_id, entry.reply_to, entry.edit_id, entry.text,

@@ -8,6 +8,7 @@ behind one asyncio lock, so two coroutines of different chats never share a tran
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import sqlite3
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{4})-[a-z0-9-]+\.sql$")
+
+
+def now_text() -> str:
+    """The current moment in UTC, as every table stores it."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class SchemaError(RuntimeError):
@@ -80,7 +86,7 @@ class Store:
             await conn.execute("PRAGMA foreign_keys=ON")
             # FULL: an agreement confirmed in the chat must survive a power loss, not only a crash.
             await conn.execute("PRAGMA synchronous=FULL")
-            await store.migrate(migrations)
+            await store._migrate(migrations)
             if verify:
                 await store._check_writable()
         except sqlite3.Error as exc:
@@ -129,15 +135,13 @@ class Store:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def migrate(self, folder: Path = MIGRATIONS) -> None:
-        """Apply each pending migration and its version bump in one transaction."""
+    async def _migrate(self, folder: Path = MIGRATIONS) -> None:
+        """Apply each pending migration and its version bump in one transaction.
+
+        ``open`` has refused a database newer than these migrations before it comes here.
+        """
         files = migration_files(folder)
         current = await self.version()
-        if current > len(files):
-            raise SchemaError(
-                f"the database is at schema version {current}, newer than this version of "
-                f"wheelbot knows ({len(files)}); upgrade wheelbot before using this database"
-            )
         for number, path in enumerate(files[current:], start=current + 1):
             script = path.read_text(encoding="utf-8")
             statements = [s for s in _split_sql(script) if s.strip()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -12,7 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import outbox, render
-from bot.db import chats, inbox
+from bot.db import chats, inbox, now_text
 from bot.flows.welcome import Where
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.messages import Reply, Result
@@ -22,11 +21,6 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 FlowCall = Callable[[aiosqlite.Connection], Awaitable[list[Reply] | Result]]
-
-
-def now_text() -> str:
-    """The current moment in UTC, as stored in the database."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def where(update: Update, context: Context) -> Where:
@@ -69,19 +63,16 @@ async def owe(
     chat = update.effective_chat
     if chat is None or not replies:
         return
-    translator = await translator_for(update, context)
     stored = await chats.get(conn, chat.id)
     # In a forum: answer in the thread addressed; the session's cards go to its own thread.
     addressed = addressed_thread(update)
-    threads = {
-        index: (
-            stored.thread_id
-            if reply.remember is not None and reply.remember[0] == "card" and stored is not None
-            else addressed
-        )
-        for index, reply in enumerate(replies)
-    }
-    await outbox.owe(conn, translator, chat.id, replies, threads)
+    threads = [
+        stored.thread_id
+        if reply.remember is not None and reply.remember[0] == "card" and stored is not None
+        else addressed
+        for reply in replies
+    ]
+    await outbox.owe(conn, translator_of(context, stored), chat.id, replies, threads)
 
 
 async def deliver(update: Update, context: Context) -> None:
@@ -139,7 +130,11 @@ async def run_flow(update: Update, context: Context, flow: FlowCall) -> None:
 
 async def translator_for(update: Update, context: Context) -> Translator:
     """The translator of the update's chat language."""
-    svc = services(context)
     chat = update.effective_chat
-    stored = await chats.get(svc.store.conn, chat.id) if chat else None
-    return svc.translators[stored.language if stored else DEFAULT_LANGUAGE]
+    stored = await chats.get(services(context).store.conn, chat.id) if chat else None
+    return translator_of(context, stored)
+
+
+def translator_of(context: Context, chat: chats.Chat | None) -> Translator:
+    """The translator of a chat's language (English for a chat the bot has not seen)."""
+    return services(context).translators[chat.language if chat else DEFAULT_LANGUAGE]
