@@ -108,16 +108,8 @@ KILLS = 10
 
 
 def group_help(server: BotApiServer, chat_id: int, user: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "message": {
-            "message_id": server.api.next_message_id(),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "group", "title": f"Group {chat_id}"},
-            "from": user,
-            "text": "/help",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        }
-    }
+    entity = {"type": "bot_command", "offset": 0, "length": 5}
+    return server.group_message(chat_id, user, text="/help", entities=[entity])
 
 
 @pytest.mark.slow

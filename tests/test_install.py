@@ -15,7 +15,6 @@ import signal
 import string
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -168,16 +167,8 @@ def bot_env(server: BotApiServer, token: str, db: Path) -> dict[str, str]:
 
 def bot_added(server: BotApiServer, chat_id: int, user_id: int, language: str) -> dict[str, Any]:
     """The update Telegram sends when a user with this language adds the bot to a group."""
-    user = {"id": user_id, "is_bot": False, "first_name": "Anna"}
-    return {
-        "message": {
-            "message_id": server.api.next_message_id(),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "group", "title": f"Partners {language}"},
-            "from": {**user, "language_code": language},
-            "new_chat_members": [server.api.bot_user],
-        }
-    }
+    user = {"id": user_id, "is_bot": False, "first_name": "Anna", "language_code": language}
+    return server.bot_added(chat_id, user)
 
 
 def read_output(folder: Path) -> tuple[str, str]:

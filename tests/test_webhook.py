@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -57,16 +56,7 @@ class Webhook:
 
 def bot_added(server: BotApiServer, chat_id: int, update_id: int) -> dict[str, Any]:
     user = {"id": 42, "is_bot": False, "first_name": "Anna", "language_code": "nl"}
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": server.api.next_message_id(),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "group", "title": "Pilot"},
-            "from": user,
-            "new_chat_members": [server.api.bot_user],
-        },
-    }
+    return {"update_id": update_id, **server.bot_added(chat_id, user)}
 
 
 def listening(port: int) -> bool:

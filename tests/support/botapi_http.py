@@ -90,6 +90,21 @@ class BotApiServer:
                 self._changed.wait(min(left, 0.2))
         return True
 
+    def group_message(self, chat_id: int, user: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        """An update with a message in a group, as Telegram sends it (``fields``: text, ...)."""
+        message = {
+            "message_id": self.api.next_message_id(),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "group", "title": f"Group {chat_id}"},
+            "from": user,
+            **fields,
+        }
+        return {"message": message}
+
+    def bot_added(self, chat_id: int, user: dict[str, Any]) -> dict[str, Any]:
+        """The update Telegram sends when ``user`` adds the bot to a group."""
+        return self.group_message(chat_id, user, new_chat_members=[self.api.bot_user])
+
     def polls(self) -> int:
         return self.methods.count("getUpdates")
 
