@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import rival
 from bot.commands import register_commands
 from bot.config import Config
 from bot.handlers import faults, session, welcome
@@ -74,12 +75,19 @@ def build_app(
         builder = builder.base_url(config.base_url)
     if config.base_file_url:
         builder = builder.base_file_url(config.base_file_url)
+    watch = rival.PollingWatch()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        # A pool of one, as PTB's own default for getUpdates; it also counts answered polls.
+        builder = builder.get_updates_request(
+            rival.WatchedPollRequest(watch, connection_pool_size=1)
+        )
     if rate_limit:
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
+    app.bot_data[rival.KEY] = watch
     if isinstance(processor, PerChatUpdateProcessor):
 
         async def leave_inbox(update: object) -> None:
@@ -166,6 +174,9 @@ async def _close_resources(app: Application) -> None:
 
 
 async def _log_error(update: object, context: Context) -> None:
+    if rival.is_rival(context.error, update):
+        rival.on_conflict(context.application)
+        return
     if faults.is_storage_fault(context.error):
         await faults.tell_could_not_save(update, context)
         return

@@ -77,7 +77,7 @@ def _serve(config: Config) -> int:
     from telegram import Update
     from telegram.error import TelegramError
 
-    from bot import housekeeping
+    from bot import housekeeping, rival
     from bot.app import build_app
     from bot.services import KEY
     from bot.startup import Heartbeat, StartupError, connect, open_services
@@ -114,6 +114,9 @@ def _serve(config: Config) -> int:
                 ) from exc
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
+            watch = app.bot_data.get(rival.KEY)
+            if isinstance(watch, rival.PollingWatch) and watch.stopped_because:
+                raise StartupError(watch.stopped_because)
     except BaseException:
         # run_polling shuts the application down itself; anything before it has to be undone here.
         if not loop.is_closed():

@@ -155,6 +155,36 @@ def test_a_second_bot_on_the_same_database_is_refused(
     assert first.returncode == 0
 
 
+def test_a_second_process_on_the_same_token_says_so_and_stops(tmp_path: Path) -> None:
+    """Another database, the same token: Telegram answers one of the two pollers 'Conflict'."""
+    with BotApiServer(TOKEN, poll_seconds=3) as server:
+        second_process_on_the_same_token(tmp_path, server)
+
+
+def second_process_on_the_same_token(tmp_path: Path, server: BotApiServer) -> None:
+    first = start_wheelbot(tmp_path, bot_env(server.base_url, tmp_path / "wheel.sqlite"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    try:
+        # The first one has been answered at least once: it was there first.
+        assert server.wait_until(lambda: server.polls() > 1 or first.poll() is not None)
+        second = run_wheelbot(
+            elsewhere, bot_env(server.base_url, elsewhere / "wheel.sqlite"), "run"
+        )
+        assert second.returncode == 2
+        assert_one_clean_line(second, "Another process", "this bot token", "Stop the other one")
+        # The first one goes on receiving updates.
+        assert first.poll() is None
+        polls = server.polls()
+        assert server.wait_until(lambda: server.polls() > polls + 1)
+    finally:
+        first.terminate()
+        _out, err = first.communicate(timeout=30)
+    assert first.returncode == 0
+    assert "Traceback" not in err, err
+    assert "Another process started receiving updates for this bot token" in err
+
+
 def test_library_output_never_shows_the_token(tmp_path: Path) -> None:
     # An exception nobody caught, printed by Python itself, with the token in its text.
     script = (

@@ -22,6 +22,12 @@ from bot.offline import FakeBotApi
 
 #: Long polls are cut short so that stopping the server never waits long.
 MAX_POLL_SECONDS = 1.0
+CONFLICT = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: terminated by other getUpdates request; make sure that only one "
+    "bot instance is running",
+}
 
 
 class _Server(ThreadingHTTPServer):
@@ -37,8 +43,16 @@ class _Server(ThreadingHTTPServer):
 class BotApiServer:
     """A Bot API on a free local port; ``base_url`` is what TELEGRAM_BASE_URL should be."""
 
-    def __init__(self, token: str, api: FakeBotApi | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        api: FakeBotApi | None = None,
+        latency: float = 0.0,
+        poll_seconds: float = MAX_POLL_SECONDS,
+    ) -> None:
         self.token = token
+        #: The longest a getUpdates waits (Telegram: the bot's timeout, 10 s in PTB).
+        self.poll_seconds = poll_seconds
         self.api = api or FakeBotApi()
         #: Seconds every call but getUpdates takes, as a real Bot API round trip does.
         self.latency = latency
@@ -46,6 +60,7 @@ class BotApiServer:
         self.methods: list[str] = []
         self.confirmed = 0  # the highest offset the bot sent: everything below it was received
         self._next_update_id = 1
+        self._pollers = 0  # getUpdates calls so far: only the latest may wait
         self._changed = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -118,7 +133,7 @@ class BotApiServer:
             self.methods.append(method)
             self._changed.notify_all()
         if method == "getUpdates":
-            return 200, {"ok": True, "result": self._get_updates(params)}
+            return self._get_updates(params)
         if self.latency:
             time.sleep(self.latency)  # in this request's own thread: other calls go on
         with self._changed:
@@ -126,19 +141,25 @@ class BotApiServer:
             self._changed.notify_all()
         return answer
 
-    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        wait = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
+    def _get_updates(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        wait = min(float(params.get("timeout") or 0), self.poll_seconds)
         deadline = time.monotonic() + wait
         with self._changed:
+            # Telegram's rule for two pollers: a new getUpdates ends the one still waiting.
+            self._pollers += 1
+            mine = self._pollers
+            self._changed.notify_all()
             # Telegram's rule: once a later offset was asked for, the updates before it are
             # gone for good, also for a process that starts again and asks from 0.
             self.confirmed = max(self.confirmed, int(params.get("offset") or 0))
             offset = self.confirmed
             while True:
+                if self._pollers != mine:
+                    return 409, CONFLICT
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 left = deadline - time.monotonic()
                 if pending or left <= 0:
-                    return pending
+                    return 200, {"ok": True, "result": pending}
                 self._changed.wait(left)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
