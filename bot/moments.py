@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from dateparser.date import DateDataParser
 
 #: The wall time of a reminder whose text names a day but no time of day.
@@ -87,6 +89,46 @@ def warm_up() -> None:
     now = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     for text in ("volgende maandag om 9 uur", "next Monday 9:00"):
         parse_moment(text, now=now, zone=ZoneInfo("UTC"))
+
+
+def split_stage(text: str, stages: Mapping[str, Iterable[str]]) -> tuple[str, str | None]:
+    """Split '/remind' arguments into (when-text, stage id or None).
+
+    ``stages`` maps stage id → names people may write (e.g. ``{"integration": ["integration",
+    "Integratie"], ...}``); the last words are matched, case- and accent-insensitively; the stage
+    may also come first. A name may have several words.
+    """
+    words = text.split()
+    folded = [_fold(word) for word in words]
+    names = sorted(
+        (
+            (tuple(_fold(word) for word in name.split()), stage_id)
+            for stage_id, written in stages.items()
+            for name in written
+            if name.split()
+        ),
+        key=lambda item: -len(item[0]),  # "value creation" before "creation"
+    )
+    for name, stage_id in names:
+        if len(name) <= len(words) and tuple(folded[-len(name) :]) == name:
+            return _join(words[: -len(name)]), stage_id
+    for name, stage_id in names:
+        if len(name) <= len(words) and tuple(folded[: len(name)]) == name:
+            return _join(words[len(name) :]), stage_id
+    return _join(words), None
+
+
+def format_day(local: dt.datetime, locale: str) -> str:
+    """Weekday, day, month and year written out: "maandag 1 maart 2027", "Monday 1 March 2027"."""
+    # A fixed pattern, not Babel's "full" format: English "full" is American ("Monday, March 1,
+    # 2027") and the two languages should read alike.
+    return format_date(local, "EEEE d MMMM y", locale=locale)
+
+
+def format_clock(local: dt.datetime, locale: str) -> str:
+    """The 24-hour wall time of an aware ``local``: "10:00"."""
+    # Named explicitly: what people read must be the group's wall time, never the server's.
+    return format_time(local, "HH:mm", tzinfo=local.tzinfo, locale=locale)
 
 
 # ---- judging ------------------------------------------------------------------------------------
@@ -391,3 +433,14 @@ def _in_part(hour: int, minute: int, part: str) -> str:
     elif part == "ochtend" and hour == 12:
         hour = 0
     return _hhmm(hour, minute)
+
+
+def _fold(word: str) -> str:
+    """A word as split_stage compares it: no case, no accents, no punctuation around it."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.strip(".,;:!?()[]\"'-–—")
+
+
+def _join(words: list[str]) -> str:
+    return " ".join(words).strip(" ,;:-–—")

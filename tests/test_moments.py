@@ -1,5 +1,5 @@
 """What people write after /remind: Dutch and English phrases, 10:00 by default, real minutes and
-hours, clock changes and refusals."""
+hours, clock changes, refusals, the stage word, and the day and time written out."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import pytest
 from bot.moments import (
     Moment,
     Refusal,
+    format_clock,
+    format_day,
     parse_moment,
+    split_stage,
     warm_up,
 )
 
@@ -19,6 +22,12 @@ AMS = ZoneInfo("Europe/Amsterdam")
 UTC = dt.UTC
 #: Friday 27 March 2026, half past three: the clocks go forward in the night of Sunday the 29th.
 NOW = dt.datetime(2026, 3, 27, 15, 30, tzinfo=AMS)
+
+STAGES = {
+    "orientation": ["orientation", "Oriëntatie"],
+    "integration": ["integration", "Integratie"],
+    "transformation": ["transformation", "Transformatie"],
+}
 
 
 def moment(text: str, now: dt.datetime = NOW, zone: ZoneInfo = AMS) -> Moment:
@@ -259,6 +268,70 @@ def test_two_years_ahead_is_the_last_day_accepted() -> None:
 def test_now_must_be_aware() -> None:
     with pytest.raises(ValueError, match="aware"):
         parse_moment("morgen", now=NOW.replace(tzinfo=None), zone=AMS)
+
+
+# ---- the stage word ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("over 1 minuut integratie", ("over 1 minuut", "integration")),
+        ("integration next monday", ("next monday", "integration")),
+        ("in 3 months", ("in 3 months", None)),
+        # Words of a date that are no stage's name.
+        ("over 3 maanden", ("over 3 maanden", None)),
+        ("volgende maandag om 9 uur", ("volgende maandag om 9 uur", None)),
+        ("INTEGRATIE over een week", ("over een week", "integration")),
+        ("morgen orientatie", ("morgen", "orientation")),
+        ("morgen Oriëntatie", ("morgen", "orientation")),
+        ("1 maart 2027 transformation", ("1 maart 2027", "transformation")),
+        ("over 1 minuut, integratie.", ("over 1 minuut", "integration")),
+        ("integratie", ("", "integration")),
+        ("", ("", None)),
+        # Both ends name a stage: the last word is the stage, as the command reads.
+        ("integratie morgen transformatie", ("integratie morgen", "transformation")),
+    ],
+)
+def test_split_stage(text: str, expected: tuple[str, str | None]) -> None:
+    assert split_stage(text, STAGES) == expected
+
+
+def test_a_stage_name_of_several_words() -> None:
+    stages = {"value-creation": ["value creation", "waardecreatie"], "creation": ["creation"]}
+    assert split_stage("morgen value creation", stages) == ("morgen", "value-creation")
+    assert split_stage("Value Creation morgen", stages) == ("morgen", "value-creation")
+
+
+def test_remind_over_1_minuut_integratie() -> None:
+    when, stage = split_stage("over 1 minuut integratie", STAGES)
+    found = moment(when)
+    assert stage == "integration"
+    assert found.due_utc - NOW == dt.timedelta(minutes=1)
+
+
+# ---- written out -------------------------------------------------------------------------------
+
+
+def test_day_and_clock_in_both_languages() -> None:
+    local = dt.datetime(2027, 3, 1, 10, 0, tzinfo=AMS)
+    assert format_day(local, "nl") == "maandag 1 maart 2027"
+    assert format_day(local, "en") == "Monday 1 March 2027"
+    assert format_clock(local, "nl") == "10:00"
+    assert format_clock(local, "en") == "10:00"
+    assert f"{format_day(local, 'nl')} om {format_clock(local, 'nl')}" == (
+        "maandag 1 maart 2027 om 10:00"
+    )
+
+
+def test_written_out_in_the_moments_own_zone() -> None:
+    found = moment("zondag om 9 uur")
+    assert found.due_utc.hour == 7  # summer time already
+    assert format_clock(found.local, "en") == "09:00"
+    assert format_day(found.local, "en") == "Sunday 29 March 2026"
+    evening = dt.datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert format_day(evening, "nl") == "donderdag 31 december 2026"
+    assert format_clock(evening, "nl") == "23:30"
 
 
 def test_warm_up_runs() -> None:
