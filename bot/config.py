@@ -54,7 +54,8 @@ class Config:
         zone_name = environ.get("WHEELBOT_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
         try:
             zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # OSError: with the tzdata package, a folder such as "Europe" fails to open as a file.
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ConfigError(
                 f"WHEELBOT_TIMEZONE={zone_name!r} is not an IANA timezone (e.g. Europe/Amsterdam)"
             ) from exc

@@ -18,15 +18,17 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.db import reminders
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{4})-[a-z0-9-]+\.sql$")
 
 
-def now_text() -> str:
-    """The current moment in UTC, as every table stores it."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+def now_text(moment: dt.datetime | None = None) -> str:
+    """The current moment (or ``moment``) in UTC, as every table stores it."""
+    return (moment or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 class SchemaError(RuntimeError):
@@ -86,6 +88,7 @@ class Store:
             await conn.execute("PRAGMA foreign_keys=ON")
             # FULL: an agreement confirmed in the chat must survive a power loss, not only a crash.
             await conn.execute("PRAGMA synchronous=FULL")
+            await reminders.register_functions(conn)
             await store._migrate(migrations)
             if verify:
                 await store._check_writable()
