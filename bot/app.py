@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
@@ -19,10 +20,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import rival
+from bot import moments, reminding, rival
 from bot.commands import register_commands
 from bot.config import Config
-from bot.handlers import faults, session, welcome
+from bot.handlers import faults, reminders, session, welcome
 from bot.handlers.common import Context
 from bot.inbox import DurableUpdateQueue, mark_handled
 from bot.processor import PerChatUpdateProcessor
@@ -37,6 +38,7 @@ NEW = filters.UpdateType.MESSAGE
 GROUPS = filters.ChatType.GROUPS
 GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
+    "remind", "reminders", "timezone",
 ]  # fmt: skip
 
 
@@ -124,10 +126,14 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("issue", session.on_issue, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("issues", session.on_issues, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
     app.add_handler(CommandHandler(GROUP_COMMANDS, session.on_group_only, filters=NEW & ~GROUPS))
 
     # Buttons: the language choice, and everything the session offers.
     app.add_handler(CallbackQueryHandler(welcome.on_language_button, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(reminders.on_button, pattern=reminders.PATTERN))
     app.add_handler(CallbackQueryHandler(session.on_button))
 
     # Replies to the bot's prompts and cards (text, or anything else to refuse politely).
@@ -161,6 +167,8 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
             config.db_path.resolve(),
             await store.version(),
         )
+        reminding.schedule(app)  # the first look sends what fell due while the bot was down
+        await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)
 

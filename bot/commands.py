@@ -20,6 +20,9 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("agree", msg("Propose an agreement")),
     ("issue", msg("Note an open issue")),
     ("issues", msg("List the open issues")),
+    ("remind", msg("Set a reminder to take up a stage again")),
+    ("reminders", msg("The reminders that are set")),
+    ("timezone", msg("The group's time zone")),
     ("rename", msg("Rename a partner organisation")),
     ("reset", msg("Start the set-up again")),
 )

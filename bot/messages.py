@@ -13,7 +13,14 @@ from typing import Union
 
 #: A value that can fill a placeholder: user text (escaped when rendered), a number, a date, or
 #: another message (translated first).
-Arg = Union[str, int, dt.date, dt.datetime, "Msg", "Raw", "Joined"]
+Arg = Union[str, int, dt.date, dt.datetime, "WallTime", "Msg", "Raw", "Joined"]
+
+
+@dataclass(frozen=True, slots=True)
+class WallTime:
+    """A moment as people read it: weekday, date and time of day, in its own time zone."""
+
+    local: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)

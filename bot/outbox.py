@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import render
-from bot.db import Store, chats, now_text
+from bot.db import Store, chats, now_text, reminders
 from bot.db import outbox as sql
 from bot.i18n import Translator
 from bot.messages import Reply
@@ -138,6 +138,8 @@ class Outbox:
             except Forbidden as exc:
                 log.info("Not in chat %s any more (%s); marked inactive", entry.chat_id, exc)
                 async with self.store.transaction() as conn:
+                    # Reminders not delivered wait for the bot to be added again.
+                    await reminders.release_undelivered(conn, entry.chat_id)
                     await sql.drop_chat(conn, entry.chat_id, now_text())
                     await chats.set_presence(
                         conn, entry.chat_id, active=False, greeted_at=None, now=now_text()

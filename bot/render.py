@@ -15,7 +15,8 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.i18n import Translator
-from bot.messages import Arg, Button, Joined, Msg, Raw, Reply
+from bot.messages import Arg, Button, Joined, Msg, Raw, Reply, WallTime, msg
+from bot.moments import format_clock, format_day
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA = 64
@@ -69,6 +70,10 @@ def _arg(t: Translator, value: Arg) -> str:
         return str(value)
     if isinstance(value, int):
         return t.number(value)
+    if isinstance(value, WallTime):
+        day = format_day(value.local, t.language)
+        clock = format_clock(value.local, t.language)
+        return text(t, msg("{day} at {time}", day=day, time=clock))
     if isinstance(value, dt.datetime):
         return html.escape(t.datetime(value), quote=False)
     if isinstance(value, dt.date):

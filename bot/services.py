@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
@@ -22,6 +24,8 @@ class Services:
     wheel: Wheel
     timezone: ZoneInfo
     outbox: Outbox
+    #: The current moment (UTC); tests move it, e.g. across a daylight-saving change.
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
 def services(context: ContextTypes.DEFAULT_TYPE | Application) -> Services:  # type: ignore[type-arg]

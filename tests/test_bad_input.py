@@ -329,8 +329,8 @@ async def test_remind_later_pressed_twice_keeps_one_reminder(group: Group, db_pa
     for _ in range(9):
         await group.send(BEN, "/skip")
     recap = group.last
-    await group.press(BEN, "Remind us later", on=recap)
-    again = await group.press(DAVID, "Remind us later", on=recap)
+    await group.press(BEN, "In 3 months", on=recap)
+    again = await group.press(DAVID, "In 1 month", on=recap)
     assert "A reminder is already set for" in group.answers_to(again)[0]["text"]
     assert count(db_path, "reminders") == 1
 

@@ -90,8 +90,10 @@ async def test_orientation_in_english(group: Group) -> None:
     assert "2 agreements" in recap.text
     assert "1 open issue" in recap.text
     assert "Skipped: Motivation" in recap.text
-    assert recap.buttons == ["Continue with Integration", "Remind us later"]
-    await group.press(DAVID, "Remind us later")
+    assert recap.buttons == [
+        "Continue with Integration", "In 1 month", "In 3 months", "In 6 months"
+    ]  # fmt: skip
+    await group.press(DAVID, "In 3 months")
     assert "I'll remind you on" in group.last.text
 
     await group.send(ANNA, "/status")

@@ -76,6 +76,13 @@ async def set_language(conn: aiosqlite.Connection, chat_id: int, language: str, 
     )
 
 
+async def set_timezone(conn: aiosqlite.Connection, chat_id: int, timezone: str, now: str) -> None:
+    """Change the chat's time zone (an IANA name)."""
+    await conn.execute(
+        "UPDATE chats SET timezone = ?, updated_at = ? WHERE chat_id = ?", (timezone, now, chat_id)
+    )
+
+
 async def set_presence(
     conn: aiosqlite.Connection, chat_id: int, *, active: bool, greeted_at: str | None, now: str
 ) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import aiosqlite
 
 from bot.db import partners, progress, records
@@ -32,9 +29,8 @@ STAGE_WORDS = {
     "integration": "integration", "integratie": "integration",
     "transformation": "transformation", "transformatie": "transformation",
 }  # fmt: skip
-#: How far ahead "remind us later" looks, and at what local time.
-REMIND_AFTER_DAYS = 90
-REMIND_AT = dt.time(10, 0)
+#: The reminders offered at the end of a stage, in months.
+LATER_MONTHS = (1, 3, 6)
 
 
 def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
@@ -351,51 +347,50 @@ async def stage_recap(
                 ),
             )
         )
-        buttons.append((Button(msg("Remind us later"), f"later:{following.id}"),))
+        buttons.append(later_buttons(following.id))
     else:
+        unfinished = [
+            stage
+            for stage in wheel.stages
+            if any(statuses.get(t.id, "open") == "open" for t in wheel.stage_topics(stage.id))
+        ]
         parts.append(msg("You have reached the centre of the wheel. Well done!"))
+        if unfinished:
+            parts.append(
+                msg(
+                    "Still open: {stages}. Take them up now, or later.",
+                    stages=listing(*(wheel_text(s.name) for s in unfinished)),
+                )
+            )
+            buttons.append(
+                tuple(
+                    Button(msg("Continue with {stage}", stage=wheel_text(s.name)), f"stage:{s.id}")
+                    for s in unfinished
+                )
+            )
+        parts.append(
+            msg(
+                "Shall I remind you to look at <b>{stage}</b> again once you have worked together "
+                "for a while?",
+                stage=wheel_text(stage.name),
+            )
+        )
+        buttons.append(later_buttons(stage_id))
     return Reply(parts=tuple(parts), buttons=tuple(buttons))
+
+
+def later_buttons(stage_id: str) -> tuple[Button, ...]:
+    """ "In 1 month", "In 3 months", "In 6 months": a reminder to take up ``stage_id``."""
+    return tuple(
+        Button(plural_msg("In {n} month", "In {n} months", months), f"later:{stage_id}:{months}")
+        for months in LATER_MONTHS
+    )
 
 
 def _next_stage(wheel: Wheel, stage_id: str) -> Stage | None:
     ids = [s.id for s in wheel.stages]
     index = ids.index(stage_id)
     return wheel.stages[index + 1] if index + 1 < len(ids) else None
-
-
-async def remind_later(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, stage_id: str
-) -> Result:
-    """Store a reminder to take up ``stage_id`` in about three months, at 10:00 local time."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
-    if isinstance(member, Result):
-        return member
-    chat = await chat_for(conn, where)
-    already = await records.pending_reminder(conn, where.chat_id, stage_id)
-    if already is not None:
-        # A second press (by either partner) keeps the one reminder there is.
-        day = dt.datetime.fromisoformat(already).date()
-        return Result(notice=msg("A reminder is already set for {date}.", date=day))
-    zone = ZoneInfo(chat.timezone)
-    today = dt.datetime.fromisoformat(where.now).astimezone(zone).date()
-    day = today + dt.timedelta(days=REMIND_AFTER_DAYS)
-    local = dt.datetime.combine(day, REMIND_AT)
-    await records.add_reminder(
-        conn, where.chat_id, stage_id, local.isoformat(timespec="minutes"), chat.timezone,
-        member.user_id, where.now,
-    )  # fmt: skip
-    return Result(
-        replies=(
-            reply(
-                msg(
-                    "Noted. I'll remind you on {date} to take up <b>{stage}</b>.",
-                    date=day,
-                    stage=wheel_text(wheel.stage(stage_id).name),
-                )
-            ),
-        ),
-        notice=msg("Reminder set."),
-    )
 
 
 async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:

@@ -118,6 +118,8 @@ async def help_text(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
                     "/skip – skip this topic · /back – the previous topic\n"
                     "/agree – propose an agreement · /issue – note an open issue\n"
                     "/issues – the open issues · /status – where you are\n"
+                    "/remind – set a reminder · /reminders – the reminders set\n"
+                    "/timezone – the group's time zone\n"
                     "/rename, /reset – change the set-up\n"
                     "/language – Dutch or English for this chat"
                 ),

@@ -34,7 +34,7 @@ def where(update: Update, context: Context) -> Where:
         title=chat.title,
         user_language=user.language_code if user else None,
         timezone=services(context).timezone.key,
-        now=now_text(),
+        now=now_text(services(context).clock()),
         thread_id=addressed_thread(update),
     )
 

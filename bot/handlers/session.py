@@ -9,7 +9,7 @@ from telegram.constants import ChatID, ChatType
 from telegram.error import TelegramError
 
 from bot.db import chats, partners
-from bot.flows import agreements, issues, session, setup, welcome
+from bot.flows import agreements, issues, reminders, session, setup, welcome
 from bot.handlers.common import Context, run_flow, send, where
 from bot.messages import Actor, Result, msg, reply
 from bot.services import services
@@ -216,10 +216,14 @@ async def on_button(update: Update, context: Context) -> None:
     topic_ok = value in {t.id for t in wheel.topics}
     stage_ok = value in {s.id for s in wheel.stages}
     number = int(value) if value.isdigit() and len(value) < 12 else None
+    # "later:<stage>:<months>"; buttons from before the choice of months mean three months.
+    stage, _, months_text = value.partition(":")
+    months = int(months_text) if months_text in ("1", "3", "6") else 3
+    later_ok = stage in {s.id for s in wheel.stages} and months_text in ("", "1", "3", "6")
     flows = {
         "side": lambda conn: setup.choose_side(conn, wheel, w, who, number or 0, mid),
         "stage": lambda conn: session.choose_stage(conn, wheel, w, who, value, button=True),
-        "later": lambda conn: session.remind_later(conn, wheel, w, who, value),
+        "later": lambda conn: reminders.remind_later(conn, wheel, w, who, stage, months),
         "next": lambda conn: session.next_topic(conn, wheel, w, who, value, button=True),
         "agree": lambda conn: agreements.ask_text(conn, wheel, w, who, value, button=True),
         "issue": lambda conn: issues.ask_text(conn, wheel, w, who, value, button=True),
@@ -230,17 +234,23 @@ async def on_button(update: Update, context: Context) -> None:
         "reset": lambda conn: setup.reset(conn, wheel, w, who, mid),
     }
     valid = (
-        (kind in ("stage", "later") and stage_ok)
+        (kind == "stage" and stage_ok)
+        or (kind == "later" and later_ok)
         or (kind in ("next", "agree", "issue") and topic_ok)
         or (kind in ("side", "conf", "wdr", "ires", "iagr") and number is not None)
         or (kind == "reset" and value == "yes")
     )
     if not valid or not _in_group(update):
-        await run_flow(update, context, lambda conn: _stale(conn))
+        await stale_button(update, context)
         return
     if kind == "reset":
         who = actor(update, is_admin=await _is_admin(update, context))
     await run_flow(update, context, flows[kind])
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button whose data we do not (or no longer) know: say so, change nothing."""
+    await run_flow(update, context, lambda conn: _stale(conn))
 
 
 async def _stale(conn: object) -> Result:

@@ -1,0 +1,458 @@
+"""Reminders to take up a stage again: set (``/remind``, the end-of-stage buttons), listed,
+cancelled, snoozed, the group's time zone, and the reminder message itself.
+
+Every decision takes the current moment as a parameter (``where.now``, or ``now``), so tests can
+move the clock across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import aiosqlite
+
+from bot.db import chats, records
+from bot.db import reminders as sql
+from bot.db.reminders import Reminder, zone_or_utc
+from bot.flows import session
+from bot.flows.common import refuse, representative, set_up_chat
+from bot.flows.welcome import Where
+from bot.messages import (
+    Actor,
+    Button,
+    Joined,
+    Msg,
+    Reply,
+    Result,
+    WallTime,
+    lines,
+    msg,
+    plural_msg,
+    reply,
+    wheel_text,
+)
+from bot.moments import Refusal, parse_moment, split_stage
+from bot.wheel import Wheel
+
+#: The stages the wheel advises to come back to after months of working together.
+REVISIT_STAGES = ("integration", "transformation")
+#: The time of day of a reminder set by months.
+REMIND_AT = dt.time(10, 0)
+#: A reminder sent this long after it fell due says it comes late.
+LATE_AFTER = dt.timedelta(minutes=10)
+SNOOZE_DAYS = 7
+#: At most this many reminders are claimed in one round; the rest follow in the next.
+CLAIM_AT_ONCE = 50
+
+
+def stage_words() -> dict[str, list[str]]:
+    """Stage names people may write, in both languages, by stage id."""
+    words: dict[str, list[str]] = {}
+    for word, stage_id in session.STAGE_WORDS.items():
+        words.setdefault(stage_id, []).append(word)
+    return words
+
+
+def default_stage(current: str | None) -> str:
+    """Without a stage named: the current one if it is worth revisiting, else Integration."""
+    return current if current in REVISIT_STAGES else REVISIT_STAGES[0]
+
+
+def now_of(where: Where) -> dt.datetime:
+    return dt.datetime.fromisoformat(where.now)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later; the month's last day when it is shorter (31 Jan → 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("every month has 28 days")
+
+
+def examples() -> Msg:
+    return msg(
+        "For example: <code>/remind in 3 months</code>, <code>/remind next Monday 9:00 "
+        "integration</code>, <code>/remind 1 March 2027 transformation</code> or "
+        "<code>/remind over 2 weken</code>."
+    )
+
+
+def _refusal(kind: Refusal, text: str) -> Msg:
+    if kind is Refusal.PAST:
+        return msg("That moment has already passed. Please give a moment in the future.")
+    if kind is Refusal.TOO_FAR:
+        return msg("That is more than two years ahead. Please choose a moment within two years.")
+    if kind is Refusal.EMPTY:
+        return msg("When shall I remind you? Write the moment after /remind.")
+    return msg("I can't read “{text}” as a moment.", text=text)
+
+
+# -- setting ------------------------------------------------------------------------------------
+
+
+async def remind_command(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, text: str,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """``/remind <when> [stage]``: set (or move) the reminder for a stage."""
+    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    if isinstance(member, Result):
+        return member
+    chat = await chats.get(conn, where.chat_id)
+    assert chat is not None
+    when_text, stage_id = split_stage(text, stage_words())
+    stage_id = stage_id or default_stage(chat.stage)
+    found = parse_moment(when_text, now=now_of(where), zone=zone_or_utc(chat.timezone))
+    if isinstance(found, Refusal):
+        problem = reply(_refusal(found, when_text), examples(), reply_to=message_id)
+        return Result(replies=(problem,))
+    return await _set(conn, wheel, where, member.user_id, stage_id, found.local, chat.timezone)
+
+
+async def remind_later(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, stage_id: str,
+    months: int,
+) -> Result:  # fmt: skip
+    """An end-of-stage button: a reminder in 1, 3 or 6 months, at 10:00 local time."""
+    member = await representative(conn, where, actor, button=True, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    chat = await chats.get(conn, where.chat_id)
+    assert chat is not None
+    already = await sql.pending_for_stage(conn, where.chat_id, stage_id)
+    if already is not None:
+        # A second press (by either partner) keeps the one reminder there is.
+        return Result(
+            notice=msg("A reminder is already set for {when}.", when=WallTime(already.local()))
+        )
+    zone = zone_or_utc(chat.timezone)
+    day = add_months(now_of(where).astimezone(zone).date(), months)
+    local = dt.datetime.combine(day, REMIND_AT, tzinfo=zone)
+    result = await _set(conn, wheel, where, member.user_id, stage_id, local, chat.timezone)
+    return Result(replies=result.replies, notice=msg("Reminder set."))
+
+
+async def _set(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, user_id: int, stage_id: str,
+    local: dt.datetime, timezone: str,
+) -> Result:  # fmt: skip
+    stage = wheel_text(wheel.stage(stage_id).name)
+    existing = await sql.pending_for_stage(conn, where.chat_id, stage_id)
+    if existing is None:
+        await sql.add(conn, where.chat_id, stage_id, local, timezone, user_id, where.now)
+        text = msg(
+            "Noted. I'll remind you on {when} to take up <b>{stage}</b> again. /reminders shows "
+            "what is set.",
+            when=WallTime(local),
+            stage=stage,
+        )
+    else:
+        await sql.reschedule(conn, existing.id, local, timezone)
+        text = msg(
+            "Moved: I'll remind you on {when} to take up <b>{stage}</b> again, instead of on "
+            "{before}.",
+            when=WallTime(local),
+            stage=stage,
+            before=WallTime(existing.local()),
+        )
+    return Result(replies=(reply(text),))
+
+
+# -- listing and cancelling ---------------------------------------------------------------------
+
+
+async def list_reminders(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+    """``/reminders``: what is set, each with a button to cancel it."""
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
+    return Result(replies=(await _listing(conn, wheel, where.chat_id),))
+
+
+async def _listing(
+    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, *, edit: int | None = None
+) -> Reply:
+    pending = await sql.pending(conn, chat_id)
+    if not pending:
+        return reply(
+            msg("No reminders are set."),
+            lines(msg("Set one with /remind."), examples()),
+            edit=edit,
+        )
+    entries = [
+        msg(
+            "⏰ <b>{stage}</b>: {when}",
+            stage=wheel_text(wheel.stage(r.stage).name),
+            when=WallTime(r.local()),
+        )
+        for r in pending
+    ]
+    buttons = tuple(
+        (
+            Button(
+                msg("Cancel {stage}", stage=wheel_text(wheel.stage(r.stage).name)),
+                f"rcan:{r.id}",
+            ),
+        )
+        for r in pending
+    )
+    return reply(
+        plural_msg("<b>{n} reminder</b> is set:", "<b>{n} reminders</b> are set:", len(pending)),
+        lines(*entries),
+        buttons=buttons,
+        edit=edit,
+    )
+
+
+async def cancel_pending(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """A cancel button of ``/reminders``: cancel that reminder and show the list as it is now."""
+    member = await representative(conn, where, actor, button=True, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    found = await sql.get(conn, where.chat_id, reminder_id)
+    cancelled = found is not None and await sql.cancel(conn, reminder_id)
+    listing = await _listing(conn, wheel, where.chat_id, edit=message_id)
+    if not cancelled:
+        return Result(replies=(listing,), notice=msg("That reminder is no longer set."))
+    return Result(replies=(listing,), notice=msg("Reminder cancelled."))
+
+
+# -- the reminder itself ------------------------------------------------------------------------
+
+
+async def fire_due(
+    conn: aiosqlite.Connection, wheel: Wheel, now: dt.datetime
+) -> list[tuple[Reminder, Reply]]:
+    """Claim the reminders due by ``now`` and return each with its message (for the outbox, in
+    the same transaction)."""
+    claimed = await sql.claim_due(conn, now.isoformat(timespec="seconds"), CLAIM_AT_ONCE)
+    return [(r, await reminder_message(conn, wheel, r, now)) for r in claimed]
+
+
+async def reminder_message(
+    conn: aiosqlite.Connection, wheel: Wheel, reminder: Reminder, now: dt.datetime,
+    *, closing: Msg | None = None,
+) -> Reply:  # fmt: skip
+    """The stage, its open issues and agreements to look at again, and three buttons (none once
+    the group answered; ``closing`` then says how)."""
+    stage = wheel_text(wheel.stage(reminder.stage).name)
+    topic_ids = {t.id for t in wheel.stage_topics(reminder.stage)}
+    open_ = [i for i in await records.issues(conn, reminder.chat_id) if i.topic_id in topic_ids]
+    agreed = [
+        a for a in await records.agreements(conn, reminder.chat_id) if a.topic_id in topic_ids
+    ]
+    parts: list[Msg | Joined] = [
+        msg("⏰ Time to take up <b>{stage}</b> again, as you asked.", stage=stage)
+    ]
+    if closing is None and now - reminder.due() > LATE_AFTER:
+        parts.append(
+            msg(
+                "This reminder comes late: it was due on {when}, while I was not running.",
+                when=WallTime(reminder.local()),
+            )
+        )
+    if open_:
+        parts.append(
+            lines(
+                plural_msg(
+                    "<b>{n} open issue</b> from this stage:",
+                    "<b>{n} open issues</b> from this stage:",
+                    len(open_),
+                ),
+                *(msg("• {text}", text=i.text) for i in open_),
+            )
+        )
+    else:
+        parts.append(msg("No open issues are left from this stage."))
+    if agreed:
+        parts.append(
+            plural_msg(
+                "You made {n} agreement in this stage: worth checking together that it still holds.",
+                "You made {n} agreements in this stage: worth checking together that they still "
+                "hold.",
+                len(agreed),
+            )
+        )
+    if closing is not None:
+        parts.append(closing)
+        return Reply(parts=tuple(parts))
+    buttons = (
+        (Button(msg("Start {stage} now", stage=stage), f"rnow:{reminder.id}"),),
+        (
+            Button(msg("Remind us in a week"), f"rsnz:{reminder.id}"),
+            Button(msg("Cancel"), f"rend:{reminder.id}"),
+        ),
+    )
+    return Reply(
+        parts=tuple(parts),
+        buttons=buttons,
+        remember=("reminder", str(reminder.id)),
+    )
+
+
+async def _answerable(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, reminder_id: int
+) -> tuple[Reminder, str] | Result:
+    """The sent reminder a button belongs to and who pressed, or the answer to give instead."""
+    member = await representative(conn, where, actor, button=True, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    found = await sql.get(conn, where.chat_id, reminder_id)
+    if found is None:
+        return Result(notice=msg("This button no longer works."), alert=True)
+    if found.status == "pending":
+        return Result(
+            notice=msg("This reminder is set again for {when}.", when=WallTime(found.local()))
+        )
+    if found.status != "sent" or found.outcome is not None:
+        return Result(notice=msg("Someone has already answered this reminder."))
+    return found, member.name
+
+
+async def start_now(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """ "Start the stage now": go to the stage, and the reminder says who took it up."""
+    found = await _answerable(conn, where, actor, reminder_id)
+    if isinstance(found, Result):
+        return found
+    reminder, name = found
+    await sql.close(conn, reminder.id, "started")
+    closing = msg("{name} started this stage.", name=name)
+    edited = await reminder_message(conn, wheel, reminder, now_of(where), closing=closing)
+    started = await session.choose_stage(conn, wheel, where, actor, reminder.stage, button=True)
+    return Result(replies=(_edit(edited, message_id), *started.replies), notice=started.notice)
+
+
+async def snooze(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """ "Remind us in a week": the same reminder again, a week on, at its time of day."""
+    found = await _answerable(conn, where, actor, reminder_id)
+    if isinstance(found, Result):
+        return found
+    reminder, name = found
+    chat = await chats.get(conn, where.chat_id)
+    zone_name = chat.timezone if chat else reminder.timezone
+    zone = zone_or_utc(zone_name)
+    today = now_of(where).astimezone(zone).date()
+    day = max(today, reminder.local().date()) + dt.timedelta(days=SNOOZE_DAYS)
+    local = dt.datetime.combine(day, reminder.local().time(), tzinfo=zone)
+    closing = msg("{name} moved this reminder to {when}.", name=name, when=WallTime(local))
+    edited = await reminder_message(conn, wheel, reminder, now_of(where), closing=closing)
+    await sql.reschedule(conn, reminder.id, local, zone_name)
+    return Result(
+        replies=(_edit(edited, message_id),),
+        notice=msg("I'll remind you again on {when}.", when=WallTime(local)),
+    )
+
+
+async def dismiss(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """ "Cancel" on a reminder: no more reminding about it."""
+    found = await _answerable(conn, where, actor, reminder_id)
+    if isinstance(found, Result):
+        return found
+    reminder, name = found
+    await sql.close(conn, reminder.id, "dismissed")
+    closing = msg(
+        "{name} cancelled this reminder. Set a new one any time with /remind.", name=name
+    )
+    edited = await reminder_message(conn, wheel, reminder, now_of(where), closing=closing)
+    return Result(replies=(_edit(edited, message_id),), notice=msg("Reminder cancelled."))
+
+
+def _edit(message: Reply, message_id: int) -> Reply:
+    return Reply(parts=message.parts, edit=message_id)
+
+
+# -- the group's time zone ----------------------------------------------------------------------
+
+
+def find_zone(name: str, known: Iterable[str] | None = None) -> str | None:
+    """The IANA zone people meant, ignoring case ("europe/amsterdam"); None when unknown."""
+    wanted = name.strip().replace(" ", "_").casefold()
+    for zone in known if known is not None else sorted(available_timezones()):
+        if zone.casefold() == wanted:
+            return zone
+    return None
+
+
+async def set_timezone(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, text: str, message_id: int
+) -> Result:
+    """``/timezone [name]``: show the group's time zone, or change it; pending reminders keep
+    their time of day in the new zone."""
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
+    clock = now_of(where)
+    if not text.strip():
+        return Result(
+            replies=(
+                reply(
+                    msg(
+                        "This group's time zone is <b>{zone}</b> (it is {time} there now).",
+                        zone=chat.timezone,
+                        time=WallTime(clock.astimezone(zone_or_utc(chat.timezone))),
+                    ),
+                    msg(
+                        "To change it, write /timezone and a name such as "
+                        "<code>Europe/Amsterdam</code>, <code>Europe/Brussels</code> or "
+                        "<code>Europe/London</code>."
+                    ),
+                    reply_to=message_id,
+                ),
+            )
+        )
+    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    if isinstance(member, Result):
+        return member
+    zone_name = find_zone(text)
+    if zone_name is None:
+        return refuse(
+            msg(
+                "I don't know the time zone “{name}”. Use a name such as "
+                "<code>Europe/Amsterdam</code>, <code>Europe/Brussels</code> or "
+                "<code>Europe/London</code>.",
+                name=text.strip(),
+            ),
+            button=False,
+            reply_to=message_id,
+        )
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return refuse(msg("I don't know the time zone “{name}”.", name=zone_name), button=False)
+    await chats.set_timezone(conn, where.chat_id, zone_name, where.now)
+    moved = await sql.change_zone(conn, where.chat_id, zone_name)
+    parts: list[Msg] = [
+        msg(
+            "Done: this group's time zone is now <b>{zone}</b> (it is {time} there now).",
+            zone=zone_name,
+            time=WallTime(clock.astimezone(zone)),
+        )
+    ]
+    if moved:
+        parts.append(
+            plural_msg(
+                "{n} reminder keeps its time of day, now in this zone.",
+                "{n} reminders keep their time of day, now in this zone.",
+                moved,
+            )
+        )
+    return Result(replies=(reply(*parts, reply_to=message_id),))
