@@ -34,6 +34,7 @@ from bot.services import Services, services
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = dt.timedelta(seconds=30)
+WAKE_UP = "reminder-due"
 
 
 def schedule(app: Application) -> None:
@@ -52,12 +53,16 @@ async def wake_for_next(app: Application) -> None:
         return
     delay = (dt.datetime.fromisoformat(due) - svc.clock()).total_seconds()
     if delay < CHECK_EVERY.total_seconds():
-        app.job_queue.run_once(_send_due_job, when=max(delay, 0.0), name="reminder-due")
+        for earlier in app.job_queue.get_jobs_by_name(WAKE_UP):
+            earlier.schedule_removal()
+        app.job_queue.run_once(_send_due_job, when=max(delay, 0.0), name=WAKE_UP)
 
 
 async def _send_due_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     await send_due(context.bot, svc, svc.clock())
+    # A reminder due before the next regular look (after a restart, too) comes on time.
+    await wake_for_next(context.application)
 
 
 async def send_due(bot: Bot, svc: Services, now: dt.datetime) -> int:

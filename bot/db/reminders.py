@@ -79,16 +79,20 @@ def wall_text(local: dt.datetime) -> str:
     return local.strftime(WALL_FORMAT)
 
 
+def _instant(local: dt.datetime) -> str:
+    # To the second: "in 1 minute" means 60 seconds, though the wall time shows minutes.
+    return local.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
 async def add(
     conn: aiosqlite.Connection, chat_id: int, stage: str, local: dt.datetime, timezone: str,
     user_id: int | None, now: str,
 ) -> int:  # fmt: skip
     """Store a pending reminder for a wall time in ``timezone``; return its id."""
-    wall = wall_text(local)
     cursor = await conn.execute(
         "INSERT INTO reminders (chat_id, stage, local_time, timezone, due_utc, created_by,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (chat_id, stage, wall, timezone, utc_of(wall, timezone), user_id, now),
+        (chat_id, stage, wall_text(local), timezone, _instant(local), user_id, now),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -124,11 +128,10 @@ async def reschedule(
     conn: aiosqlite.Connection, reminder_id: int, local: dt.datetime, timezone: str
 ) -> None:
     """Make the reminder pending again at a new wall time (a snooze, a new ``/remind``)."""
-    wall = wall_text(local)
     await conn.execute(
         "UPDATE reminders SET status = 'pending', outcome = NULL, sent_at = NULL,"
         " local_time = ?, timezone = ?, due_utc = ? WHERE id = ?",
-        (wall, timezone, utc_of(wall, timezone), reminder_id),
+        (wall_text(local), timezone, _instant(local), reminder_id),
     )
 
 
