@@ -508,3 +508,22 @@ async def test_reminders_stored_before_the_utc_column_get_their_due_moment(tmp_p
     assert rows(db) == [
         ("integration", "2027-07-01T10:00", AMSTERDAM, "2027-07-01T08:00:00+00:00", "pending")
     ]
+
+
+async def test_the_end_of_transformation_offers_what_is_still_open(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await group.send(BEN, "/stage transformation")
+    for _ in range(3):
+        await group.send(BEN, "/skip")
+    recap = group.last
+    assert "You have reached the centre of the wheel" in recap.text
+    assert "Still open: Orientation, Integration" in recap.text
+    assert recap.buttons == [
+        "Continue with Orientation", "Continue with Integration",
+        "In 1 month", "In 3 months", "In 6 months",
+    ]  # fmt: skip
+    await group.press(DAVID, "In 6 months", on=recap)
+    assert "to take up Transformation again" in group.last.text
+    assert rows(db_path)[0][0] == "transformation"
