@@ -64,6 +64,14 @@ def rows(db_path: Path) -> list[tuple[str, str, str, str, str]]:
         ).fetchall()
 
 
+async def remind_and_fire(group: Group, clock: Clock) -> None:
+    """Set up the group, ask for a reminder in a month (for Integration), and let it fire."""
+    await ready(group)
+    await group.send(BEN, "/remind in 1 month")
+    clock.set("2027-04-01 08:00")
+    await fire(group)
+
+
 def reminders_sent(group: Group) -> list[str]:
     return [m.text for m in group.sent if m.text.startswith("⏰ Time to take up")]
 
@@ -218,10 +226,7 @@ async def test_the_reminder_lists_open_issues_and_counts_agreements(
 async def test_snooze_moves_it_a_week_on_and_only_once(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
-    await ready(group)
-    await group.send(BEN, "/remind in 1 month")
-    clock.set("2027-04-01 08:00")
-    await fire(group)
+    await remind_and_fire(group, clock)
     reminder = group.last
     snooze = reminder.button_data("Remind us in a week")  # pressed again, on an old screen
     await group.press(DAVID, "Remind us in a week", on=reminder)
@@ -241,10 +246,7 @@ async def test_snooze_moves_it_a_week_on_and_only_once(
 async def test_cancel_closes_it_and_later_presses_change_nothing(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
-    await ready(group)
-    await group.send(BEN, "/remind in 1 month")
-    clock.set("2027-04-01 08:00")
-    await fire(group)
+    await remind_and_fire(group, clock)
     reminder = group.last
     snooze = reminder.button_data("Remind us in a week")
     await group.press(BEN, "Cancel", on=reminder)
@@ -256,20 +258,14 @@ async def test_cancel_closes_it_and_later_presses_change_nothing(
 
 
 async def test_start_now_opens_the_stage(group: Group, clock: Clock) -> None:
-    await ready(group)
-    await group.send(BEN, "/remind in 1 month")
-    clock.set("2027-04-01 08:00")
-    await fire(group)
+    await remind_and_fire(group, clock)
     await group.press(DAVID, "Start Integration now")
     assert "Integration · Value creation · topic 1/9" in group.last.text
     assert any("David started this stage." in m.text for m in group.sent)
 
 
 async def test_someone_who_is_not_a_partner_cannot_answer_it(group: Group, clock: Clock) -> None:
-    await ready(group)
-    await group.send(BEN, "/remind in 1 month")
-    clock.set("2027-04-01 08:00")
-    await fire(group)
+    await remind_and_fire(group, clock)
     press = await group.press(CARLA, "Cancel")
     assert "Only the representatives" in group.answers_to(press)[0]["text"]
     assert group.last.buttons == ["Start Integration now", "Remind us in a week", "Cancel"]

@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.db import chats, records
 from bot.db import reminders as sql
+from bot.db.partners import Member
 from bot.db.reminders import Reminder, zone_or_utc
 from bot.flows import session
 from bot.flows.common import refuse, representative, set_up_chat
@@ -102,11 +103,10 @@ async def remind_command(
     message_id: int,
 ) -> Result:  # fmt: skip
     """``/remind <when> [stage]``: set (or move) the reminder for a stage."""
-    member = await representative(conn, where, actor, button=False, reply_to=message_id)
-    if isinstance(member, Result):
-        return member
-    chat = await chats.get(conn, where.chat_id)
-    assert chat is not None
+    found_member = await _member_and_chat(conn, where, actor, button=False, reply_to=message_id)
+    if isinstance(found_member, Result):
+        return found_member
+    member, chat = found_member
     when_text, stage_id = split_stage(text, stage_words())
     stage_id = stage_id or default_stage(chat.stage)
     found = parse_moment(when_text, now=now_of(where), zone=zone_or_utc(chat.timezone))
@@ -121,11 +121,10 @@ async def remind_later(
     months: int,
 ) -> Result:  # fmt: skip
     """An end-of-stage button: a reminder in 1, 3 or 6 months, at 10:00 local time."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
-    if isinstance(member, Result):
-        return member
-    chat = await chats.get(conn, where.chat_id)
-    assert chat is not None
+    found_member = await _member_and_chat(conn, where, actor, button=True, reply_to=None)
+    if isinstance(found_member, Result):
+        return found_member
+    member, chat = found_member
     already = await sql.pending_for_stage(conn, where.chat_id, stage_id)
     if already is not None:
         # A second press (by either partner) keeps the one reminder there is.
@@ -137,6 +136,18 @@ async def remind_later(
     local = dt.datetime.combine(day, REMIND_AT, tzinfo=zone)
     result = await _set(conn, wheel, where, member.user_id, stage_id, local, chat.timezone)
     return Result(replies=result.replies, notice=msg("Reminder set."))
+
+
+async def _member_and_chat(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, *, button: bool, reply_to: int | None
+) -> tuple[Member, chats.Chat] | Result:
+    """The representative who acts and their group, or the refusal to give."""
+    member = await representative(conn, where, actor, button=button, reply_to=reply_to)
+    if isinstance(member, Result):
+        return member
+    chat = await chats.get(conn, where.chat_id)
+    assert chat is not None  # a representative's group is set up
+    return member, chat
 
 
 async def _set(
