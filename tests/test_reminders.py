@@ -146,6 +146,8 @@ async def test_a_second_remind_for_a_stage_moves_it(
         ("/remind yesterday", "That moment has already passed"),
         ("/remind blauwe banaan", "I can't read “blauwe banaan” as a moment"),
         ("/remind in 3 years", "more than two years ahead"),
+        ("/remind <b>soon</b>", "I can't read “<b>soon</b>” as a moment"),
+        ("/remind " + "very " * 300 + "soon", "I can't read “very very"),
         ("/remind", "When shall I remind you?"),
     ],
 )
@@ -156,6 +158,7 @@ async def test_moments_that_cannot_be_are_refused_with_examples(
     await group.send(BEN, text)
     assert answer in group.last.text
     assert "For example" in group.last.text
+    assert len(group.last.text) < 500  # a pasted paragraph is not quoted back whole
     assert rows(db_path) == []
 
 

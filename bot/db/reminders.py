@@ -38,12 +38,12 @@ class Reminder:
         return dt.datetime.fromisoformat(self.due_utc)
 
 
-def zone_or_utc(name: str) -> dt.tzinfo:
+def zone_or_utc(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         # A zone that this machine's tz database lacks: UTC rather than a reminder never due.
-        return dt.UTC
+        return ZoneInfo("UTC")
 
 
 def utc_of(local_time: str, timezone: str) -> str:

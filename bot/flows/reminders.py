@@ -46,6 +46,8 @@ LATE_AFTER = dt.timedelta(minutes=10)
 SNOOZE_DAYS = 7
 #: At most this many reminders are claimed in one round; the rest follow in the next.
 CLAIM_AT_ONCE = 50
+#: How much of text that is not a moment the refusal quotes.
+QUOTE_AT_MOST = 60
 
 
 def stage_words() -> dict[str, list[str]]:
@@ -92,7 +94,9 @@ def _refusal(kind: Refusal, text: str) -> Msg:
         return msg("That is more than two years ahead. Please choose a moment within two years.")
     if kind is Refusal.EMPTY:
         return msg("When shall I remind you? Write the moment after /remind.")
-    return msg("I can't read “{text}” as a moment.", text=text)
+    # Quote enough to recognise it: a whole pasted paragraph need not come back.
+    shown = text if len(text) <= QUOTE_AT_MOST else text[: QUOTE_AT_MOST - 1] + "…"
+    return msg("I can't read “{text}” as a moment.", text=shown)
 
 
 # -- setting ------------------------------------------------------------------------------------
