@@ -44,16 +44,16 @@ class Msg:
 class Joined:
     """Several messages shown as one paragraph, e.g. one line each."""
 
-    parts: tuple[Msg | Raw, ...]
+    parts: tuple[Msg | Raw | str, ...]  # a str is user text, shown as written
     separator: str = "\n"
 
 
-def lines(*parts: Msg | Raw) -> Joined:
+def lines(*parts: Msg | Raw | str) -> Joined:
     """Show messages one per line in a single paragraph."""
     return Joined(parts)
 
 
-def listing(*parts: Msg | Raw) -> Joined:
+def listing(*parts: Msg | Raw | str) -> Joined:
     """Show messages as a comma-separated list."""
     return Joined(parts, ", ")
 
@@ -94,6 +94,13 @@ class Reply:
     remember: tuple[str, str] | None = None
     #: Put this reply in place of an earlier bot message (sent anew if that one is gone).
     edit: int | None = None
+    #: Not a message: this reaction on the message ``reply_to`` (e.g. "👍").
+    react: str | None = None
+
+
+def reaction(emoji: str, message_id: int) -> Reply:
+    """Acknowledge a person's message with a reaction instead of a message of our own."""
+    return Reply(parts=(), reply_to=message_id, react=emoji)
 
 
 @dataclass(frozen=True, slots=True)

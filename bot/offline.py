@@ -28,6 +28,13 @@ BOT_USER = {
 }
 
 MAX_TEXT = 4096
+#: The emoji Telegram lets a bot react with (Bot API, ReactionTypeEmoji).
+_REACTIONS = (
+    "👍 👎 ❤ 🔥 🥰 👏 😁 🤔 🤯 😱 🤬 😢 🎉 🤩 🤮 💩 🙏 👌 🕊 🤡 🥱 🥴 😍 🐳 ❤‍🔥 🌚 🌭 💯 🤣 ⚡ 🍌 🏆 💔 "
+    "🤨 😐 🍓 🍾 💋 🖕 😈 😴 😭 🤓 👻 👨‍💻 👀 🎃 🙈 😇 😨 🤝 ✍ 🤗 🫡 🎅 🎄 ☃ 💅 🤪 🗿 🆒 💘 🙉 🦄 😘 "
+    "💊 🙊 😎 👾 🤷‍♂ 🤷 🤷‍♀ 😡"
+)
+ALLOWED_REACTIONS = frozenset(_REACTIONS.split())
 _ALLOWED_TAGS = {
     "b",
     "strong",
@@ -177,6 +184,10 @@ class FakeBotApi(BaseRequest):
     migrated: dict[int, int] = field(default_factory=dict)
     #: Groups the bot was removed from: Telegram answers 403 there.
     removed: set[int] = field(default_factory=set)
+    #: Reactions the bot set: (chat id, message id, emoji or None for none).
+    reactions: list[tuple[int, int, str | None]] = field(default_factory=list)
+    #: Groups whose administrators allow no reactions.
+    no_reactions: set[int] = field(default_factory=set)
     #: Forum supergroups and their topic threads; a thread elsewhere is refused.
     forums: dict[int, set[int]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
@@ -415,9 +426,26 @@ class FakeBotApi(BaseRequest):
                 400,
                 "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
             )
+        if markup is None and sent.force_reply:
+            markup = sent.reply_markup  # people go on replying to a card that was edited
         sent.html, sent.text, sent.reply_markup = raw, plain, markup
         sent.edits += 1
         return self._message_dict(sent)
+
+    def _api_setMessageReaction(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        reaction = params.get("reaction") or []
+        reaction = json.loads(reaction) if isinstance(reaction, str) else reaction
+        if chat_id in self.no_reactions:
+            raise ApiRefusal(400, "Bad Request: REACTION_INVALID")
+        for item in reaction:
+            if item.get("type") != "emoji" or item.get("emoji") not in ALLOWED_REACTIONS:
+                raise ApiRefusal(400, "Bad Request: REACTION_INVALID")
+        if len(reaction) > 1:
+            raise ApiRefusal(400, "Bad Request: REACTIONS_TOO_MANY")
+        emoji = reaction[0]["emoji"] if reaction else None
+        self.reactions.append((chat_id, int(params["message_id"]), emoji))
+        return True
 
     def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         sent = self._existing(params)

@@ -28,6 +28,8 @@ from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 
+#: The stored markup of an entry that is a reaction on the message ``reply_to``, not a message.
+REACTION = json.dumps({"kind": "reaction"})
 #: Waits between tries of one entry before it is left for the next round.
 BACKOFF = (0.5, 2.0, 5.0)
 
@@ -45,6 +47,12 @@ async def owe(
     too long for one message becomes several, the markup on the last.
     """
     for reply, thread in zip(replies, threads, strict=True):
+        if reply.react is not None:
+            await sql.add(
+                conn, chat_id, thread, reply.reply_to, None, reply.react, REACTION, None,
+                now_text(),
+            )  # fmt: skip
+            continue
         outgoing = render.render(translator, reply)
         edit = reply.edit if len(outgoing) == 1 else None
         for number, out in enumerate(outgoing):
@@ -192,6 +200,15 @@ class Outbox:
 
 async def _send(bot: Bot, entry: sql.Entry, target: int | None) -> int:
     """Edit ``target`` (or send, when there is none); return the id of the message it is now."""
+    if entry.markup == REACTION:
+        assert entry.reply_to is not None
+        try:
+            await bot.set_message_reaction(entry.chat_id, entry.reply_to, entry.text)
+        except BadRequest as exc:
+            # Reactions switched off in the group, or the message is gone: the card's update
+            # acknowledges the answer as well.
+            log.info("No reaction in chat %s: %s", entry.chat_id, exc.message)
+        return entry.reply_to
     markup = _markup(entry.markup, bot)
     if target is not None:
         try:

@@ -72,8 +72,9 @@ async def test_empty_and_overlong_text(group: Group, db_path: Path) -> None:
     assert "4,096 characters at most" in group.last.text
     assert count(db_path, "answers") == 0
     at_limit = "ü" * 4096
-    await group.reply(BEN, at_limit, to=card(group))
-    assert "noted for De Brug" in group.last.text
+    answer = await group.reply(BEN, at_limit, to=card(group))
+    assert group.reacted(answer) == ["👍"]
+    assert "Waiting for: Van Dam" in card(group).text
     await group.reply(DAVID, "🙂" * 2048, to=card(group))  # 4096 UTF-16 units
     shown = "".join(m.text for m in group.sent)
     assert at_limit in shown
@@ -165,10 +166,9 @@ async def test_same_button_pressed_twice_confirms_once(group: Group, db_path: Pa
     await ready(group)
     await group.send(BEN, "/agree We meet monthly")
     proposal = group.last
+    confirm = proposal.button_data("Confirm")
     await group.press(DAVID, "Confirm", on=proposal)
-    await group.press_data(
-        DAVID, proposal.button_data("Confirm") if proposal.buttons else "conf:1", proposal
-    )
+    await group.press_data(DAVID, confirm, proposal)  # an old screen, pressed again
     with sqlite3.connect(db_path) as conn:
         rows = conn.execute("SELECT status, confirmed_by FROM agreements").fetchall()
     assert rows == [("confirmed", DAVID.id)]
@@ -267,7 +267,7 @@ async def test_reply_to_an_old_card_counts_for_that_topic(group: Group, db_path:
     first_card = card(group)
     await group.send(BEN, "/skip")
     await group.reply(DAVID, "Late thoughts on ambition", to=first_card)
-    assert "This was the earlier topic Ambition" in group.last.text
+    assert "David, noted for Ambition. (That answer belongs to Ambition" in group.last.text
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT topic_id FROM answers").fetchall() == [
             ("value-creation.orientation.ambition",)

@@ -65,8 +65,9 @@ async def test_a_reply_that_cannot_be_saved_is_answered_and_can_be_sent_again(
     assert problems[0].exc_info is None  # one line for the operator, no traceback
 
     faulty["error"] = None  # the disk has room again
-    await group.reply(BEN, "Ten jobs", to=card)
-    assert group.last.text.startswith("Thanks Ben, noted")
+    again = await group.reply(BEN, "Ten jobs", to=card)
+    assert group.reacted(again) == ["👍"]
+    assert "Answered – Werkbedrijf <De Brug> & Co: Ben" in card.text
     assert answers(db_path) == 1
 
 

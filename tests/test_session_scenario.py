@@ -38,19 +38,30 @@ async def test_orientation_in_english(group: Group) -> None:
     assert "What economic and social impact do we want to achieve?" in card.text
     assert card.force_reply
 
+    assert "Orientation 0/9 · Integration 0/9 · Transformation 0/3" in card.text
+    assert "How to answer: reply to this message (on a phone: swipe left on it)" in card.text
+    assert "Waiting for: Werkbedrijf <De Brug> & Co, Bakkerij *Van Dam*" in card.text
+
     # Topic 1: both answer, Ben changes his answer, then an agreement is proposed and confirmed.
-    await group.reply(BEN, "Ten jobs for people far from work", to=card)
-    assert group.last.text == "Thanks Ben, noted for Werkbedrijf <De Brug> & Co."
+    before = len(group.sent)
+    first = await group.reply(BEN, "Ten jobs for people far from work", to=card)
+    assert len(group.sent) == before  # acknowledged without a message of its own
+    assert group.reacted(first) == ["👍"]
+    assert "Answered – Werkbedrijf <De Brug> & Co: Ben · Bakkerij *Van Dam*: –" in card.text
+    # Anna has not answered for her organisation yet; the other one has not at all.
+    assert "Waiting for: Anna (Werkbedrijf <De Brug> & Co), Bakkerij *Van Dam*" in card.text
     await group.reply(BEN, "Twelve <jobs> & training", to=card)
     assert "I've replaced your earlier answer on Ambition" in group.last.text
     await group.reply(DAVID, "A stable team for the bakery", to=card)
+    assert "Waiting for: Anna (Werkbedrijf <De Brug> & Co)" in card.text
     view = group.last
     assert "Ambition – the answers side by side" in view.text
     assert "— Ben: Twelve <jobs> & training" in view.text
     assert "— David: A stable team for the bakery" in view.text
     assert view.buttons == ["Record an agreement", "Note an open issue", "Next topic"]
     await group.reply(ANNA, "Pride in good bread", to=card)
-    assert "— Anna: Pride in good bread" in group.sent[group.sent.index(view)].text
+    assert "— Anna: Pride in good bread" in view.text
+    assert "Everyone has answered." in card.text
 
     await group.press(BEN, "Record an agreement", on=view)
     await group.reply(BEN, "We create 12 jobs in 2027", to=group.last)
@@ -61,15 +72,20 @@ async def test_orientation_in_english(group: Group) -> None:
     await group.press(DAVID, "Confirm", on=proposal)
     assert "Agreement recorded on Ambition" in proposal.text
     assert "confirmed by David (Bakkerij *Van Dam*)" in proposal.text
-    await group.press(DAVID, "Next topic", on=view)
+    assert "Agreed\n✓ We create 12 jobs in 2027" in view.text
+    assert proposal.buttons == ["Next topic"]  # no dead end
+    await group.press(DAVID, "Next topic", on=proposal)
     assert "topic 2/9" in group.last.text
+    assert "Orientation 1/9 · Integration 0/9" in group.last.text
+    assert "How to answer" not in group.last.text  # said once, on the first card
 
     # Topic 2: an open issue by command, and an agreement by /agree with text.
     card = group.last
     await group.reply(ANNA, "Jobs", to=card)
     await group.reply(DAVID, "Jobs and visibility", to=card)
-    await group.send(DAVID, "/issue How do we measure visibility?")
-    assert "Open issue noted on Goals" in group.last.text
+    noted = await group.send(DAVID, "/issue How do we measure visibility?")
+    assert group.reacted(noted) == ["✍"]
+    assert "Still open\n• How do we measure visibility?" in group.last.text
     await group.send(DAVID, "/agree We report impact twice a year")
     await group.press(BEN, "Confirm")
     assert "Agreement recorded on Goals" in group.last.text

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot import render
 from bot.db.progress import Answer
 from bot.db.records import Agreement, OpenIssue
-from bot.flows import agreements, issues, session
+from bot.flows import agreements, board, issues, session
 from bot.i18n import load_translators
 from bot.messages import Reply
 from bot.resources import locales_dir, wheel_file
@@ -38,7 +38,7 @@ def every_keyboard() -> list[Reply]:
     big = 10**11 - 1
     for topic in wheel.topics:
         answers = [Answer(1, 1, "Anna", "x", 1), Answer(2, 2, "Ben", "y", 2)]
-        replies.append(session.answers_view(wheel, topic, names, answers))
+        replies.append(board.answers_view(wheel, topic, names, answers))
         agreement = Agreement(
             big, -1001234567890, topic.id, "t", "proposed", 1, 1, "Anna", None, None, None, None
         )

@@ -108,6 +108,14 @@ async def answers(conn: aiosqlite.Connection, chat_id: int, topic_id: str) -> li
         ]
 
 
+async def has_answers(conn: aiosqlite.Connection, chat_id: int, *, besides: str) -> bool:
+    """True when the chat has answered any topic other than ``besides``."""
+    async with conn.execute(
+        "SELECT 1 FROM answers WHERE chat_id = ? AND topic_id != ? LIMIT 1", (chat_id, besides)
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
 async def latest_message(
     conn: aiosqlite.Connection, chat_id: int, purpose: str, ref: str
 ) -> int | None:

@@ -6,9 +6,10 @@ import datetime as dt
 
 import aiosqlite
 
-from bot.db import partners, records
+from bot.db import chats, partners, progress, records
 from bot.db.partners import Member
 from bot.db.records import Agreement
+from bot.flows import board
 from bot.flows.common import (
     ask_for_text,
     clean_text,
@@ -121,8 +122,12 @@ async def propose_from_issue(
     return Result(replies=result.replies, notice=msg("Proposed as an agreement."))
 
 
-def _recorded(wheel: Wheel, names: dict[int, str], a: Agreement, day: dt.date, edit: int) -> Reply:
+def _recorded(
+    wheel: Wheel, names: dict[int, str], a: Agreement, day: dt.date, edit: int, *, onward: bool
+) -> Reply:
+    buttons = ((Button(msg("Next topic"), f"next:{a.topic_id}"),),) if onward else ()
     return Reply(
+        buttons=buttons,
         parts=(
             msg(
                 "<b>Agreement recorded</b> on {topic}:",
@@ -170,10 +175,15 @@ async def confirm(
     confirmed = await records.agreement(conn, where.chat_id, agreement_id)
     assert confirmed is not None
     day = dt.datetime.fromisoformat(where.now).date()
-    return Result(
-        replies=(_recorded(wheel, names, confirmed, day, message_id),),
-        notice=msg("Agreement confirmed."),
-    )
+    chat = await chats.get(conn, where.chat_id)
+    # No dead end: the recorded agreement offers the next topic while the group is on it.
+    onward = chat is not None and chat.topic == confirmed.topic_id
+    replies = [_recorded(wheel, names, confirmed, day, message_id, onward=onward)]
+    shown = await progress.latest_message(conn, where.chat_id, "answers", confirmed.topic_id)
+    if shown is not None:
+        topic = wheel.topic(confirmed.topic_id)
+        replies.append(await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown))
+    return Result(replies=tuple(replies), notice=msg("Agreement confirmed."))
 
 
 async def withdraw(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.db import chats, records
+from bot.db import chats, progress, records
 from bot.db.records import OpenIssue
+from bot.flows import board
 from bot.flows.common import (
     ask_for_text,
     representative,
@@ -13,8 +14,22 @@ from bot.flows.common import (
     text_for_topic,
 )
 from bot.flows.welcome import Where
-from bot.messages import Actor, Button, Joined, Msg, Reply, Result, msg, reply, wheel_text
+from bot.messages import (
+    Actor,
+    Button,
+    Joined,
+    Msg,
+    Reply,
+    Result,
+    msg,
+    reaction,
+    reply,
+    wheel_text,
+)
 from bot.wheel import Wheel
+
+#: The reaction that acknowledges a noted open issue.
+NOTED = "✍"
 
 
 def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
@@ -54,8 +69,15 @@ async def record(
         return checked
     member, topic_id, issue = checked
     await records.raise_issue(conn, where.chat_id, topic_id, issue, member.user_id, where.now)
+    # Acknowledged like an answer: a reaction, and the topic's answers view lists it.
+    shown = await progress.latest_message(conn, where.chat_id, "answers", topic_id)
+    if shown is not None:
+        topic = wheel.topic(topic_id)
+        view = await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown)
+        return Result(replies=(reaction(NOTED, message_id), view))
     return Result(
         replies=(
+            reaction(NOTED, message_id),
             reply(
                 msg(
                     "Open issue noted on <b>{topic}</b>. Send /issues to see all open issues.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.db import partners, progress, records
+from bot.flows import board
 from bot.flows.common import clean_text, representative, set_up_chat, text_problem
 from bot.flows.welcome import Where, chat_for
 from bot.messages import (
@@ -18,6 +19,7 @@ from bot.messages import (
     listing,
     msg,
     plural_msg,
+    reaction,
     reply,
     wheel_text,
 )
@@ -29,6 +31,8 @@ STAGE_WORDS = {
     "integration": "integration", "integratie": "integration",
     "transformation": "transformation", "transformatie": "transformation",
 }  # fmt: skip
+#: The reaction that acknowledges an answer (one of the reactions Telegram allows bots).
+ANSWERED = "👍"
 #: The reminders offered at the end of a stage, in months.
 LATER_MONTHS = (1, 3, 6)
 
@@ -54,40 +58,6 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
     return Reply(parts=tuple(parts), buttons=buttons)
 
 
-def card(wheel: Wheel, topic: Topic) -> Reply:
-    """The card of one topic: where it sits in the wheel, its question and how to answer."""
-    in_stage = wheel.stage_topics(topic.stage)
-    position = in_stage.index(topic) + 1
-    parts = [
-        msg(
-            "{stage} · {domain} · topic {position}/{total}",
-            stage=wheel_text(wheel.stage(topic.stage).name),
-            domain=wheel_text(wheel.domain(topic.domain).name),
-            position=position,
-            total=len(in_stage),
-        ),
-        msg(
-            "<b>{topic}</b>\n{question}",
-            topic=wheel_text(topic.name),
-            question=wheel_text(topic.question),
-        ),
-    ]
-    if topic.hint:
-        parts.append(msg("<i>{hint}</i>", hint=wheel_text(topic.hint)))
-    parts.append(
-        msg(
-            "Reply to this message with your answer. When both partners have answered, I'll "
-            "put the answers side by side."
-        )
-    )
-    return Reply(
-        parts=tuple(parts),
-        force_reply=True,
-        placeholder=msg("Your answer"),
-        remember=("card", topic.id),
-    )
-
-
 async def _open_topic(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, topic: Topic
 ) -> Reply:
@@ -95,7 +65,7 @@ async def _open_topic(
     statuses = await progress.topic_statuses(conn, where.chat_id)
     if topic.id not in statuses:
         await progress.set_topic_status(conn, where.chat_id, topic.id, "open", where.now)
-    return card(wheel, topic)
+    return await board.card_now(conn, wheel, where.chat_id, topic, edit=None)
 
 
 async def choose_stage(
@@ -155,34 +125,9 @@ async def resume(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Resu
     return Result(
         replies=(
             reply(msg("Welcome back! This is where you are:")),
-            card(wheel, wheel.topic(chat.topic)),
+            await board.card_now(conn, wheel, where.chat_id, wheel.topic(chat.topic), edit=None),
         )
     )
-
-
-def answers_view(
-    wheel: Wheel,
-    topic: Topic,
-    names: dict[int, str],
-    answers: list[progress.Answer],
-    edit: int | None = None,
-) -> Reply:
-    """Both partners' answers side by side, with what to do next."""
-    parts: list[Msg] = [
-        msg("<b>{topic}</b> – the answers side by side", topic=wheel_text(topic.name))
-    ]
-    for slot, name in names.items():
-        said = "\n".join(f"— {a.name}: {a.text}" for a in answers if a.slot == slot)
-        parts.append(msg("<b>{partner}</b>\n{said}", partner=name, said=said))
-    parts.append(
-        msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
-    )
-    buttons = (
-        (Button(msg("Record an agreement"), f"agree:{topic.id}"),),
-        (Button(msg("Note an open issue"), f"issue:{topic.id}"),),
-        (Button(msg("Next topic"), f"next:{topic.id}"),),
-    )
-    return Reply(parts=tuple(parts), buttons=buttons, remember=("answers", topic.id), edit=edit)
 
 
 async def record_answer(
@@ -204,33 +149,35 @@ async def record_answer(
     replaced = await progress.save_answer(
         conn, where.chat_id, topic_id, member.user_id, member.slot, answer, message_id, where.now
     )
-    names = await partners.names(conn, where.chat_id)
-    if replaced:
-        ack = msg(
-            "{name}, I've replaced your earlier answer on {topic}.",
-            name=member.name,
-            topic=wheel_text(topic.name),
+    # The answer is acknowledged by a reaction and by the card, not by a message: a brisk group
+    # would otherwise hit Telegram's 20 messages a minute within two topics.
+    replies: list[Reply] = [reaction(ANSWERED, message_id)]
+    if replaced or chat.topic != topic_id:
+        said = (
+            msg(
+                "{name}, I've replaced your earlier answer on {topic}.",
+                name=member.name,
+                topic=wheel_text(topic.name),
+            )
+            if replaced
+            else msg("{name}, noted for {topic}.", name=member.name, topic=wheel_text(topic.name))
         )
-    else:
-        ack = msg(
-            "Thanks {name}, noted for {partner}.", name=member.name, partner=names[member.slot]
-        )
-    if chat.topic != topic_id:
-        ack = msg(
-            "{ack} (This was the earlier topic {topic}; we are now at another one.)",
-            ack=ack, topic=wheel_text(topic.name),
-        )  # fmt: skip
-    replies = [reply(ack, reply_to=message_id)]
+        if chat.topic != topic_id:
+            said = msg(
+                "{ack} (That answer belongs to {topic}; you have moved on since.)",
+                ack=said, topic=wheel_text(topic.name),
+            )  # fmt: skip
+        replies.append(reply(said, reply_to=message_id))
+    shown_card = await progress.latest_message(conn, where.chat_id, "card", topic_id)
+    if shown_card is not None and not replaced:  # a new answer changes who the card waits for
+        replies.append(await board.card_now(conn, wheel, where.chat_id, topic, edit=shown_card))
     answers = await progress.answers(conn, where.chat_id, topic_id)
     if {a.slot for a in answers} == {1, 2}:
         statuses = await progress.topic_statuses(conn, where.chat_id)
         if statuses.get(topic_id) != "skipped":
             await progress.set_topic_status(conn, where.chat_id, topic_id, "answered", where.now)
         shown = await progress.latest_message(conn, where.chat_id, "answers", topic_id)
-        replies = [
-            reply(ack, reply_to=message_id),
-            answers_view(wheel, topic, names, answers, edit=shown),
-        ]
+        replies.append(await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown))
     return Result(replies=tuple(replies))
 
 

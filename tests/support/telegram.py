@@ -180,6 +180,14 @@ class Group:
             "new_chat_member": {"user": self.api.bot_user, "status": new},
         }
 
+    def reacted(self, message: dict[str, Any]) -> list[str | None]:
+        """The reactions the bot set on a person's message, in order."""
+        return [
+            emoji
+            for chat_id, message_id, emoji in self.api.reactions
+            if chat_id == self.chat_id and message_id == message["message_id"]
+        ]
+
     def answers_to(self, query_id: str) -> list[dict[str, Any]]:
         """The bot's answerCallbackQuery calls for one press."""
         return [
