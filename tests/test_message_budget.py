@@ -1,0 +1,99 @@
+"""The message budget, counted: two organisations of three people each play a whole Orientation
+stage, every member answering every topic, with one agreement proposed and confirmed and one open
+issue noted per topic. Telegram lets a bot send about 20 messages a minute into a group; a
+facilitator keeps one whiteboard per topic instead of a message per step."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.support.telegram import Group, User
+
+ORG_A, ORG_B = "Werkbedrijf De Brug", "Bakkerij Van Dam"
+#: Seconds between two actions of the group: a brisk session.
+PACE = 5
+#: New messages allowed from one topic card to the next one (that card included).
+PER_TOPIC = 4
+PER_MINUTE = 20
+
+
+def people(language: str) -> tuple[list[User], list[User]]:
+    first = [User(3001 + n, name, language) for n, name in enumerate(["Anna", "Ahmed", "Amira"])]
+    second = [User(3101 + n, name, language) for n, name in enumerate(["Bram", "Bo", "Britt"])]
+    return first, second
+
+
+WORDS = {
+    "en": {"stage": "Orientation", "confirm": "Confirm", "next": "Next topic"},
+    "nl": {"stage": "Oriëntatie", "confirm": "Bevestigen", "next": "Volgend thema"},
+}
+
+
+class Clocked:
+    """Plays actions PACE seconds apart and notes when each new bot message was sent."""
+
+    def __init__(self, group: Group) -> None:
+        self.group = group
+        self.second = 0
+        self.sent_at: list[int] = []
+
+    def sends(self) -> int:
+        return sum(1 for c in self.group.api.calls if c.method == "sendMessage" and not c.error)
+
+    async def act(self, action) -> None:  # type: ignore[no-untyped-def]
+        before = self.sends()
+        await action
+        self.sent_at.extend([self.second] * (self.sends() - before))
+        self.second += PACE
+
+    def busiest_minute(self) -> int:
+        per_window = Counter()
+        for start in range(0, self.second + 1, PACE):
+            per_window[start] = sum(1 for t in self.sent_at if start <= t < start + 60)
+        return max(per_window.values(), default=0)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+async def test_a_stage_with_six_people_stays_within_the_budget(
+    group: Group, language: str
+) -> None:
+    words = WORDS[language]
+    first, second = people(language)
+    play = Clocked(group)
+    await play.act(group.send(first[0], "/start"))
+    await play.act(group.reply(first[0], ORG_A, to=group.last))
+    await play.act(group.reply(second[0], ORG_B, to=group.last))
+    sides = group.last
+    for person in first:
+        await play.act(group.press(person, ORG_A, on=sides))
+    for person in second:
+        await play.act(group.press(person, ORG_B, on=sides))
+    await play.act(group.press(first[0], words["stage"]))
+
+    per_topic: list[int] = []
+    for number in range(1, 10):
+        card = group.last
+        assert f"{number}/9" in card.text
+        at_card = play.sends()
+        for a, b in zip(first, second, strict=True):
+            await play.act(group.reply(a, f"{a.first_name} on topic {number}", to=card))
+            await play.act(group.reply(b, f"{b.first_name} on topic {number}", to=card))
+        assert ("Everyone has answered." if language == "en" else "Iedereen heeft geantwoord.") in (
+            card.text
+        )
+        await play.act(group.send(first[1], f"/agree We agree on topic {number}"))
+        proposal = group.last
+        await play.act(group.press(second[2], words["confirm"], on=proposal))
+        await play.act(group.send(second[1], f"/issue Still open on topic {number}"))
+        await play.act(group.press(first[2], words["next"], on=proposal))
+        # From this card up to and including the next card (or the recap after the last).
+        per_topic.append(play.sends() - at_card)
+
+    print(f"{language}: new messages per topic {per_topic}, busiest minute {play.busiest_minute()}")
+    assert max(per_topic) <= PER_TOPIC, per_topic
+    assert play.busiest_minute() < PER_MINUTE, play.sent_at
+    # Every answer, and every open issue, got its reaction instead of a message.
+    reactions = Counter(emoji for _, _, emoji in group.api.reactions)
+    assert reactions == {"👍": 9 * 6, "✍": 9}
