@@ -80,9 +80,9 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
         for a, b in zip(first, second, strict=True):
             await play.act(group.reply(a, f"{a.first_name} on topic {number}", to=card))
             await play.act(group.reply(b, f"{b.first_name} on topic {number}", to=card))
-        assert ("Everyone has answered." if language == "en" else "Iedereen heeft geantwoord.") in (
-            card.text
-        )
+        assert (
+            "Everyone has answered." if language == "en" else "Iedereen heeft geantwoord."
+        ) in (card.text)
         await play.act(group.send(first[1], f"/agree We agree on topic {number}"))
         proposal = group.last
         await play.act(group.press(second[2], words["confirm"], on=proposal))
@@ -91,7 +91,9 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
         # From this card up to and including the next card (or the recap after the last).
         per_topic.append(play.sends() - at_card)
 
-    print(f"{language}: new messages per topic {per_topic}, busiest minute {play.busiest_minute()}")
+    print(
+        f"{language}: new messages per topic {per_topic}, busiest minute {play.busiest_minute()}"
+    )
     assert max(per_topic) <= PER_TOPIC, per_topic
     assert play.busiest_minute() < PER_MINUTE, play.sent_at
     # Every answer, and every open issue, got its reaction instead of a message.

@@ -279,7 +279,7 @@ async def test_forged_reminder_buttons_change_nothing(group: Group, clock: Clock
     with_buttons = next(m for m in reversed(group.sent) if m.buttons)
     for data in ("rsnz:999", "rend:²", "rnow:", "rcan:-1"):
         press = await group.press_data(BEN, data, on=with_buttons)
-        assert group.answers_to(press)[0]["text"] == "This button no longer works."
+        assert group.answers_to(press)[0]["text"].startswith("This button no longer works.")
 
 
 # -- /reminders and /timezone ---------------------------------------------------------------------

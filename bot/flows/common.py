@@ -39,6 +39,11 @@ def not_a_representative(names: dict[int, str]) -> Msg:
     return not_set_up()
 
 
+def stale_button() -> Msg:
+    """A button whose purpose is gone: say what to do instead."""
+    return msg("This button no longer works. Send /status to see where you are.")
+
+
 def no_topic() -> Msg:
     return msg("Choose a stage first with /stage; agreements and open issues belong to a topic.")
 

@@ -18,7 +18,7 @@ from bot.db import reminders as sql
 from bot.db.partners import Member
 from bot.db.reminders import Reminder, zone_or_utc
 from bot.flows import session
-from bot.flows.common import refuse, representative, set_up_chat
+from bot.flows.common import refuse, representative, set_up_chat, stale_button
 from bot.flows.welcome import Where
 from bot.messages import (
     Actor,
@@ -324,7 +324,7 @@ async def _answerable(
         return member
     found = await sql.get(conn, where.chat_id, reminder_id)
     if found is None:
-        return Result(notice=msg("This button no longer works."), alert=True)
+        return Result(notice=stale_button(), alert=True)
     if found.status == "pending":
         return Result(
             notice=msg("This reminder is set again for {when}.", when=WallTime(found.local()))

@@ -224,7 +224,12 @@ async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> R
                     "Start the set-up again? The partner names and who represents whom are "
                     "cleared; answers, agreements and open issues are kept."
                 ),
-                buttons=((Button(msg("Yes, start again"), "reset:yes"),),),
+                buttons=(
+                    (
+                        Button(msg("Yes, start again"), "reset:yes"),
+                        Button(msg("No, keep it"), "reset:no"),
+                    ),
+                ),
             ),
         )
     )
@@ -240,4 +245,19 @@ async def reset(
     if chat.setup_step == "none":
         return Result(notice=msg("The set-up was already cleared."))
     await partners.reset(conn, where.chat_id, where.now)
-    return await start(conn, wheel, where, actor)
+    started = await start(conn, wheel, where, actor)
+    closed = reply(msg("{name} started the set-up again.", name=actor.name), edit=message_id)
+    return Result(replies=(closed, *started.replies), notice=started.notice)
+
+
+async def keep_setup(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, message_id: int
+) -> Result:
+    """ "No" to ``/reset``: nothing changes, and the question says so."""
+    chat = await chat_for(conn, where)
+    if not _may_manage(chat, actor):
+        return refuse(_manager_only(), button=True)
+    kept = reply(
+        msg("The set-up stays as it is. Send /status to see where you are."), edit=message_id
+    )
+    return Result(replies=(kept,), notice=msg("Nothing changed."))

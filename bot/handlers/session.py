@@ -9,7 +9,7 @@ from telegram.constants import ChatID, ChatType
 from telegram.error import TelegramError
 
 from bot.db import chats, partners
-from bot.flows import agreements, issues, reminders, session, setup, welcome
+from bot.flows import agreements, common, issues, reminders, session, setup, welcome
 from bot.handlers.common import Context, run_flow, send, where
 from bot.messages import Actor, Result, msg, reply
 from bot.services import services
@@ -231,14 +231,18 @@ async def on_button(update: Update, context: Context) -> None:
         "wdr": lambda conn: agreements.withdraw(conn, wheel, w, who, number or 0, mid),
         "ires": lambda conn: issues.resolve(conn, wheel, w, who, number or 0, mid),
         "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number or 0),
-        "reset": lambda conn: setup.reset(conn, wheel, w, who, mid),
+        "reset": lambda conn: (
+            setup.reset(conn, wheel, w, who, mid)
+            if value == "yes"
+            else setup.keep_setup(conn, w, who, mid)
+        ),
     }
     valid = (
         (kind == "stage" and stage_ok)
         or (kind == "later" and later_ok)
         or (kind in ("next", "agree", "issue") and topic_ok)
         or (kind in ("side", "conf", "wdr", "ires", "iagr") and number is not None)
-        or (kind == "reset" and value == "yes")
+        or (kind == "reset" and value in ("yes", "no"))
     )
     if not valid or not _in_group(update):
         await stale_button(update, context)
@@ -254,7 +258,7 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def _stale(conn: object) -> Result:
-    return Result(notice=msg("This button no longer works."), alert=True)
+    return Result(notice=common.stale_button(), alert=True)
 
 
 async def on_migrate(update: Update, context: Context) -> None:
