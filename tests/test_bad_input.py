@@ -178,17 +178,70 @@ async def test_proposer_cannot_confirm_and_can_withdraw_or_reword(group: Group) 
     await ready(group)
     await group.send(BEN, "/agree We meet monthly")
     proposal = group.last
+    assert proposal.buttons == ["Confirm", "Not yet", "Withdraw"]
     query = await group.press(BEN, "Confirm", on=proposal)
     assert "someone from Van Dam confirms it" in group.answers_to(query)[0]["text"]
     await group.reply(BEN, "We meet every two weeks", to=proposal)
     assert "“We meet every two weeks”" in proposal.text
-    await group.reply(DAVID, "Not mine to reword", to=proposal)
-    assert "Only Ben can reword this proposal" in group.last.text
     query = await group.press(DAVID, "Withdraw", on=proposal)
     assert "Only Ben can withdraw" in group.answers_to(query)[0]["text"]
     await group.press(BEN, "Withdraw", on=proposal)
     assert "withdrawn by Ben" in proposal.text
     assert proposal.buttons == []
+
+
+async def test_the_other_partner_answers_with_other_wording(group: Group, db_path: Path) -> None:
+    await ready(group)
+    await group.send(BEN, "/agree We meet monthly")
+    proposal = group.last
+    read_before = proposal.button_data("Confirm")
+    await group.reply(DAVID, "We meet every three weeks, at the bakery", to=proposal)
+    assert "David answered with other wording: someone from De Brug can confirm it now" in (
+        group.last.text
+    )
+    assert "now worded by David (Van Dam)" in proposal.text
+    assert "“We meet every three weeks, at the bakery”" in proposal.text
+    # David cannot confirm his own wording; Ben's old screen confirms nothing.
+    query = await group.press(DAVID, "Confirm", on=proposal)
+    assert "someone from De Brug confirms it" in group.answers_to(query)[0]["text"]
+    query = await group.press_data(BEN, read_before, proposal)
+    assert "just worded differently" in group.answers_to(query)[0]["text"]
+    assert count(db_path, "agreements WHERE status = 'confirmed'") == 0
+    # An empty answer changes nothing.
+    await group.reply(DAVID, "   ", to=proposal)
+    assert "That reply is empty" in group.last.text
+    await group.press(BEN, "Confirm", on=proposal)
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT text, status, proposed_by, confirmed_by FROM agreements")
+        assert rows.fetchall() == [
+            ("We meet every three weeks, at the bakery", "confirmed", DAVID.id, BEN.id)
+        ]
+
+
+async def test_someone_else_on_the_proposers_side_cannot_reword(group: Group) -> None:
+    await ready(group)
+    await group.press(CARLA, "De Brug", on=next(m for m in group.sent if "De Brug" in m.buttons))
+    await group.send(BEN, "/agree We meet monthly")
+    proposal = group.last
+    await group.reply(CARLA, "We meet weekly", to=proposal)
+    assert "Only Ben can reword this proposal" in group.last.text
+    assert "“We meet monthly”" in proposal.text
+
+
+async def test_not_yet_keeps_the_proposal_as_an_open_issue(group: Group, db_path: Path) -> None:
+    await ready(group)
+    await group.send(BEN, "/agree We share all figures")
+    proposal = group.last
+    query = await group.press(BEN, "Not yet", on=proposal)
+    assert "“Not yet” is for Van Dam" in group.answers_to(query)[0]["text"]
+    await group.press(DAVID, "Not yet", on=proposal)
+    assert "Not agreed yet – David keeps it as an open issue on Ambition" in proposal.text
+    assert proposal.buttons == ["Next topic"]
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT text, status FROM open_issues").fetchall() == [
+            ("We share all figures", "open")
+        ]
+        assert conn.execute("SELECT status FROM agreements").fetchall() == [("withdrawn",)]
 
 
 async def test_agree_without_text_asks_for_it_with_an_example(group: Group) -> None:
@@ -222,8 +275,12 @@ async def test_open_issue_listed_resolved_and_turned_into_agreement(group: Group
     assert "1. Ambition: Who pays the training? – resolved" in listing.text
     assert listing.buttons == ["2 · Resolved", "2 · Make it an agreement"]
     await group.press(BEN, "2 · Make it an agreement", on=listing)
+    prompt = group.last  # the issue is shown, and the wording asked for
+    assert "What do you agree on about this open issue on Ambition?" in prompt.text
+    assert "“Where do we meet?”" in prompt.text
+    await group.reply(BEN, "We meet at the bakery", to=prompt)
     proposal = group.last
-    assert "“Where do we meet?”" in proposal.text
+    assert "“We meet at the bakery”" in proposal.text
     await group.press(DAVID, "Confirm", on=proposal)
     await group.send(BEN, "/issues")
     assert group.last.text == "There are no open issues. Nice!"

@@ -65,3 +65,14 @@ async def test_someone_who_is_not_a_partner_gets_no_reaction(group: Group) -> No
     answer = await group.reply(CARLA, "My view", to=card(group))
     assert group.reacted(answer) == []
     assert "Only the representatives" in group.last.text
+
+
+async def test_recap_and_status_list_proposals_still_waiting(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/agree We meet monthly")
+    await group.send(DAVID, "/status")
+    assert "0 agreements · 0 open issues · 1 proposal waiting for confirmation" in group.last.text
+    for _ in range(9):
+        await group.send(BEN, "/skip")
+    recap = group.last.text
+    assert "1 proposal still waits for confirmation\n… We meet monthly" in recap

@@ -21,6 +21,7 @@ class Agreement:
     confirmer_name: str | None
     confirmed_at: str | None
     from_issue: int | None
+    revision: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ def _agreement(r: aiosqlite.Row) -> Agreement:
     return Agreement(
         r["id"], r["chat_id"], r["topic_id"], r["text"], r["status"], r["proposed_by"],
         r["proposer_slot"], r["proposer_name"] or "", r["confirmed_by"], r["confirmer_name"],
-        r["confirmed_at"], r["from_issue"],
+        r["confirmed_at"], r["from_issue"], r["revision"],
     )  # fmt: skip
 
 
@@ -109,10 +110,15 @@ async def withdraw(conn: aiosqlite.Connection, agreement_id: int, now: str) -> b
     return cursor.rowcount == 1
 
 
-async def reword(conn: aiosqlite.Connection, agreement_id: int, text: str) -> bool:
-    """Change the text of a proposal; False when it was no longer a proposal."""
+async def reword(
+    conn: aiosqlite.Connection, agreement_id: int, text: str, user_id: int, slot: int
+) -> bool:
+    """Change the text of a proposal, by its proposer or as the other partner's counter-proposal
+    (who then proposes it); False when it was no longer a proposal."""
     cursor = await conn.execute(
-        "UPDATE agreements SET text = ? WHERE id = ? AND status = 'proposed'", (text, agreement_id)
+        "UPDATE agreements SET text = ?, proposed_by = ?, proposer_slot = ?,"
+        " revision = revision + 1 WHERE id = ? AND status = 'proposed'",
+        (text, user_id, slot, agreement_id),
     )
     return cursor.rowcount == 1
 

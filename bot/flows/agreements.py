@@ -8,7 +8,7 @@ import aiosqlite
 
 from bot.db import chats, partners, progress, records
 from bot.db.partners import Member
-from bot.db.records import Agreement
+from bot.db.records import Agreement, OpenIssue
 from bot.flows import board
 from bot.flows.common import (
     ask_for_text,
@@ -53,27 +53,40 @@ async def ask_text(
 def proposal_message(
     wheel: Wheel, names: dict[int, str], agreement: Agreement, edit: int | None = None
 ) -> Reply:
-    """The proposal with its Confirm and Withdraw buttons."""
+    """The proposal, and what either side can do with it."""
     other = names.get(3 - agreement.proposer_slot, "")
+    heading = (
+        msg(
+            "<b>Proposed agreement</b> on {topic}, by {name} ({partner}):",
+            topic=wheel_text(wheel.topic(agreement.topic_id).name),
+            name=agreement.proposer_name,
+            partner=names.get(agreement.proposer_slot, ""),
+        )
+        if agreement.revision == 0
+        else msg(
+            "<b>Proposed agreement</b> on {topic}, now worded by {name} ({partner}):",
+            topic=wheel_text(wheel.topic(agreement.topic_id).name),
+            name=agreement.proposer_name,
+            partner=names.get(agreement.proposer_slot, ""),
+        )
+    )
     return Reply(
         parts=(
-            msg(
-                "<b>Proposed agreement</b> on {topic}, by {name} ({partner}):",
-                topic=wheel_text(wheel.topic(agreement.topic_id).name),
-                name=agreement.proposer_name,
-                partner=names.get(agreement.proposer_slot, ""),
-            ),
+            heading,
             msg("“{text}”", text=agreement.text),
             msg(
-                "Someone from {other} confirms it with the button. {name} can withdraw it, or "
-                "reword it by replying to this message.",
+                "Someone from {other} can confirm it, reply to this message with other wording, "
+                "or keep it as an open issue for now. {name} can withdraw it.",
                 other=other,
                 name=agreement.proposer_name,
             ),
         ),
         buttons=(
-            (Button(msg("Confirm"), f"conf:{agreement.id}"),),
-            (Button(msg("Withdraw"), f"wdr:{agreement.id}"),),
+            (Button(msg("Confirm"), f"conf:{agreement.id}:{agreement.revision}"),),
+            (
+                Button(msg("Not yet"), f"nyet:{agreement.id}"),
+                Button(msg("Withdraw"), f"wdr:{agreement.id}"),
+            ),
         ),
         remember=("proposal", str(agreement.id)),
         edit=edit,
@@ -108,18 +121,51 @@ async def _post_proposal(
     return Result(replies=(proposal_message(wheel, names, agreement),))
 
 
+def issue_prompt(wheel: Wheel, issue: OpenIssue) -> Reply:
+    """Ask for the wording of an agreement that settles an open issue."""
+    return Reply(
+        parts=(
+            msg(
+                "What do you agree on about this open issue on <b>{topic}</b>?",
+                topic=wheel_text(wheel.topic(issue.topic_id).name),
+            ),
+            msg("“{text}”", text=issue.text),
+            msg("Reply to this message with the agreement in one or two sentences."),
+        ),
+        force_reply=True,
+        placeholder=msg("Our agreement"),
+        remember=("agree-issue", str(issue.id)),
+    )
+
+
 async def propose_from_issue(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, issue_id: int
 ) -> Result:
-    """Turn an open issue into a proposed agreement (it still needs confirmation)."""
+    """ "Make it an agreement" on an open issue: ask for the agreement's wording."""
     member = await representative(conn, where, actor, button=True, reply_to=None)
     if isinstance(member, Result):
         return member
     issue = await records.issue(conn, where.chat_id, issue_id)
     if issue is None or issue.status != "open":
         return Result(notice=msg("This open issue has already been dealt with."))
-    result = await _post_proposal(conn, wheel, where, member, issue.topic_id, issue.text, issue.id)
-    return Result(replies=result.replies, notice=msg("Proposed as an agreement."))
+    return Result(replies=(issue_prompt(wheel, issue),))
+
+
+async def propose_for_issue(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, issue_id: int,
+    text: str | None, message_id: int,
+) -> Result:  # fmt: skip
+    """A reply with the wording for an open issue: propose it; confirming it resolves the issue."""
+    issue = await records.issue(conn, where.chat_id, issue_id)
+    if issue is None or issue.status != "open":
+        return Result(
+            replies=(
+                reply(msg("This open issue has already been dealt with."), reply_to=message_id),
+            )
+        )
+    return await propose(
+        conn, wheel, where, actor, issue.topic_id, text, message_id, from_issue=issue.id
+    )
 
 
 def _recorded(
@@ -149,9 +195,10 @@ def _recorded(
 
 async def confirm(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, agreement_id: int,
-    message_id: int,
+    message_id: int, revision: int = 0,
 ) -> Result:  # fmt: skip
-    """Confirm a proposal: only a representative of the other partner may."""
+    """Confirm a proposal: only a representative of the other partner may, and only the wording
+    the button was shown with."""
     member = await representative(conn, where, actor, button=True, reply_to=None)
     if isinstance(member, Result):
         return member
@@ -160,6 +207,12 @@ async def confirm(
         return Result(notice=msg("This proposal is no longer open."), alert=True)
     if agreement.status == "confirmed":
         return Result(notice=msg("This agreement is already confirmed."))
+    if revision != agreement.revision:
+        # The message shows the new wording already (it was edited when it changed).
+        return Result(
+            notice=msg("This proposal was just worded differently: read it again, then confirm."),
+            alert=True,
+        )
     names = await partners.names(conn, where.chat_id)
     if member.slot == agreement.proposer_slot:
         return refuse(
@@ -223,19 +276,24 @@ async def reword(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, agreement_id: int,
     text: str | None, message_id: int, proposal_message_id: int,
 ) -> Result:  # fmt: skip
-    """A reply to a proposal by its proposer: the new wording replaces the old."""
+    """A reply to a proposal: the proposer rewords it; the other partner answers with other
+    wording, which becomes the proposal for the first partner to confirm."""
     agreement = await records.agreement(conn, where.chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
         return Result(
             replies=(reply(msg("This proposal is no longer open."), reply_to=message_id),)
         )
-    if agreement.proposed_by != actor.user_id:
+    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    if isinstance(member, Result):
+        return member
+    assert member.slot is not None
+    if member.user_id != agreement.proposed_by and member.slot == agreement.proposer_slot:
         return Result(
             replies=(
                 reply(
                     msg(
-                        "Only {name} can reword this proposal. To propose something else, use "
-                        "the button on the answers or /agree.",
+                        "Only {name} can reword this proposal; the other partner can answer it "
+                        "with other wording. To propose something else, use /agree.",
                         name=agreement.proposer_name,
                     ),
                     reply_to=message_id,
@@ -245,13 +303,70 @@ async def reword(
     problem = text_problem(text)
     if problem is not None:
         return Result(replies=(reply(problem, reply_to=message_id),))
-    await records.reword(conn, agreement_id, clean_text(text) or "")
+    countered = member.slot != agreement.proposer_slot
+    await records.reword(conn, agreement_id, clean_text(text) or "", member.user_id, member.slot)
     updated = await records.agreement(conn, where.chat_id, agreement_id)
     assert updated is not None
     names = await partners.names(conn, where.chat_id)
+    said = (
+        msg(
+            "{name} answered with other wording: someone from {other} can confirm it now.",
+            name=member.name,
+            other=names.get(agreement.proposer_slot, ""),
+        )
+        if countered
+        else msg("Reworded.")
+    )
     return Result(
         replies=(
-            reply(msg("Reworded."), reply_to=message_id),
+            reply(said, reply_to=message_id),
             proposal_message(wheel, names, updated, edit=proposal_message_id),
         )
     )
+
+
+async def not_yet(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, agreement_id: int,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """ "Not yet": the other partner is not ready to agree; the wording is kept as an open issue."""
+    member = await representative(conn, where, actor, button=True, reply_to=None)
+    if isinstance(member, Result):
+        return member
+    agreement = await records.agreement(conn, where.chat_id, agreement_id)
+    if agreement is None or agreement.status != "proposed":
+        return Result(notice=msg("This proposal is no longer open."), alert=True)
+    names = await partners.names(conn, where.chat_id)
+    if member.slot == agreement.proposer_slot:
+        return refuse(
+            msg(
+                "“Not yet” is for {other}; {name} can withdraw the proposal.",
+                other=names.get(3 - agreement.proposer_slot, ""),
+                name=agreement.proposer_name,
+            ),
+            button=True,
+        )
+    await records.withdraw(conn, agreement_id, where.now)
+    await records.raise_issue(
+        conn, where.chat_id, agreement.topic_id, agreement.text, member.user_id, where.now
+    )
+    chat = await chats.get(conn, where.chat_id)
+    onward = chat is not None and chat.topic == agreement.topic_id
+    kept = Reply(
+        parts=(
+            msg(
+                "<b>Not agreed yet</b> – {name} keeps it as an open issue on {topic}:",
+                name=member.name,
+                topic=wheel_text(wheel.topic(agreement.topic_id).name),
+            ),
+            msg("“{text}”", text=agreement.text),
+        ),
+        buttons=((Button(msg("Next topic"), f"next:{agreement.topic_id}"),),) if onward else (),
+        edit=message_id,
+    )
+    replies = [kept]
+    shown = await progress.latest_message(conn, where.chat_id, "answers", agreement.topic_id)
+    if shown is not None:
+        topic = wheel.topic(agreement.topic_id)
+        replies.append(await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown))
+    return Result(replies=tuple(replies), notice=msg("Kept as an open issue."))

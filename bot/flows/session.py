@@ -272,6 +272,22 @@ async def stage_recap(
             *(msg("• {text}", text=i.text) for i in open_),
         )
     )
+    waiting = [
+        a
+        for a in await records.agreements(conn, where.chat_id, "proposed")
+        if a.topic_id in topic_ids
+    ]
+    if waiting:
+        parts.append(
+            lines(
+                plural_msg(
+                    "<b>{n} proposal</b> still waits for confirmation",
+                    "<b>{n} proposals</b> still wait for confirmation",
+                    len(waiting),
+                ),
+                *(msg("… {text}", text=a.text) for a in waiting),
+            )
+        )
     if skipped:
         parts.append(
             msg("Skipped: {topics}", topics=listing(*(wheel_text(t.name) for t in skipped)))
@@ -386,5 +402,16 @@ async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Resu
         agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
         issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
     )
+    waiting = await records.agreements(conn, where.chat_id, "proposed")
+    if waiting:
+        totals = msg(
+            "{totals} · {waiting}",
+            totals=totals,
+            waiting=plural_msg(
+                "{n} proposal waiting for confirmation",
+                "{n} proposals waiting for confirmation",
+                len(waiting),
+            ),
+        )
     parts = (msg("<b>Where you are</b>"), lines(*sides), now, lines(*per_stage, totals))
     return Result(replies=(reply(*parts),))

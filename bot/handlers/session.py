@@ -172,6 +172,8 @@ async def on_reply(update: Update, context: Context) -> None:
         flow = lambda conn: agreements.propose(conn, wheel, w, who, ref, text, mid)  # noqa: E731
     elif purpose == "issue-text":
         flow = lambda conn: issues.record(conn, wheel, w, who, ref, text, mid)  # noqa: E731
+    elif purpose == "agree-issue":
+        flow = lambda conn: agreements.propose_for_issue(conn, wheel, w, who, int(ref), text, mid)  # noqa: E731
     elif purpose == "proposal":
         pid = original.message_id
         flow = lambda conn: agreements.reword(conn, wheel, w, who, int(ref), text, mid, pid)  # noqa: E731
@@ -215,7 +217,16 @@ async def on_button(update: Update, context: Context) -> None:
     mid = query.message.message_id if query.message else 0
     topic_ok = value in {t.id for t in wheel.topics}
     stage_ok = value in {s.id for s in wheel.stages}
-    number = int(value) if value.isdigit() and len(value) < 12 else None
+    # "conf:<id>:<revision>"; a Confirm from before revisions were shown means revision 0.
+    ident, _, revision_text = value.partition(":") if kind == "conf" else (value, "", "")
+    number = int(ident) if ident.isascii() and ident.isdigit() and len(ident) < 12 else None
+    revision = int(revision_text) if revision_text.isascii() and revision_text.isdigit() else 0
+    if (
+        kind == "conf"
+        and revision_text
+        and not (revision_text.isascii() and revision_text.isdigit())
+    ):
+        number = None
     # "later:<stage>:<months>"; buttons from before the choice of months mean three months.
     stage, _, months_text = value.partition(":")
     months = int(months_text) if months_text in ("1", "3", "6") else 3
@@ -227,7 +238,8 @@ async def on_button(update: Update, context: Context) -> None:
         "next": lambda conn: session.next_topic(conn, wheel, w, who, value, button=True),
         "agree": lambda conn: agreements.ask_text(conn, wheel, w, who, value, button=True),
         "issue": lambda conn: issues.ask_text(conn, wheel, w, who, value, button=True),
-        "conf": lambda conn: agreements.confirm(conn, wheel, w, who, number or 0, mid),
+        "conf": lambda conn: agreements.confirm(conn, wheel, w, who, number or 0, mid, revision),
+        "nyet": lambda conn: agreements.not_yet(conn, wheel, w, who, number or 0, mid),
         "wdr": lambda conn: agreements.withdraw(conn, wheel, w, who, number or 0, mid),
         "ires": lambda conn: issues.resolve(conn, wheel, w, who, number or 0, mid),
         "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number or 0),
@@ -241,7 +253,7 @@ async def on_button(update: Update, context: Context) -> None:
         (kind == "stage" and stage_ok)
         or (kind == "later" and later_ok)
         or (kind in ("next", "agree", "issue") and topic_ok)
-        or (kind in ("side", "conf", "wdr", "ires", "iagr") and number is not None)
+        or (kind in ("side", "conf", "nyet", "wdr", "ires", "iagr") and number is not None)
         or (kind == "reset" and value in ("yes", "no"))
     )
     if not valid or not _in_group(update):
