@@ -7,7 +7,6 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -27,6 +26,7 @@ from bot.handlers import faults, reminders, session, welcome
 from bot.handlers.common import Context
 from bot.inbox import DurableUpdateQueue, mark_handled
 from bot.processor import PerChatUpdateProcessor
+from bot.ratelimit import GroupMessageRateLimiter
 from bot.services import KEY, services
 from bot.startup import open_services
 
@@ -87,7 +87,7 @@ def build_app(
         )
     if rate_limit:
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(GroupMessageRateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[rival.KEY] = watch
     if isinstance(processor, PerChatUpdateProcessor):

@@ -1,0 +1,46 @@
+"""The per-group limit holds back new messages, not the edits and reactions that acknowledge."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.ratelimit import GroupMessageRateLimiter, posts_a_message
+
+
+async def _call(limiter: GroupMessageRateLimiter, endpoint: str) -> bool:
+    async def callback() -> bool:
+        return True
+
+    data = {"chat_id": -100123, "text": "x"}
+    return bool(await limiter.process_request(callback, (), {}, endpoint, data, None))
+
+
+async def test_edits_and_reactions_pass_a_group_that_has_had_its_messages() -> None:
+    limiter = GroupMessageRateLimiter(group_max_rate=1, group_time_period=60)
+    await limiter.initialize()
+    assert await _call(limiter, "sendMessage")
+    # The group's one message a minute is used up: another message waits ...
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(_call(limiter, "sendMessage"), timeout=0.3)
+    # ... while edits and reactions go on at once.
+    for endpoint in ("editMessageText", "setMessageReaction", "editMessageText"):
+        assert await asyncio.wait_for(_call(limiter, endpoint), timeout=0.3)
+    await limiter.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "posts"),
+    [
+        ("sendMessage", True),
+        ("sendDocument", True),
+        ("copyMessage", True),
+        ("sendChatAction", False),
+        ("editMessageText", False),
+        ("setMessageReaction", False),
+        ("answerCallbackQuery", False),
+    ],
+)
+def test_which_methods_post_a_message(endpoint: str, posts: bool) -> None:
+    assert posts_a_message(endpoint) is posts
