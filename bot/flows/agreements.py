@@ -64,7 +64,7 @@ def proposal_message(
             ),
             msg("“{text}”", text=agreement.text),
             msg(
-                "Someone from {other} confirms it with the button. {name} can withdraw it, or "
+                "Someone from {other} can confirm it below. {name} can withdraw it, or "
                 "reword it by replying to this message.",
                 other=other,
                 name=agreement.proposer_name,
