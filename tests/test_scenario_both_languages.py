@@ -39,7 +39,7 @@ def topic_steps(n: int, *, skip: bool = False) -> list[Step]:
     if skip:
         return [Step("a", "send", "/skip", then)]
     return [
-        Step("a", "reply", f"A's view on topic {n}", both("noted for", "genoteerd voor")),
+        Step("a", "reply", f"A's view on topic {n}", both("noted for", "Genoteerd namens")),
         Step("b", "reply", f"B's view on topic {n}", both("side by side", "naast elkaar")),
         Step("b", "press", both("Next topic", "Volgend thema"), then),
     ]
@@ -55,7 +55,7 @@ SCRIPT: list[Step] = [
     ),
     Step("b", "press", both("Orientation", "Oriëntatie"), both("topic 1/9", "thema 1/9")),
     # Topic 1: an answer changed, then an agreement proposed by A and confirmed by B.
-    Step("a", "reply", "Ten jobs", both("noted for", "genoteerd voor")),
+    Step("a", "reply", "Ten jobs", both("noted for", "Genoteerd namens")),
     Step("a", "reply", "Twelve jobs <b>and</b> training", both("replaced", "vervangen")),
     Step(
         "b",
@@ -77,7 +77,7 @@ SCRIPT: list[Step] = [
     ),
     Step("a", "press", both("Next topic", "Volgend thema"), both("topic 2/9", "thema 2/9")),
     # Topic 2: answers, an open issue, and a second agreement proposed by B.
-    Step("a", "reply", "Jobs", both("noted for", "genoteerd voor")),
+    Step("a", "reply", "Jobs", both("noted for", "Genoteerd namens")),
     Step("b", "reply", "Jobs and visibility", both("side by side", "naast elkaar")),
     Step(
         "b",

@@ -131,7 +131,7 @@ async def test_commands_registered_in_both_languages(group: Group, api: FakeBotA
     dutch = {c["command"]: c["description"] for c in api.commands["nl"]}
     assert english.keys() == dutch.keys() >= {"start", "help", "language"}
     assert english["language"] == "Choose Dutch or English"
-    assert dutch["language"] == "Kies Nederlands of Engels"
+    assert dutch["language"] == "Nederlands of Engels kiezen"
 
 
 async def test_added_back_to_a_group_that_had_begun_says_nothing_was_lost(group: Group) -> None:
