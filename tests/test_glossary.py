@@ -35,6 +35,9 @@ _BUTTON = re.compile(r"Button\(\s*(?:label=)?(?:msg|plural_msg)\(\s*\"([^\"]+)\"
 _MENU = re.compile(r"\(\"[a-z_]+\",\s*msg\(\"([^\"]+)\"\)\)")
 _ARTICLES = {"de", "het", "een"}
 _TIME_UNITS = {"dag", "week", "maand", "jaar"}  # "Een week uitstellen": a duration, not an article
+#: Quotation marks that belong to the other language: Dutch quotes with single curly marks,
+#: English with double ones.
+_FOREIGN_QUOTES = {"nl": "“”„", "en": "‘"}
 _IMPERATIVES = {"maak", "kies", "ga", "stuur", "tik", "zet", "noteer", "leg", "bekijk", "begin"}
 
 
@@ -127,6 +130,11 @@ def term_problems(rules: list[Rule], found: list[tuple[str, str]]) -> list[str]:
     return problems
 
 
+def quote_problems(language: str, found: list[tuple[str, str]]) -> list[str]:
+    marks = _FOREIGN_QUOTES[language]
+    return [f"{msgid[:50]!r}: {text!r}" for msgid, text in found if any(m in text for m in marks)]
+
+
 def je_jullie_problems(found: list[tuple[str, str]]) -> list[str]:
     return [
         f"je and jullie in one message: {text!r}"
@@ -185,6 +193,14 @@ def test_the_glossary_has_rules_for_both_languages(rules: dict[str, list[Rule]])
 def test_catalog_uses_one_term_per_concept(rules: dict[str, list[Rule]], language: str) -> None:
     problems = term_problems(rules[language], texts(read_catalog(language)))
     assert not problems, f"locales/{language}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_quotation_marks_of_the_language(language: str) -> None:
+    problems = quote_problems(language, texts(read_catalog(language)))
+    assert not problems, f"locales/{language}: quotation marks of the other language:\n  " + (
+        "\n  ".join(problems)
+    )
 
 
 def test_dutch_messages_do_not_mix_je_and_jullie() -> None:
@@ -262,6 +278,11 @@ def test_mixed_je_and_jullie_fails() -> None:
     assert je_jullie_problems(found) == [
         "je and jullie in one message: 'Op   herinner ik jullie eraan. Met   zie je wat er klaarstaat.'"
     ]
+
+
+def test_quotation_marks_of_the_other_language_fail() -> None:
+    found = texts(catalog_of("„Nog niet” is voor {other}.", "‘Nog niet’ is voor {other}."))
+    assert quote_problems("nl", found) == ["'message 0': '„Nog niet” is voor  .'"]
 
 
 def test_buttons_with_an_article_or_an_imperative_fail() -> None:
