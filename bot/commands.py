@@ -9,7 +9,7 @@ from bot.i18n import Translator
 from bot.messages import Msg, msg
 
 COMMANDS: tuple[tuple[str, Msg], ...] = (
-    ("start", msg("Begin, or see how to begin")),
+    ("start", msg("Start, or pick up where you left off")),
     ("help", msg("What I can do")),
     ("language", msg("Choose Dutch or English")),
     ("status", msg("Where we are")),

@@ -18,6 +18,9 @@ from babel.numbers import format_decimal
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "messages"
+#: The locale used to format dates, times and numbers, where it differs from the language: the
+#: English texts are British, so their dates are too ("23 November 2026", not "November 23, 2026").
+FORMAT_LOCALES = {"en": "en_GB"}
 
 
 class CatalogError(RuntimeError):
@@ -39,17 +42,24 @@ class Translator:
         """Return the translation of the form that fits ``n``."""
         return self.catalog.ngettext(singular, plural, n)
 
+    @property
+    def format_locale(self) -> str:
+        """The locale that formats dates, times and numbers for this language."""
+        return FORMAT_LOCALES.get(self.language, self.language)
+
     def date(self, value: dt.date) -> str:
         """Format a date the way people in this language write it."""
-        return format_date(value, format="long", locale=self.language)
+        return format_date(value, format="long", locale=self.format_locale)
 
     def datetime(self, value: dt.datetime) -> str:
         """Format a date and time, in the value's own timezone."""
-        return format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=self.language)
+        return format_datetime(
+            value, format="medium", tzinfo=value.tzinfo, locale=self.format_locale
+        )
 
     def number(self, value: int) -> str:
         """Format a number."""
-        return format_decimal(value, locale=self.language)
+        return format_decimal(value, locale=self.format_locale)
 
     def language_name(self, language: str) -> str:
         """Name a language in this language (``Nederlands``, ``Dutch``)."""

@@ -125,7 +125,7 @@ def test_every_catalog_template_stays_valid_with_nasty_values(t: Translator, val
 def test_numbers_and_dates_are_formatted_per_language(translators: dict[str, Translator]) -> None:
     template = msg("{count} on {day}", count=12345, day=dt.date(2026, 3, 9))
     assert text(translators["nl"], template) == "12.345 on 9 maart 2026"
-    assert text(translators["en"], template) == "12,345 on March 9, 2026"
+    assert text(translators["en"], template) == "12,345 on 9 March 2026"
 
 
 # -- splitting --------------------------------------------------------------------------------

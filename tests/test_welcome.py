@@ -40,7 +40,7 @@ async def test_start_in_group_in_first_users_language(group: Group) -> None:
 
 async def test_start_for_other_language_falls_back_to_english(group: Group) -> None:
     await group.send(DAAN, "/start")
-    assert "Welcome to the wheel Impact through Collaboration" in group.sent[0].text
+    assert "Welcome to the Impact through Collaboration wheel" in group.sent[0].text
 
 
 async def test_command_with_bot_username_is_handled(group: Group) -> None:
@@ -109,7 +109,7 @@ async def test_same_update_delivered_twice_is_answered_once(group: Group) -> Non
     await group.feed({"message": message})
     await group.feed({"message": message})
     assert [m.text.split("\n")[0] for m in group.sent] == [
-        "Welcome to the wheel Impact through Collaboration!",
+        "Welcome to the Impact through Collaboration wheel!",
         "What is the name of the first partner organisation?",
     ]
 
@@ -131,7 +131,7 @@ async def test_commands_registered_in_both_languages(group: Group, api: FakeBotA
     dutch = {c["command"]: c["description"] for c in api.commands["nl"]}
     assert english.keys() == dutch.keys() >= {"start", "help", "language"}
     assert english["language"] == "Choose Dutch or English"
-    assert dutch["language"] == "Kies Nederlands of Engels"
+    assert dutch["language"] == "Nederlands of Engels kiezen"
 
 
 async def test_added_back_to_a_group_that_had_begun_says_nothing_was_lost(group: Group) -> None:

@@ -49,7 +49,7 @@ async def sides_message(
         else:
             sides.append(msg("<b>{partner}</b>: nobody yet", partner=name))
     parts = (
-        msg("<b>Who represents which organisation?</b> Tap the button of yours."),
+        msg("<b>Who represents which organisation?</b> Tap your organisation."),
         lines(*sides),
     )
     buttons = (tuple(Button(name, f"side:{slot}") for slot, name in names.items()),)
@@ -65,7 +65,7 @@ async def start(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: A
         await partners.set_setup(conn, where.chat_id, "partner-1", where.now, actor.user_id)
         await chats.set_thread(conn, where.chat_id, where.thread_id)
         intro = reply(
-            msg("Welcome to the wheel <b>Impact through Collaboration</b>!"),
+            msg("Welcome to the <b>Impact through Collaboration</b> wheel!"),
             msg(
                 "We'll go through the wheel together, one topic at a time. First I need to know "
                 "who is at the table."

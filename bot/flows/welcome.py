@@ -44,8 +44,8 @@ async def chat_for(conn: aiosqlite.Connection, where: Where) -> chats.Chat:
 
 def _intro() -> Msg:
     return msg(
-        "I help two partner organisations talk through the wheel <b>Impact through "
-        "Collaboration</b>: 21 questions in three stages, one topic at a time. I keep track of "
+        "I help two partner organisations talk through the <b>Impact through Collaboration</b> "
+        "wheel: 21 questions in three stages, one topic at a time. I keep track of "
         "what you agree on and of what is still open, and I remind you to come back to it later."
     )
 
