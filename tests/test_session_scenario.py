@@ -34,6 +34,9 @@ async def test_orientation_in_english(group: Group) -> None:
 
     await group.press(BEN, "Orientation")
     card = group.last
+    assert "Orientation, 9 topics. Talking each one through takes about 45 minutes" in (
+        group.sent[-2].text
+    )
     assert "Orientation · Value creation · topic 1/9" in card.text
     assert "What economic and social impact do we want to achieve?" in card.text
     assert card.force_reply

@@ -31,6 +31,8 @@ STAGE_WORDS = {
     "integration": "integration", "integratie": "integration",
     "transformation": "transformation", "transformatie": "transformation",
 }  # fmt: skip
+#: A rough time for one topic, said at the start of a stage so the group can plan.
+MINUTES_PER_TOPIC = 5
 #: The reaction that acknowledges an answer (one of the reactions Telegram allows bots).
 ANSWERED = "👍"
 #: The reminders offered at the end of a stage, in months.
@@ -82,9 +84,11 @@ async def choose_stage(
     first = todo[0] if todo else topics[0]
     intro = reply(
         msg(
-            "Let's go: <b>{stage}</b>, {count} topics.",
+            "Let's go: <b>{stage}</b>, {count} topics. Talking each one through takes about "
+            "{minutes} minutes in all; you can stop at any topic and pick up later with /start.",
             stage=wheel_text(wheel.stage(stage_id).name),
             count=len(topics),
+            minutes=len(topics) * MINUTES_PER_TOPIC,
         )
     )
     return Result(replies=(intro, await _open_topic(conn, wheel, where, first)))
