@@ -26,9 +26,27 @@ def people(language: str) -> tuple[list[User], list[User]]:
 
 
 WORDS = {
-    "en": {"stage": "Orientation", "confirm": "Confirm", "next": "Next topic"},
-    "nl": {"stage": "Oriëntatie", "confirm": "Bevestigen", "next": "Volgend thema"},
-}
+    "en": {
+        "stage": "Orientation", "confirm": "Confirm", "next": "Next topic", "not yet": "Not yet",
+        "progress": "Orientation {done}/9 · Integration 0/9 · Transformation 0/3",
+        "waiting": "Waiting for: {who}", "everyone": "Everyone has answered.",
+        "countered": "answered with other wording", "kept": "keeps it as an open issue",
+        "centre": "You have reached the centre of the wheel",
+        "open stages": ["Continue with Integration"],
+        "later": ["In 1 month", "In 3 months", "In 6 months"],
+        "reset no": "No, keep it", "kept setup": "The set-up stays as it is",
+    },
+    "nl": {
+        "stage": "Oriëntatie", "confirm": "Bevestigen", "next": "Volgend thema", "not yet": "Nog niet",
+        "progress": "Oriëntatie {done}/9 · Integratie 0/9 · Transformatie 0/3",
+        "waiting": "Wachten op: {who}", "everyone": "Iedereen heeft geantwoord.",
+        "countered": "reageerde met een andere formulering", "kept": "bewaart het als open punt",
+        "centre": "Jullie zijn in het hart van het wiel aangekomen",
+        "open stages": ["Verder met Integratie"],
+        "later": ["Over 1 maand", "Over 3 maanden", "Over 6 maanden"],
+        "reset no": "Nee, laten zoals het is", "kept setup": "De instellingen blijven zoals ze zijn",
+    },
+}  # fmt: skip
 
 
 class Clocked:
@@ -76,16 +94,29 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
     for number in range(1, 10):
         card = group.last
         assert f"{number}/9" in card.text
+        assert words["progress"].format(done=number - 1) in card.text
+        assert words["waiting"].format(who=f"{ORG_A}, {ORG_B}") in card.text
         at_card = play.sends()
         for a, b in zip(first, second, strict=True):
             await play.act(group.reply(a, f"{a.first_name} on topic {number}", to=card))
+            if a is first[0]:
+                # One of De Brug has answered: the card names the others, and Van Dam.
+                who = f"{first[1].first_name} ({ORG_A}), {first[2].first_name} ({ORG_A}), {ORG_B}"
+                assert words["waiting"].format(who=who) in card.text
             await play.act(group.reply(b, f"{b.first_name} on topic {number}", to=card))
-        assert (
-            "Everyone has answered." if language == "en" else "Iedereen heeft geantwoord."
-        ) in (card.text)
+        assert words["everyone"] in card.text
         await play.act(group.send(first[1], f"/agree We agree on topic {number}"))
         proposal = group.last
-        await play.act(group.press(second[2], words["confirm"], on=proposal))
+        if number == 1:
+            # The other partner answers with other wording; the first partner confirms that.
+            await play.act(group.reply(second[0], "We agree, with a date", to=proposal))
+            assert words["countered"] in group.last.text
+            await play.act(group.press(first[0], words["confirm"], on=proposal))
+        elif number == 2:
+            await play.act(group.press(second[2], words["not yet"], on=proposal))
+            assert words["kept"] in proposal.text
+        else:
+            await play.act(group.press(second[2], words["confirm"], on=proposal))
         await play.act(group.send(second[1], f"/issue Still open on topic {number}"))
         await play.act(group.press(first[2], words["next"], on=proposal))
         # From this card up to and including the next card (or the recap after the last).
@@ -99,3 +130,15 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
     # Every answer, and every open issue, got its reaction instead of a message.
     reactions = Counter(emoji for _, _, emoji in group.api.reactions)
     assert reactions == {"👍": 9 * 6, "✍": 9}
+
+    # The end of the wheel offers what is still open, and reminders; /reset can be declined.
+    await group.send(first[0], "/stage transformation")
+    for _ in range(3):
+        await group.send(first[0], "/skip")
+    end = group.last
+    assert words["centre"] in end.text
+    assert end.buttons == [*words["open stages"], *words["later"]]
+    await group.send(first[0], "/reset")
+    question = group.last
+    await group.press(first[0], words["reset no"], on=question)
+    assert words["kept setup"] in question.text
