@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: The stored markup of an entry that is a reaction on the message ``reply_to``, not a message.
 REACTION = json.dumps({"kind": "reaction"})
+#: How long a reply to a message still being delivered waits for it to be marked.
+SETTLE_WAIT = 10.0
 #: Waits between tries of one entry before it is left for the next round.
 BACKOFF = (0.5, 2.0, 5.0)
 
@@ -86,6 +88,18 @@ class Outbox:
         task = asyncio.create_task(self._deliver_logged(bot, chat_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def settled(self, chat_id: int, at_most: float = SETTLE_WAIT) -> None:
+        """Wait (a while at most) until the chat's delivery under way has marked what it sent."""
+        lock = self._locks.get(chat_id)
+        if lock is None or not lock.locked():
+            return
+        try:
+            async with asyncio.timeout(at_most):
+                async with lock:
+                    pass
+        except TimeoutError:
+            log.info("Delivery to chat %s still under way after %s s", chat_id, at_most)
 
     async def idle(self) -> None:
         """Wait until every scheduled delivery has finished (at shutdown, and in tests)."""

@@ -228,3 +228,65 @@ async def test_a_delivery_held_back_by_telegram_does_not_hold_back_the_group(
     assert thanks < skipped  # delivered in the order they were decided
     assert pending(db_path) == 0
     api.calls[:] = [c for c in api.calls if c.error is None]
+
+
+async def test_a_reply_faster_than_the_bookkeeping_of_its_card_is_taken(
+    group: Group, api: FakeBotApi, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People can reply the moment Telegram shows the card, before the bot has written down
+    what the card is for: the reply waits for that, instead of being ignored."""
+    from telegram import Update
+
+    from bot.db import chats
+
+    await set_up(group, BEN, DAVID)
+    release = asyncio.Event()
+    remember = chats.remember_message
+
+    async def slow_remember(*args: object, **kwargs: object) -> None:
+        await release.wait()
+        await remember(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(chats, "remember_message", slow_remember)
+
+    def update(payload: dict[str, object]) -> Update:
+        group.updates.append(payload)  # type: ignore[arg-type]
+        return Update.de_json({"update_id": 800 + len(group.updates), **payload}, group.app.bot)
+
+    stages = group.last
+    press = {
+        "callback_query": {
+            "id": "q-orientation",
+            "from": BEN.to_dict(),
+            "chat_instance": "c",
+            "data": stages.button_data("Orientation"),
+            "message": {
+                "message_id": stages.message_id,
+                "date": 0,
+                "chat": group.chat_dict(),
+                "from": api.bot_user,
+                "text": stages.text,
+            },
+        }
+    }
+    await group.app.process_update(update(press))
+    for _ in range(100):  # the card is in the chat; its purpose is not written down yet
+        if any("Ambition" in m.text for m in group.sent):
+            break
+        await asyncio.sleep(0.01)
+    card = next(m for m in group.sent if "Ambition" in m.text)
+    original = {
+        "message_id": card.message_id,
+        "date": 0,
+        "chat": group.chat_dict(),
+        "from": api.bot_user,
+        "text": card.text,
+    }
+    reply = update({"message": group.message_dict(BEN, "Ten jobs", reply_to_message=original)})
+    answering = asyncio.create_task(group.app.process_update(reply))
+    await asyncio.sleep(0.05)
+    release.set()
+    await answering
+    await group.app.bot_data["services"].outbox.idle()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT text FROM answers").fetchall() == [("Ten jobs",)]

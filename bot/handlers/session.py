@@ -160,6 +160,11 @@ async def on_reply(update: Update, context: Context) -> None:
     svc = services(context)
     found = await chats.message_purpose(svc.store.conn, message.chat_id, original.message_id)
     if found is None:
+        # A quick reply can arrive before the delivery of the message it answers has recorded
+        # what that message is for: wait for the chat's delivery under way, then look again.
+        await svc.outbox.settled(message.chat_id)
+        found = await chats.message_purpose(svc.store.conn, message.chat_id, original.message_id)
+    if found is None:
         return
     purpose, ref = found
     w, who, wheel = where(update, context), actor(update), svc.wheel
