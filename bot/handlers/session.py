@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatID, ChatType
 from telegram.error import TelegramError
 
+from bot import outbox
 from bot.db import chats, partners
 from bot.flows import agreements, common, issues, reminders, session, setup, welcome
 from bot.handlers.common import Context, run_flow, send, where
@@ -164,6 +165,9 @@ async def on_reply(update: Update, context: Context) -> None:
         # what that message is for: wait for the chat's delivery under way, then look again.
         await svc.outbox.settled(message.chat_id)
         found = await chats.message_purpose(svc.store.conn, message.chat_id, original.message_id)
+    if found is None:
+        # The first copy of a card or prompt that a crash made us send again.
+        found = await outbox.purpose_of_copy(svc.store.conn, message.chat_id, original.text)
     if found is None:
         return
     purpose, ref = found
