@@ -25,8 +25,8 @@ from bot.config import Config
 from bot.handlers import faults, reminders, session, welcome
 from bot.handlers.common import Context
 from bot.inbox import DurableUpdateQueue, mark_handled
+from bot.outbox import RateLimiter
 from bot.processor import PerChatUpdateProcessor
-from bot.ratelimit import GroupMessageRateLimiter
 from bot.services import KEY, services
 from bot.startup import open_services
 
@@ -87,7 +87,7 @@ def build_app(
         )
     if rate_limit:
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
-        builder = builder.rate_limiter(GroupMessageRateLimiter(max_retries=3))
+        builder = builder.rate_limiter(RateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[rival.KEY] = watch
     if isinstance(processor, PerChatUpdateProcessor):
