@@ -27,8 +27,8 @@ from bot import render
 from bot.db import Store, chats, now_text, reminders
 from bot.db import outbox as sql
 from bot.i18n import Translator
-from bot.ratelimit import GroupMessageRateLimiter
 from bot.messages import Reply
+from bot.ratelimit import GroupMessageRateLimiter
 
 log = logging.getLogger(__name__)
 

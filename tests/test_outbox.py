@@ -177,8 +177,8 @@ async def test_a_reply_to_the_first_copy_of_a_card_sent_again_after_a_crash_is_t
     async with running(db_path, api) as again:
         # Sent again after the restart: the group now sees the card twice.
         assert [m.text for m in again.sent].count(first.text) == 2
-        await again.reply(BEN, "Ten jobs", to=first)
-        assert again.last.text.startswith("Thanks Ben, noted")
+        answer = await again.reply(BEN, "Ten jobs", to=first)
+        assert again.reacted(answer) == ["👍"]
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT text FROM answers").fetchall() == [("Ten jobs",)]
     assert api.refusals() == []
