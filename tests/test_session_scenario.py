@@ -27,7 +27,7 @@ def card_for(group: Group, topic_words: str):  # type: ignore[no-untyped-def]
 async def test_orientation_in_english(group: Group) -> None:
     await set_up(group, BEN, DAVID, extra=ANNA)
     sides = next(m for m in group.sent if "Who represents" in m.text)
-    assert "Werkbedrijf <De Brug> & Co: Anna, Ben" in sides.text
+    assert "Werkbedrijf <De Brug> & Co: Ben, Anna" in sides.text  # in the order they joined
     assert "Bakkerij *Van Dam*: David" in sides.text
     assert "Both partners are represented" in group.last.text
     assert group.last.buttons == ["Orientation", "Integration", "Transformation"]

@@ -66,7 +66,7 @@ async def representatives(conn: aiosqlite.Connection, chat_id: int) -> list[Memb
     """Return the members who represent a partner, in the order they joined."""
     async with conn.execute(
         "SELECT user_id, name, slot FROM members"
-        " WHERE chat_id = ? AND slot IS NOT NULL AND left_at IS NULL ORDER BY joined_at, user_id",
+        " WHERE chat_id = ? AND slot IS NOT NULL AND left_at IS NULL ORDER BY joined_at, rowid",
         (chat_id,),
     ) as cursor:
         return [Member(r["user_id"], r["name"], r["slot"]) async for r in cursor]

@@ -123,7 +123,11 @@ async def help_text(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
                     "/rename, /reset – change the set-up\n"
                     "/language – Dutch or English for this chat"
                 ),
-                msg("Answer a topic by replying to its card; buttons do the rest."),
+                msg(
+                    "Answer a topic by replying to its card (on a phone: swipe left on it). I only "
+                    "see replies to my messages, commands and buttons: a message that is not a "
+                    "reply does not reach me."
+                ),
             )
         )
     ]
