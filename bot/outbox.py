@@ -83,8 +83,8 @@ async def owe(
 ) -> None:
     """Write the replies as outbox entries (in the caller's transaction).
 
-    ``threads`` holds each reply's forum thread. A reply that edits becomes one entry; a reply
-    too long for one message becomes several, the markup on the last.
+    ``threads`` holds each reply's forum thread. A reply too long for one message becomes
+    several entries, the markup on the last; an edit edits with the first.
     """
     for reply, thread in zip(replies, threads, strict=True):
         if reply.react is not None:
@@ -94,15 +94,16 @@ async def owe(
             )  # fmt: skip
             continue
         outgoing = render.render(translator, reply)
-        edit = reply.edit if len(outgoing) == 1 else None
         for number, out in enumerate(outgoing):
             last = number == len(outgoing) - 1
+            # Too long for one message: the first part replaces the old message (and so its
+            # buttons), the rest follow as new messages, the buttons on the last.
             await sql.add(
                 conn,
                 chat_id,
                 thread,
                 reply.reply_to if number == 0 else None,
-                edit,
+                reply.edit if number == 0 else None,
                 out.text,
                 _markup_json(out.markup),
                 reply.remember if last else None,

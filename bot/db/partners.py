@@ -12,6 +12,9 @@ class Member:
     user_id: int
     name: str
     slot: int | None
+    #: The highest agreement id there was when they took their side: they may confirm only
+    #: agreements proposed after that.
+    side_after_agreement: int = 0
 
 
 async def names(conn: aiosqlite.Connection, chat_id: int) -> dict[int, str]:
@@ -54,12 +57,14 @@ async def reset(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
 async def member(conn: aiosqlite.Connection, chat_id: int, user_id: int) -> Member | None:
     """Return a member of the chat who has not left, or None."""
     async with conn.execute(
-        "SELECT user_id, name, slot FROM members"
+        "SELECT user_id, name, slot, side_after_agreement FROM members"
         " WHERE chat_id = ? AND user_id = ? AND left_at IS NULL",
         (chat_id, user_id),
     ) as cursor:
         row = await cursor.fetchone()
-    return Member(row["user_id"], row["name"], row["slot"]) if row else None
+    if row is None:
+        return None
+    return Member(row["user_id"], row["name"], row["slot"], row["side_after_agreement"])
 
 
 async def representatives(conn: aiosqlite.Connection, chat_id: int) -> list[Member]:
@@ -77,9 +82,12 @@ async def join(
 ) -> None:
     """Register a member as representative of partner ``slot``."""
     await conn.execute(
-        "INSERT INTO members (chat_id, user_id, slot, name, joined_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (chat_id, user_id) DO UPDATE SET slot = excluded.slot,"
-        " name = excluded.name, left_at = NULL",
+        "INSERT INTO members (chat_id, user_id, slot, name, joined_at, side_after_agreement)"
+        " VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM agreements))"
+        " ON CONFLICT (chat_id, user_id) DO UPDATE SET side_after_agreement = CASE"
+        " WHEN members.slot IS excluded.slot AND members.left_at IS NULL"
+        " THEN members.side_after_agreement ELSE excluded.side_after_agreement END,"
+        " slot = excluded.slot, name = excluded.name, left_at = NULL",
         (chat_id, user_id, slot, name, now),
     )
 

@@ -163,6 +163,20 @@ async def propose_for_issue(
                 reply(msg("This open issue has already been dealt with."), reply_to=message_id),
             )
         )
+    waiting = await records.agreements(conn, where.chat_id, "proposed")
+    if any(a.from_issue == issue.id for a in waiting):
+        # Two presses of the button made two prompts: one proposal per open issue.
+        return Result(
+            replies=(
+                reply(
+                    msg(
+                        "A proposal for this open issue is already waiting for confirmation. "
+                        "Reply to that proposal to word it differently."
+                    ),
+                    reply_to=message_id,
+                ),
+            )
+        )
     return await propose(
         conn, wheel, where, actor, issue.topic_id, text, message_id, from_issue=issue.id
     )
@@ -214,11 +228,22 @@ async def confirm(
             alert=True,
         )
     names = await partners.names(conn, where.chat_id)
-    if member.slot == agreement.proposer_slot:
+    if member.slot == agreement.proposer_slot or member.user_id == agreement.proposed_by:
+        # The proposer never confirms, also not after switching sides.
         return refuse(
             msg(
                 "An agreement needs both partners: someone from {other} confirms it.",
                 other=names.get(3 - agreement.proposer_slot, ""),
+            ),
+            button=True,
+        )
+    if member.side_after_agreement >= agreement.id:
+        return refuse(
+            msg(
+                "Only someone who already represented {other} when this was proposed can "
+                "confirm it. {name} can withdraw it and propose it again.",
+                other=names.get(member.slot or 0, ""),
+                name=agreement.proposer_name,
             ),
             button=True,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 
 import aiosqlite
@@ -79,19 +81,45 @@ async def set_up_chat(conn: aiosqlite.Connection, where: Where) -> chats.Chat | 
     return chat
 
 
+#: Characters that show nothing: format characters (zero-width space and joiner, BOM, ...) and
+#: the blank letters people use to send "empty" text (Hangul fillers, the braille blank).
+_INVISIBLE = re.compile(r"[\u115f\u1160\u2800\u3164\uffa0]")
+
+
+def _visible(text: str) -> str:
+    """The text without the characters that show nothing."""
+    return "".join(c for c in _INVISIBLE.sub("", text) if unicodedata.category(c) != "Cf")
+
+
 def clean_text(text: str | None) -> str | None:
-    """Return the text stripped, or None when there is nothing in it."""
+    """The text as people mean it: NFC (one form for "é"), stripped, line breaks kept; None when
+    nothing visible is left."""
     if text is None:
         return None
-    stripped = text.strip()
-    return stripped or None
+    normal = unicodedata.normalize("NFC", text).strip()
+    if not _visible(normal).strip():
+        return None
+    return normal
+
+
+def same_name(first: str, second: str) -> bool:
+    """Two organisation names are the same regardless of case, accent form, spacing and
+    invisible characters ("Van Dam" and "Van" + zero-width space + "Dam"; "Café" in NFC and
+    NFD)."""
+
+    def key(name: str) -> str:
+        # Spaces are left out too: an invisible character often stands where a space was meant.
+        visible = _visible(unicodedata.normalize("NFC", name))
+        return "".join(visible.casefold().split())
+
+    return key(first) == key(second)
 
 
 def text_problem(text: str | None, *, limit: int = MAX_TEXT) -> Msg | None:
     """Say what is wrong with a text reply, or None when it is fine."""
     if text is None:
         return msg("I can only read text here. Please reply with a written message.")
-    if not text.strip():
+    if clean_text(text) is None:
         return msg("That reply is empty. Please reply again with a few words.")
     if len(text) > limit:
         return plural_limit(limit)

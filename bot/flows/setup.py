@@ -12,6 +12,7 @@ from bot.flows.common import (
     clean_text,
     not_set_up,
     refuse,
+    same_name,
     set_up_chat,
     text_problem,
 )
@@ -94,18 +95,54 @@ async def partner_named(
         return Result(replies=(reply(problem, reply_to=message_id), name_prompt(slot)))
     name = clean_text(text)
     assert name is not None
-    renaming = chat.setup_step in ("members", "done")
     expected = {"partner-1": 1, "partner-2": 2}.get(chat.setup_step)
-    if not renaming and expected != slot:
+    if expected != slot:
+        # An old set-up question: the names are chosen; renaming goes through /rename.
         return Result(
-            replies=(reply(msg("That question has already been answered."), reply_to=message_id),)
+            replies=(
+                reply(
+                    msg("That question has already been answered."),
+                    msg("To rename an organisation, send /rename."),
+                    reply_to=message_id,
+                ),
+            )
         )
+    return await _store_name(conn, where, slot, name, message_id, renaming=False)
+
+
+async def partner_renamed(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, slot: int, asker: int,
+    text: str | None, message_id: int,
+) -> Result:  # fmt: skip
+    """A reply to the prompt of ``/rename``: only the person who asked answers it."""
+    chat = await chat_for(conn, where)
+    if actor.user_id != asker or chat.setup_step not in ("members", "done"):
+        return Result(
+            replies=(
+                reply(
+                    msg("This question is for the person who asked to rename."),
+                    reply_to=message_id,
+                ),
+            )
+        )
+    problem = text_problem(text, limit=MAX_NAME)
+    if problem is not None:
+        return Result(replies=(reply(problem, reply_to=message_id),))
+    name = clean_text(text)
+    assert name is not None
+    return await _store_name(conn, where, slot, name, message_id, renaming=True)
+
+
+async def _store_name(
+    conn: aiosqlite.Connection, where: Where, slot: int, name: str, message_id: int,
+    *, renaming: bool,
+) -> Result:  # fmt: skip
     names = await partners.names(conn, where.chat_id)
-    if any(n.casefold() == name.casefold() for s, n in names.items() if s != slot):
+    if any(same_name(n, name) for s, n in names.items() if s != slot):
         return Result(
             replies=(
                 reply(msg("Both organisations need different names."), reply_to=message_id),
-                name_prompt(slot),
+                *(() if renaming else (name_prompt(slot),)),
             )
         )
     await partners.set_name(conn, where.chat_id, slot, name)
@@ -205,7 +242,8 @@ async def rename(
         ),
         force_reply=True,
         placeholder=msg("Name of the organisation"),
-        remember=("partner-name", str(slot)),
+        # The answer is taken only from the person who asked to rename.
+        remember=("rename", f"{slot}:{actor.user_id}"),
     )
     return Result(replies=(prompt,))
 

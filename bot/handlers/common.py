@@ -39,6 +39,13 @@ def where(update: Update, context: Context) -> Where:
     )
 
 
+def command_text(update: Update) -> str:
+    """What follows the command, as typed: ``context.args`` would turn line breaks into spaces."""
+    message = update.effective_message
+    parts = (message.text or "").split(maxsplit=1) if message else []
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
 def addressed_thread(update: Update) -> int | None:
     """The forum topic thread an update came from; None for a chat without topics."""
     message = update.effective_message

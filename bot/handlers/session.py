@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot import outbox
 from bot.db import chats, partners
 from bot.flows import agreements, common, issues, reminders, session, setup, welcome
-from bot.handlers.common import Context, run_flow, send, where
+from bot.handlers.common import Context, command_text, run_flow, send, where
 from bot.messages import Actor, Result, msg, reply
 from bot.services import services
 
@@ -107,7 +107,7 @@ async def on_back(update: Update, context: Context) -> None:
 async def on_agree(update: Update, context: Context) -> None:
     """``/agree [text]``: propose an agreement on the current topic."""
     w, who, wheel = where(update, context), actor(update), services(context).wheel
-    text = " ".join(context.args or [])
+    text = command_text(update)
     message_id = update.effective_message.message_id if update.effective_message else 0
     if not text:
         await run_flow(
@@ -126,7 +126,7 @@ async def on_agree(update: Update, context: Context) -> None:
 async def on_issue(update: Update, context: Context) -> None:
     """``/issue [text]``: note an open issue on the current topic."""
     w, who, wheel = where(update, context), actor(update), services(context).wheel
-    text = " ".join(context.args or [])
+    text = command_text(update)
     message_id = update.effective_message.message_id if update.effective_message else 0
     if not text:
         await run_flow(
@@ -175,6 +175,11 @@ async def on_reply(update: Update, context: Context) -> None:
     text, mid = message.text, message.message_id
     if purpose == "partner-name":
         flow = lambda conn: setup.partner_named(conn, wheel, w, who, int(ref), text, mid)  # noqa: E731
+    elif purpose == "rename":
+        slot, _, asker = ref.partition(":")
+        flow = lambda conn: setup.partner_renamed(  # noqa: E731
+            conn, w, who, int(slot), int(asker or 0), text, mid
+        )
     elif purpose == "card":
         flow = lambda conn: session.record_answer(conn, wheel, w, who, ref, text, mid)  # noqa: E731
     elif purpose == "agree-text":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 
-from bot.flows import welcome
+from bot.flows import language, welcome
 from bot.handlers.common import Context, run_flow, send, where
+from bot.handlers.session import actor
 
 
 async def on_bot_added(update: Update, context: Context) -> None:
@@ -43,9 +44,9 @@ async def on_help(update: Update, context: Context) -> None:
 
 async def on_language(update: Update, context: Context) -> None:
     """Show or change the chat's language."""
-    w = where(update, context)
+    w, who = where(update, context), actor(update)
     argument = " ".join(context.args or []) or None
-    await run_flow(update, context, lambda conn: welcome.language(conn, w, argument))
+    await run_flow(update, context, lambda conn: language.language_command(conn, w, who, argument))
 
 
 async def on_language_button(update: Update, context: Context) -> None:
@@ -53,8 +54,8 @@ async def on_language_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     choice = (query.data or "").removeprefix("lang:")
-    w = where(update, context)
-    await run_flow(update, context, lambda conn: welcome.set_language(conn, w, choice))
+    w, who = where(update, context), actor(update)
+    await run_flow(update, context, lambda conn: language.language_button(conn, w, who, choice))
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:
