@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from bot import render
+from bot import callbacks, render
 from bot.db.progress import Answer
 from bot.db.records import Agreement, OpenIssue
 from bot.flows import agreements, board, issues, session
@@ -61,4 +61,5 @@ def test_every_keyboard_fits_telegrams_limits_in_both_languages() -> None:
                 assert len(row) <= 8
                 for button in row:
                     assert 1 <= len(button.callback_data.encode()) <= 64, button.callback_data
+                    assert callbacks.read(button.callback_data) is not None  # one codec
                     assert button.text.strip()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import chats, partners, progress, records
 from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
@@ -82,10 +83,10 @@ def proposal_message(
             ),
         ),
         buttons=(
-            (Button(msg("Confirm"), f"conf:{agreement.id}:{agreement.revision}"),),
+            (Button(msg("Confirm"), make("conf", agreement.id, agreement.revision)),),
             (
-                Button(msg("Not yet"), f"nyet:{agreement.id}"),
-                Button(msg("Withdraw"), f"wdr:{agreement.id}"),
+                Button(msg("Not yet"), make("nyet", agreement.id)),
+                Button(msg("Withdraw"), make("wdr", agreement.id)),
             ),
         ),
         remember=("proposal", str(agreement.id)),
@@ -185,7 +186,7 @@ async def propose_for_issue(
 def _recorded(
     wheel: Wheel, names: dict[int, str], a: Agreement, day: dt.date, edit: int, *, onward: bool
 ) -> Reply:
-    buttons = ((Button(msg("Next topic"), f"next:{a.topic_id}"),),) if onward else ()
+    buttons = ((Button(msg("Next topic"), make("next", a.topic_id)),),) if onward else ()
     return Reply(
         buttons=buttons,
         parts=(
@@ -386,7 +387,9 @@ async def not_yet(
             ),
             msg("“{text}”", text=agreement.text),
         ),
-        buttons=((Button(msg("Next topic"), f"next:{agreement.topic_id}"),),) if onward else (),
+        buttons=((Button(msg("Next topic"), make("next", agreement.topic_id)),),)
+        if onward
+        else (),
         edit=message_id,
     )
     replies = [kept]

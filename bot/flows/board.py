@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import partners, progress, records
 from bot.db.partners import Member
 from bot.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
@@ -171,9 +172,9 @@ def answers_view(
         msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
     )
     buttons = (
-        (Button(msg("Record an agreement"), f"agree:{topic.id}"),),
-        (Button(msg("Note an open issue"), f"issue:{topic.id}"),),
-        (Button(msg("Next topic"), f"next:{topic.id}"),),
+        (Button(msg("Record an agreement"), make("agree", topic.id)),),
+        (Button(msg("Note an open issue"), make("issue", topic.id)),),
+        (Button(msg("Next topic"), make("next", topic.id)),),
     )
     return Reply(parts=tuple(parts), buttons=buttons, remember=("answers", topic.id), edit=edit)
 

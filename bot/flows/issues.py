@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import chats, progress, records
 from bot.db.records import OpenIssue
 from bot.flows import board
@@ -133,8 +134,8 @@ def _list(
             lines.append(msg("{n}. {topic}: {text}", n=number, topic=topic, text=issue.text))
             rows.append(
                 (
-                    Button(msg("{n} · Resolved", n=number), f"ires:{issue.id}"),
-                    Button(msg("{n} · Make it an agreement", n=number), f"iagr:{issue.id}"),
+                    Button(msg("{n} · Resolved", n=number), make("ires", issue.id)),
+                    Button(msg("{n} · Make it an agreement", n=number), make("iagr", issue.id)),
                 )
             )
         else:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import chats, records
 from bot.db import reminders as sql
 from bot.db.partners import Member
@@ -213,7 +214,7 @@ async def _listing(
         (
             Button(
                 msg("Cancel {stage}", stage=wheel_text(wheel.stage(r.stage).name)),
-                f"rcan:{r.id}",
+                make("rcan", r.id),
             ),
         )
         for r in pending
@@ -302,10 +303,10 @@ async def reminder_message(
         parts.append(closing)
         return Reply(parts=tuple(parts))
     buttons = (
-        (Button(msg("Start {stage} now", stage=stage), f"rnow:{reminder.id}"),),
+        (Button(msg("Start {stage} now", stage=stage), make("rnow", reminder.id)),),
         (
-            Button(msg("Remind us in a week"), f"rsnz:{reminder.id}"),
-            Button(msg("Cancel"), f"rend:{reminder.id}"),
+            Button(msg("Remind us in a week"), make("rsnz", reminder.id)),
+            Button(msg("Cancel"), make("rend", reminder.id)),
         ),
     )
     return Reply(

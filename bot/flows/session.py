@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import partners, progress, records
 from bot.flows import board
 from bot.flows.common import clean_text, representative, set_up_chat, text_problem
@@ -56,7 +57,7 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
             )
         )
     parts.append(msg("New to working together? Start with <b>Orientation</b>."))
-    buttons = (tuple(Button(wheel_text(s.name), f"stage:{s.id}") for s in wheel.stages),)
+    buttons = (tuple(Button(wheel_text(s.name), make("stage", s.id)) for s in wheel.stages),)
     return Reply(parts=tuple(parts), buttons=buttons)
 
 
@@ -310,7 +311,7 @@ async def stage_recap(
             (
                 Button(
                     msg("Continue with {stage}", stage=wheel_text(following.name)),
-                    f"stage:{following.id}",
+                    make("stage", following.id),
                 ),
             )
         )
@@ -331,7 +332,9 @@ async def stage_recap(
             )
             buttons.append(
                 tuple(
-                    Button(msg("Continue with {stage}", stage=wheel_text(s.name)), f"stage:{s.id}")
+                    Button(
+                        msg("Continue with {stage}", stage=wheel_text(s.name)), make("stage", s.id)
+                    )
                     for s in unfinished
                 )
             )
@@ -349,7 +352,9 @@ async def stage_recap(
 def later_buttons(stage_id: str) -> tuple[Button, ...]:
     """ "In 1 month", "In 3 months", "In 6 months": a reminder to take up ``stage_id``."""
     return tuple(
-        Button(plural_msg("In {n} month", "In {n} months", months), f"later:{stage_id}:{months}")
+        Button(
+            plural_msg("In {n} month", "In {n} months", months), make("later", stage_id, months)
+        )
         for months in LATER_MONTHS
     )
 

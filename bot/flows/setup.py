@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import chats, partners, records
 from bot.flows import session
 from bot.flows.common import (
@@ -53,7 +54,7 @@ async def sides_message(
         msg("<b>Who represents which organisation?</b> Tap your organisation."),
         lines(*sides),
     )
-    buttons = (tuple(Button(name, f"side:{slot}") for slot, name in names.items()),)
+    buttons = (tuple(Button(name, make("side", slot)) for slot, name in names.items()),)
     return Reply(parts=parts, buttons=buttons, remember=("sides", ""), edit=edit)
 
 
@@ -264,8 +265,8 @@ async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> R
                 ),
                 buttons=(
                     (
-                        Button(msg("Yes, start again"), "reset:yes"),
-                        Button(msg("No, keep it"), "reset:no"),
+                        Button(msg("Yes, start again"), make("reset", "yes")),
+                        Button(msg("No, keep it"), make("reset", "no")),
                     ),
                 ),
             ),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import chats
 from bot.i18n import LANGUAGES, language_for
 from bot.messages import Button, Msg, Reply, msg
@@ -135,7 +136,7 @@ async def help_text(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
 
 def _language_buttons() -> tuple[tuple[Button, ...], ...]:
     # Each language's name in that language, so people find their own.
-    return ((Button("Nederlands", "lang:nl"), Button("English", "lang:en")),)
+    return ((Button("Nederlands", make("lang", "nl")), Button("English", make("lang", "en"))),)
 
 
 async def language(conn: aiosqlite.Connection, where: Where, argument: str | None) -> list[Reply]:

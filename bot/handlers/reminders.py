@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import reminding
+from bot import callbacks, reminding
 from bot.flows import reminders
 from bot.handlers.common import Context, run_flow, where
 from bot.handlers.session import actor, stale_button
@@ -50,12 +50,12 @@ async def on_button(update: Update, context: Context) -> None:
     """A press on a reminder's button, or on a cancel button of ``/reminders``."""
     query = update.callback_query
     assert query is not None
-    kind, _, value = (query.data or "").partition(":")
-    flow = BUTTONS.get(kind)
-    number = int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
-    if flow is None or number is None or query.message is None:
+    press = callbacks.read(query.data)
+    flow = BUTTONS.get(press.kind) if press is not None else None
+    if press is None or flow is None or query.message is None:
         await stale_button(update, context)
         return
+    number = press.number
     w, who, wheel = where(update, context), actor(update), services(context).wheel
     mid = query.message.message_id
     await run_flow(update, context, lambda conn: flow(conn, wheel, w, who, number, mid))

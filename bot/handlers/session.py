@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatID, ChatType
 from telegram.error import TelegramError
 
-from bot import outbox
+from bot import callbacks, outbox
 from bot.db import chats, partners
 from bot.flows import agreements, common, issues, reminders, session, setup, welcome
 from bot.handlers.common import Context, command_text, run_flow, send, where
@@ -222,60 +222,55 @@ async def on_member_left(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """A press on one of the session's buttons; the data is checked against the database."""
+    """A press on one of the session's buttons; the data is read by the one codec and checked
+    against the wheel here and against the database in the flows."""
     query = update.callback_query
     assert query is not None
-    kind, _, value = (query.data or "").partition(":")
+    press = callbacks.read(query.data)
     svc = services(context)
     wheel, w, who = svc.wheel, where(update, context), actor(update)
     mid = query.message.message_id if query.message else 0
-    topic_ok = value in {t.id for t in wheel.topics}
-    stage_ok = value in {s.id for s in wheel.stages}
-    # "conf:<id>:<revision>"; a Confirm from before revisions were shown means revision 0.
-    ident, _, revision_text = value.partition(":") if kind == "conf" else (value, "", "")
-    number = int(ident) if ident.isascii() and ident.isdigit() and len(ident) < 12 else None
-    revision = int(revision_text) if revision_text.isascii() and revision_text.isdigit() else 0
-    if (
-        kind == "conf"
-        and revision_text
-        and not (revision_text.isascii() and revision_text.isdigit())
-    ):
-        number = None
-    # "later:<stage>:<months>"; buttons from before the choice of months mean three months.
-    stage, _, months_text = value.partition(":")
-    months = int(months_text) if months_text in ("1", "3", "6") else 3
-    later_ok = stage in {s.id for s in wheel.stages} and months_text in ("", "1", "3", "6")
+    if press is None:
+        await stale_button(update, context)
+        return
+    word, numbers = press.word, press.numbers
+    number = numbers[0] if numbers else 0
+    # A Confirm from before revisions were shown means revision 0; a "later" button from
+    # before the choice of months means three months.
+    revision = numbers[1] if press.kind == "conf" and len(numbers) > 1 else 0
+    months = numbers[0] if press.kind == "later" and numbers else 3
     flows = {
-        "side": lambda conn: setup.choose_side(conn, wheel, w, who, number or 0, mid),
-        "stage": lambda conn: session.choose_stage(conn, wheel, w, who, value, button=True),
-        "later": lambda conn: reminders.remind_later(conn, wheel, w, who, stage, months),
-        "next": lambda conn: session.next_topic(conn, wheel, w, who, value, button=True),
-        "agree": lambda conn: agreements.ask_text(conn, wheel, w, who, value, button=True),
-        "issue": lambda conn: issues.ask_text(conn, wheel, w, who, value, button=True),
-        "conf": lambda conn: agreements.confirm(conn, wheel, w, who, number or 0, mid, revision),
-        "nyet": lambda conn: agreements.not_yet(conn, wheel, w, who, number or 0, mid),
-        "wdr": lambda conn: agreements.withdraw(conn, wheel, w, who, number or 0, mid),
-        "ires": lambda conn: issues.resolve(conn, wheel, w, who, number or 0, mid),
-        "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number or 0),
+        "side": lambda conn: setup.choose_side(conn, wheel, w, who, number, mid),
+        "stage": lambda conn: session.choose_stage(conn, wheel, w, who, word, button=True),
+        "later": lambda conn: reminders.remind_later(conn, wheel, w, who, word, months),
+        "next": lambda conn: session.next_topic(conn, wheel, w, who, word, button=True),
+        "agree": lambda conn: agreements.ask_text(conn, wheel, w, who, word, button=True),
+        "issue": lambda conn: issues.ask_text(conn, wheel, w, who, word, button=True),
+        "conf": lambda conn: agreements.confirm(conn, wheel, w, who, number, mid, revision),
+        "nyet": lambda conn: agreements.not_yet(conn, wheel, w, who, number, mid),
+        "wdr": lambda conn: agreements.withdraw(conn, wheel, w, who, number, mid),
+        "ires": lambda conn: issues.resolve(conn, wheel, w, who, number, mid),
+        "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number),
         "reset": lambda conn: (
             setup.reset(conn, wheel, w, who, mid)
-            if value == "yes"
+            if word == "yes"
             else setup.keep_setup(conn, w, who, mid)
         ),
     }
-    valid = (
-        (kind == "stage" and stage_ok)
-        or (kind == "later" and later_ok)
-        or (kind in ("next", "agree", "issue") and topic_ok)
-        or (kind in ("side", "conf", "nyet", "wdr", "ires", "iagr") and number is not None)
-        or (kind == "reset" and value in ("yes", "no"))
+    stages = {s.id for s in wheel.stages}
+    valid = press.kind in flows and (
+        (press.kind == "stage" and word in stages)
+        or (press.kind == "later" and word in stages and months in (1, 3, 6))
+        or (press.kind in ("next", "agree", "issue") and word in {t.id for t in wheel.topics})
+        or (press.kind == "reset" and word in ("yes", "no"))
+        or not callbacks.SHAPES[press.kind].word
     )
     if not valid or not _in_group(update):
         await stale_button(update, context)
         return
-    if kind == "reset":
+    if press.kind == "reset":
         who = actor(update, is_admin=await _is_admin(update, context))
-    await run_flow(update, context, flows[kind])
+    await run_flow(update, context, flows[press.kind])
 
 
 async def stale_button(update: Update, context: Context) -> None:

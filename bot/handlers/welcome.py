@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 
+from bot import callbacks
 from bot.flows import language, welcome
 from bot.handlers.common import Context, run_flow, send, where
-from bot.handlers.session import actor
+from bot.handlers.session import actor, stale_button
+from bot.i18n import LANGUAGES
 
 
 async def on_bot_added(update: Update, context: Context) -> None:
@@ -53,7 +55,11 @@ async def on_language_button(update: Update, context: Context) -> None:
     """Change the language from a button."""
     query = update.callback_query
     assert query is not None
-    choice = (query.data or "").removeprefix("lang:")
+    press = callbacks.read(query.data)
+    if press is None or press.kind != "lang" or press.word not in LANGUAGES:
+        await stale_button(update, context)
+        return
+    choice = press.word
     w, who = where(update, context), actor(update)
     await run_flow(update, context, lambda conn: language.language_button(conn, w, who, choice))
 
