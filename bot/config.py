@@ -29,6 +29,10 @@ It answers with a token like 123456789:AAE...; then start the bot with it:
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
+#: How long a group's data stays after the bot was removed from it, unless it is added again.
+DEFAULT_RETENTION_DAYS = 180
+
+
 class ConfigError(ValueError):
     """A setting is missing or wrong; the message says how to fix it."""
 
@@ -44,6 +48,8 @@ class Config:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    #: Days a group's data is kept after the bot was removed from it.
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -80,6 +86,13 @@ class Config:
                 "WHEELBOT_WEBHOOK_SECRET must be 1–256 characters of A–Z, a–z, 0–9, _ and - "
                 "(what Telegram accepts)"
             )
+        retention = environ.get("WHEELBOT_RETENTION_DAYS", "").strip() or str(
+            DEFAULT_RETENTION_DAYS
+        )
+        if not (retention.isascii() and retention.isdigit() and int(retention) >= 1):
+            raise ConfigError(
+                f"WHEELBOT_RETENTION_DAYS={retention!r} is not a number of days (1 or more)"
+            )
         if webhook_url is not None and secret is None:
             # Without a secret anyone who finds the URL could post updates; Telegram learns a
             # fresh one from setWebhook at every start, so a random one serves as well.
@@ -94,6 +107,7 @@ class Config:
             webhook_listen=listen,
             webhook_port=int(port),
             webhook_secret=secret,
+            retention_days=int(retention),
         )
 
     @property

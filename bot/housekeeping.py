@@ -8,7 +8,7 @@ import logging
 
 from telegram.ext import Application, ContextTypes
 
-from bot.db.maintenance import prune
+from bot.db.maintenance import forget_removed_groups, prune
 from bot.services import services
 from bot.startup import Heartbeat
 
@@ -39,8 +39,14 @@ async def deliver_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def prune_now(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget old duplicate-detection keys and old prompts."""
-    async with services(context).store.transaction() as conn:
-        processed, prompts = await prune(conn, dt.datetime.now(dt.UTC))
+    """Forget old duplicate-detection keys and old prompts, and the groups the bot was removed
+    from longer than the retention time ago."""
+    svc = services(context)
+    now = svc.clock()
+    async with svc.store.transaction() as conn:
+        processed, prompts = await prune(conn, now)
+        forgotten = await forget_removed_groups(conn, now, svc.retention)
     if processed or prompts:
         log.info("Pruned %d processed update keys and %d old prompts", processed, prompts)
+    if forgotten:
+        log.info("Erased %d groups the bot was removed from over %s ago", forgotten, svc.retention)

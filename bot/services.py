@@ -24,6 +24,8 @@ class Services:
     wheel: Wheel
     timezone: ZoneInfo
     outbox: Outbox
+    #: How long a group's data stays after the bot was removed from it.
+    retention: dt.timedelta = dt.timedelta(days=180)
     #: The current moment (UTC); tests move it, e.g. across a daylight-saving change.
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 

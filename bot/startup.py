@@ -48,7 +48,14 @@ async def open_services(config: Config, *, verify: bool = False) -> Services:
         store = await Store.open(config.db_path, verify=verify)
     except (DatabaseError, SchemaError) as exc:
         raise StartupError(str(exc)) from exc
-    return Services(store, translators, wheel, config.timezone, Outbox(store))
+    return Services(
+        store,
+        translators,
+        wheel,
+        config.timezone,
+        Outbox(store),
+        retention=dt.timedelta(days=config.retention_days),
+    )
 
 
 async def connect(app: Application, config: Config) -> None:

@@ -87,9 +87,12 @@ async def set_presence(
     conn: aiosqlite.Connection, chat_id: int, *, active: bool, greeted_at: str | None, now: str
 ) -> None:
     """Record whether the bot is in the chat and when it last greeted it."""
+    # removed_at starts the retention clock; being added again stops it.
     await conn.execute(
-        "UPDATE chats SET active = ?, greeted_at = ?, updated_at = ? WHERE chat_id = ?",
-        (int(active), greeted_at, now, chat_id),
+        "UPDATE chats SET removed_at = CASE WHEN ? THEN NULL"
+        " WHEN active = 1 OR removed_at IS NULL THEN ? ELSE removed_at END,"
+        " active = ?, greeted_at = ?, updated_at = ? WHERE chat_id = ?",
+        (int(active), now, int(active), greeted_at, now, chat_id),
     )
 
 

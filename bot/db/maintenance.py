@@ -101,3 +101,33 @@ async def prune(conn: aiosqlite.Connection, now: dt.datetime) -> tuple[int, int]
         ((now - KEEP_PROMPTS).isoformat(timespec="seconds"),),
     )
     return processed.rowcount, prompts.rowcount
+
+
+async def erase_chat(conn: aiosqlite.Connection, chat_id: int) -> None:
+    """Erase everything stored about a group: its row and, by cascade, its partners, members,
+    answers, agreements, open issues, reminders and message purposes; its queued updates and
+    messages, and the keys of its updates."""
+    await conn.execute("DELETE FROM chats WHERE chat_id = ?", (chat_id,))
+    await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
+    await conn.execute(
+        "DELETE FROM inbox WHERE json_extract(payload, '$.message.chat.id') = ?"
+        " OR json_extract(payload, '$.callback_query.message.chat.id') = ?"
+        " OR json_extract(payload, '$.my_chat_member.chat.id') = ?",
+        (chat_id, chat_id, chat_id),
+    )
+    await conn.execute("DELETE FROM processed_updates WHERE key LIKE ?", (f"m:{chat_id}:%",))
+
+
+async def forget_removed_groups(
+    conn: aiosqlite.Connection, now: dt.datetime, keep: dt.timedelta
+) -> int:
+    """Erase the groups the bot was removed from longer than ``keep`` ago; return how many."""
+    before = (now - keep).isoformat(timespec="seconds")
+    async with conn.execute(
+        "SELECT chat_id FROM chats WHERE active = 0 AND removed_at IS NOT NULL AND removed_at < ?",
+        (before,),
+    ) as cursor:
+        gone = [row[0] for row in await cursor.fetchall()]
+    for chat_id in gone:
+        await erase_chat(conn, chat_id)
+    return len(gone)

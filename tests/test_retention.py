@@ -1,0 +1,89 @@
+"""A group's data is erased a set time after the bot was removed from it, unless it came back."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from bot import housekeeping
+from bot.config import Config, ConfigError
+from bot.services import KEY, services
+from tests.conftest import BEN, TOKEN
+from tests.support.telegram import Group
+from tests.test_bad_input import DAVID, card, ready
+
+PERSONAL = ("chats", "partners", "members", "answers", "agreements", "open_issues", "reminders")
+
+
+def counts(db_path: Path) -> dict[str, int]:
+    with sqlite3.connect(db_path) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PERSONAL}
+
+
+async def sweep(group: Group, at: dt.datetime) -> None:
+    """The daily housekeeping job, run at ``at``."""
+    svc = services(group.app)
+    group.app.bot_data[KEY] = dataclasses.replace(svc, clock=lambda: at)
+    context = SimpleNamespace(bot_data=group.app.bot_data)
+    await housekeeping.prune_now(context)  # type: ignore[arg-type]
+    group.app.bot_data[KEY] = svc
+
+
+async def a_group_with_a_history(group: Group) -> None:
+    await ready(group)
+    await group.reply(BEN, "Ten jobs", to=card(group))
+    await group.reply(DAVID, "A stable team", to=card(group))
+    await group.send(BEN, "/agree We meet monthly")
+    await group.press(DAVID, "Confirm")
+    await group.send(DAVID, "/issue Who pays?")
+    await group.send(BEN, "/remind in 3 months")
+
+
+async def test_a_removed_group_is_erased_after_the_retention_time(
+    group: Group, db_path: Path
+) -> None:
+    await a_group_with_a_history(group)
+    await group.remove_bot(BEN)
+    now = dt.datetime.now(dt.UTC)
+    await sweep(group, now + dt.timedelta(days=179))
+    assert all(counts(db_path).values())  # still kept
+    await sweep(group, now + dt.timedelta(days=181))
+    assert counts(db_path) == dict.fromkeys(PERSONAL, 0)
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM outbox WHERE chat_id = ?", (group.chat_id,)
+        ).fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM processed_updates WHERE key LIKE 'm:%'"
+        ).fetchone() == (0,)
+
+
+async def test_a_group_that_added_the_bot_again_is_kept(group: Group, db_path: Path) -> None:
+    await a_group_with_a_history(group)
+    await group.remove_bot(BEN)
+    await group.add_bot(BEN)
+    await sweep(group, dt.datetime.now(dt.UTC) + dt.timedelta(days=400))
+    assert all(counts(db_path).values())
+
+
+async def test_an_active_group_is_never_erased(group: Group, db_path: Path) -> None:
+    await a_group_with_a_history(group)
+    await sweep(group, dt.datetime.now(dt.UTC) + dt.timedelta(days=4000))
+    assert all(counts(db_path).values())
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "abc", "²"])
+def test_a_retention_that_is_not_a_number_of_days_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match="WHEELBOT_RETENTION_DAYS"):
+        Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WHEELBOT_RETENTION_DAYS": value})
+
+
+def test_the_retention_defaults_to_180_days() -> None:
+    assert Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}).retention_days == 180
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "WHEELBOT_RETENTION_DAYS": "30"}
+    assert Config.from_env(env).retention_days == 30
