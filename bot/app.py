@@ -38,7 +38,7 @@ NEW = filters.UpdateType.MESSAGE
 GROUPS = filters.ChatType.GROUPS
 GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
-    "remind", "reminders", "timezone",
+    "remind", "reminders", "timezone", "forgetgroup",
 ]  # fmt: skip
 
 
@@ -129,6 +129,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("forgetgroup", session.on_forget_group, filters=NEW & GROUPS))
     app.add_handler(CommandHandler(GROUP_COMMANDS, session.on_group_only, filters=NEW & ~GROUPS))
 
     # Buttons: the language choice, and everything the session offers.

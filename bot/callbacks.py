@@ -30,6 +30,7 @@ SHAPES: dict[str, Shape] = {
     # set-up and language
     "side": Shape(word=False, least=1, most=1),
     "reset": Shape(word=True),
+    "forget": Shape(word=True),
     "lang": Shape(word=True),
     # the session
     "stage": Shape(word=True),

@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("remind", msg("Set a reminder to take up a stage again")),
     ("reminders", msg("The reminders that are set")),
     ("timezone", msg("The group's time zone")),
+    ("forgetgroup", msg("Erase everything kept about this group")),
     ("rename", msg("Rename a partner organisation")),
     ("reset", msg("Start the set-up again")),
 )

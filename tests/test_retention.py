@@ -87,3 +87,24 @@ def test_the_retention_defaults_to_180_days() -> None:
     assert Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}).retention_days == 180
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "WHEELBOT_RETENTION_DAYS": "30"}
     assert Config.from_env(env).retention_days == 30
+
+
+async def test_forgetgroup_erases_everything_after_a_yes(group: Group, db_path: Path) -> None:
+    await a_group_with_a_history(group)
+    await group.send(DAVID, "/forgetgroup")
+    assert "Only the person who set up this group, or an administrator" in group.last.text
+    await group.send(BEN, "/forgetgroup")
+    question = group.last
+    assert question.buttons == ["Yes, erase everything", "No, keep it"]
+    press = await group.press(DAVID, "Yes, erase everything", on=question)
+    assert "Only the person who set up" in group.answers_to(press)[0]["text"]
+    await group.press(BEN, "No, keep it", on=question)
+    assert "Nothing was erased." in question.text
+    assert all(counts(db_path).values())
+    await group.send(BEN, "/forgetgroup")
+    question = group.last
+    await group.press(BEN, "Yes, erase everything", on=question)
+    assert "Everything I kept about this group is erased" in question.text
+    assert counts(db_path) == dict.fromkeys(PERSONAL, 0) | {"chats": 1}  # a bare row
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT title, setup_step FROM chats").fetchone() == (None, "none")

@@ -205,11 +205,11 @@ async def show_partners(conn: aiosqlite.Connection, where: Where) -> Result:
     return Result(replies=(await sides_message(conn, where.chat_id),))
 
 
-def _may_manage(chat: chats.Chat, actor: Actor) -> bool:
+def may_manage(chat: chats.Chat, actor: Actor) -> bool:
     return actor.is_admin or (actor.user_id is not None and actor.user_id == chat.setup_by)
 
 
-def _manager_only() -> Msg:
+def manager_only() -> Msg:
     return msg("Only the person who set up this group, or an administrator, can do this.")
 
 
@@ -220,8 +220,8 @@ async def rename(
     chat = await set_up_chat(conn, where)
     if isinstance(chat, Result):
         return chat
-    if not _may_manage(chat, actor):
-        return refuse(_manager_only(), button=False)
+    if not may_manage(chat, actor):
+        return refuse(manager_only(), button=False)
     names = await partners.names(conn, where.chat_id)
     slot = int(args[0]) if args and args[0] in ("1", "2") else None
     if slot is None:
@@ -254,8 +254,8 @@ async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> R
     chat = await chat_for(conn, where)
     if chat.setup_step == "none":
         return refuse(not_set_up(), button=False)
-    if not _may_manage(chat, actor):
-        return refuse(_manager_only(), button=False)
+    if not may_manage(chat, actor):
+        return refuse(manager_only(), button=False)
     return Result(
         replies=(
             reply(
@@ -279,8 +279,8 @@ async def reset(
 ) -> Result:
     """Confirmation of ``/reset``: clear the set-up and ask for the first name again."""
     chat = await chat_for(conn, where)
-    if not _may_manage(chat, actor):
-        return refuse(_manager_only(), button=True)
+    if not may_manage(chat, actor):
+        return refuse(manager_only(), button=True)
     if chat.setup_step == "none":
         return Result(notice=msg("The set-up was already cleared."))
     await partners.reset(conn, where.chat_id, where.now)
@@ -294,8 +294,8 @@ async def keep_setup(
 ) -> Result:
     """ "No" to ``/reset``: nothing changes, and the question says so."""
     chat = await chat_for(conn, where)
-    if not _may_manage(chat, actor):
-        return refuse(_manager_only(), button=True)
+    if not may_manage(chat, actor):
+        return refuse(manager_only(), button=True)
     kept = reply(
         msg("The set-up stays as it is. Send /status to see where you are."), edit=message_id
     )

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot import callbacks, outbox
 from bot.db import chats, partners
-from bot.flows import agreements, common, issues, reminders, session, setup, welcome
+from bot.flows import agreements, common, issues, privacy, reminders, session, setup, welcome
 from bot.handlers.common import Context, command_text, run_flow, send, where
 from bot.messages import Actor, Result, msg, reply
 from bot.services import services
@@ -251,6 +251,7 @@ async def on_button(update: Update, context: Context) -> None:
         "wdr": lambda conn: agreements.withdraw(conn, wheel, w, who, number, mid),
         "ires": lambda conn: issues.resolve(conn, wheel, w, who, number, mid),
         "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number),
+        "forget": lambda conn: privacy.forget_group(conn, w, who, word == "yes", mid),
         "reset": lambda conn: (
             setup.reset(conn, wheel, w, who, mid)
             if word == "yes"
@@ -262,13 +263,13 @@ async def on_button(update: Update, context: Context) -> None:
         (press.kind == "stage" and word in stages)
         or (press.kind == "later" and word in stages and months in (1, 3, 6))
         or (press.kind in ("next", "agree", "issue") and word in {t.id for t in wheel.topics})
-        or (press.kind == "reset" and word in ("yes", "no"))
+        or (press.kind in ("reset", "forget") and word in ("yes", "no"))
         or not callbacks.SHAPES[press.kind].word
     )
     if not valid or not _in_group(update):
         await stale_button(update, context)
         return
-    if press.kind == "reset":
+    if press.kind in ("reset", "forget"):
         who = actor(update, is_admin=await _is_admin(update, context))
     await run_flow(update, context, flows[press.kind])
 
@@ -312,3 +313,10 @@ async def on_group_only(update: Update, context: Context) -> None:
             )
         ],
     )
+
+
+async def on_forget_group(update: Update, context: Context) -> None:
+    """``/forgetgroup``: erase everything about the group, after a confirmation."""
+    w = where(update, context)
+    who = actor(update, is_admin=await _is_admin(update, context))
+    await run_flow(update, context, lambda conn: privacy.ask_forget_group(conn, w, who))
