@@ -105,7 +105,9 @@ async def start(conn: aiosqlite.Connection, where: Where, bot_username: str) -> 
     ]
 
 
-async def help_text(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
+async def help_text(
+    conn: aiosqlite.Connection, where: Where, retention_days: int = 180
+) -> list[Reply]:
     """List what the bot can do."""
     await chat_for(conn, where)
     return [
@@ -128,6 +130,12 @@ async def help_text(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
                     "Answer a topic by replying to its card (on a phone: swipe left on it). I only "
                     "see replies to my messages, commands and buttons: a message that is not a "
                     "reply does not reach me."
+                ),
+                msg(
+                    "I keep this group's partner names, who represents whom, and its answers, "
+                    "agreements, open issues and reminders, until {days} days after I am removed "
+                    "from the group. /forgetgroup erases them at once.",
+                    days=retention_days,
                 ),
             )
         )

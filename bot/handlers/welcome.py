@@ -9,6 +9,7 @@ from bot.flows import language, welcome
 from bot.handlers.common import Context, run_flow, send, where
 from bot.handlers.session import actor, stale_button
 from bot.i18n import LANGUAGES
+from bot.services import services
 
 
 async def on_bot_added(update: Update, context: Context) -> None:
@@ -41,7 +42,8 @@ def _is_member(member: ChatMember) -> bool:
 async def on_help(update: Update, context: Context) -> None:
     """List the commands."""
     w = where(update, context)
-    await run_flow(update, context, lambda conn: welcome.help_text(conn, w))
+    days = services(context).retention.days
+    await run_flow(update, context, lambda conn: welcome.help_text(conn, w, days))
 
 
 async def on_language(update: Update, context: Context) -> None:
