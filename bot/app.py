@@ -130,6 +130,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("forgetgroup", session.on_forget_group, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("mydata", session.on_my_data, filters=NEW))
     app.add_handler(CommandHandler(GROUP_COMMANDS, session.on_group_only, filters=NEW & ~GROUPS))
 
     # Buttons: the language choice, and everything the session offers.

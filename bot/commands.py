@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("reminders", msg("The reminders that are set")),
     ("timezone", msg("The group's time zone")),
     ("forgetgroup", msg("Erase everything kept about this group")),
+    ("mydata", msg("What the bot keeps about you")),
     ("rename", msg("Rename a partner organisation")),
     ("reset", msg("Start the set-up again")),
 )

@@ -13,7 +13,7 @@ import pytest
 from bot import housekeeping
 from bot.config import Config, ConfigError
 from bot.services import KEY, services
-from tests.conftest import BEN, TOKEN
+from tests.conftest import BEN, CARLA, TOKEN
 from tests.support.telegram import Group
 from tests.test_bad_input import DAVID, card, ready
 
@@ -108,3 +108,22 @@ async def test_forgetgroup_erases_everything_after_a_yes(group: Group, db_path: 
     assert counts(db_path) == dict.fromkeys(PERSONAL, 0) | {"chats": 1}  # a bare row
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT title, setup_step FROM chats").fetchone() == (None, "none")
+
+
+async def test_mydata_answers_in_private_only(group: Group, db_path: Path, api) -> None:  # type: ignore[no-untyped-def]
+    await a_group_with_a_history(group)
+    await group.send(BEN, "/mydata")
+    assert "open a private chat with me" in group.last.text
+    assert "Ten jobs" not in group.last.text
+    private = Group(group.app, api, chat_id=BEN.id, kind="private")
+    await private.send(BEN, "/mydata")
+    shown = private.last.text
+    assert "What I keep about you" in shown
+    assert "Pilot partners: Ben, for De Brug" in shown
+    assert "Ambition: Ten jobs" in shown
+    assert "We meet monthly" in shown
+    assert "1 reminder you set." in shown
+    assert "A stable team" not in shown  # David's answer is David's
+    nobody = Group(group.app, api, chat_id=CARLA.id, kind="private")
+    await nobody.send(CARLA, "/mydata")
+    assert nobody.last.text == "Over jou bewaar ik niets."  # Carla writes Dutch

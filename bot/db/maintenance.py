@@ -131,3 +131,55 @@ async def forget_removed_groups(
     for chat_id in gone:
         await erase_chat(conn, chat_id)
     return len(gone)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Everything stored about one person, group by group."""
+
+    groups: list[tuple[str, str, str]]  # (group title, partner or "", name as shown)
+    answers: list[tuple[str, str, str]]  # (group title, topic id, text)
+    agreements: list[tuple[str, str, str]]  # (group title, text, what they did)
+    issues: list[tuple[str, str]]  # (group title, text)
+    reminders: int
+
+
+async def personal_data(conn: aiosqlite.Connection, user_id: int) -> PersonalData:
+    """Collect what the database holds about ``user_id``."""
+
+    async def rows(sql: str, *args: object) -> list[aiosqlite.Row]:
+        async with conn.execute(sql, args) as cursor:
+            return list(await cursor.fetchall())
+
+    title = "coalesce(c.title, '')"
+    groups = await rows(
+        f"SELECT {title}, coalesce(p.name, ''), m.name FROM members m"
+        " JOIN chats c ON c.chat_id = m.chat_id"
+        " LEFT JOIN partners p ON p.chat_id = m.chat_id AND p.slot = m.slot"
+        " WHERE m.user_id = ? ORDER BY m.joined_at",
+        user_id,
+    )
+    answers = await rows(
+        f"SELECT {title}, a.topic_id, a.text FROM answers a JOIN chats c ON c.chat_id = a.chat_id"
+        " WHERE a.user_id = ? ORDER BY a.created_at",
+        user_id,
+    )
+    agreements = await rows(
+        f"SELECT {title}, a.text, CASE WHEN a.proposed_by = ? THEN 'proposed' ELSE 'confirmed'"
+        " END FROM agreements a JOIN chats c ON c.chat_id = a.chat_id"
+        " WHERE a.proposed_by = ? OR a.confirmed_by = ? ORDER BY a.id",
+        user_id, user_id, user_id,
+    )  # fmt: skip
+    issues = await rows(
+        f"SELECT {title}, i.text FROM open_issues i JOIN chats c ON c.chat_id = i.chat_id"
+        " WHERE i.raised_by = ? ORDER BY i.id",
+        user_id,
+    )
+    reminders = await rows("SELECT count(*) FROM reminders WHERE created_by = ?", user_id)
+    return PersonalData(
+        groups=[tuple(r) for r in groups],  # type: ignore[misc]
+        answers=[tuple(r) for r in answers],  # type: ignore[misc]
+        agreements=[tuple(r) for r in agreements],  # type: ignore[misc]
+        issues=[tuple(r) for r in issues],  # type: ignore[misc]
+        reminders=int(reminders[0][0]),
+    )

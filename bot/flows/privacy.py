@@ -7,11 +7,25 @@ import aiosqlite
 
 from bot.callbacks import make
 from bot.db import chats
-from bot.db.maintenance import erase_chat
-from bot.flows.common import refuse
+from bot.db.maintenance import erase_chat, personal_data
+from bot.flows.common import anonymous, refuse
 from bot.flows.setup import manager_only, may_manage
-from bot.flows.welcome import Where
-from bot.messages import Actor, Button, Result, msg, reply
+from bot.flows.welcome import Where, chat_for
+from bot.messages import (
+    Actor,
+    Button,
+    Joined,
+    Msg,
+    Raw,
+    Reply,
+    Result,
+    lines,
+    msg,
+    plural_msg,
+    reply,
+    wheel_text,
+)
+from bot.wheel import Wheel
 
 
 async def ask_forget_group(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:
@@ -65,3 +79,69 @@ async def forget_group(
         edit=message_id,
     )
     return Result(replies=(done,), notice=msg("Erased."))
+
+
+async def my_data(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor) -> Result:
+    """``/mydata``: in a private chat, everything the bot keeps about the person; in a group,
+    how to ask for it without showing it to the group."""
+    if actor.user_id is None:
+        return refuse(anonymous(), button=False)
+    if where.is_group:
+        return Result(
+            replies=(
+                reply(
+                    msg(
+                        "Your data stays out of the group: open a private chat with me (tap my "
+                        "name, then Start) and send /mydata there."
+                    )
+                ),
+            )
+        )
+    await chat_for(conn, where)
+    found = await personal_data(conn, actor.user_id)
+    if not found.groups and not found.answers:
+        return Result(replies=(reply(msg("I keep nothing about you.")),))
+    parts: list[Msg | Joined] = [msg("<b>What I keep about you</b>")]
+    parts.append(
+        lines(
+            msg("<b>Groups</b>"),
+            *(
+                msg("• {group}: {name}, for {partner}", group=g, name=n, partner=p or "–")
+                for g, p, n in found.groups
+            ),
+        )
+    )
+    if found.answers:
+        parts.append(
+            lines(
+                msg("<b>Your answers</b>"),
+                *(
+                    msg("• {group}, {topic}: {text}", group=g, topic=_topic(wheel, t), text=x)
+                    for g, t, x in found.answers
+                ),
+            )
+        )
+    if found.agreements:
+        parts.append(
+            lines(
+                msg("<b>Agreements you proposed or confirmed</b>"),
+                *(msg("• {group}: {text}", group=g, text=x) for g, x, _ in found.agreements),
+            )
+        )
+    if found.issues:
+        parts.append(
+            lines(
+                msg("<b>Open issues you noted</b>"),
+                *(msg("• {group}: {text}", group=g, text=x) for g, x in found.issues),
+            )
+        )
+    parts.append(plural_msg("{n} reminder you set.", "{n} reminders you set.", found.reminders))
+    parts.append(msg("Besides this, your Telegram id is stored with each of these."))
+    return Result(replies=(Reply(parts=tuple(parts)),))
+
+
+def _topic(wheel: Wheel, topic_id: str) -> Raw | str:
+    try:
+        return wheel_text(wheel.topic(topic_id).name)
+    except KeyError:
+        return topic_id

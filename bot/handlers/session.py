@@ -320,3 +320,9 @@ async def on_forget_group(update: Update, context: Context) -> None:
     w = where(update, context)
     who = actor(update, is_admin=await _is_admin(update, context))
     await run_flow(update, context, lambda conn: privacy.ask_forget_group(conn, w, who))
+
+
+async def on_my_data(update: Update, context: Context) -> None:
+    """``/mydata``: what the bot keeps about the person, in a private chat."""
+    w, who, wheel = where(update, context), actor(update), services(context).wheel
+    await run_flow(update, context, lambda conn: privacy.my_data(conn, wheel, w, who))
