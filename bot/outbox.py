@@ -62,6 +62,24 @@ async def owe(
             )
 
 
+async def purpose_of_copy(
+    conn: aiosqlite.Connection, chat_id: int, text: str | None
+) -> tuple[str, str] | None:
+    """What an unknown bot message is for, when it is an earlier copy of a card or prompt.
+
+    A card or prompt in flight at a crash is sent again (``settle``); the first copy reached
+    Telegram in most cases, but its id never came back, so only the second one is remembered.
+    People reply to either. The copies have the same text: the one Telegram shows us is matched
+    with what we sent more than once.
+    """
+    if not text:
+        return None
+    for sent, purpose, ref in await sql.sent_more_than_once(conn, chat_id):
+        if render.plain_text(sent) == text:
+            return purpose, ref
+    return None
+
+
 class Outbox:
     """Delivers what is owed, one chat at a time, in order."""
 

@@ -157,6 +157,29 @@ async def test_after_a_crash_cards_and_edits_in_flight_are_sent_again_notes_are_
     assert any("taken as delivered" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_reply_to_the_first_copy_of_a_card_sent_again_after_a_crash_is_taken(
+    db_path: Path, api: FakeBotApi
+) -> None:
+    async with running(db_path, api) as group:
+        await set_up(group, BEN, DAVID)
+        await group.press(BEN, "Orientation")
+        first = group.last  # the card reached Telegram...
+    # ...but the process died before it marked the entry sent and remembered the message.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "UPDATE outbox SET status = 'sending', message_id = NULL WHERE remember = 'card'"
+        )
+        conn.execute("DELETE FROM bot_messages WHERE message_id = ?", (first.message_id,))
+    async with running(db_path, api) as again:
+        # Sent again after the restart: the group now sees the card twice.
+        assert [m.text for m in again.sent].count(first.text) == 2
+        await again.reply(BEN, "Ten jobs", to=first)
+        assert again.last.text.startswith("Thanks Ben, noted")
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT text FROM answers").fetchall() == [("Ten jobs",)]
+    assert api.refusals() == []
+
+
 async def test_an_unexpected_error_leaves_the_entry_owed(
     group: Group, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -77,6 +77,19 @@ async def settle_interrupted(conn: aiosqlite.Connection, now: str) -> int:
     return cursor.rowcount
 
 
+async def sent_more_than_once(
+    conn: aiosqlite.Connection, chat_id: int
+) -> list[tuple[str, str, str]]:
+    """Entries with a purpose whose request went out more than once (after a crash, a timeout):
+    (text, purpose, ref), newest first. Telegram may show each of them twice."""
+    async with conn.execute(
+        "SELECT text, remember, remember_ref FROM outbox WHERE chat_id = ? AND remember IS NOT NULL"
+        " AND attempts > 1 ORDER BY id DESC",
+        (chat_id,),
+    ) as cursor:
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in await cursor.fetchall()]
+
+
 async def mark_sent(conn: aiosqlite.Connection, entry_id: int, message_id: int, now: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatID, ChatType
 from telegram.error import TelegramError
 
+from bot import outbox
 from bot.db import chats, partners
 from bot.flows import agreements, issues, session, setup, welcome
 from bot.handlers.common import Context, run_flow, send, where
@@ -159,6 +160,9 @@ async def on_reply(update: Update, context: Context) -> None:
         return
     svc = services(context)
     found = await chats.message_purpose(svc.store.conn, message.chat_id, original.message_id)
+    if found is None:
+        # The first copy of a card or prompt that a crash made us send again.
+        found = await outbox.purpose_of_copy(svc.store.conn, message.chat_id, original.text)
     if found is None:
         return
     purpose, ref = found
