@@ -6,7 +6,6 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -24,6 +23,7 @@ from bot.config import Config
 from bot.handlers import faults, session, welcome
 from bot.handlers.common import Context
 from bot.inbox import DurableUpdateQueue, mark_handled
+from bot.outbox import RateLimiter
 from bot.processor import PerChatUpdateProcessor
 from bot.services import KEY, services
 from bot.startup import open_services
@@ -78,7 +78,7 @@ def build_app(
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(RateLimiter(max_retries=3))
     app = builder.build()
     if isinstance(processor, PerChatUpdateProcessor):
 

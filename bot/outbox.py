@@ -14,11 +14,15 @@ import asyncio
 import datetime as dt
 import json
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
+from typing import Any
 
 import aiosqlite
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import AIORateLimiter
 
 from bot import render
 from bot.db import Store, chats, now_text
@@ -30,6 +34,40 @@ log = logging.getLogger(__name__)
 
 #: Waits between tries of one entry before it is left for the next round.
 BACKOFF = (0.5, 2.0, 5.0)
+
+#: While the outbox sends an entry: what to do the moment its request goes out.
+_GOING_OUT: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "going_out", default=None
+)
+_Answer = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class RateLimiter(AIORateLimiter):
+    """PTB's rate limiter, telling the outbox when a request it held back goes out.
+
+    A request can wait here for seconds (Telegram allows about 20 messages a minute in a group).
+    An entry is marked 'sending' only when its request leaves, so a crash during the wait leaves
+    it owed instead of taken as delivered.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, _Answer]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> _Answer:
+        async def going_out(*a: Any, **kw: Any) -> _Answer:
+            hook = _GOING_OUT.get()
+            if hook is not None:
+                await hook()
+            return await callback(*a, **kw)
+
+        return await super().process_request(
+            going_out, args, kwargs, endpoint, data, rate_limit_args
+        )
 
 
 async def owe(
@@ -133,14 +171,12 @@ class Outbox:
 
     async def _deliver_one(self, bot: Bot, entry: sql.Entry) -> bool:
         for wait in (*BACKOFF, None):
-            async with self.store.transaction() as conn:
-                await sql.mark_sending(conn, entry.id)
             target = entry.edit_id
             if target is not None and target < 0:
                 # An entry before this one, delivered by now (or given up: then send anew).
                 target = await sql.message_of(self.store.conn, -target)
             try:
-                message_id = await _send(bot, entry, target)
+                message_id = await self._send_marked(bot, entry, target)
             except RetryAfter as exc:
                 async with self.store.transaction() as conn:
                     await sql.retry_later(conn, entry.id)
@@ -194,6 +230,26 @@ class Outbox:
                     )
             return True
         return False
+
+    async def _send_marked(self, bot: Bot, entry: sql.Entry, target: int | None) -> int:
+        """Send an entry, marked 'sending' from the moment its request goes out: after the rate
+        limiter's wait, not before it."""
+        marked = False
+
+        async def going_out() -> None:
+            nonlocal marked
+            if not marked:
+                marked = True
+                async with self.store.transaction() as conn:
+                    await sql.mark_sending(conn, entry.id)
+
+        if not isinstance(getattr(bot, "rate_limiter", None), RateLimiter):
+            await going_out()  # nothing holds the request back
+        token = _GOING_OUT.set(going_out)
+        try:
+            return await _send(bot, entry, target)
+        finally:
+            _GOING_OUT.reset(token)
 
     async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
         """The group became a supergroup: move its data and what it is owed to the new id."""

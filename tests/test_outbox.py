@@ -8,10 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from telegram.ext import ExtBot
 
+from bot.db import Store, now_text
+from bot.db import outbox as sql
 from bot.offline import FakeBotApi
-from bot.outbox import BACKOFF, Outbox
-from tests.conftest import BEN, running
+from bot.outbox import BACKOFF, Outbox, RateLimiter
+from tests.conftest import BEN, TOKEN, running
 from tests.support.telegram import Group
 from tests.test_session_scenario import DAVID, set_up
 
@@ -178,6 +181,36 @@ async def test_a_reply_to_the_first_copy_of_a_card_sent_again_after_a_crash_is_t
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT text FROM answers").fetchall() == [("Ten jobs",)]
     assert api.refusals() == []
+
+
+async def test_an_entry_the_rate_limiter_holds_back_is_not_taken_as_delivered_after_a_crash(
+    db_path: Path, api: FakeBotApi
+) -> None:
+    # One message a minute per group: the second waits in the rate limiter.
+    limiter = RateLimiter(overall_max_rate=0, group_max_rate=1, group_time_period=60)
+    bot = ExtBot(TOKEN, request=api, rate_limiter=limiter)
+    await bot.initialize()
+    store = await Store.open(db_path)
+    try:
+        async with store.transaction() as conn:
+            for text in ("Thanks Ben, noted.", "Open issue noted."):
+                await sql.add(conn, -4001234567, None, None, None, text, None, None, now_text())
+        outbox = Outbox(store)
+        delivery = asyncio.create_task(outbox.deliver(bot, -4001234567))
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if api.messages and outbox_rows(db_path)[0][0] == "sent":
+                break
+        # The second request has not gone out: it is owed, not in flight.
+        assert [status for status, _ in outbox_rows(db_path)] == ["sent", "pending"]
+        delivery.cancel()  # the process dies here
+        await asyncio.gather(delivery, return_exceptions=True)
+        await outbox.settle()
+        assert [status for status, _ in outbox_rows(db_path)] == ["sent", "pending"]
+    finally:
+        await store.close()
+        await bot.shutdown()
+    assert [m.text for m in api.messages.values()] == ["Thanks Ben, noted."]
 
 
 async def test_an_unexpected_error_leaves_the_entry_owed(
