@@ -2,23 +2,28 @@
 
 It answers ``/bot<token>/<method>`` as Telegram does: 401 for any other token, updates pushed by
 the test through ``getUpdates`` (long polling; asking for an offset confirms, and forgets for
-good, every update before it), and
-everything else through ``bot.offline.FakeBotApi``, which refuses what Telegram refuses.
+good, every update before it), button presses answered once and only in time, and
+everything else through ``bot.offline.FakeBotApi``, which refuses what Telegram refuses. Every
+call but ``getUpdates`` is kept in ``journal`` with how it ended.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import sys
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.offline import FakeBotApi
+from bot.offline import FakeBotApi, Sent
 
 #: Long polls are cut short so that stopping the server never waits long.
 MAX_POLL_SECONDS = 1.0
@@ -28,10 +33,32 @@ CONFLICT = {
     "description": "Conflict: terminated by other getUpdates request; make sure that only one "
     "bot instance is running",
 }
+#: Telegram stops waiting for the answer to a button press after some seconds (undocumented;
+#: about 15 in practice). It refuses a late answer, a second one, and one to an unknown query.
+QUERY_ANSWER_SECONDS = 15.0
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One call the bot made (getUpdates aside) and Telegram's answer."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    answer: dict[str, Any]
+    took: float = 0.0  # seconds from the request's arrival to the answer
+    at: float = 0.0  # when it was answered (time.time())
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    #: Thirty groups' deliveries connect at once after a restart; Telegram takes them all.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A bot stopped in the middle of a long poll hangs up before its answer: expected here.
@@ -59,8 +86,12 @@ class BotApiServer:
         self.updates: list[dict[str, Any]] = []
         self.methods: list[str] = []
         self.confirmed = 0  # the highest offset the bot sent: everything below it was received
+        self.journal: list[Exchange] = []
+        #: Button presses handed out: query id -> (when it was pushed, whether it was answered).
+        self.queries: dict[str, tuple[float, bool]] = {}
         self._next_update_id = 1
         self._pollers = 0  # getUpdates calls so far: only the latest may wait
+        self._query_ids = itertools.count(1)
         self._changed = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -91,6 +122,8 @@ class BotApiServer:
             update_id = self._next_update_id
             self._next_update_id += 1
             self.updates.append({"update_id": update_id, **payload})
+            if "callback_query" in payload:
+                self.queries[payload["callback_query"]["id"]] = (time.monotonic(), False)
             self._changed.notify_all()
         return update_id
 
@@ -120,6 +153,45 @@ class BotApiServer:
         """The update Telegram sends when ``user`` adds the bot to a group."""
         return self.group_message(chat_id, user, new_chat_members=[self.api.bot_user])
 
+    def reply(
+        self, chat_id: int, user: dict[str, Any], to: Sent, text: str, **fields: Any
+    ) -> dict[str, Any]:
+        """An update with ``user``'s reply to the bot's message ``to``, as the chat shows it now."""
+        with self._changed:
+            original = self.api._message_dict(to)
+        return self.group_message(chat_id, user, text=text, reply_to_message=original, **fields)
+
+    def press(self, chat_id: int, user: dict[str, Any], on: Sent, data: str) -> dict[str, Any]:
+        """An update with ``user`` pressing the button carrying ``data`` on the bot's message ``on``.
+
+        Only a button the message shows can be pressed, as in a Telegram client.
+        """
+        with self._changed:
+            current = self.api.messages.get((chat_id, on.message_id))
+            assert current is not None, f"message {on.message_id} is not in chat {chat_id}"
+            rows = (current.reply_markup or {}).get("inline_keyboard", [])
+            shown = [button.get("callback_data") for row in rows for button in row]
+            assert data in shown, f"no button {data!r} on message {on.message_id}: {shown}"
+            message = self.api._message_dict(current)
+        query = {
+            "id": f"q{next(self._query_ids)}",
+            "from": user,
+            "chat_instance": str(chat_id),
+            "data": data,
+            "message": message,
+        }
+        return {"callback_query": query}
+
+    def snapshot(self) -> dict[int, list[Sent]]:
+        """The bot's messages per chat, oldest first, copied as the chats show them now."""
+        chats: dict[int, list[Sent]] = defaultdict(list)
+        with self._changed:
+            for sent in self.api.messages.values():
+                chats[sent.chat_id].append(dataclasses.replace(sent))
+        for messages in chats.values():
+            messages.sort(key=lambda sent: sent.message_id)
+        return chats
+
     def polls(self) -> int:
         return self.methods.count("getUpdates")
 
@@ -129,6 +201,7 @@ class BotApiServer:
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = path[len(prefix) :]
+        arrived = time.monotonic()
         with self._changed:
             self.methods.append(method)
             self._changed.notify_all()
@@ -137,9 +210,25 @@ class BotApiServer:
         if self.latency:
             time.sleep(self.latency)  # in this request's own thread: other calls go on
         with self._changed:
-            answer = self.api.respond(method, params)
+            if method == "answerCallbackQuery":
+                answer = self._answer_query(params)
+            else:
+                answer = self.api.respond(method, params)
+            took = time.monotonic() - arrived
+            exchange = Exchange(method, dict(params), *answer, took=took, at=time.time())
+            self.journal.append(exchange)
             self._changed.notify_all()
         return answer
+
+    def _answer_query(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        query_id = str(params.get("callback_query_id"))
+        pushed, answered = self.queries.get(query_id, (0.0, True))
+        if answered or time.monotonic() - pushed > QUERY_ANSWER_SECONDS:
+            return 400, {"ok": False, "error_code": 400, "description": QUERY_INVALID}
+        status, answer = self.api.respond("answerCallbackQuery", params)
+        if status == 200:
+            self.queries[query_id] = (pushed, True)
+        return status, answer
 
     def _get_updates(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         wait = min(float(params.get("timeout") or 0), self.poll_seconds)
@@ -168,7 +257,10 @@ class BotApiServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode("utf-8")
+                raw = self.rfile.read(length)
+                if len(raw) < length:
+                    return  # the bot died while sending it: Telegram never saw the request
+                body = raw.decode("utf-8")
                 kind = self.headers.get("Content-Type", "")
                 if kind.startswith("application/json"):
                     params = json.loads(body or "{}")

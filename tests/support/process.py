@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 from tests.conftest import TOKEN
 
@@ -46,13 +47,27 @@ def run_wheelbot(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Compl
     )
 
 
-def start_wheelbot(cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    """Start ``wheelbot run``; the caller stops it (terminate + communicate)."""
-    return subprocess.Popen(
-        [*wheelbot_command(), "run"],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start_wheelbot(
+    cwd: Path, env: dict[str, str], log: Path | None = None
+) -> subprocess.Popen[str]:
+    """Start ``wheelbot run``; the caller stops it (terminate + communicate).
+
+    With ``log``, what it writes goes to the end of that file instead of a pipe, so that a
+    long, busy run never fills a pipe nobody reads.
+    """
+    if log is None:
+        out: int | IO[str] = subprocess.PIPE
+    else:
+        out = log.open("a", encoding="utf-8")
+    try:
+        return subprocess.Popen(
+            [*wheelbot_command(), "run"],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT if log is not None else subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        if not isinstance(out, int):
+            out.close()  # the child has its own copy
