@@ -1,0 +1,172 @@
+"""Every action in the permission table, tried by every kind of person: what happens is what the
+table says. The group: Ben set it up and represents De Brug, Anna represents De Brug too and has
+proposed an agreement, David represents Van Dam, Carla is in the group without a side, Erik
+represented Van Dam and left, and an anonymous administrator writes as the group."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import reminding
+from bot.offline import FakeBotApi, Sent
+from bot.permissions import RULES, Who, markdown
+from bot.services import KEY, services
+from tests.conftest import ANNA, BEN, CARLA, running
+from tests.support.telegram import Group, User
+from tests.test_bad_input import ANON_ADMIN, DAVID, ORG_A, ORG_B, card, ready
+
+ERIK = User(1006, "Erik", "en")
+PEOPLE = {
+    "manager": BEN,
+    "proposer": ANNA,
+    "other partner": DAVID,
+    "outsider": CARLA,
+    "left": ERIK,
+    "anonymous": ANON_ADMIN,
+}
+#: Who may act, by rule, among the people above.
+ALLOWED: dict[Who, set[str]] = {
+    Who.ANYONE: set(PEOPLE),
+    Who.PERSON: set(PEOPLE) - {"anonymous"},
+    Who.SIDE: set(PEOPLE) - {"anonymous", "proposer"},  # Anna's proposal waits
+    Who.REPRESENTATIVE: {"manager", "proposer", "other partner"},
+    Who.OTHER_PARTNER: {"other partner"},
+    Who.PROPOSER: {"proposer"},
+    Who.NEGOTIATOR: {"proposer", "other partner"},
+    Who.MANAGER: {"manager"},
+}
+#: What the bot says when it refuses, in English.
+REFUSALS = (
+    "Only the representatives",
+    "I can't tell who you are",
+    "confirms it",
+    "can withdraw this proposal",
+    "Only the person who set up",
+    "This question is for",
+    "Only someone who already represented",
+    "can reword this proposal",
+    "“Not yet” is for",
+)
+
+
+@dataclasses.dataclass
+class World:
+    group: Group
+    proposal: Sent
+    issues: Sent
+    reminder: Sent
+
+
+async def build(group: Group) -> World:
+    await ready(group)
+    sides = next(m for m in group.sent if ORG_B in m.buttons)
+    await group.press(ANNA, ORG_A, on=sides)
+    await group.press(ERIK, ORG_B, on=sides)
+    await group.feed({"message": group.message_dict(ERIK, left_chat_member=ERIK.to_dict())})
+    await group.send(ANNA, "/agree We meet monthly")
+    proposal = group.last
+    await group.send(DAVID, "/issue Who pays?")
+    await group.send(BEN, "/issues")
+    issues = group.last
+    await group.send(BEN, "/remind in 1 minute transformation")
+    svc = services(group.app)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
+    group.app.bot_data[KEY] = dataclasses.replace(svc, clock=lambda: later)
+    await reminding.send_due(group.app.bot, services(group.app), later)
+    await services(group.app).outbox.idle()
+    reminder = group.last
+    group.app.bot_data[KEY] = svc
+    return World(group, proposal, issues, reminder)
+
+
+Act = Callable[[World, User], Awaitable[Any]]
+
+
+def send(text: str) -> Act:
+    return lambda w, who: w.group.send(who, text)
+
+
+def press(label: str, on: Callable[[World], Sent]) -> Act:
+    return lambda w, who: w.group.press(who, label, on=on(w))
+
+
+def newest_with(label: str) -> Callable[[World], Sent]:
+    return lambda w: next(m for m in reversed(w.group.sent) if label in m.buttons)
+
+
+ACTIONS: dict[str, list[Act]] = {
+    "/start": [send("/start")],
+    "/help": [send("/help")],
+    "/status": [send("/status")],
+    "/partners": [send("/partners")],
+    "/issues": [send("/issues")],
+    "/reminders": [send("/reminders")],
+    "/timezone (show)": [send("/timezone")],
+    "/language (show)": [send("/language")],
+    "/mydata": [send("/mydata")],
+    "side button (I represent …)": [press(ORG_B, newest_with(ORG_B))],
+    "/language nl|en, language button": [send("/language en")],
+    "/stage <name>, stage button": [send("/stage integration")],
+    "/skip": [send("/skip")],
+    "/back": [send("/back")],
+    "reply to a topic card (an answer)": [
+        lambda w, who: w.group.reply(who, "Mine", to=card(w.group))
+    ],
+    "Next topic": [send("/skip")],
+    "/agree <text>, Record an agreement": [send("/agree Something else")],
+    "/issue <text>, Note an open issue": [send("/issue Something open")],
+    "Resolved (an open issue)": [press("1 · Resolved", lambda w: w.issues)],
+    "Make it an agreement (an open issue)": [
+        press("1 · Make it an agreement", lambda w: w.issues)
+    ],
+    "/remind <when> [stage], In 1/3/6 months": [send("/remind in 3 months integration")],
+    "/timezone <zone>": [send("/timezone Europe/London")],
+    "reminder buttons (Start now, In a week, Cancel)": [
+        press("Remind us in a week", lambda w: w.reminder)
+    ],
+    "Confirm": [press("Confirm", lambda w: w.proposal)],
+    "Not yet": [press("Not yet", lambda w: w.proposal)],
+    "reply to a proposal": [lambda w, who: w.group.reply(who, "Other words", to=w.proposal)],
+    "Withdraw": [press("Withdraw", lambda w: w.proposal)],
+    "/rename": [send("/rename 1")],
+    "/reset": [send("/reset")],
+    "/forgetgroup": [send("/forgetgroup")],
+}
+
+
+def test_every_rule_is_tried() -> None:
+    assert set(ACTIONS) == set(RULES)
+
+
+def test_the_documentation_is_the_table() -> None:
+    assert Path("docs/permissions.md").read_text(encoding="utf-8") == markdown()
+
+
+async def outcome(world: World, act: Act, who: User) -> bool:
+    """True when the bot went along; False when it refused."""
+    api = world.group.api
+    calls = len(api.calls)
+    await act(world, who)
+    said = [
+        str(c.params.get("text", ""))
+        for c in api.calls[calls:]
+        if c.method in ("sendMessage", "editMessageText", "answerCallbackQuery")
+    ]
+    alerts = [c for c in api.calls[calls:] if c.params.get("show_alert")]
+    return not alerts and not any(marker in text for marker in REFUSALS for text in said)
+
+
+@pytest.mark.parametrize("kind", list(PEOPLE))
+@pytest.mark.parametrize("action", list(RULES))
+async def test_the_table_holds(action: str, kind: str, tmp_path: Path, api: FakeBotApi) -> None:
+    async with running(tmp_path / "wheel.sqlite", api) as group:
+        world = await build(group)
+        went_along = await outcome(world, ACTIONS[action][0], PEOPLE[kind])
+    expected = kind in ALLOWED[RULES[action]]
+    assert went_along == expected, f"{action} by {kind}: {'allowed' if went_along else 'refused'}"
