@@ -131,6 +131,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("forgetgroup", session.on_forget_group, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("mydata", session.on_my_data, filters=NEW))
+    app.add_handler(CommandHandler("forgetme", session.on_forget_me, filters=NEW))
     app.add_handler(CommandHandler(GROUP_COMMANDS, session.on_group_only, filters=NEW & ~GROUPS))
 
     # Buttons: the language choice, and everything the session offers.

@@ -31,6 +31,7 @@ SHAPES: dict[str, Shape] = {
     "side": Shape(word=False, least=1, most=1),
     "reset": Shape(word=True),
     "forget": Shape(word=True),
+    "forgetme": Shape(word=True, least=1, most=1),
     "lang": Shape(word=True),
     # the session
     "stage": Shape(word=True),

@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("timezone", msg("The group's time zone")),
     ("forgetgroup", msg("Erase everything kept about this group")),
     ("mydata", msg("What the bot keeps about you")),
+    ("forgetme", msg("Have the bot forget you")),
     ("rename", msg("Rename a partner organisation")),
     ("reset", msg("Start the set-up again")),
 )

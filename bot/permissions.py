@@ -45,6 +45,7 @@ RULES: dict[str, Who] = {
     "/timezone (show)": Who.ANYONE,
     "/language (show)": Who.ANYONE,
     "/mydata": Who.PERSON,
+    "/forgetme": Who.PERSON,
     # taking part
     "side button (I represent …)": Who.SIDE,
     "/language nl|en, language button": Who.REPRESENTATIVE,

@@ -76,5 +76,5 @@ def test_every_kind_has_a_shape_a_handler_reads() -> None:
     from bot.handlers import reminders
 
     session_kinds = {"side", "stage", "later", "next", "agree", "issue", "conf", "nyet", "wdr"}
-    session_kinds |= {"ires", "iagr", "reset", "forget"}
+    session_kinds |= {"ires", "iagr", "reset", "forget", "forgetme"}
     assert set(SHAPES) == session_kinds | set(reminders.BUTTONS) | {"lang"}

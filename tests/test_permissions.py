@@ -110,6 +110,7 @@ ACTIONS: dict[str, list[Act]] = {
     "/timezone (show)": [send("/timezone")],
     "/language (show)": [send("/language")],
     "/mydata": [send("/mydata")],
+    "/forgetme": [send("/forgetme")],
     "side button (I represent …)": [press(ORG_B, newest_with(ORG_B))],
     "/language nl|en, language button": [send("/language en")],
     "/stage <name>, stage button": [send("/stage integration")],

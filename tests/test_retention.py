@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
@@ -127,3 +128,48 @@ async def test_mydata_answers_in_private_only(group: Group, db_path: Path, api) 
     nobody = Group(group.app, api, chat_id=CARLA.id, kind="private")
     await nobody.send(CARLA, "/mydata")
     assert nobody.last.text == "Over jou bewaar ik niets."  # Carla writes Dutch
+
+
+async def test_forgetme_erases_the_person_and_keeps_what_they_said(
+    group: Group,
+    db_path: Path,
+    api,  # type: ignore[no-untyped-def]
+) -> None:
+    await a_group_with_a_history(group)
+    with sqlite3.connect(db_path) as conn:  # as the inbox keeps what Telegram delivered
+        for number, user in enumerate((BEN, DAVID)):
+            payload = {"update_id": 9000 + number, "message": {"from": user.to_dict()}}
+            conn.execute(
+                "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, 'x')",
+                (9000 + number, json.dumps(payload)),
+            )
+    await group.send(BEN, "/forgetme")
+    question = group.last
+    assert question.buttons == ["Yes, forget me", "No, keep it"]
+    press = await group.press(DAVID, "Yes, forget me", on=question)
+    assert "This question is for the person who asked" in group.answers_to(press)[0]["text"]
+    await group.press(BEN, "Yes, forget me", on=question)
+    assert "your name and id are erased in 1 group" in question.text
+    with sqlite3.connect(db_path) as conn:
+        q = conn.execute
+        assert q("SELECT count(*) FROM members WHERE user_id = ?", (BEN.id,)).fetchone() == (0,)
+        assert q("SELECT count(*) FROM members WHERE name = 'Ben'").fetchone() == (0,)
+        assert q("SELECT count(*) FROM answers WHERE user_id = ?", (BEN.id,)).fetchone() == (0,)
+        assert q("SELECT text FROM answers ORDER BY id").fetchall() == [
+            ("Ten jobs",),
+            ("A stable team",),
+        ]
+        assert q("SELECT text, status FROM agreements").fetchall() == [
+            ("We meet monthly", "confirmed")
+        ]
+        assert q("SELECT proposed_by FROM agreements").fetchone()[0] != BEN.id
+        inbox = [row[0] for row in q("SELECT payload FROM inbox")]
+    assert not any('"first_name": "Ben"' in payload for payload in inbox)
+    assert any('"first_name": "David"' in payload for payload in inbox)
+    # The answers view, shown again, says who without naming them.
+    await group.reply(DAVID, "A stable team, and more", to=card(group))
+    view = next(m for m in reversed(group.sent) if "side by side" in m.text)
+    assert "— a representative: Ten jobs" in view.text
+    private = Group(group.app, api, chat_id=BEN.id, kind="private")
+    await private.send(BEN, "/mydata")
+    assert private.last.text == "I keep nothing about you."

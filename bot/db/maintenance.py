@@ -8,6 +8,7 @@ tables that only grow.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,3 +184,38 @@ async def personal_data(conn: aiosqlite.Connection, user_id: int) -> PersonalDat
         issues=[tuple(r) for r in issues],  # type: ignore[misc]
         reminders=int(reminders[0][0]),
     )
+
+
+async def forget_person(conn: aiosqlite.Connection, user_id: int, now: str) -> int:
+    """Erase a person: in every group their name and id go, and what they said or agreed stays
+    as said by "a representative" of their organisation. Returns the number of groups.
+
+    In each group the person becomes a random negative id that nothing links back to them.
+    """
+    async with conn.execute("SELECT chat_id FROM members WHERE user_id = ?", (user_id,)) as cur:
+        groups = [row[0] for row in await cur.fetchall()]
+    for chat_id in groups:
+        stranger = -secrets.randbelow(2**52) - 1
+        await conn.execute(
+            "UPDATE members SET user_id = ?, name = '', slot = NULL,"
+            " left_at = coalesce(left_at, ?) WHERE chat_id = ? AND user_id = ?",
+            (stranger, now, chat_id, user_id),
+        )
+        for sql in (
+            "UPDATE answers SET user_id = ? WHERE chat_id = ? AND user_id = ?",
+            "UPDATE agreements SET proposed_by = ? WHERE chat_id = ? AND proposed_by = ?",
+            "UPDATE agreements SET confirmed_by = ? WHERE chat_id = ? AND confirmed_by = ?",
+            "UPDATE open_issues SET raised_by = ? WHERE chat_id = ? AND raised_by = ?",
+            "UPDATE open_issues SET resolved_by = ? WHERE chat_id = ? AND resolved_by = ?",
+        ):
+            await conn.execute(sql, (stranger, chat_id, user_id))
+    await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
+    await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
+    # What they sent, as Telegram delivered it, also waits in the inbox for a few days.
+    await conn.execute(
+        "DELETE FROM inbox WHERE ? IN (json_extract(payload, '$.message.from.id'),"
+        " json_extract(payload, '$.edited_message.from.id'),"
+        " json_extract(payload, '$.callback_query.from.id'))",
+        (user_id,),
+    )
+    return len(groups)

@@ -16,6 +16,7 @@ from bot.flows.common import (
     clean_text,
     refuse,
     representative,
+    shown_name,
     text_for_topic,
     text_problem,
 )
@@ -60,14 +61,14 @@ def proposal_message(
         msg(
             "<b>Proposed agreement</b> on {topic}, by {name} ({partner}):",
             topic=wheel_text(wheel.topic(agreement.topic_id).name),
-            name=agreement.proposer_name,
+            name=shown_name(agreement.proposer_name),
             partner=names.get(agreement.proposer_slot, ""),
         )
         if agreement.revision == 0
         else msg(
             "<b>Proposed agreement</b> on {topic}, now worded by {name} ({partner}):",
             topic=wheel_text(wheel.topic(agreement.topic_id).name),
-            name=agreement.proposer_name,
+            name=shown_name(agreement.proposer_name),
             partner=names.get(agreement.proposer_slot, ""),
         )
     )
@@ -79,7 +80,7 @@ def proposal_message(
                 "Someone from {other} can confirm it, reply to this message with other wording, "
                 "or keep it as an open issue for now. {name} can withdraw it.",
                 other=other,
-                name=agreement.proposer_name,
+                name=shown_name(agreement.proposer_name),
             ),
         ),
         buttons=(
@@ -197,9 +198,9 @@ def _recorded(
             msg("“{text}”", text=a.text),
             msg(
                 "Proposed by {proposer} ({first}), confirmed by {confirmer} ({second}) on {date}.",
-                proposer=a.proposer_name,
+                proposer=shown_name(a.proposer_name),
                 first=names.get(a.proposer_slot, ""),
-                confirmer=a.confirmer_name or "",
+                confirmer=shown_name(a.confirmer_name),
                 second=names.get(3 - a.proposer_slot, ""),
                 date=day,
             ),
@@ -244,7 +245,7 @@ async def confirm(
                 "Only someone who already represented {other} when this was proposed can "
                 "confirm it. {name} can withdraw it and propose it again.",
                 other=names.get(member.slot or 0, ""),
-                name=agreement.proposer_name,
+                name=shown_name(agreement.proposer_name),
             ),
             button=True,
         )
@@ -277,7 +278,9 @@ async def withdraw(
         return Result(notice=msg("This proposal is no longer open."), alert=True)
     if agreement.proposed_by != actor.user_id:
         return refuse(
-            msg("Only {name} can withdraw this proposal.", name=agreement.proposer_name),
+            msg(
+                "Only {name} can withdraw this proposal.", name=shown_name(agreement.proposer_name)
+            ),
             button=True,
         )
     await records.withdraw(conn, agreement_id, where.now)
@@ -287,7 +290,7 @@ async def withdraw(
                 parts=(
                     msg(
                         "<s>Proposed agreement</s> – withdrawn by {name}:",
-                        name=agreement.proposer_name,
+                        name=shown_name(agreement.proposer_name),
                     ),
                     msg("“{text}”", text=agreement.text),
                 ),
@@ -320,7 +323,7 @@ async def reword(
                     msg(
                         "Only {name} can reword this proposal; the other partner can answer it "
                         "with other wording. To propose something else, use /agree.",
-                        name=agreement.proposer_name,
+                        name=shown_name(agreement.proposer_name),
                     ),
                     reply_to=message_id,
                 ),
@@ -368,7 +371,7 @@ async def not_yet(
             msg(
                 "“Not yet” is for {other}; {name} can withdraw the proposal.",
                 other=names.get(3 - agreement.proposer_slot, ""),
-                name=agreement.proposer_name,
+                name=shown_name(agreement.proposer_name),
             ),
             button=True,
         )

@@ -11,6 +11,7 @@ import aiosqlite
 from bot.callbacks import make
 from bot.db import partners, progress, records
 from bot.db.partners import Member
+from bot.flows.common import shown_name
 from bot.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
 from bot.wheel import Topic, Wheel
 
@@ -70,9 +71,13 @@ def answered_line(state: Board) -> Msg:
     """Who has answered, per organisation."""
     sides: list[Msg | Raw | str] = []
     for slot, name in state.names.items():
-        people = [a.name for a in state.answers if a.slot == slot]
+        people = [shown_name(a.name) for a in state.answers if a.slot == slot]
         sides.append(
-            msg("<b>{partner}</b>: {people}", partner=name, people=", ".join(people) or "–")
+            msg(
+                "<b>{partner}</b>: {people}",
+                partner=name,
+                people=listing(*people) if people else "–",
+            )
         )
     return msg("Answered – {sides}", sides=Joined(tuple(sides), " · "))
 
@@ -160,7 +165,13 @@ def answers_view(
         msg("<b>{topic}</b> – the answers side by side", topic=wheel_text(topic.name))
     ]
     for slot, name in names.items():
-        said = "\n".join(f"— {a.name}: {a.text}" for a in answers if a.slot == slot)
+        said = lines(
+            *(
+                msg("— {name}: {text}", name=shown_name(a.name), text=a.text)
+                for a in answers
+                if a.slot == slot
+            )
+        )
         parts.append(msg("<b>{partner}</b>\n{said}", partner=name, said=said))
     if agreed:
         parts.append(lines(msg("<b>Agreed</b>"), *(msg("✓ {text}", text=t) for t in agreed)))

@@ -41,6 +41,11 @@ def not_a_representative(names: dict[int, str]) -> Msg:
     return not_set_up()
 
 
+def shown_name(name: str | None) -> Msg | str:
+    """A person's name, or "a representative" for someone who asked to be forgotten."""
+    return name if name else msg("a representative")
+
+
 def stale_button() -> Msg:
     """A button whose purpose is gone: say what to do instead."""
     return msg("This button no longer works. Send /status to see where you are.")

@@ -7,7 +7,7 @@ import aiosqlite
 
 from bot.callbacks import make
 from bot.db import chats
-from bot.db.maintenance import erase_chat, personal_data
+from bot.db.maintenance import erase_chat, forget_person, personal_data
 from bot.flows.common import anonymous, refuse
 from bot.flows.setup import manager_only, may_manage
 from bot.flows.welcome import Where, chat_for
@@ -145,3 +145,54 @@ def _topic(wheel: Wheel, topic_id: str) -> Raw | str:
         return wheel_text(wheel.topic(topic_id).name)
     except KeyError:
         return topic_id
+
+
+async def ask_forget_me(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:
+    """``/forgetme``: ask the person to confirm that the bot forgets them."""
+    if actor.user_id is None:
+        return refuse(anonymous(), button=False)
+    await chat_for(conn, where)
+    return Result(
+        replies=(
+            reply(
+                msg(
+                    "Forget you? Your name and Telegram id are erased in every group. What you "
+                    "answered, proposed or confirmed stays, as said by a representative of your "
+                    "organisation, so the other partner's record keeps its meaning. You no longer "
+                    "represent anyone."
+                ),
+                buttons=(
+                    (
+                        Button(msg("Yes, forget me"), make("forgetme", "yes", actor.user_id)),
+                        Button(msg("No, keep it"), make("forgetme", "no", actor.user_id)),
+                    ),
+                ),
+            ),
+        )
+    )
+
+
+async def forget_me(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, erase: bool, asker: int,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """The answer to the question of ``/forgetme``: only the person who asked answers it."""
+    if actor.user_id is None or actor.user_id != asker:
+        return refuse(msg("This question is for the person who asked."), button=True)
+    if not erase:
+        return Result(
+            replies=(reply(msg("Nothing was erased."), edit=message_id),),
+            notice=msg("Nothing changed."),
+        )
+    groups = await forget_person(conn, asker, where.now)
+    done = reply(
+        plural_msg(
+            "Done: your name and id are erased in {n} group. What you said stays, as said by a "
+            "representative of your organisation.",
+            "Done: your name and id are erased in {n} groups. What you said stays, as said by a "
+            "representative of your organisation.",
+            groups,
+        ),
+        edit=message_id,
+    )
+    return Result(replies=(done,), notice=msg("Erased."))

@@ -252,6 +252,7 @@ async def on_button(update: Update, context: Context) -> None:
         "ires": lambda conn: issues.resolve(conn, wheel, w, who, number, mid),
         "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number),
         "forget": lambda conn: privacy.forget_group(conn, w, who, word == "yes", mid),
+        "forgetme": lambda conn: privacy.forget_me(conn, w, who, word == "yes", number, mid),
         "reset": lambda conn: (
             setup.reset(conn, wheel, w, who, mid)
             if word == "yes"
@@ -263,7 +264,7 @@ async def on_button(update: Update, context: Context) -> None:
         (press.kind == "stage" and word in stages)
         or (press.kind == "later" and word in stages and months in (1, 3, 6))
         or (press.kind in ("next", "agree", "issue") and word in {t.id for t in wheel.topics})
-        or (press.kind in ("reset", "forget") and word in ("yes", "no"))
+        or (press.kind in ("reset", "forget", "forgetme") and word in ("yes", "no"))
         or not callbacks.SHAPES[press.kind].word
     )
     if not valid or not _in_group(update):
@@ -326,3 +327,9 @@ async def on_my_data(update: Update, context: Context) -> None:
     """``/mydata``: what the bot keeps about the person, in a private chat."""
     w, who, wheel = where(update, context), actor(update), services(context).wheel
     await run_flow(update, context, lambda conn: privacy.my_data(conn, wheel, w, who))
+
+
+async def on_forget_me(update: Update, context: Context) -> None:
+    """``/forgetme``: the bot forgets the person, after a confirmation."""
+    w, who = where(update, context), actor(update)
+    await run_flow(update, context, lambda conn: privacy.ask_forget_me(conn, w, who))
