@@ -309,27 +309,14 @@ class FakeBotApi(BaseRequest):
             raise ApiRefusal(400, "Bad Request: MESSAGE_TOO_LONG")
         return True
 
+    def _api_getChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        if user_id in self.administrators.get(chat_id, []):
+            return _administrator(user_id)
+        return {"status": "member", "user": _person(user_id)}
+
     def _api_getChatAdministrators(self, params: dict[str, Any]) -> Any:
-        admins = self.administrators.get(int(params["chat_id"]), [])
-        return [
-            {
-                "status": "administrator",
-                "user": {"id": uid, "is_bot": False, "first_name": f"Admin {uid}"},
-                "can_be_edited": False,
-                "is_anonymous": False,
-                "can_manage_chat": True,
-                "can_delete_messages": True,
-                "can_manage_video_chats": True,
-                "can_restrict_members": True,
-                "can_promote_members": False,
-                "can_change_info": True,
-                "can_invite_users": True,
-                "can_post_stories": False,
-                "can_edit_stories": False,
-                "can_delete_stories": False,
-            }
-            for uid in admins
-        ]
+        return [_administrator(uid) for uid in self.administrators.get(int(params["chat_id"]), [])]
 
     def _check_text(self, params: dict[str, Any]) -> tuple[str, str]:
         raw = str(params.get("text", ""))
@@ -467,3 +454,27 @@ class FakeBotApi(BaseRequest):
             raise ApiRefusal(400, "Bad Request: message to delete not found")
         del self.messages[key]
         return True
+
+
+def _person(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": f"Admin {user_id}"}
+
+
+def _administrator(user_id: int) -> dict[str, Any]:
+    """A ChatMemberAdministrator as the Bot API sends it."""
+    return {
+        "status": "administrator",
+        "user": _person(user_id),
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_manage_chat": True,
+        "can_delete_messages": True,
+        "can_manage_video_chats": True,
+        "can_restrict_members": True,
+        "can_promote_members": False,
+        "can_change_info": True,
+        "can_invite_users": True,
+        "can_post_stories": False,
+        "can_edit_stories": False,
+        "can_delete_stories": False,
+    }

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
+from bot.admins import AdminCache
 from bot.db import Store
 from bot.i18n import Translator
 from bot.outbox import Outbox
@@ -26,6 +27,8 @@ class Services:
     outbox: Outbox
     #: How long a group's data stays after the bot was removed from it.
     retention: dt.timedelta = dt.timedelta(days=180)
+    #: Who is an administrator, asked from Telegram and kept for a minute.
+    admins: AdminCache = field(default_factory=AdminCache)
     #: The current moment (UTC); tests move it, e.g. across a daylight-saving change.
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
+from bot.admins import AdminCache
 from bot.offline import FakeBotApi
+from bot.services import KEY, services
 from tests.conftest import BEN, CARLA, running
 from tests.support.telegram import Group, User
 
@@ -308,9 +311,17 @@ async def test_only_set_up_runner_or_admin_may_rename_or_reset(
     group: Group, api: FakeBotApi
 ) -> None:
     await ready(group)
+    minute = [0.0]
+    admins = AdminCache(clock=lambda: minute[0])
+    group.app.bot_data[KEY] = dataclasses.replace(services(group.app), admins=admins)
     await group.send(DAVID, "/rename 1")
     assert "Only the person who set up this group" in group.last.text
     api.administrators[group.chat_id] = [DAVID.id]
+    await group.send(DAVID, "/rename 1")  # Telegram's answer is kept for a minute
+    assert "Only the person who set up this group" in group.last.text
+    asked = sum(1 for c in api.calls if c.method == "getChatMember")
+    assert asked == 1
+    minute[0] += 61
     await group.send(DAVID, "/rename 2")
     await group.reply(DAVID, "Bakkerij Van Dam", to=group.last)
     assert group.last.text == "Renamed to Bakkerij Van Dam."

@@ -6,7 +6,6 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatID, ChatType
-from telegram.error import TelegramError
 
 from bot import callbacks, outbox
 from bot.db import chats, partners
@@ -34,12 +33,7 @@ async def _is_admin(update: Update, context: Context) -> bool:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return False
-    try:
-        admins = await context.bot.get_chat_administrators(chat.id)
-    except TelegramError as exc:
-        log.info("Could not read the administrators: %s", exc)
-        return False
-    return any(a.user.id == user.id for a in admins)
+    return await services(context).admins.is_admin(context.bot, chat.id, user.id)
 
 
 def _in_group(update: Update) -> bool:
