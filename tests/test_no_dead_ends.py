@@ -76,3 +76,14 @@ async def test_recap_and_status_list_proposals_still_waiting(group: Group) -> No
         await group.send(BEN, "/skip")
     recap = group.last.text
     assert "1 proposal still waits for confirmation\n… We meet monthly" in recap
+
+
+async def test_an_old_stage_button_does_not_post_the_card_again(group: Group) -> None:
+    await ready(group)  # Orientation, from the stage menu
+    menu = next(m for m in group.sent if "Orientation" in m.buttons)
+    before = len(group.sent)
+    press = await group.press(DAVID, "Orientation", on=menu)
+    assert len(group.sent) == before
+    assert "working on Orientation already, at Ambition" in group.answers_to(press)[0]["text"]
+    await group.press(DAVID, "Integration", on=menu)  # another stage still goes there
+    assert "Integration · Value creation · topic 1/9" in group.last.text

@@ -347,7 +347,7 @@ async def start_now(
     await sql.close(conn, reminder.id, "started")
     closing = msg("{name} started this stage.", name=name)
     edited = await reminder_message(conn, wheel, reminder, now_of(where), closing=closing)
-    started = await session.choose_stage(conn, wheel, where, actor, reminder.stage, button=True)
+    started = await session.choose_stage(conn, wheel, where, actor, reminder.stage, button=False)
     return Result(replies=(_edit(edited, message_id), *started.replies), notice=started.notice)
 
 

@@ -81,6 +81,17 @@ async def choose_stage(
         return member
     topics = wheel.stage_topics(stage_id)
     statuses = await progress.topic_statuses(conn, where.chat_id)
+    chat = await chat_for(conn, where)
+    if button and chat.stage == stage_id and chat.topic in {t.id for t in topics}:
+        # An old stage button: the group is in this stage already; no second card.
+        return Result(
+            notice=msg(
+                "You are working on {stage} already, at {topic}. Send /start to see its card "
+                "again.",
+                stage=wheel_text(wheel.stage(stage_id).name),
+                topic=wheel_text(wheel.topic(chat.topic).name),
+            )
+        )
     todo = [t for t in topics if statuses.get(t.id, "open") == "open"]
     first = todo[0] if todo else topics[0]
     intro = reply(
