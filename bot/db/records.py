@@ -181,28 +181,3 @@ async def resolve_issue(conn: aiosqlite.Connection, issue_id: int, user_id: int,
         (user_id, now, issue_id),
     )
     return cursor.rowcount == 1
-
-
-async def add_reminder(
-    conn: aiosqlite.Connection, chat_id: int, stage: str, local_time: str, timezone: str,
-    user_id: int, now: str,
-) -> int:  # fmt: skip
-    """Store a reminder to revisit a stage at a local wall time."""
-    cursor = await conn.execute(
-        "INSERT INTO reminders (chat_id, stage, local_time, timezone, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (chat_id, stage, local_time, timezone, user_id, now),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
-
-
-async def pending_reminder(conn: aiosqlite.Connection, chat_id: int, stage: str) -> str | None:
-    """Return the local time of a pending reminder for this stage, if there is one."""
-    async with conn.execute(
-        "SELECT local_time FROM reminders WHERE chat_id = ? AND stage = ? AND status = 'pending'"
-        " ORDER BY local_time LIMIT 1",
-        (chat_id, stage),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return str(row["local_time"]) if row else None
