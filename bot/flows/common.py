@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 import aiosqlite
 
+from bot.callbacks import make
 from bot.db import chats, partners
 from bot.db.partners import Member
 from bot.flows.welcome import Where
-from bot.messages import Actor, Msg, Reply, Result, msg, reply
+from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
 MAX_NAME = 60
@@ -44,6 +45,23 @@ def not_a_representative(names: dict[int, str]) -> Msg:
 def shown_name(name: str | None) -> Msg | str:
     """A person's name, or "a representative" for someone who asked to be forgotten."""
     return name if name else msg("a representative")
+
+
+def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
+    """A question to confirm with Yes or "No, keep it" (button data ``kind:yes|no[:parts]``)."""
+    return Result(
+        replies=(
+            reply(
+                question,
+                buttons=(
+                    (
+                        Button(yes, make(kind, "yes", *parts)),
+                        Button(msg("No, keep it"), make(kind, "no", *parts)),
+                    ),
+                ),
+            ),
+        )
+    )
 
 
 def stale_button() -> Msg:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import chats
 from bot.db.maintenance import erase_chat, forget_person, personal_data
-from bot.flows.common import anonymous, refuse
+from bot.flows.common import anonymous, refuse, yes_or_no
 from bot.flows.setup import manager_only, may_manage
 from bot.flows.welcome import Where, chat_for
 from bot.messages import (
     Actor,
-    Button,
     Joined,
     Msg,
     Raw,
@@ -35,22 +33,14 @@ async def ask_forget_group(conn: aiosqlite.Connection, where: Where, actor: Acto
         return Result(replies=(reply(msg("I keep nothing about this group.")),))
     if not may_manage(chat, actor):
         return refuse(manager_only(), button=False)
-    return Result(
-        replies=(
-            reply(
-                msg(
-                    "Erase everything I keep about this group? The partner names, who represents "
-                    "whom, every answer, agreement, open issue and reminder are deleted, and "
-                    "cannot be brought back."
-                ),
-                buttons=(
-                    (
-                        Button(msg("Yes, erase everything"), make("forget", "yes")),
-                        Button(msg("No, keep it"), make("forget", "no")),
-                    ),
-                ),
-            ),
-        )
+    return yes_or_no(
+        msg(
+            "Erase everything I keep about this group? The partner names, who represents "
+            "whom, every answer, agreement, open issue and reminder are deleted, and "
+            "cannot be brought back."
+        ),
+        msg("Yes, erase everything"),
+        "forget",
     )
 
 
@@ -152,23 +142,16 @@ async def ask_forget_me(conn: aiosqlite.Connection, where: Where, actor: Actor) 
     if actor.user_id is None:
         return refuse(anonymous(), button=False)
     await chat_for(conn, where)
-    return Result(
-        replies=(
-            reply(
-                msg(
-                    "Forget you? Your name and Telegram id are erased in every group. What you "
-                    "answered, proposed or confirmed stays, as said by a representative of your "
-                    "organisation, so the other partner's record keeps its meaning. You no longer "
-                    "represent anyone."
-                ),
-                buttons=(
-                    (
-                        Button(msg("Yes, forget me"), make("forgetme", "yes", actor.user_id)),
-                        Button(msg("No, keep it"), make("forgetme", "no", actor.user_id)),
-                    ),
-                ),
-            ),
-        )
+    return yes_or_no(
+        msg(
+            "Forget you? Your name and Telegram id are erased in every group. What you "
+            "answered, proposed or confirmed stays, as said by a representative of your "
+            "organisation, so the other partner's record keeps its meaning. You no longer "
+            "represent anyone."
+        ),
+        msg("Yes, forget me"),
+        "forgetme",
+        actor.user_id,
     )
 
 

@@ -16,6 +16,7 @@ from bot.flows.common import (
     same_name,
     set_up_chat,
     text_problem,
+    yes_or_no,
 )
 from bot.flows.welcome import Where, chat_for
 from bot.messages import Actor, Button, Msg, Reply, Result, lines, msg, reply
@@ -256,21 +257,13 @@ async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> R
         return refuse(not_set_up(), button=False)
     if not may_manage(chat, actor):
         return refuse(manager_only(), button=False)
-    return Result(
-        replies=(
-            reply(
-                msg(
-                    "Start the set-up again? The partner names and who represents whom are "
-                    "cleared; answers, agreements and open issues are kept."
-                ),
-                buttons=(
-                    (
-                        Button(msg("Yes, start again"), make("reset", "yes")),
-                        Button(msg("No, keep it"), make("reset", "no")),
-                    ),
-                ),
-            ),
-        )
+    return yes_or_no(
+        msg(
+            "Start the set-up again? The partner names and who represents whom are "
+            "cleared; answers, agreements and open issues are kept."
+        ),
+        msg("Yes, start again"),
+        "reset",
     )
 
 
