@@ -257,10 +257,10 @@ async def fire_due(
 
 async def reminder_message(
     conn: aiosqlite.Connection, wheel: Wheel, reminder: Reminder, now: dt.datetime,
-    *, closing: Msg | None = None,
+    *, closing: Msg | None = None, edit: int | None = None,
 ) -> Reply:  # fmt: skip
-    """The stage, its open issues and agreements to look at again, and three buttons (none once
-    the group answered; ``closing`` then says how)."""
+    """The stage, its open issues and agreements to look at again, and three buttons; once the
+    group answered, ``closing`` says how, in place of message ``edit``, without buttons."""
     stage = wheel_text(wheel.stage(reminder.stage).name)
     topic_ids = {t.id for t in wheel.stage_topics(reminder.stage)}
     open_ = [i for i in await records.issues(conn, reminder.chat_id) if i.topic_id in topic_ids]
@@ -301,7 +301,7 @@ async def reminder_message(
         )
     if closing is not None:
         parts.append(closing)
-        return Reply(parts=tuple(parts))
+        return Reply(parts=tuple(parts), edit=edit)
     buttons = (
         (Button(msg("Start {stage} now", stage=stage), make("rnow", reminder.id)),),
         (
@@ -346,9 +346,11 @@ async def start_now(
     reminder, name = found
     await sql.close(conn, reminder.id, "started")
     closing = msg("{name} started this stage.", name=name)
-    edited = await reminder_message(conn, wheel, reminder, now_of(where), closing=closing)
+    edited = await reminder_message(
+        conn, wheel, reminder, now_of(where), closing=closing, edit=message_id
+    )
     started = await session.choose_stage(conn, wheel, where, actor, reminder.stage, button=False)
-    return Result(replies=(_edit(edited, message_id), *started.replies), notice=started.notice)
+    return Result(replies=(edited, *started.replies), notice=started.notice)
 
 
 async def snooze(
@@ -367,10 +369,12 @@ async def snooze(
     day = max(today, reminder.local().date()) + dt.timedelta(days=SNOOZE_DAYS)
     local = dt.datetime.combine(day, reminder.local().time(), tzinfo=zone)
     closing = msg("{name} moved this reminder to {when}.", name=name, when=WallTime(local))
-    edited = await reminder_message(conn, wheel, reminder, now_of(where), closing=closing)
+    edited = await reminder_message(
+        conn, wheel, reminder, now_of(where), closing=closing, edit=message_id
+    )
     await sql.reschedule(conn, reminder.id, local, zone_name)
     return Result(
-        replies=(_edit(edited, message_id),),
+        replies=(edited,),
         notice=msg("I'll remind you again on {when}.", when=WallTime(local)),
     )
 
@@ -388,12 +392,10 @@ async def dismiss(
     closing = msg(
         "{name} cancelled this reminder. Set a new one any time with /remind.", name=name
     )
-    edited = await reminder_message(conn, wheel, reminder, now_of(where), closing=closing)
-    return Result(replies=(_edit(edited, message_id),), notice=msg("Reminder cancelled."))
-
-
-def _edit(message: Reply, message_id: int) -> Reply:
-    return Reply(parts=message.parts, edit=message_id)
+    edited = await reminder_message(
+        conn, wheel, reminder, now_of(where), closing=closing, edit=message_id
+    )
+    return Result(replies=(edited,), notice=msg("Reminder cancelled."))
 
 
 # -- the group's time zone ----------------------------------------------------------------------
