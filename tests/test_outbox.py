@@ -235,7 +235,6 @@ async def test_an_unexpected_error_leaves_the_entry_owed(
 async def test_a_delivery_held_back_by_telegram_does_not_hold_back_the_group(
     group: Group, api: FakeBotApi, db_path: Path
 ) -> None:
-    from telegram import Update
 
     await set_up(group, BEN, DAVID)
     await group.press(BEN, "Orientation")
@@ -250,21 +249,9 @@ async def test_a_delivery_held_back_by_telegram_does_not_hold_back_the_group(
     # The answer's first entry is its reaction: Telegram holds it back.
     api.fail_next("setMessageReaction", 429, "Too Many Requests: retry after 30", retry_after=30)
 
-    async def deliver_raw(payload: dict[str, object]) -> None:
-        update = Update.de_json({"update_id": 900 + len(group.updates), **payload}, group.app.bot)
-        group.updates.append(payload)  # type: ignore[arg-type]
-        # Bounded: if the group's turn waited for the held delivery, this would never return.
-        await asyncio.wait_for(group.app.process_update(update), timeout=5)
-
-    original = {
-        "message_id": card.message_id,
-        "date": 0,
-        "chat": group.chat_dict(),
-        "from": api.bot_user,
-        "text": card.text,
-    }
-    await deliver_raw({"message": group.message_dict(BEN, "Ten jobs", reply_to_message=original)})
-    await deliver_raw({"message": group.message_dict(DAVID, "/skip")})
+    # Bounded: if the group's turn waited for the held delivery, these would never return.
+    await asyncio.wait_for(group.reply(BEN, "Ten jobs", to=card, settle=False), timeout=5)
+    await asyncio.wait_for(group.send(DAVID, "/skip", settle=False), timeout=5)
     # Both decisions are committed while the first message is still held back.
     assert not release.is_set()
     with sqlite3.connect(db_path) as conn:
@@ -291,7 +278,6 @@ async def test_a_reply_faster_than_the_bookkeeping_of_its_card_is_taken(
 ) -> None:
     """People can reply the moment Telegram shows the card, before the bot has written down
     what the card is for: the reply waits for that, instead of being ignored."""
-    from telegram import Update
 
     from bot.db import chats
 
@@ -305,41 +291,13 @@ async def test_a_reply_faster_than_the_bookkeeping_of_its_card_is_taken(
 
     monkeypatch.setattr(chats, "remember_message", slow_remember)
 
-    def update(payload: dict[str, object]) -> Update:
-        group.updates.append(payload)  # type: ignore[arg-type]
-        return Update.de_json({"update_id": 800 + len(group.updates), **payload}, group.app.bot)
-
-    stages = group.last
-    press = {
-        "callback_query": {
-            "id": "q-orientation",
-            "from": BEN.to_dict(),
-            "chat_instance": "c",
-            "data": stages.button_data("Orientation"),
-            "message": {
-                "message_id": stages.message_id,
-                "date": 0,
-                "chat": group.chat_dict(),
-                "from": api.bot_user,
-                "text": stages.text,
-            },
-        }
-    }
-    await group.app.process_update(update(press))
+    await group.press(BEN, "Orientation", settle=False)
     for _ in range(100):  # the card is in the chat; its purpose is not written down yet
         if any("Ambition" in m.text for m in group.sent):
             break
         await asyncio.sleep(0.01)
     card = next(m for m in group.sent if "Ambition" in m.text)
-    original = {
-        "message_id": card.message_id,
-        "date": 0,
-        "chat": group.chat_dict(),
-        "from": api.bot_user,
-        "text": card.text,
-    }
-    reply = update({"message": group.message_dict(BEN, "Ten jobs", reply_to_message=original)})
-    answering = asyncio.create_task(group.app.process_update(reply))
+    answering = asyncio.create_task(group.reply(BEN, "Ten jobs", to=card, settle=False))
     await asyncio.sleep(0.05)
     release.set()
     await answering

@@ -77,14 +77,18 @@ class Group:
         return [m.text for m in self.sent[count:]]
 
     # -- acting --------------------------------------------------------------------------------
-    async def feed(self, payload: dict[str, Any]) -> Update:
-        """Deliver one update dict to the application, as the Updater would."""
+    async def feed(self, payload: dict[str, Any], *, settle: bool = True) -> Update:
+        """Deliver one update dict to the application, as the Updater would.
+
+        ``settle=False`` returns once the update is handled, while its messages may still be on
+        their way (for tests that hold a delivery back).
+        """
         payload = {"update_id": next(_update_ids), **payload}
         self.updates.append(payload)
         update = Update.de_json(payload, self.app.bot)
         await self.app.process_update(update)
         # Delivery runs in the background; a person looks at the chat once it has arrived.
-        if "services" in self.app.bot_data:
+        if settle and "services" in self.app.bot_data:
             await self.app.bot_data["services"].outbox.idle()
         return update
 
@@ -106,13 +110,17 @@ class Group:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": match.end()}]
         return message
 
-    async def send(self, user: User, text: str, **extra: Any) -> dict[str, Any]:
+    async def send(
+        self, user: User, text: str, *, settle: bool = True, **extra: Any
+    ) -> dict[str, Any]:
         """A member sends a text message (a command if it starts with /)."""
         message = self.message_dict(user, text, **extra)
-        await self.feed({"message": message})
+        await self.feed({"message": message}, settle=settle)
         return message
 
-    async def reply(self, user: User, text: str | None, to: Sent, **extra: Any) -> dict[str, Any]:
+    async def reply(
+        self, user: User, text: str | None, to: Sent, *, settle: bool = True, **extra: Any
+    ) -> dict[str, Any]:
         """A member replies to one of the bot's messages."""
         original = {
             "message_id": to.message_id,
@@ -124,7 +132,7 @@ class Group:
         }
         extra = {**_thread(to.thread_id), **extra}  # a reply stays in its topic thread
         message = self.message_dict(user, text, reply_to_message=original, **extra)
-        await self.feed({"message": message})
+        await self.feed({"message": message}, settle=settle)
         return message
 
     async def edit(self, message: dict[str, Any], text: str) -> None:
@@ -132,12 +140,14 @@ class Group:
         edited = {**message, "text": text, "edit_date": int(time.time())}
         await self.feed({"edited_message": edited})
 
-    async def press(self, user: User, label: str, on: Sent | None = None) -> str:
+    async def press(
+        self, user: User, label: str, on: Sent | None = None, *, settle: bool = True
+    ) -> str:
         """A member presses the button with this label (on the newest message with buttons)."""
         message = on or next(m for m in reversed(self.sent) if m.buttons)
-        return await self.press_data(user, message.button_data(label), message)
+        return await self.press_data(user, message.button_data(label), message, settle=settle)
 
-    async def press_data(self, user: User, data: str, on: Sent) -> str:
+    async def press_data(self, user: User, data: str, on: Sent, *, settle: bool = True) -> str:
         """Send a callback query with arbitrary data, as a (possibly forged) client would."""
         query_id = str(next(_query_ids))
         await self.feed(
@@ -157,7 +167,8 @@ class Group:
                         **_thread(on.thread_id),
                     },
                 }
-            }
+            },
+            settle=settle,
         )
         return query_id
 
