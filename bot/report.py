@@ -1,0 +1,126 @@
+"""What the partners take away, as one snapshot: every topic of the wheel with its state, answers,
+agreements and open issues, read in one go so that the summary, the wheel picture and the export
+all show the same moment.
+
+The snapshot holds user text exactly as typed and times in the group's own time zone; the
+renderers (``flows/summary.py``, ``picture.py``, ``export.py``) translate, format and escape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.wheel import Topic
+
+
+class TopicState(StrEnum):
+    """Where a topic stands, as the wheel picture colours it."""
+
+    #: At least one confirmed agreement and no open issue.
+    AGREED = "agreed"
+    #: A confirmed agreement and an open issue: part settled, part still to settle.
+    AGREED_AND_OPEN = "agreed-open"
+    #: An open issue (or a proposal not yet confirmed) and no confirmed agreement.
+    OPEN_ISSUE = "open-issue"
+    #: Answered, nothing recorded.
+    ANSWERED = "answered"
+    #: Passed over with Skip.
+    SKIPPED = "skipped"
+    #: Not discussed yet.
+    NOT_YET = "not-yet"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who said or did something: a name, or None for someone who asked to be forgotten."""
+
+    name: str | None
+    #: The organisation they represented when they did it (its name), or None when unknown.
+    partner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerEntry:
+    by: Person
+    slot: int
+    text: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementEntry:
+    id: int
+    text: str
+    #: ``confirmed`` or ``proposed`` (waiting for the other partner); withdrawn ones are left out.
+    status: str
+    proposed_by: Person
+    proposed_at: dt.datetime
+    confirmed_by: Person | None
+    confirmed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueEntry:
+    id: int
+    text: str
+    raised_by: Person
+    raised_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRecord:
+    topic: Topic
+    state: TopicState
+    answers: tuple[AnswerEntry, ...]
+    agreements: tuple[AgreementEntry, ...]
+    issues: tuple[IssueEntry, ...]
+
+    @property
+    def confirmed(self) -> tuple[AgreementEntry, ...]:
+        return tuple(a for a in self.agreements if a.status == "confirmed")
+
+    @property
+    def pending(self) -> tuple[AgreementEntry, ...]:
+        return tuple(a for a in self.agreements if a.status == "proposed")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    """One group's whole record at ``made_at`` (in the group's time zone)."""
+
+    chat_id: int
+    #: The two partner organisations' names, by slot (1 and 2).
+    partners: dict[int, str]
+    language: str
+    timezone: str
+    made_at: dt.datetime
+    #: Every topic of the wheel, in wheel order (stage, domain, topic).
+    topics: tuple[TopicRecord, ...]
+
+    def stage(self, stage_id: str) -> tuple[TopicRecord, ...]:
+        return tuple(r for r in self.topics if r.topic.stage == stage_id)
+
+
+def topic_state(
+    status: str | None, agreements: tuple[AgreementEntry, ...], issues: tuple[IssueEntry, ...]
+) -> TopicState:
+    """Decide a topic's state from its progress status and what was recorded on it.
+
+    A confirmed agreement next to an open issue is its own state: the picture shows both, since
+    hiding either would mislead (a settled topic that is not, or work that looks undone).
+    """
+    agreed = any(a.status == "confirmed" for a in agreements)
+    unsettled = bool(issues) or any(a.status == "proposed" for a in agreements)
+    if agreed and unsettled:
+        return TopicState.AGREED_AND_OPEN
+    if agreed:
+        return TopicState.AGREED
+    if unsettled:
+        return TopicState.OPEN_ISSUE
+    if status == "answered":
+        return TopicState.ANSWERED
+    if status == "skipped":
+        return TopicState.SKIPPED
+    return TopicState.NOT_YET
