@@ -1,9 +1,9 @@
 """Who may do what in a group: one rule per command, button and reply.
 
-The flows enforce these rules (``representative``, the proposer and side checks of agreements,
-``may_manage`` for the set-up); this table is the one place that says them, for people
-(``docs/permissions.md`` is written from it) and for ``tests/test_permissions.py``, which plays
-every action as every kind of person and compares what happens with the table.
+This table is the one place that says them: ``bot/flows/gate.py`` applies it (every flow asks the
+gate with its action, and a test checks that each action is asked for), ``docs/permissions.md`` is
+written from it, and ``tests/test_permissions.py`` plays every action as every kind of person and
+compares what happens with the table.
 """
 
 from __future__ import annotations
@@ -33,43 +33,80 @@ class Who(StrEnum):
     MANAGER = "the person who set up the group, or a group administrator"
 
 
-#: Action → who may use it. Commands are written as sent, buttons by what they say.
-RULES: dict[str, Who] = {
+class Action(StrEnum):
+    """Every command, button and reply that does something in a group, written as people see it."""
+
+    START = "/start"
+    HELP = "/help"
+    STATUS = "/status"
+    PARTNERS = "/partners"
+    ISSUES = "/issues"
+    REMINDERS = "/reminders"
+    TIMEZONE_SHOW = "/timezone (show)"
+    LANGUAGE_SHOW = "/language (show)"
+    MYDATA = "/mydata"
+    FORGETME = "/forgetme"
+    SIDE = "side button (I represent …)"
+    LANGUAGE = "/language nl|en, language button"
+    STAGE = "/stage <name>, stage button"
+    SKIP = "/skip"
+    BACK = "/back"
+    ANSWER = "reply to a topic card (an answer)"
+    NEXT = "Next topic"
+    AGREE = "/agree <text>, Record an agreement"
+    ISSUE = "/issue <text>, Note an open issue"
+    RESOLVE = "Resolved (an open issue)"
+    ISSUE_TO_AGREEMENT = "Make it an agreement (an open issue)"
+    REMIND = "/remind <when> [stage], In 1/3/6 months"
+    TIMEZONE = "/timezone <zone>"
+    REMINDER_BUTTONS = "reminder buttons (Start now, In a week, Cancel)"
+    CONFIRM = "Confirm"
+    NOT_YET = "Not yet"
+    REWORD = "reply to a proposal"
+    WITHDRAW = "Withdraw"
+    RENAME = "/rename"
+    RESET = "/reset"
+    FORGETGROUP = "/forgetgroup"
+
+
+#: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
+#: asks the gate with its action.
+RULES: dict[Action, Who] = {
     # reading
-    "/start": Who.ANYONE,
-    "/help": Who.ANYONE,
-    "/status": Who.ANYONE,
-    "/partners": Who.ANYONE,
-    "/issues": Who.ANYONE,
-    "/reminders": Who.ANYONE,
-    "/timezone (show)": Who.ANYONE,
-    "/language (show)": Who.ANYONE,
-    "/mydata": Who.PERSON,
-    "/forgetme": Who.PERSON,
+    Action.START: Who.ANYONE,
+    Action.HELP: Who.ANYONE,
+    Action.STATUS: Who.ANYONE,
+    Action.PARTNERS: Who.ANYONE,
+    Action.ISSUES: Who.ANYONE,
+    Action.REMINDERS: Who.ANYONE,
+    Action.TIMEZONE_SHOW: Who.ANYONE,
+    Action.LANGUAGE_SHOW: Who.ANYONE,
+    Action.MYDATA: Who.PERSON,
+    Action.FORGETME: Who.PERSON,
     # taking part
-    "side button (I represent …)": Who.SIDE,
-    "/language nl|en, language button": Who.REPRESENTATIVE,
-    "/stage <name>, stage button": Who.REPRESENTATIVE,
-    "/skip": Who.REPRESENTATIVE,
-    "/back": Who.REPRESENTATIVE,
-    "reply to a topic card (an answer)": Who.REPRESENTATIVE,
-    "Next topic": Who.REPRESENTATIVE,
-    "/agree <text>, Record an agreement": Who.REPRESENTATIVE,
-    "/issue <text>, Note an open issue": Who.REPRESENTATIVE,
-    "Resolved (an open issue)": Who.REPRESENTATIVE,
-    "Make it an agreement (an open issue)": Who.REPRESENTATIVE,
-    "/remind <when> [stage], In 1/3/6 months": Who.REPRESENTATIVE,
-    "/timezone <zone>": Who.REPRESENTATIVE,
-    "reminder buttons (Start now, In a week, Cancel)": Who.REPRESENTATIVE,
+    Action.SIDE: Who.SIDE,
+    Action.LANGUAGE: Who.REPRESENTATIVE,
+    Action.STAGE: Who.REPRESENTATIVE,
+    Action.SKIP: Who.REPRESENTATIVE,
+    Action.BACK: Who.REPRESENTATIVE,
+    Action.ANSWER: Who.REPRESENTATIVE,
+    Action.NEXT: Who.REPRESENTATIVE,
+    Action.AGREE: Who.REPRESENTATIVE,
+    Action.ISSUE: Who.REPRESENTATIVE,
+    Action.RESOLVE: Who.REPRESENTATIVE,
+    Action.ISSUE_TO_AGREEMENT: Who.REPRESENTATIVE,
+    Action.REMIND: Who.REPRESENTATIVE,
+    Action.TIMEZONE: Who.REPRESENTATIVE,
+    Action.REMINDER_BUTTONS: Who.REPRESENTATIVE,
     # agreements
-    "Confirm": Who.OTHER_PARTNER,
-    "Not yet": Who.OTHER_PARTNER,
-    "reply to a proposal": Who.NEGOTIATOR,
-    "Withdraw": Who.PROPOSER,
+    Action.CONFIRM: Who.OTHER_PARTNER,
+    Action.NOT_YET: Who.OTHER_PARTNER,
+    Action.REWORD: Who.NEGOTIATOR,
+    Action.WITHDRAW: Who.PROPOSER,
     # the set-up
-    "/rename": Who.MANAGER,
-    "/reset": Who.MANAGER,
-    "/forgetgroup": Who.MANAGER,
+    Action.RENAME: Who.MANAGER,
+    Action.RESET: Who.MANAGER,
+    Action.FORGETGROUP: Who.MANAGER,
 }
 
 

@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from bot import reminding
+from bot.flows import gate
+from bot.flows.welcome import Where
+from bot.messages import Actor
 from bot.offline import FakeBotApi, Sent
-from bot.permissions import RULES, Who, markdown
+from bot.permissions import RULES, Action, Who, markdown
 from bot.services import KEY, services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
@@ -171,3 +174,32 @@ async def test_the_table_holds(action: str, kind: str, tmp_path: Path, api: Fake
         went_along = await outcome(world, ACTIONS[action][0], PEOPLE[kind])
     expected = kind in ALLOWED[RULES[action]]
     assert went_along == expected, f"{action} by {kind}: {'allowed' if went_along else 'refused'}"
+
+
+def test_every_guarded_action_asks_the_gate() -> None:
+    """The flows decide who may act only through ``gate`` with an action of the table: each
+    action that is not for anyone is named there, and nothing else checks the people."""
+    flows = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in Path("bot/flows").glob("*.py")
+        if path.name != "gate.py"
+    }
+    everything = "\n".join(flows.values())
+    for action, who in RULES.items():
+        if who is not Who.ANYONE:
+            assert f"Action.{action.name}" in everything, f"no flow asks the gate for {action}"
+    for name, source in flows.items():
+        for own_check in ("may_manage(", "proposed_by !=", "await representative("):
+            assert own_check not in source, f"{name} checks {own_check} itself"
+
+
+@pytest.mark.parametrize(
+    ("action", "ask"),
+    [(Action.CONFIRM, "check"), (Action.RESET, "member"), (Action.STATUS, "member")],
+)
+async def test_the_gate_refuses_to_guess(action: Action, ask: str) -> None:
+    """Asking the wrong question of the gate is a programming error, not a quiet yes."""
+    where = Where(-1, "group", None, None, "Europe/Amsterdam", "2026-11-24T00:00:00+00:00")
+    actor = Actor(1, "Ben")
+    with pytest.raises(ValueError, match=action.value.split()[0]):
+        await getattr(gate, ask)(None, where, actor, action, button=False)  # no db needed

@@ -130,6 +130,17 @@ async def message_purpose(
     return (row["purpose"], row["ref"]) if row else None
 
 
+async def take_message(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, purpose: str
+) -> bool:
+    """Consume a bot message's purpose: True for the one caller that finds it, False after."""
+    cursor = await conn.execute(
+        "DELETE FROM bot_messages WHERE chat_id = ? AND message_id = ? AND purpose = ?",
+        (chat_id, message_id, purpose),
+    )
+    return cursor.rowcount == 1
+
+
 async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int, now: str) -> bool:
     """Move a group that became a supergroup to its new id; False when there was nothing to move.
 

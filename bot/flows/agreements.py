@@ -10,18 +10,11 @@ from bot.callbacks import make
 from bot.db import chats, partners, progress, records
 from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
-from bot.flows import board
-from bot.flows.common import (
-    ask_for_text,
-    clean_text,
-    refuse,
-    representative,
-    shown_name,
-    text_for_topic,
-    text_problem,
-)
+from bot.flows import board, gate
+from bot.flows.common import clean_text, shown_name, text_problem
 from bot.flows.welcome import Where
 from bot.messages import Actor, Button, Reply, Result, msg, reply, wheel_text
+from bot.permissions import Action
 from bot.wheel import Wheel
 
 
@@ -47,8 +40,8 @@ async def ask_text(
     *, button: bool,
 ) -> Result:  # fmt: skip
     """The agreement button or a bare ``/agree``: ask for the text."""
-    return await ask_for_text(
-        conn, where, actor, topic_id, lambda topic: text_prompt(wheel, topic), button=button
+    return await gate.ask_for_text(
+        conn, where, actor, Action.AGREE, topic_id, lambda t: text_prompt(wheel, t), button=button
     )
 
 
@@ -99,9 +92,11 @@ async def propose(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
     text: str | None, message_id: int, from_issue: int | None = None,
 ) -> Result:  # fmt: skip
-    """Record a proposal (from ``/agree <text>`` or a reply to the prompt) and post it."""
-    checked = await text_for_topic(
-        conn, where, actor, topic_id, text, message_id, lambda topic: text_prompt(wheel, topic)
+    """Record a proposal (from ``/agree <text>``, a reply to its prompt or to the prompt of an
+    open issue) and post it."""
+    action = Action.AGREE if from_issue is None else Action.ISSUE_TO_AGREEMENT
+    checked = await gate.text_for_topic(
+        conn, where, actor, action, topic_id, text, message_id, lambda t: text_prompt(wheel, t)
     )
     if isinstance(checked, Result):
         return checked
@@ -144,7 +139,7 @@ async def propose_from_issue(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, issue_id: int
 ) -> Result:
     """ "Make it an agreement" on an open issue: ask for the agreement's wording."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
+    member = await gate.member(conn, where, actor, Action.ISSUE_TO_AGREEMENT, button=True)
     if isinstance(member, Result):
         return member
     issue = await records.issue(conn, where.chat_id, issue_id)
@@ -215,9 +210,6 @@ async def confirm(
 ) -> Result:  # fmt: skip
     """Confirm a proposal: only a representative of the other partner may, and only the wording
     the button was shown with."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
-    if isinstance(member, Result):
-        return member
     agreement = await records.agreement(conn, where.chat_id, agreement_id)
     if agreement is None or agreement.status == "withdrawn":
         return Result(notice=msg("This proposal is no longer open."), alert=True)
@@ -229,26 +221,12 @@ async def confirm(
             notice=msg("This proposal was just worded differently: read it again, then confirm."),
             alert=True,
         )
+    member = await gate.member(
+        conn, where, actor, Action.CONFIRM, button=True, agreement=agreement
+    )
+    if isinstance(member, Result):
+        return member
     names = await partners.names(conn, where.chat_id)
-    if member.slot == agreement.proposer_slot or member.user_id == agreement.proposed_by:
-        # The proposer never confirms, also not after switching sides.
-        return refuse(
-            msg(
-                "An agreement needs both partners: someone from {other} confirms it.",
-                other=names.get(3 - agreement.proposer_slot, ""),
-            ),
-            button=True,
-        )
-    if member.side_after_agreement >= agreement.id:
-        return refuse(
-            msg(
-                "Only someone who already represented {other} when this was proposed can "
-                "confirm it. {name} can withdraw it and propose it again.",
-                other=names.get(member.slot or 0, ""),
-                name=shown_name(agreement.proposer_name),
-            ),
-            button=True,
-        )
     await records.confirm(conn, agreement_id, member.user_id, where.now)
     if agreement.from_issue is not None:
         await records.resolve_issue(conn, agreement.from_issue, member.user_id, where.now)
@@ -271,18 +249,14 @@ async def withdraw(
     message_id: int,
 ) -> Result:  # fmt: skip
     """Withdraw a proposal: only the person who proposed it may, until it is confirmed."""
-    if actor.user_id is None:
-        return await representative(conn, where, actor, button=True, reply_to=None)  # type: ignore[return-value]
     agreement = await records.agreement(conn, where.chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
         return Result(notice=msg("This proposal is no longer open."), alert=True)
-    if agreement.proposed_by != actor.user_id:
-        return refuse(
-            msg(
-                "Only {name} can withdraw this proposal.", name=shown_name(agreement.proposer_name)
-            ),
-            button=True,
-        )
+    refused = await gate.check(
+        conn, where, actor, Action.WITHDRAW, button=True, agreement=agreement
+    )
+    if refused is not None:
+        return refused
     await records.withdraw(conn, agreement_id, where.now)
     return Result(
         replies=(
@@ -312,23 +286,12 @@ async def reword(
         return Result(
             replies=(reply(msg("This proposal is no longer open."), reply_to=message_id),)
         )
-    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    member = await gate.member(
+        conn, where, actor, Action.REWORD, button=False, reply_to=message_id, agreement=agreement
+    )
     if isinstance(member, Result):
         return member
     assert member.slot is not None
-    if member.user_id != agreement.proposed_by and member.slot == agreement.proposer_slot:
-        return Result(
-            replies=(
-                reply(
-                    msg(
-                        "Only {name} can reword this proposal; the other partner can answer it "
-                        "with other wording. To propose something else, use /agree.",
-                        name=shown_name(agreement.proposer_name),
-                    ),
-                    reply_to=message_id,
-                ),
-            )
-        )
     problem = text_problem(text)
     if problem is not None:
         return Result(replies=(reply(problem, reply_to=message_id),))
@@ -359,22 +322,14 @@ async def not_yet(
     message_id: int,
 ) -> Result:  # fmt: skip
     """ "Not yet": the other partner is not ready to agree; the wording is kept as an open issue."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
-    if isinstance(member, Result):
-        return member
     agreement = await records.agreement(conn, where.chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
         return Result(notice=msg("This proposal is no longer open."), alert=True)
-    names = await partners.names(conn, where.chat_id)
-    if member.slot == agreement.proposer_slot:
-        return refuse(
-            msg(
-                "“Not yet” is for {other}; {name} can withdraw the proposal.",
-                other=names.get(3 - agreement.proposer_slot, ""),
-                name=shown_name(agreement.proposer_name),
-            ),
-            button=True,
-        )
+    member = await gate.member(
+        conn, where, actor, Action.NOT_YET, button=True, agreement=agreement
+    )
+    if isinstance(member, Result):
+        return member
     await records.withdraw(conn, agreement_id, where.now)
     await records.raise_issue(
         conn, where.chat_id, agreement.topic_id, agreement.text, member.user_id, where.now

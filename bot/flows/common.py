@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 
 import aiosqlite
 
 from bot.callbacks import make
-from bot.db import chats, partners
-from bot.db.partners import Member
+from bot.db import chats
 from bot.flows.welcome import Where
-from bot.messages import Actor, Button, Msg, Reply, Result, msg, reply
+from bot.messages import Button, Msg, Result, msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
 MAX_NAME = 60
@@ -48,7 +46,11 @@ def shown_name(name: str | None) -> Msg | str:
 
 
 def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
-    """A question to confirm with Yes or "No, keep it" (button data ``kind:yes|no[:parts]``)."""
+    """A question to confirm with Yes or "No, keep it" (button data ``kind:yes|no[:parts]``).
+
+    The question is remembered under ``kind``; ``answered_once`` consumes it, so a second press
+    or an old copy of the question changes nothing.
+    """
     return Result(
         replies=(
             reply(
@@ -59,9 +61,19 @@ def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
                         Button(msg("No, keep it"), make(kind, "no", *parts)),
                     ),
                 ),
+                remember=(kind, ":".join(map(str, parts))),
             ),
         )
     )
+
+
+async def answered_once(
+    conn: aiosqlite.Connection, where: Where, kind: str, message_id: int
+) -> Result | None:
+    """None for the first answer to a ``yes_or_no`` question; after it, what to say instead."""
+    if await chats.take_message(conn, where.chat_id, message_id, kind):
+        return None
+    return Result(notice=msg("That question has already been answered."))
 
 
 def stale_button() -> Msg:
@@ -78,22 +90,6 @@ def refuse(text: Msg, *, button: bool, reply_to: int | None = None) -> Result:
     if button:
         return Result(notice=text, alert=True)
     return Result(replies=(reply(text, reply_to=reply_to),))
-
-
-async def representative(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, *, button: bool, reply_to: int | None
-) -> Member | Result:
-    """Return the actor as a registered representative, or the refusal to give them."""
-    if actor.user_id is None:
-        return refuse(anonymous(), button=button, reply_to=reply_to)
-    chat = await chats.get(conn, where.chat_id)
-    if chat is None or chat.setup_step not in ("members", "done"):
-        return refuse(not_set_up(), button=button, reply_to=reply_to)
-    member = await partners.member(conn, where.chat_id, actor.user_id)
-    if member is None or member.slot is None:
-        names = await partners.names(conn, where.chat_id)
-        return refuse(not_a_representative(names), button=button, reply_to=reply_to)
-    return member
 
 
 async def set_up_chat(conn: aiosqlite.Connection, where: Where) -> chats.Chat | Result:
@@ -164,37 +160,3 @@ async def topic_or_current(
         return topic_id
     chat = await chats.get(conn, where.chat_id)
     return chat.topic if chat else None
-
-
-async def ask_for_text(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, topic_id: str | None,
-    prompt: Callable[[str], Reply], *, button: bool,
-) -> Result:  # fmt: skip
-    """A button or a bare command that needs text: post the prompt to reply to."""
-    member = await representative(conn, where, actor, button=button, reply_to=None)
-    if isinstance(member, Result):
-        return member
-    topic_id = await topic_or_current(conn, where, topic_id)
-    if topic_id is None:
-        return refuse(no_topic(), button=button)
-    return Result(replies=(prompt(topic_id),))
-
-
-async def text_for_topic(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, topic_id: str | None,
-    text: str | None, message_id: int, prompt: Callable[[str], Reply],
-) -> tuple[Member, str, str] | Result:  # fmt: skip
-    """Check a reply that records something on a topic: who, which topic, and usable text.
-
-    Returns (member, topic id, cleaned text), or the refusal; bad text gets the prompt again.
-    """
-    member = await representative(conn, where, actor, button=False, reply_to=message_id)
-    if isinstance(member, Result):
-        return member
-    topic_id = await topic_or_current(conn, where, topic_id)
-    if topic_id is None:
-        return refuse(no_topic(), button=False, reply_to=message_id)
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id), prompt(topic_id)))
-    return member, topic_id, clean_text(text) or ""

@@ -7,13 +7,8 @@ import aiosqlite
 from bot.callbacks import make
 from bot.db import chats, progress, records
 from bot.db.records import OpenIssue
-from bot.flows import board
-from bot.flows.common import (
-    ask_for_text,
-    representative,
-    set_up_chat,
-    text_for_topic,
-)
+from bot.flows import board, gate
+from bot.flows.common import set_up_chat
 from bot.flows.welcome import Where
 from bot.messages import (
     Actor,
@@ -27,6 +22,7 @@ from bot.messages import (
     reply,
     wheel_text,
 )
+from bot.permissions import Action
 from bot.wheel import Wheel
 
 #: The reaction that acknowledges a noted open issue.
@@ -53,8 +49,8 @@ async def ask_text(
     *, button: bool,
 ) -> Result:  # fmt: skip
     """The open-issue button or a bare ``/issue``: ask for the text."""
-    return await ask_for_text(
-        conn, where, actor, topic_id, lambda topic: text_prompt(wheel, topic), button=button
+    return await gate.ask_for_text(
+        conn, where, actor, Action.ISSUE, topic_id, lambda t: text_prompt(wheel, t), button=button
     )
 
 
@@ -63,8 +59,15 @@ async def record(
     text: str | None, message_id: int,
 ) -> Result:  # fmt: skip
     """Note an open issue on a topic; no confirmation needed."""
-    checked = await text_for_topic(
-        conn, where, actor, topic_id, text, message_id, lambda topic: text_prompt(wheel, topic)
+    checked = await gate.text_for_topic(
+        conn,
+        where,
+        actor,
+        Action.ISSUE,
+        topic_id,
+        text,
+        message_id,
+        lambda t: text_prompt(wheel, t),
     )
     if isinstance(checked, Result):
         return checked
@@ -165,7 +168,7 @@ async def resolve(
     message_id: int,
 ) -> Result:  # fmt: skip
     """Mark an open issue resolved (any representative) and strike it in the list."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
+    member = await gate.member(conn, where, actor, Action.RESOLVE, button=True)
     if isinstance(member, Result):
         return member
     issue = await records.issue(conn, where.chat_id, issue_id)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.db import chats
-from bot.flows import welcome
-from bot.flows.common import anonymous, refuse, representative
+from bot.flows import gate, welcome
+from bot.flows.common import anonymous, refuse
 from bot.flows.welcome import Where
 from bot.messages import Actor, Reply, Result
+from bot.permissions import Action
 
 
 async def _refusal(
@@ -22,7 +23,7 @@ async def _refusal(
     chat = await chats.get(conn, where.chat_id)
     if chat is None or chat.setup_step not in ("members", "done"):
         return None
-    found = await representative(conn, where, actor, button=button, reply_to=None)
+    found = await gate.member(conn, where, actor, Action.LANGUAGE, button=button)
     return found if isinstance(found, Result) else None
 
 

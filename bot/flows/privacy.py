@@ -1,5 +1,6 @@
-"""Erasing a group's data on request (``/forgetgroup``): the person who set the group up or an
-administrator asks, confirms with a button, and everything the bot stored about the group goes."""
+"""People's data in their own hands: ``/mydata`` shows a person what is kept about them,
+``/forgetme`` erases their name and id everywhere, and ``/forgetgroup`` (the person who set the
+group up or an administrator, confirmed with a button) erases everything about a group."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import aiosqlite
 
 from bot.db import chats
 from bot.db.maintenance import erase_chat, forget_person, personal_data
-from bot.flows.common import anonymous, refuse, yes_or_no
-from bot.flows.setup import manager_only, may_manage
+from bot.flows import gate
+from bot.flows.common import answered_once, refuse, yes_or_no
 from bot.flows.welcome import Where, chat_for
 from bot.messages import (
     Actor,
@@ -23,6 +24,7 @@ from bot.messages import (
     reply,
     wheel_text,
 )
+from bot.permissions import Action
 from bot.wheel import Wheel
 
 
@@ -31,8 +33,9 @@ async def ask_forget_group(conn: aiosqlite.Connection, where: Where, actor: Acto
     chat = await chats.get(conn, where.chat_id)
     if chat is None:
         return Result(replies=(reply(msg("I keep nothing about this group.")),))
-    if not may_manage(chat, actor):
-        return refuse(manager_only(), button=False)
+    refused = await gate.check(conn, where, actor, Action.FORGETGROUP, button=False, chat=chat)
+    if refused is not None:
+        return refused
     return yes_or_no(
         msg(
             "Erase everything I keep about this group? The partner names, who represents "
@@ -51,8 +54,11 @@ async def forget_group(
     chat = await chats.get(conn, where.chat_id)
     if chat is None:
         return Result(notice=msg("Nothing is kept about this group any more."))
-    if not may_manage(chat, actor):
-        return refuse(manager_only(), button=True)
+    refused = await gate.check(
+        conn, where, actor, Action.FORGETGROUP, button=True, chat=chat
+    ) or await answered_once(conn, where, "forget", message_id)
+    if refused is not None:
+        return refused
     if not erase:
         kept = reply(msg("Nothing was erased."), edit=message_id)
         return Result(replies=(kept,), notice=msg("Nothing changed."))
@@ -74,8 +80,9 @@ async def forget_group(
 async def my_data(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor) -> Result:
     """``/mydata``: in a private chat, everything the bot keeps about the person; in a group,
     how to ask for it without showing it to the group."""
-    if actor.user_id is None:
-        return refuse(anonymous(), button=False)
+    refused = await gate.check(conn, where, actor, Action.MYDATA, button=False)
+    if refused is not None:
+        return refused
     if where.is_group:
         return Result(
             replies=(
@@ -139,8 +146,9 @@ def _topic(wheel: Wheel, topic_id: str) -> Raw | str:
 
 async def ask_forget_me(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:
     """``/forgetme``: ask the person to confirm that the bot forgets them."""
-    if actor.user_id is None:
-        return refuse(anonymous(), button=False)
+    refused = await gate.check(conn, where, actor, Action.FORGETME, button=False)
+    if refused is not None:
+        return refused
     await chat_for(conn, where)
     return yes_or_no(
         msg(
@@ -162,6 +170,9 @@ async def forget_me(
     """The answer to the question of ``/forgetme``: only the person who asked answers it."""
     if actor.user_id is None or actor.user_id != asker:
         return refuse(msg("This question is for the person who asked."), button=True)
+    already = await answered_once(conn, where, "forgetme", message_id)
+    if already is not None:
+        return already
     if not erase:
         return Result(
             replies=(reply(msg("Nothing was erased."), edit=message_id),),

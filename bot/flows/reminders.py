@@ -18,8 +18,8 @@ from bot.db import chats, records
 from bot.db import reminders as sql
 from bot.db.partners import Member
 from bot.db.reminders import Reminder, zone_or_utc
-from bot.flows import session
-from bot.flows.common import refuse, representative, set_up_chat, stale_button
+from bot.flows import gate, session
+from bot.flows.common import refuse, set_up_chat, stale_button
 from bot.flows.welcome import Where
 from bot.messages import (
     Actor,
@@ -36,6 +36,7 @@ from bot.messages import (
     wheel_text,
 )
 from bot.moments import Refusal, parse_moment, split_stage
+from bot.permissions import Action
 from bot.wheel import Wheel
 
 #: The stages the wheel advises to come back to after months of working together.
@@ -146,8 +147,8 @@ async def remind_later(
 async def _member_and_chat(
     conn: aiosqlite.Connection, where: Where, actor: Actor, *, button: bool, reply_to: int | None
 ) -> tuple[Member, chats.Chat] | Result:
-    """The representative who acts and their group, or the refusal to give."""
-    member = await representative(conn, where, actor, button=button, reply_to=reply_to)
+    """The representative who sets a reminder and their group, or the refusal to give."""
+    member = await gate.member(conn, where, actor, Action.REMIND, button=button, reply_to=reply_to)
     if isinstance(member, Result):
         return member
     chat = await chats.get(conn, where.chat_id)
@@ -232,7 +233,7 @@ async def cancel_pending(
     message_id: int,
 ) -> Result:  # fmt: skip
     """A cancel button of ``/reminders``: cancel that reminder and show the list as it is now."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
+    member = await gate.member(conn, where, actor, Action.REMINDER_BUTTONS, button=True)
     if isinstance(member, Result):
         return member
     found = await sql.get(conn, where.chat_id, reminder_id)
@@ -320,7 +321,7 @@ async def _answerable(
     conn: aiosqlite.Connection, where: Where, actor: Actor, reminder_id: int
 ) -> tuple[Reminder, str] | Result:
     """The sent reminder a button belongs to and who pressed, or the answer to give instead."""
-    member = await representative(conn, where, actor, button=True, reply_to=None)
+    member = await gate.member(conn, where, actor, Action.REMINDER_BUTTONS, button=True)
     if isinstance(member, Result):
         return member
     found = await sql.get(conn, where.chat_id, reminder_id)
@@ -437,7 +438,9 @@ async def set_timezone(
                 ),
             )
         )
-    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    member = await gate.member(
+        conn, where, actor, Action.TIMEZONE, button=False, reply_to=message_id
+    )
     if isinstance(member, Result):
         return member
     zone_name = find_zone(text)

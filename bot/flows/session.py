@@ -6,8 +6,8 @@ import aiosqlite
 
 from bot.callbacks import make
 from bot.db import partners, progress, records
-from bot.flows import board
-from bot.flows.common import clean_text, representative, set_up_chat, text_problem
+from bot.flows import board, gate
+from bot.flows.common import clean_text, set_up_chat, text_problem
 from bot.flows.welcome import Where, chat_for
 from bot.messages import (
     Actor,
@@ -24,6 +24,7 @@ from bot.messages import (
     reply,
     wheel_text,
 )
+from bot.permissions import Action
 from bot.wheel import Stage, Topic, Wheel
 
 #: Stage names people may type after /stage, in both languages.
@@ -76,7 +77,7 @@ async def choose_stage(
     *, button: bool,
 ) -> Result:  # fmt: skip
     """Go to a stage: its first topic that is not yet answered or skipped."""
-    member = await representative(conn, where, actor, button=button, reply_to=None)
+    member = await gate.member(conn, where, actor, Action.STAGE, button=button)
     if isinstance(member, Result):
         return member
     topics = wheel.stage_topics(stage_id)
@@ -112,7 +113,7 @@ async def stage_command(
     """``/stage <name>``: jump to a stage (English or Dutch name); without a name, the menu."""
     word = " ".join(args).strip().casefold()
     if not word:
-        member = await representative(conn, where, actor, button=False, reply_to=None)
+        member = await gate.member(conn, where, actor, Action.STAGE, button=False)
         if isinstance(member, Result):
             return member
         return Result(replies=(stage_menu(wheel),))
@@ -151,7 +152,9 @@ async def record_answer(
     text: str | None, message_id: int,
 ) -> Result:  # fmt: skip
     """A reply to a topic card: store the member's answer and show both sides once complete."""
-    member = await representative(conn, where, actor, button=False, reply_to=message_id)
+    member = await gate.member(
+        conn, where, actor, Action.ANSWER, button=False, reply_to=message_id
+    )
     if isinstance(member, Result):
         return member
     problem = text_problem(text)
@@ -215,7 +218,8 @@ async def next_topic(
     *, skip: bool = False, button: bool = False,
 ) -> Result:  # fmt: skip
     """Go on to the next topic of the stage (marking the current one skipped if asked)."""
-    member = await representative(conn, where, actor, button=button, reply_to=None)
+    action = Action.SKIP if skip else Action.NEXT
+    member = await gate.member(conn, where, actor, action, button=button)
     if isinstance(member, Result):
         return member
     chat = await chat_for(conn, where)
@@ -242,7 +246,7 @@ async def previous_topic(
     conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor
 ) -> Result:
     """``/back``: return to the previous topic in wheel order."""
-    member = await representative(conn, where, actor, button=False, reply_to=None)
+    member = await gate.member(conn, where, actor, Action.BACK, button=False)
     if isinstance(member, Result):
         return member
     chat = await chat_for(conn, where)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.callbacks import make
-from bot.db import chats, partners, records
-from bot.flows import session
+from bot.db import chats, partners
+from bot.flows import gate, session
 from bot.flows.common import (
     MAX_NAME,
     anonymous,
+    answered_once,
     clean_text,
     not_set_up,
     refuse,
@@ -20,6 +21,7 @@ from bot.flows.common import (
 )
 from bot.flows.welcome import Where, chat_for
 from bot.messages import Actor, Button, Msg, Reply, Result, lines, msg, reply
+from bot.permissions import Action
 from bot.wheel import Wheel
 
 
@@ -166,8 +168,10 @@ async def choose_side(
     message_id: int,
 ) -> Result:  # fmt: skip
     """A press on a partner's button: the presser represents that partner from now on."""
-    if actor.user_id is None:
-        return refuse(anonymous(), button=True)
+    refused = await gate.check(conn, where, actor, Action.SIDE, button=True, side=slot)
+    if refused is not None:
+        return refused
+    assert actor.user_id is not None
     chat = await chat_for(conn, where)
     names = await partners.names(conn, where.chat_id)
     if chat.setup_step not in ("members", "done") or slot not in names:
@@ -175,18 +179,6 @@ async def choose_side(
     current = await partners.member(conn, where.chat_id, actor.user_id)
     if current is not None and current.slot == slot:
         return Result(notice=msg("You already represent {partner}.", partner=names[slot]))
-    if (
-        current is not None
-        and current.slot is not None
-        and await records.pending_by(conn, where.chat_id, actor.user_id)
-    ):
-        return refuse(
-            msg(
-                "You have a proposed agreement waiting for confirmation. Withdraw it first, "
-                "then change sides."
-            ),
-            button=True,
-        )
     await partners.join(conn, where.chat_id, actor.user_id, actor.name, slot, where.now)
     replies = [await sides_message(conn, where.chat_id, edit=message_id)]
     members = await partners.representatives(conn, where.chat_id)
@@ -206,14 +198,6 @@ async def show_partners(conn: aiosqlite.Connection, where: Where) -> Result:
     return Result(replies=(await sides_message(conn, where.chat_id),))
 
 
-def may_manage(chat: chats.Chat, actor: Actor) -> bool:
-    return actor.is_admin or (actor.user_id is not None and actor.user_id == chat.setup_by)
-
-
-def manager_only() -> Msg:
-    return msg("Only the person who set up this group, or an administrator, can do this.")
-
-
 async def rename(
     conn: aiosqlite.Connection, where: Where, actor: Actor, args: list[str]
 ) -> Result:
@@ -221,8 +205,9 @@ async def rename(
     chat = await set_up_chat(conn, where)
     if isinstance(chat, Result):
         return chat
-    if not may_manage(chat, actor):
-        return refuse(manager_only(), button=False)
+    refused = await gate.check(conn, where, actor, Action.RENAME, button=False, chat=chat)
+    if refused is not None:
+        return refused
     names = await partners.names(conn, where.chat_id)
     slot = int(args[0]) if args and args[0] in ("1", "2") else None
     if slot is None:
@@ -255,8 +240,9 @@ async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> R
     chat = await chat_for(conn, where)
     if chat.setup_step == "none":
         return refuse(not_set_up(), button=False)
-    if not may_manage(chat, actor):
-        return refuse(manager_only(), button=False)
+    refused = await gate.check(conn, where, actor, Action.RESET, button=False, chat=chat)
+    if refused is not None:
+        return refused
     return yes_or_no(
         msg(
             "Start the set-up again? The partner names and who represents whom are "
@@ -272,8 +258,11 @@ async def reset(
 ) -> Result:
     """Confirmation of ``/reset``: clear the set-up and ask for the first name again."""
     chat = await chat_for(conn, where)
-    if not may_manage(chat, actor):
-        return refuse(manager_only(), button=True)
+    refused = await gate.check(
+        conn, where, actor, Action.RESET, button=True, chat=chat
+    ) or await answered_once(conn, where, "reset", message_id)
+    if refused is not None:
+        return refused
     if chat.setup_step == "none":
         return Result(notice=msg("The set-up was already cleared."))
     await partners.reset(conn, where.chat_id, where.now)
@@ -287,8 +276,11 @@ async def keep_setup(
 ) -> Result:
     """ "No" to ``/reset``: nothing changes, and the question says so."""
     chat = await chat_for(conn, where)
-    if not may_manage(chat, actor):
-        return refuse(manager_only(), button=True)
+    refused = await gate.check(
+        conn, where, actor, Action.RESET, button=True, chat=chat
+    ) or await answered_once(conn, where, "reset", message_id)
+    if refused is not None:
+        return refused
     kept = reply(
         msg("The set-up stays as it is. Send /status to see where you are."), edit=message_id
     )

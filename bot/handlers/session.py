@@ -266,6 +266,10 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if press.kind in ("reset", "forget"):
         who = actor(update, is_admin=await _is_admin(update, context))
+    if press.kind in ("reset", "forget", "forgetme"):
+        # The question is consumed by its first answer, so its bookkeeping must be done: a
+        # press right after the question appeared waits for the chat's delivery under way.
+        await services(context).outbox.settled(w.chat_id)
     await run_flow(update, context, flows[press.kind])
 
 

@@ -1,0 +1,204 @@
+"""The permission table applied: every flow that changes something asks here, naming its action,
+whether the person may; the answer comes from ``bot.permissions.RULES`` and nowhere else.
+
+``member`` is for the actions of representatives (it returns who acts, as a member), ``check``
+for the others. A refusal is a ``Result`` to give the person: an alert on a button, a reply to
+a message otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import aiosqlite
+
+from bot.db import chats, partners, records
+from bot.db.partners import Member
+from bot.db.records import Agreement
+from bot.flows.common import (
+    anonymous,
+    clean_text,
+    no_topic,
+    not_a_representative,
+    not_set_up,
+    refuse,
+    shown_name,
+    text_problem,
+    topic_or_current,
+)
+from bot.flows.welcome import Where
+from bot.messages import Actor, Msg, Reply, Result, msg, reply
+from bot.permissions import RULES, Action, Who
+
+#: The rules ``member`` applies; ``check`` applies the others.
+MEMBER_RULES = frozenset({Who.REPRESENTATIVE, Who.OTHER_PARTNER, Who.NEGOTIATOR})
+
+
+async def member(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action, *, button: bool,
+    reply_to: int | None = None, agreement: Agreement | None = None,
+) -> Member | Result:  # fmt: skip
+    """The acting representative, when the table lets them do ``action``; else the refusal.
+
+    For the agreement rules, ``agreement`` is the proposal acted on.
+    """
+    who = RULES[action]
+    if who not in MEMBER_RULES:
+        raise ValueError(f"{action} is for {who.name}: ask gate.check")
+    found = await _representative(conn, where, actor, button=button, reply_to=reply_to)
+    if isinstance(found, Result) or who is Who.REPRESENTATIVE:
+        return found
+    if agreement is None:
+        raise ValueError(f"{action} needs the agreement acted on")
+    names = await partners.names(conn, where.chat_id)
+    other = names.get(3 - agreement.proposer_slot, "")
+    proposer = shown_name(agreement.proposer_name)
+    if who is Who.NEGOTIATOR:
+        if found.user_id == agreement.proposed_by or found.slot != agreement.proposer_slot:
+            return found
+        return refuse(
+            msg(
+                "Only {name} can reword this proposal; the other partner can answer it "
+                "with other wording. To propose something else, use /agree.",
+                name=proposer,
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
+    # Who.OTHER_PARTNER: never the proposer, also not after switching sides, and only someone
+    # who represented the other partner when it was proposed (a side switch cannot sneak in).
+    if found.slot == agreement.proposer_slot or found.user_id == agreement.proposed_by:
+        refusal = (
+            msg("“Not yet” is for {other}; {name} can withdraw the proposal.", other=other, name=proposer)
+            if action is Action.NOT_YET
+            else msg("An agreement needs both partners: someone from {other} confirms it.", other=other)
+        )  # fmt: skip
+        return refuse(refusal, button=button, reply_to=reply_to)
+    if found.side_after_agreement >= agreement.id:
+        return refuse(
+            msg(
+                "Only someone who already represented {other} when this was proposed can "
+                "confirm it. {name} can withdraw it and propose it again.",
+                other=names.get(found.slot or 0, ""),
+                name=proposer,
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
+    return found
+
+
+async def check(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action, *, button: bool,
+    reply_to: int | None = None, chat: chats.Chat | None = None,
+    agreement: Agreement | None = None, side: int | None = None,
+) -> Result | None:  # fmt: skip
+    """None when the table lets ``actor`` do ``action``; else the refusal to give.
+
+    ``chat`` is the group (for MANAGER), ``agreement`` the proposal (for PROPOSER), ``side`` the
+    partner chosen (for SIDE).
+    """
+    who = RULES[action]
+    if who in MEMBER_RULES:
+        raise ValueError(f"{action} is for {who.name}: ask gate.member")
+    if who is Who.ANYONE:
+        return None
+    if actor.user_id is None:
+        return refuse(anonymous(), button=button, reply_to=reply_to)
+    if who is Who.PERSON:
+        return None
+    if who is Who.MANAGER:
+        if chat is None:
+            raise ValueError(f"{action} needs the chat")
+        if may_manage(chat, actor):
+            return None
+        return refuse(manager_only(), button=button, reply_to=reply_to)
+    if who is Who.PROPOSER:
+        if agreement is None:
+            raise ValueError(f"{action} needs the agreement acted on")
+        if actor.user_id == agreement.proposed_by:
+            return None
+        return refuse(
+            msg(
+                "Only {name} can withdraw this proposal.", name=shown_name(agreement.proposer_name)
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
+    # Who.SIDE: anyone may take a side, but not leave a proposal of theirs behind on the other.
+    assert actor.user_id is not None
+    current = await partners.member(conn, where.chat_id, actor.user_id)
+    if (
+        current is not None
+        and current.slot is not None
+        and current.slot != side
+        and await records.pending_by(conn, where.chat_id, actor.user_id)
+    ):
+        return refuse(
+            msg(
+                "You have a proposed agreement waiting for confirmation. Withdraw it first, "
+                "then change sides."
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
+    return None
+
+
+def may_manage(chat: chats.Chat, actor: Actor) -> bool:
+    """The person who set up the group, or an administrator."""
+    return actor.is_admin or (actor.user_id is not None and actor.user_id == chat.setup_by)
+
+
+def manager_only() -> Msg:
+    return msg("Only the person who set up this group, or an administrator, can do this.")
+
+
+async def _representative(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, *, button: bool, reply_to: int | None
+) -> Member | Result:
+    """The actor as a registered representative, or the refusal to give them."""
+    if actor.user_id is None:
+        return refuse(anonymous(), button=button, reply_to=reply_to)
+    chat = await chats.get(conn, where.chat_id)
+    if chat is None or chat.setup_step not in ("members", "done"):
+        return refuse(not_set_up(), button=button, reply_to=reply_to)
+    found = await partners.member(conn, where.chat_id, actor.user_id)
+    if found is None or found.slot is None:
+        names = await partners.names(conn, where.chat_id)
+        return refuse(not_a_representative(names), button=button, reply_to=reply_to)
+    return found
+
+
+async def ask_for_text(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action,
+    topic_id: str | None, prompt: Callable[[str], Reply], *, button: bool,
+) -> Result:  # fmt: skip
+    """A button or a bare command that needs text: post the prompt to reply to."""
+    found = await member(conn, where, actor, action, button=button)
+    if isinstance(found, Result):
+        return found
+    topic_id = await topic_or_current(conn, where, topic_id)
+    if topic_id is None:
+        return refuse(no_topic(), button=button)
+    return Result(replies=(prompt(topic_id),))
+
+
+async def text_for_topic(
+    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action,
+    topic_id: str | None, text: str | None, message_id: int, prompt: Callable[[str], Reply],
+) -> tuple[Member, str, str] | Result:  # fmt: skip
+    """Check a reply that records something on a topic: who, which topic, and usable text.
+
+    Returns (member, topic id, cleaned text), or the refusal; bad text gets the prompt again.
+    """
+    found = await member(conn, where, actor, action, button=False, reply_to=message_id)
+    if isinstance(found, Result):
+        return found
+    topic_id = await topic_or_current(conn, where, topic_id)
+    if topic_id is None:
+        return refuse(no_topic(), button=False, reply_to=message_id)
+    problem = text_problem(text)
+    if problem is not None:
+        return Result(replies=(reply(problem, reply_to=message_id), prompt(topic_id)))
+    return found, topic_id, clean_text(text) or ""
