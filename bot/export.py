@@ -13,8 +13,8 @@ thread, so that a few hundred milliseconds of layout do not hold up the bot.
 
 Every character people typed comes through. DejaVu Sans has the accents of every Latin script but
 few emoji, so the monochrome Noto Emoji font (bundled, SIL OFL) is a fallback font: the 🤝 in an
-agreement prints as a handshake in the colour of the text, also on a black-and-white printer (a
-colour emoji font is ten times the size and prints grey blobs). A character neither font has (an
+agreement prints as a handshake in the colour of the text, also on a black-and-white printer (Noto
+Color Emoji is ten times the size, and its pictures fade to grey there). A character neither font has (an
 emoji newer than the font, a script DejaVu lacks) is replaced by its Unicode name in brackets, e.g.
 "[cjk unified ideograph-4e2d]": visibly there, never silently dropped, as fpdf2 would do with only
 a log line. Invisible joiners and variation selectors that no font has are left out: they draw
@@ -49,7 +49,7 @@ from bot.resources import wheel_file
 from bot.wheel import Wheel, load_wheel
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-#: Font families inside the PDF. The text is DejaVu Sans Condensed: it fits a fifth more words
+#: Font families inside the PDF. The text is DejaVu Sans Condensed: it fits a tenth more words
 #: on a line than DejaVu Sans and reads as well at these sizes.
 TEXT = "text"
 EMOJI = "emoji"
