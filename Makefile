@@ -1,10 +1,13 @@
-# Two commands do everything: `make run` and `make test`. Each sets up what it needs first.
+# `make demo`, `make run` and `make test` each set up what they need first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test extract clean
+.PHONY: demo run test extract clean
+
+demo: $(STAMP)
+	$(BIN)/wheelbot demo
 
 run: $(STAMP)
 	$(BIN)/wheelbot run

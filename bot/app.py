@@ -22,7 +22,7 @@ from telegram.request import BaseRequest
 from bot import moments, reminding, rival
 from bot.commands import register_commands
 from bot.config import Config
-from bot.handlers import faults, reminders, session, welcome
+from bot.handlers import faults, reminders, session, takeaway, welcome
 from bot.handlers.common import Context
 from bot.inbox import DurableUpdateQueue, mark_handled
 from bot.outbox import RateLimiter
@@ -38,7 +38,7 @@ NEW = filters.UpdateType.MESSAGE
 GROUPS = filters.ChatType.GROUPS
 GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
-    "remind", "reminders", "timezone", "forgetgroup",
+    "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
 ]  # fmt: skip
 
 
@@ -130,6 +130,10 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("forgetgroup", session.on_forget_group, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("summary", takeaway.on_summary, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("agreements", takeaway.on_agreements, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("wheel", takeaway.on_wheel, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("export", takeaway.on_export, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("mydata", session.on_my_data, filters=NEW))
     app.add_handler(CommandHandler("forgetme", session.on_forget_me, filters=NEW))
     app.add_handler(CommandHandler(GROUP_COMMANDS, session.on_group_only, filters=NEW & ~GROUPS))
@@ -137,6 +141,7 @@ def add_handlers(app: Application) -> None:
     # Buttons: the language choice, and everything the session offers.
     app.add_handler(CallbackQueryHandler(welcome.on_language_button, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(reminders.on_button, pattern=reminders.PATTERN))
+    app.add_handler(CallbackQueryHandler(takeaway.on_export_button, pattern=r"^export$"))
     app.add_handler(CallbackQueryHandler(session.on_button))
 
     # Replies to the bot's prompts and cards (text, or anything else to refuse politely).

@@ -50,6 +50,8 @@ SHAPES: dict[str, Shape] = {
     "rsnz": Shape(word=False, least=1, most=1),
     "rend": Shape(word=False, least=1, most=1),
     "rcan": Shape(word=False, least=1, most=1),
+    # what the partners take away
+    "export": Shape(word=False),
 }
 
 

@@ -32,6 +32,17 @@ def parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path", type=Path, help="the new file, or a folder to put it in")
     sub.add_parser("health", help="exit 0 when the bot runs and works (for HEALTHCHECK)")
+    demo = sub.add_parser(
+        "demo",
+        help="play a whole session of two partners offline (no token, no network) and print it",
+    )
+    demo.add_argument("--lang", choices=("nl", "en"), default="nl", help="the session's language")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("wheelbot-demo"),
+        help="the folder for the wheel picture and the export (default: ./wheelbot-demo)",
+    )
     return p
 
 
@@ -40,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "run":
         return run()
+    if args.command == "demo":
+        from bot import demo
+
+        return demo.main(args.lang, args.out, sys.stdout)
     from bot import operations
 
     db_path = database_path(os.environ)

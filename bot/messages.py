@@ -96,6 +96,13 @@ class Reply:
     edit: int | None = None
     #: Not a message: this reaction on the message ``reply_to`` (e.g. "👍").
     react: str | None = None
+    #: A file made when it is delivered (``wheel``: the picture, ``export``: the document),
+    #: with ``parts`` as its caption.
+    file: str | None = None
+    #: When the text needs more than ``most`` messages: only its first message, then
+    #: ``overflow`` (e.g. the offer of a document that holds it all).
+    most: int = 0
+    overflow: Reply | None = None
 
 
 def reaction(emoji: str, message_id: int) -> Reply:

@@ -28,6 +28,10 @@ BOT_USER = {
 }
 
 MAX_TEXT = 4096
+#: Telegram's limits for bots: a caption, a photo and a document upload.
+MAX_CAPTION = 1024
+MAX_PHOTO = 10 * 1024 * 1024
+MAX_DOCUMENT = 50 * 1024 * 1024
 #: The emoji Telegram lets a bot react with (Bot API, ReactionTypeEmoji).
 _REACTIONS = (
     "👍 👎 ❤ 🔥 🥰 👏 😁 🤔 🤯 😱 🤬 😢 🎉 🤩 🤮 💩 🙏 👌 🕊 🤡 🥱 🥴 😍 🐳 ❤‍🔥 🌚 🌭 💯 🤣 ⚡ 🍌 🏆 💔 "
@@ -138,6 +142,8 @@ class Sent:
     reply_to: int | None
     edits: int = 0
     thread_id: int | None = None
+    #: A photo or document: its file name and content (``text`` is then the caption).
+    file: tuple[str, bytes] | None = None
 
     @property
     def buttons(self) -> list[str]:
@@ -167,6 +173,8 @@ class Call:
     method: str
     params: dict[str, Any]
     error: str | None = None
+    #: What Telegram answered (a message, for the methods that send one).
+    result: Any = None
 
 
 @dataclass
@@ -214,7 +222,13 @@ class FakeBotApi(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
+        params = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            # Uploads arrive as multipart parts: (file name, content, MIME type) by part name.
+            params["_files"] = {
+                part: (name, content if isinstance(content, bytes) else content.read())
+                for part, (name, content, *_rest) in request_data.multipart_data.items()
+            }
         status, body = self.respond(api_method, params)
         return status, json.dumps(body).encode()
 
@@ -234,6 +248,7 @@ class FakeBotApi(BaseRequest):
             if refusal.parameters:
                 body["parameters"] = refusal.parameters
             return refusal.status, body
+        call.result = result
         return 200, {"ok": True, "result": result}
 
     # -- scripting -----------------------------------------------------------------------------
@@ -393,6 +408,59 @@ class FakeBotApi(BaseRequest):
         self.messages[(chat_id, sent.message_id)] = sent
         return self._message_dict(sent)
 
+    def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return self._send_file(params, "photo", MAX_PHOTO)
+
+    def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        return self._send_file(params, "document", MAX_DOCUMENT)
+
+    def _send_file(self, params: dict[str, Any], field_name: str, limit: int) -> Any:
+        """A photo or document upload, refused as Telegram refuses: too big, a caption over
+        1024 characters, a photo whose sides are too long together."""
+        files = params.get("_files", {})
+        # A file uploaded with the request travels as the multipart part of its field's name;
+        # only files inside other objects (media groups) are named by "attach://".
+        part = str(params.get(field_name) or field_name).removeprefix("attach://")
+        if part not in files:
+            raise ApiRefusal(400, f"Bad Request: there is no {field_name} in the request")
+        name, content = files[part]
+        if not content:
+            raise ApiRefusal(400, "Bad Request: file must be non-empty")
+        if len(content) > limit:
+            raise ApiRefusal(413, "Request Entity Too Large")
+        if field_name == "photo":
+            width, height = _png_size(content)
+            if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                raise ApiRefusal(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        raw = str(params.get("caption", ""))
+        plain = parse_html(raw) if params.get("parse_mode") == "HTML" else raw
+        if _utf16_len(plain) > MAX_CAPTION:
+            raise ApiRefusal(400, "Bad Request: message caption is too long")
+        chat_id = int(params["chat_id"])
+        markup = params.get("reply_markup")
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        self._check_markup(markup)
+        sent = Sent(chat_id, self.next_message_id(), plain, raw, markup, None)
+        sent.file = (name, content)
+        thread = params.get("message_thread_id")
+        sent.thread_id = int(thread) if thread is not None else None
+        self.messages[(chat_id, sent.message_id)] = sent
+        result = self._message_dict(sent)
+        del result["text"]
+        result["caption"] = plain
+        if field_name == "photo":
+            result["photo"] = [
+                {"file_id": f"photo{sent.message_id}", "file_unique_id": f"p{sent.message_id}",
+                 "width": width, "height": height}
+            ]  # fmt: skip
+        else:
+            result["document"] = {
+                "file_id": f"doc{sent.message_id}",
+                "file_unique_id": f"d{sent.message_id}",
+                "file_name": name,
+            }
+        return result
+
     def _existing(self, params: dict[str, Any]) -> Sent:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if key not in self.messages:
@@ -454,6 +522,13 @@ class FakeBotApi(BaseRequest):
             raise ApiRefusal(400, "Bad Request: message to delete not found")
         del self.messages[key]
         return True
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    """The width and height of a PNG (Telegram refuses a photo it cannot read)."""
+    if content[:8] != b"\x89PNG\r\n\x1a\n" or content[12:16] != b"IHDR":
+        raise ApiRefusal(400, "Bad Request: IMAGE_PROCESS_FAILED")
+    return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
 
 
 def _person(user_id: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import aiosqlite
-from telegram import Bot, ForceReply, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 
 #: The stored markup of an entry that is a reaction on the message ``reply_to``, not a message.
 REACTION = json.dumps({"kind": "reaction"})
+#: Makes the file an entry stands for: (chat id, what) -> (file name, content). ``what`` is
+#: ``wheel`` (a PNG, sent as a photo) or ``export`` (a document).
+FileMaker = Callable[[int, str], Awaitable[tuple[str, bytes]]]
+#: Telegram's limit for the caption of a photo or document.
+CAPTION_LIMIT = 1024
 #: How long a reply to a message still being delivered waits for it to be marked.
 SETTLE_WAIT = 10.0
 #: Waits between tries of one entry before it is left for the next round.
@@ -93,6 +98,17 @@ async def owe(
                 now_text(),
             )  # fmt: skip
             continue
+        if reply.file is not None:
+            # A file is made when it is delivered, from the record as it is then; the entry
+            # holds its caption and what to make.
+            caption = render.split_paragraphs(
+                [render.text(translator, part) for part in reply.parts], CAPTION_LIMIT
+            )[0]
+            await sql.add(
+                conn, chat_id, thread, reply.reply_to, None, caption,
+                json.dumps({"kind": "file", "what": reply.file}), None, now_text(),
+            )  # fmt: skip
+            continue
         outgoing = render.render(translator, reply)
         for number, out in enumerate(outgoing):
             last = number == len(outgoing) - 1
@@ -132,8 +148,9 @@ async def purpose_of_copy(
 class Outbox:
     """Delivers what is owed, one chat at a time, in order."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, files: FileMaker | None = None) -> None:
         self.store = store
+        self.files = files
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         #: How the outbox waits between tries (tests record the waits instead).
@@ -272,9 +289,35 @@ class Outbox:
             await going_out()  # nothing holds the request back
         token = _GOING_OUT.set(going_out)
         try:
+            if entry.markup is not None and json.loads(entry.markup).get("kind") == "file":
+                return await self._send_file(bot, entry)
             return await _send(bot, entry, target)
         finally:
             _GOING_OUT.reset(token)
+
+    async def _send_file(self, bot: Bot, entry: sql.Entry) -> int:
+        """Make the file an entry stands for and send it: a picture as a photo (shown in the
+        chat), anything else as a document."""
+        if self.files is None:
+            raise RuntimeError("this outbox cannot make files")
+        assert entry.markup is not None
+        what = json.loads(entry.markup)["what"]
+        name, content = await self.files(entry.chat_id, what)
+        send = bot.send_photo if name.endswith(".png") else bot.send_document
+        reply = (
+            ReplyParameters(message_id=entry.reply_to, allow_sending_without_reply=True)
+            if entry.reply_to
+            else None
+        )
+        message = await send(
+            entry.chat_id,
+            InputFile(content, filename=name),
+            caption=entry.text,
+            parse_mode=ParseMode.HTML,
+            reply_parameters=reply,
+            message_thread_id=entry.thread_id,
+        )
+        return message.message_id
 
     async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
         """The group became a supergroup: move its data and what it is owed to the new id."""

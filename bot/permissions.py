@@ -44,6 +44,10 @@ class Action(StrEnum):
     REMINDERS = "/reminders"
     TIMEZONE_SHOW = "/timezone (show)"
     LANGUAGE_SHOW = "/language (show)"
+    SUMMARY = "/summary [stage]"
+    AGREEMENTS = "/agreements"
+    WHEEL = "/wheel"
+    EXPORT = "/export, Export as PDF"
     MYDATA = "/mydata"
     FORGETME = "/forgetme"
     SIDE = "side button (I represent …)"
@@ -81,6 +85,10 @@ RULES: dict[Action, Who] = {
     Action.REMINDERS: Who.ANYONE,
     Action.TIMEZONE_SHOW: Who.ANYONE,
     Action.LANGUAGE_SHOW: Who.ANYONE,
+    Action.SUMMARY: Who.ANYONE,
+    Action.AGREEMENTS: Who.ANYONE,
+    Action.WHEEL: Who.ANYONE,
+    Action.EXPORT: Who.ANYONE,
     Action.MYDATA: Who.PERSON,
     Action.FORGETME: Who.PERSON,
     # taking part

@@ -109,6 +109,8 @@ def markup(t: Translator, reply: Reply) -> InlineKeyboardMarkup | ForceReply | N
 def render(t: Translator, reply: Reply) -> list[Outgoing]:
     """Render a reply as one or more messages; the markup goes on the last one."""
     chunks = split_paragraphs([text(t, part) for part in reply.parts])
+    if reply.overflow is not None and len(chunks) > reply.most:
+        return [Outgoing(chunks[0]), *render(t, reply.overflow)]
     last = markup(t, reply)
     return [
         Outgoing(chunk, last if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)

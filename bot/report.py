@@ -11,8 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from bot.wheel import Topic
+import aiosqlite
+
+from bot.db import chats, partners, progress
+from bot.db import report as sql
+from bot.db.reminders import zone_or_utc
+from bot.wheel import Topic, Wheel
 
 
 class TopicState(StrEnum):
@@ -124,3 +130,77 @@ def topic_state(
     if status == "skipped":
         return TopicState.SKIPPED
     return TopicState.NOT_YET
+
+
+async def read_record(
+    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, now: dt.datetime
+) -> GroupRecord:
+    """Read a group's whole record as it is now (the group must exist)."""
+    chat = await chats.get(conn, chat_id)
+    if chat is None:
+        raise LookupError(chat_id)
+    zone = zone_or_utc(chat.timezone)
+    names = await partners.names(conn, chat_id)
+    statuses = await progress.topic_statuses(conn, chat_id)
+
+    def local(stamp: str) -> dt.datetime:
+        return _local(stamp, zone)
+
+    answers: dict[str, list[AnswerEntry]] = {}
+    for r in await sql.answers(conn, chat_id):
+        by = Person(r["name"] or None, names.get(r["slot"]))
+        entry = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
+        answers.setdefault(r["topic_id"], []).append(entry)
+    agreements: dict[str, list[AgreementEntry]] = {}
+    for r in await sql.agreements(conn, chat_id):
+        slot = r["proposer_slot"]
+        confirmed = r["status"] == "confirmed"
+        entry = AgreementEntry(
+            id=r["id"],
+            text=r["text"],
+            status=r["status"],
+            proposed_by=Person(r["proposer_name"] or None, names.get(slot)),
+            proposed_at=local(r["proposed_at"]),
+            confirmed_by=Person(r["confirmer_name"] or None, names.get(3 - slot))
+            if confirmed
+            else None,
+            confirmed_at=local(r["confirmed_at"]) if confirmed and r["confirmed_at"] else None,
+        )
+        agreements.setdefault(r["topic_id"], []).append(entry)
+    issues: dict[str, list[IssueEntry]] = {}
+    for r in await sql.open_issues(conn, chat_id):
+        by = Person(r["name"] or None, names.get(r["slot"]) if r["slot"] else None)
+        issues.setdefault(r["topic_id"], []).append(
+            IssueEntry(r["id"], r["text"], by, local(r["raised_at"]))
+        )
+    topics = []
+    for topic in wheel.topics:
+        status = statuses.get(topic.id)
+        if status != "skipped" and topic.id in answers:
+            status = "answered"
+        said = tuple(agreements.get(topic.id, ()))
+        raised = tuple(issues.get(topic.id, ()))
+        topics.append(
+            TopicRecord(
+                topic,
+                topic_state(status, said, raised),
+                tuple(answers.get(topic.id, ())),
+                said,
+                raised,
+            )
+        )
+    return GroupRecord(
+        chat_id=chat_id,
+        partners=names,
+        language=chat.language,
+        timezone=chat.timezone,
+        made_at=now.astimezone(zone),
+        topics=tuple(topics),
+    )
+
+
+def _local(stamp: str, zone: ZoneInfo) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone)

@@ -20,6 +20,7 @@ from bot.i18n import CatalogError, load_translators
 from bot.outbox import Outbox
 from bot.resources import locales_dir, wheel_file
 from bot.services import Services
+from bot.takeaway import FileMaker
 from bot.wheel import WheelError, load_wheel
 
 #: Exit status for a failure someone has to fix (a setting, the installation, the database, the
@@ -53,7 +54,7 @@ async def open_services(config: Config, *, verify: bool = False) -> Services:
         translators,
         wheel,
         config.timezone,
-        Outbox(store),
+        Outbox(store, FileMaker(store, wheel, translators)),
         retention=dt.timedelta(days=config.retention_days),
     )
 

@@ -77,4 +77,5 @@ def test_every_kind_has_a_shape_a_handler_reads() -> None:
 
     session_kinds = {"side", "stage", "later", "next", "agree", "issue", "conf", "nyet", "wdr"}
     session_kinds |= {"ires", "iagr", "reset", "forget", "forgetme"}
-    assert set(SHAPES) == session_kinds | set(reminders.BUTTONS) | {"lang"}
+    # "export": the button a long summary offers (bot/handlers/takeaway.py).
+    assert set(SHAPES) == session_kinds | set(reminders.BUTTONS) | {"lang", "export"}

@@ -121,6 +121,8 @@ async def help_text(
                     "/skip – skip this topic · /back – the previous topic\n"
                     "/agree – propose an agreement · /issue – note an open issue\n"
                     "/issues – the open issues · /status – where you are\n"
+                    "/summary – agreements and open issues · /agreements – just the agreements\n"
+                    "/wheel – a picture of where you stand · /export – a PDF to keep and share\n"
                     "/remind – set a reminder · /reminders – the reminders set\n"
                     "/timezone – the group's time zone\n"
                     "/rename, /reset – change the set-up\n"

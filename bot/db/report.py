@@ -1,0 +1,42 @@
+"""The queries behind a group's record (``bot/report.py``): every answer, every agreement that is
+confirmed or waits for confirmation, and every open issue, each with the names of the people."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+
+async def answers(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite.Row]:
+    """Every answer of the chat with its author's name, partner by partner, oldest first."""
+    async with conn.execute(
+        "SELECT a.topic_id, a.slot, a.text, a.updated_at, m.name FROM answers a"
+        " LEFT JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id"
+        " WHERE a.chat_id = ? ORDER BY a.slot, a.created_at, a.id",
+        (chat_id,),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def agreements(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite.Row]:
+    """Confirmed and proposed agreements with the names of proposer and confirmer, oldest first."""
+    async with conn.execute(
+        "SELECT a.id, a.topic_id, a.text, a.status, a.proposer_slot, a.proposed_at,"
+        " a.confirmed_at, p.name AS proposer_name, c.name AS confirmer_name,"
+        " a.confirmed_by IS NOT NULL AS has_confirmer FROM agreements a"
+        " LEFT JOIN members p ON p.chat_id = a.chat_id AND p.user_id = a.proposed_by"
+        " LEFT JOIN members c ON c.chat_id = a.chat_id AND c.user_id = a.confirmed_by"
+        " WHERE a.chat_id = ? AND a.status IN ('proposed', 'confirmed') ORDER BY a.id",
+        (chat_id,),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def open_issues(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite.Row]:
+    """Open issues with the name of who raised them and their organisation, oldest first."""
+    async with conn.execute(
+        "SELECT i.id, i.topic_id, i.text, i.raised_at, m.name, m.slot FROM open_issues i"
+        " LEFT JOIN members m ON m.chat_id = i.chat_id AND m.user_id = i.raised_by"
+        " WHERE i.chat_id = ? AND i.status = 'open' ORDER BY i.id",
+        (chat_id,),
+    ) as cursor:
+        return list(await cursor.fetchall())

@@ -1,0 +1,269 @@
+"""What the partners agreed and what is still open, on demand: ``/summary [stage]`` (grouped by
+stage and domain, named by topic, with who and when), ``/agreements`` (one line each), and the
+requests for the wheel picture and the export, which the outbox makes when it delivers them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.callbacks import make
+from bot.db import chats
+from bot.flows.common import not_set_up, refuse, set_up_chat, shown_name
+from bot.flows.session import STAGE_WORDS
+from bot.flows.welcome import Where
+from bot.messages import Button, Joined, Msg, Raw, Reply, Result, lines, msg, plural_msg, reply
+from bot.messages import wheel_text as wt
+from bot.report import AgreementEntry, GroupRecord, IssueEntry, Person, TopicRecord, read_record
+from bot.wheel import Wheel
+
+#: A summary that needs more messages than this sends its first part and offers the export.
+MOST_MESSAGES = 5
+
+
+async def summary_command(
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, words: list[str]
+) -> Result:
+    """``/summary [stage]`` in a group."""
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
+    stage_id = stage_of(words)
+    if isinstance(stage_id, Msg):
+        return refuse(stage_id, button=False)
+    return summary(await _record(conn, wheel, where), wheel, stage_id)
+
+
+async def agreements_command(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+    """``/agreements`` in a group."""
+    chat = await set_up_chat(conn, where)
+    if isinstance(chat, Result):
+        return chat
+    return agreements_list(await _record(conn, wheel, where))
+
+
+async def file_command(
+    conn: aiosqlite.Connection, where: Where, what: str, *, button: bool
+) -> Result:
+    """``/wheel``, ``/export`` or the export button: in a group that is set up, the file."""
+    chat = await chats.get(conn, where.chat_id)
+    if chat is None or chat.setup_step not in ("members", "done"):
+        return refuse(not_set_up(), button=button)
+    return wheel_request() if what == "wheel" else export_request()
+
+
+async def _record(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> GroupRecord:
+    return await read_record(conn, wheel, where.chat_id, dt.datetime.fromisoformat(where.now))
+
+
+def stage_of(words: list[str]) -> str | Msg | None:
+    """The stage a ``/summary`` names (None for all); a message listing the stages when unknown."""
+    word = " ".join(words).strip().casefold()
+    if not word:
+        return None
+    found = STAGE_WORDS.get(word)
+    if found is not None:
+        return found
+    return msg(
+        "I don't know the stage “{word}”. Choose orientation, integration or transformation, "
+        "for example <code>/summary integration</code>, or send /summary for all stages.",
+        word=" ".join(words),
+    )
+
+
+def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
+    """``/summary [stage]``: agreements, proposals waiting and open issues, stage by stage."""
+    topics = [r for r in record.topics if stage_id is None or r.topic.stage == stage_id]
+    recorded = [r for r in topics if r.agreements or r.issues]
+    if not recorded:
+        return Result(replies=(reply(*_nothing_yet(wheel, stage_id)),))
+    parts: list[Msg | Joined] = [_heading(record, topics)]
+    for stage in dict.fromkeys(r.topic.stage for r in recorded):
+        in_stage = [r for r in recorded if r.topic.stage == stage]
+        parts.append(msg("<b>{stage}</b>", stage=wt(wheel.stage(stage).name)))
+        domain = ""
+        for topic in in_stage:
+            first_of_domain = topic.topic.domain != domain
+            domain = topic.topic.domain
+            parts.append(_topic_block(record, wheel, topic, with_domain=first_of_domain))
+    export = Reply(
+        parts=(
+            msg(
+                "That is more than fits in a few messages. The export has everything in one "
+                "document, to keep or pass on."
+            ),
+        ),
+        buttons=((Button(msg("Export as PDF"), make("export")),),),
+    )
+    return Result(replies=(Reply(parts=tuple(parts), most=MOST_MESSAGES, overflow=export),))
+
+
+def agreements_list(record: GroupRecord) -> Result:
+    """``/agreements``: just the confirmed agreements, one line each with its topic."""
+    agreed = [(r, a) for r in record.topics for a in r.confirmed]
+    waiting = sum(len(r.pending) for r in record.topics)
+    if not agreed:
+        parts: list[Msg | Joined] = [
+            msg(
+                "No agreements yet. When you agree on something, send /agree with a sentence "
+                "on the topic you are at, for the other partner to confirm."
+            )
+        ]
+    else:
+        parts = [
+            lines(
+                plural_msg("<b>{n} agreement</b>", "<b>{n} agreements</b>", len(agreed)),
+                *(
+                    msg(
+                        "{number}. {topic}: “{text}”",
+                        number=n,
+                        topic=wt(r.topic.name),
+                        text=a.text,
+                    )
+                    for n, (r, a) in enumerate(agreed, start=1)
+                ),
+            )
+        ]
+    if waiting:
+        parts.append(
+            plural_msg(
+                "{n} proposal waits for confirmation; /summary shows it.",
+                "{n} proposals wait for confirmation; /summary shows them.",
+                waiting,
+            )
+        )
+    return Result(replies=(reply(*parts),))
+
+
+def wheel_request() -> Result:
+    """``/wheel``: the picture, drawn when it is delivered."""
+    return Result(
+        replies=(
+            Reply(
+                parts=(msg("Where you stand on the wheel. /summary lists what you recorded."),),
+                file="wheel",
+            ),
+        )
+    )
+
+
+def export_request() -> Result:
+    """``/export`` (or its button): the document, made when it is delivered."""
+    return Result(
+        replies=(
+            Reply(
+                parts=(
+                    msg(
+                        "Your record of the wheel so far: answers, agreements and open issues, "
+                        "to keep and pass on."
+                    ),
+                ),
+                file="export",
+            ),
+        ),
+        notice=msg("The export is on its way."),
+    )
+
+
+def _heading(record: GroupRecord, topics: list[TopicRecord]) -> Joined:
+    agreed = sum(len(r.confirmed) for r in topics)
+    waiting = sum(len(r.pending) for r in topics)
+    issues = sum(len(r.issues) for r in topics)
+    counts: list[Msg | Raw | str] = [
+        plural_msg("{n} agreement", "{n} agreements", agreed),
+        plural_msg("{n} open issue", "{n} open issues", issues),
+    ]
+    if waiting:
+        counts.insert(1, plural_msg("{n} proposal waiting", "{n} proposals waiting", waiting))
+    return lines(
+        msg(
+            "<b>Summary</b> – {first} and {second}, {date}",
+            first=record.partners.get(1, ""),
+            second=record.partners.get(2, ""),
+            date=record.made_at.date(),
+        ),
+        Joined(tuple(counts), " · "),
+    )
+
+
+def _topic_block(
+    record: GroupRecord, wheel: Wheel, r: TopicRecord, *, with_domain: bool
+) -> Joined:
+    head: list[Msg | Raw | str] = []
+    if with_domain:
+        head.append(msg("<i>{domain}</i>", domain=wt(wheel.domain(r.topic.domain).name)))
+    head.append(msg("<b>{topic}</b>", topic=wt(r.topic.name)))
+    items: list[Msg | Raw | str] = []
+    for a in r.confirmed:
+        items.extend(_agreed(a))
+    for a in r.pending:
+        items.append(_waiting(record, a))
+    for i in r.issues:
+        items.append(_open(record, i))
+    return lines(*head, *items)
+
+
+def _who(person: Person) -> Msg:
+    if person.partner:
+        return msg("{name} ({partner})", name=shown_name(person.name), partner=person.partner)
+    return msg("{name}", name=shown_name(person.name))
+
+
+def _agreed(a: AgreementEntry) -> tuple[Msg, Msg]:
+    assert a.confirmed_by is not None
+    return (
+        msg("✅ “{text}”", text=a.text),
+        msg(
+            "    proposed by {proposer} on {proposed}, confirmed by {confirmer} on {confirmed}",
+            proposer=_who(a.proposed_by),
+            proposed=a.proposed_at.date(),
+            confirmer=_who(a.confirmed_by),
+            confirmed=(a.confirmed_at or a.proposed_at).date(),
+        ),
+    )
+
+
+def _waiting(record: GroupRecord, a: AgreementEntry) -> Msg:
+    other = next((n for n in record.partners.values() if n != a.proposed_by.partner), "")
+    return msg(
+        "⏳ “{text}” – proposed by {proposer} on {date}, waiting for confirmation by {other}",
+        text=a.text,
+        proposer=_who(a.proposed_by),
+        date=a.proposed_at.date(),
+        other=other,
+    )
+
+
+def _open(record: GroupRecord, i: IssueEntry) -> Msg:
+    days = (record.made_at.date() - i.raised_at.date()).days
+    if days <= 0:
+        return msg(
+            "❓ {text} – open issue, raised today by {who}", text=i.text, who=_who(i.raised_by)
+        )
+    return plural_msg(
+        "❓ {text} – open for {n} day, raised by {who}",
+        "❓ {text} – open for {n} days, raised by {who}",
+        days,
+        text=i.text,
+        who=_who(i.raised_by),
+    )
+
+
+def _nothing_yet(wheel: Wheel, stage_id: str | None) -> tuple[Msg, ...]:
+    if stage_id is not None:
+        return (
+            msg("Nothing recorded on {stage} yet.", stage=wt(wheel.stage(stage_id).name)),
+            msg(
+                "Agreements and open issues appear here once you record them: at a topic, send "
+                "/agree or /issue with a sentence. /summary without a stage shows all stages."
+            ),
+        )
+    return (
+        msg("Nothing recorded yet."),
+        msg(
+            "Agreements and open issues appear here once you record them: at a topic, send "
+            "/agree or /issue with a sentence. Send /start to go to the topic you are at."
+        ),
+    )

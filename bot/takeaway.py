@@ -1,0 +1,95 @@
+"""The files partners take away, made when the outbox delivers them: the wheel picture
+(``wheel``) and the export (``export``), from the group's record as it is at that moment, in the
+group's language. Drawing happens in a worker thread, so other groups keep getting answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot import export, picture, render
+from bot.db import Store, chats
+from bot.i18n import Translator
+from bot.messages import Msg, msg
+from bot.report import GroupRecord, TopicState, read_record
+from bot.wheel import Wheel
+
+#: The legend of the picture, per topic state.
+STATE_WORDS: dict[TopicState, Msg] = {
+    TopicState.AGREED: msg("Agreed"),
+    TopicState.AGREED_AND_OPEN: msg("Agreed, with an open issue"),
+    TopicState.OPEN_ISSUE: msg("Open issue"),
+    TopicState.ANSWERED: msg("Answered"),
+    TopicState.SKIPPED: msg("Skipped"),
+    TopicState.NOT_YET: msg("Not discussed yet"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FileMaker:
+    """Makes the file an outbox entry stands for: ``(chat id, what) -> (file name, bytes)``."""
+
+    store: Store
+    wheel: Wheel
+    translators: dict[str, Translator]
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+
+    async def __call__(self, chat_id: int, what: str) -> tuple[str, bytes]:
+        record = await self.record(chat_id)
+        t = self.translators[record.language]
+        drawn = await asyncio.to_thread(draw, record, self.wheel, t)
+        if what == "wheel":
+            return file_name(record, t, "png"), drawn
+        if what == "export":
+            document = await asyncio.to_thread(
+                export.export_pdf, record, t, drawn, wheel=self.wheel
+            )
+            return file_name(record, t, "pdf"), document
+        raise ValueError(f"no such file: {what}")
+
+    async def record(self, chat_id: int) -> GroupRecord:
+        # Read in one transaction: the summary of a moment, not of several.
+        async with self.store.transaction() as conn:
+            if await chats.get(conn, chat_id) is None:
+                raise LookupError(chat_id)
+            return await read_record(conn, self.wheel, chat_id, self.clock())
+
+
+def labels(record: GroupRecord, wheel: Wheel, t: Translator) -> picture.WheelLabels:
+    """Every word on the picture, in the group's language."""
+
+    def say(message: Msg) -> str:
+        return render.plain_text(render.text(t, message))
+
+    return picture.WheelLabels(
+        title=say(
+            msg(
+                "{first} and {second}",
+                first=record.partners.get(1, ""),
+                second=record.partners.get(2, ""),
+            )
+        ),
+        subtitle=say(msg("Impact through Collaboration – {date}", date=record.made_at.date())),
+        stages={s.id: t.gettext(s.name) for s in wheel.stages},
+        domains={d.id: t.gettext(d.name) for d in wheel.domains},
+        topics={topic.id: t.gettext(topic.name) for topic in wheel.topics},
+        states={state: say(words) for state, words in STATE_WORDS.items()},
+    )
+
+
+def draw(record: GroupRecord, wheel: Wheel, t: Translator) -> bytes:
+    """The wheel picture of a record (PNG)."""
+    return picture.draw_wheel(record, labels(record, wheel, t))
+
+
+def file_name(record: GroupRecord, t: Translator, extension: str) -> str:
+    """``Impact-wheel De Brug & Van Dam 2026-11-24.pdf``: the partners and the day, in a name
+    every system accepts (no slashes or other characters file systems refuse)."""
+    names = " & ".join(record.partners.get(slot, "") for slot in (1, 2))
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", names).strip() or "wheel"
+    word = render.plain_text(render.text(t, msg("Impact wheel")))
+    return f"{word} {safe[:80]} {record.made_at.date().isoformat()}.{extension}"
