@@ -90,6 +90,6 @@ def file_name(record: GroupRecord, t: Translator, extension: str) -> str:
     """``Impact-wheel De Brug & Van Dam 2026-11-24.pdf``: the partners and the day, in a name
     every system accepts (no slashes or other characters file systems refuse)."""
     names = " & ".join(record.partners.get(slot, "") for slot in (1, 2))
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", names).strip() or "wheel"
+    safe = " ".join(re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", names).split()) or "wheel"
     word = render.plain_text(render.text(t, msg("Impact wheel")))
     return f"{word} {safe[:80]} {record.made_at.date().isoformat()}.{extension}"

@@ -201,3 +201,55 @@ async def test_in_a_private_chat_they_say_they_work_in_the_group(
     private = dataclasses.replace(group, chat_id=BEN.id, kind="private")
     await private.send(BEN, command)
     assert "works in the group" in private.last.text
+
+
+# -- files --------------------------------------------------------------------------------------
+
+
+def files(group: Group) -> list[tuple[str, bytes]]:
+    return [m.file for m in group.sent if m.file is not None]
+
+
+async def test_two_exports_at_once_make_two_correct_documents(group: Group) -> None:
+    await agreed(group, "Één coördinator 🤝 <samen> & betaald")
+    await group.send(BEN, "/export", settle=False)
+    await group.send(DAVID, "/export", settle=False)
+    await group.send(CARLA, "/wheel")
+    made = files(group)
+    assert [name.rsplit(".", 1)[1] for name, _ in made] == ["pdf", "pdf", "png"]
+    first, second = made[0][1], made[1][1]
+    assert first.startswith(b"%PDF-")
+    assert second.startswith(b"%PDF-")
+    assert made[2][1].startswith(b"\x89PNG")
+
+
+async def test_a_full_length_answer_of_markup_and_emoji_fits_every_output(group: Group) -> None:
+    """4096 UTF-16 units (Telegram's most) of ``<``, ``&`` and emoji, as an answer, an agreement
+    and an open issue: the summary, the agreements, the picture and the export all come."""
+    await ready(group)
+    piece = "<&🤝 é"  # six UTF-16 units
+    longest = piece * 682 + "<&<&"
+    assert len(longest.encode("utf-16-le")) // 2 == 4096
+    card = next(m for m in reversed(group.sent) if m.force_reply)
+    await group.reply(BEN, longest, to=card)
+    await group.send(BEN, "/agree " + longest[:3000])
+    await group.press(DAVID, "Confirm")
+    await group.send(DAVID, "/issue " + longest[:3000])
+    for command in ("/summary", "/agreements", "/wheel", "/export"):
+        await group.send(CARLA, command)
+    assert [name.rsplit(".", 1)[1] for name, _ in files(group)] == ["png", "pdf"]
+    summary_text = next(m.text for m in group.sent if m.text.startswith("Summary"))
+    assert "<&🤝 é<&🤝" in summary_text
+    # (the group fixture fails the test if Telegram would have refused any message)
+
+
+def test_file_names_carry_the_partners_and_the_day_and_nothing_file_systems_refuse() -> None:
+    from bot.takeaway import file_name
+
+    record = dataclasses.replace(
+        sample_record("nl"), partners={1: "Werkplaats/Zuid", 2: 'Bakkerij <De Zon> "&" Co'}
+    )
+    assert file_name(record, T["nl"], "pdf") == (
+        "Impactwiel Werkplaats Zuid & Bakkerij De Zon & Co 2026-11-23.pdf"
+    )
+    assert file_name(record, T["en"], "png").startswith("Impact wheel Werkplaats Zuid")
