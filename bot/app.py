@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import moments, reminding, rival
+from bot import moments, picture, reminding, rival
 from bot.commands import register_commands
 from bot.config import Config
 from bot.handlers import faults, reminders, session, takeaway, welcome
@@ -177,6 +177,7 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
         )
         reminding.schedule(app)  # the first look sends what fell due while the bot was down
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
+        await asyncio.to_thread(picture.warm_up)  # nor the first /wheel the fonts' tables
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)
 

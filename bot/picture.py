@@ -290,7 +290,7 @@ def _font(name: str, px: int) -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=8)
 def _coverage(name: str) -> frozenset[int]:
-    # fontTools comes with fpdf2 (the export); reading the cmap is the one sure way to know
+    # Reading the cmap with fontTools is the one sure way to know
     # which characters a font has, since Pillow silently draws its "missing" box.
     from fontTools.ttLib import TTFont
 
@@ -305,6 +305,12 @@ _SOFT_HYPHEN = "\u00ad"
 def _regional(ch: str) -> bool:
     """Whether ``ch`` is a regional indicator letter (two of them make a flag)."""
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def warm_up() -> None:
+    """Read the fonts' character tables now (at start-up), not during the first picture."""
+    for name in (_REGULAR, _BOLD, _CONDENSED, _CONDENSED_BOLD):
+        _coverage(name)
 
 
 def displayable(text: str, font: str = _REGULAR) -> str:

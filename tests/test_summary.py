@@ -253,3 +253,17 @@ def test_file_names_carry_the_partners_and_the_day_and_nothing_file_systems_refu
         "Impactwiel Werkplaats Zuid & Bakkerij De Zon & Co 2026-11-23.pdf"
     )
     assert file_name(record, T["en"], "png").startswith("Impact wheel Werkplaats Zuid")
+
+
+async def test_the_export_button_of_a_long_summary_sends_the_document(group: Group) -> None:
+    await ready(group)
+    piece = "<&🤝 é" * 600
+    for n in range(7):
+        await group.send(BEN, f"/agree {n} {piece}")
+        await group.press(DAVID, "Confirm")
+    await group.send(CARLA, "/summary")
+    offer = group.last
+    assert "The export has everything" in offer.text
+    assert group.sent[-2].text.startswith("Summary")
+    await group.press(CARLA, "Export as PDF", on=offer)
+    assert [name.rsplit(".", 1)[1] for name, _ in files(group)] == ["pdf"]
