@@ -51,6 +51,10 @@ _GOING_OUT: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
 _Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
 
+class NothingToSend(Exception):
+    """An entry's file can no longer be made (the group was erased or its set-up cleared)."""
+
+
 class RateLimiter(GroupMessageRateLimiter):
     """The rate limiter, telling the outbox when a request it held back goes out.
 
@@ -242,6 +246,12 @@ class Outbox:
             except BadRequest as exc:
                 # Telegram will never take this one; the rest of the chat's entries go on.
                 log.error("Telegram refused outbox entry %d: %s", entry.id, exc.message)
+                async with self.store.transaction() as conn:
+                    await sql.mark_failed(conn, entry.id, now_text())
+                return True
+            except NothingToSend as exc:
+                # Trying again would not help, and must not hold up the chat's next entries.
+                log.info("Outbox entry %d has nothing to send any more: %s", entry.id, exc)
                 async with self.store.transaction() as conn:
                     await sql.mark_failed(conn, entry.id, now_text())
                 return True

@@ -15,6 +15,7 @@ from bot import export, picture, render
 from bot.db import Store, chats
 from bot.i18n import Translator
 from bot.messages import Msg, msg
+from bot.outbox import NothingToSend
 from bot.report import GroupRecord, TopicState, read_record
 from bot.wheel import Wheel
 
@@ -54,8 +55,10 @@ class FileMaker:
     async def record(self, chat_id: int) -> GroupRecord:
         # Read in one transaction: the summary of a moment, not of several.
         async with self.store.transaction() as conn:
-            if await chats.get(conn, chat_id) is None:
-                raise LookupError(chat_id)
+            chat = await chats.get(conn, chat_id)
+            if chat is None or chat.setup_step not in ("members", "done"):
+                # Erased or set up anew since the file was asked for: no partners to name.
+                raise NothingToSend("the group is no longer set up")
             return await read_record(conn, self.wheel, chat_id, self.clock())
 
 

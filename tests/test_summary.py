@@ -7,12 +7,15 @@ import dataclasses
 
 import pytest
 
-from bot import render
+from bot import outbox, render
 from bot.flows.summary import MOST_MESSAGES, agreements_list, summary
 from bot.i18n import load_translators
+from bot.messages import Reply, msg
 from bot.offline import parse_html
+from bot.outbox import NothingToSend
 from bot.report import AgreementEntry, Person, TopicState
 from bot.resources import locales_dir, wheel_file
+from bot.services import services
 from bot.wheel import load_wheel
 from tests.conftest import BEN, CARLA
 from tests.support.records import FIRST, SECOND, at, sample_record
@@ -267,3 +270,35 @@ async def test_the_export_button_of_a_long_summary_sends_the_document(group: Gro
     assert group.sent[-2].text.startswith("Summary")
     await group.press(CARLA, "Export as PDF", on=offer)
     assert [name.rsplit(".", 1)[1] for name, _ in files(group)] == ["pdf"]
+
+
+async def test_a_file_that_can_no_longer_be_made_does_not_hold_up_the_group(group: Group) -> None:
+    """An export owed when the group is set up anew (or erased) has no partners to name: it is
+    dropped, and what the group is owed after it still comes."""
+    await agreed(group, "Monthly")
+    svc = services(group.app)
+    await group.send(BEN, "/reset")
+    await group.press(BEN, "Yes, start again")
+    with pytest.raises(NothingToSend):
+        await svc.outbox.files(group.chat_id, "export")
+    made = svc.outbox.files
+    calls = []
+
+    async def once_gone(chat_id: int, what: str) -> tuple[str, bytes]:
+        calls.append(what)
+        raise NothingToSend("erased")
+
+    svc.outbox.files = once_gone
+    try:
+        await group.send(BEN, "/export")  # refused now: not set up
+        assert "Send /start" in group.last.text
+        # Owed by an earlier run, say: the entry is written directly.
+        async with svc.store.transaction() as conn:
+            await outbox.owe(conn, svc.translators["en"], group.chat_id,
+                             [Reply(parts=(msg("Your record"),), file="export"),
+                              Reply(parts=(msg("After it"),))], [None, None])  # fmt: skip
+        await svc.outbox.deliver(group.app.bot, group.chat_id)
+    finally:
+        svc.outbox.files = made
+    assert calls == ["export"]
+    assert group.last.text == "After it"
