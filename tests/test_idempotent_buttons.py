@@ -5,20 +5,17 @@ nothing new."""
 from __future__ import annotations
 
 import copy
-import dataclasses
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
-from bot import reminding
 from bot.offline import FakeBotApi, Sent
-from bot.services import KEY, services
+from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
 from tests.test_bad_input import DAVID, ORG_B
-from tests.test_permissions import World, build
+from tests.test_permissions import World, build, reminder_sent
 
 #: What the partners keep; inbox, outbox and bookkeeping are left out.
 TABLES = (
@@ -38,15 +35,7 @@ async def snapshot(group: Group) -> dict[str, list[tuple[object, ...]]]:
 
 async def reminder_due(world: World) -> Sent:
     """A reminder for Integration, sent (the world's own is for Transformation)."""
-    group = world.group
-    await group.send(BEN, "/remind in 1 minute integration")
-    svc = services(group.app)
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
-    group.app.bot_data[KEY] = dataclasses.replace(svc, clock=lambda: later)
-    await reminding.send_due(group.app.bot, services(group.app), later)
-    await services(group.app).outbox.idle()
-    group.app.bot_data[KEY] = svc
-    return group.last
+    return await reminder_sent(world.group, "integration")
 
 
 def newest_with(group: Group, label: str) -> Sent:

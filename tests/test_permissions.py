@@ -77,15 +77,20 @@ async def build(group: Group) -> World:
     await group.send(DAVID, "/issue Who pays?")
     await group.send(BEN, "/issues")
     issues = group.last
-    await group.send(BEN, "/remind in 1 minute transformation")
+    reminder = await reminder_sent(group, "transformation")
+    return World(group, proposal, issues, reminder)
+
+
+async def reminder_sent(group: Group, stage: str) -> Sent:
+    """Ben sets a reminder for ``stage`` a minute ahead; the clock moves past it and it is sent."""
+    await group.send(BEN, f"/remind in 1 minute {stage}")
     svc = services(group.app)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
     group.app.bot_data[KEY] = dataclasses.replace(svc, clock=lambda: later)
     await reminding.send_due(group.app.bot, services(group.app), later)
     await services(group.app).outbox.idle()
-    reminder = group.last
     group.app.bot_data[KEY] = svc
-    return World(group, proposal, issues, reminder)
+    return group.last
 
 
 Act = Callable[[World, User], Awaitable[Any]]
