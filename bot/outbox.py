@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, ReplyParameters
@@ -34,9 +34,21 @@ log = logging.getLogger(__name__)
 
 #: The stored markup of an entry that is a reaction on the message ``reply_to``, not a message.
 REACTION = json.dumps({"kind": "reaction"})
-#: Makes the file an entry stands for: (chat id, what) -> (file name, content). ``what`` is
-#: ``wheel`` (a PNG, sent as a photo) or ``export`` (a document).
-FileMaker = Callable[[int, str], Awaitable[tuple[str, bytes]]]
+
+
+class FileMaker(Protocol):
+    """Makes the file an entry stands for (``bot.takeaway.FileMaker``)."""
+
+    async def __call__(self, chat_id: int, what: str) -> tuple[str, bytes]:
+        """(file name, content) for ``what``: ``wheel`` (a PNG, sent as a photo) or ``export``
+        (a document)."""
+        ...
+
+    async def no_files_here(self, chat_id: int) -> str:
+        """What to say instead where the group allows no photos or files (HTML)."""
+        ...
+
+
 #: Telegram's limit for the caption of a photo or document.
 CAPTION_LIMIT = 1024
 #: How long a reply to a message still being delivered waits for it to be marked.
@@ -319,14 +331,26 @@ class Outbox:
             if entry.reply_to
             else None
         )
-        message = await send(
-            entry.chat_id,
-            InputFile(content, filename=name),
-            caption=entry.text,
-            parse_mode=ParseMode.HTML,
-            reply_parameters=reply,
-            message_thread_id=entry.thread_id,
-        )
+        try:
+            message = await send(
+                entry.chat_id,
+                InputFile(content, filename=name),
+                caption=entry.text,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=reply,
+                message_thread_id=entry.thread_id,
+            )
+        except BadRequest as exc:
+            if "rights" not in exc.message.lower():
+                raise
+            # The group's administrators allow no photos or files: say so instead of nothing.
+            message = await bot.send_message(
+                entry.chat_id,
+                await self.files.no_files_here(entry.chat_id),
+                parse_mode=ParseMode.HTML,
+                reply_parameters=reply,
+                message_thread_id=entry.thread_id,
+            )
         return message.message_id
 
     async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:

@@ -52,6 +52,18 @@ class FileMaker:
             return file_name(record, t, "pdf"), document
         raise ValueError(f"no such file: {what}")
 
+    async def no_files_here(self, chat_id: int) -> str:
+        """What to say when the group allows the bot no photos or files (HTML)."""
+        chat = await chats.get(self.store.conn, chat_id)
+        t = self.translators[chat.language if chat else "en"]
+        return render.text(
+            t,
+            msg(
+                "I may not send pictures or files in this group. An administrator can allow "
+                "it in the group's permissions; /summary shows the same in a message."
+            ),
+        )
+
     async def record(self, chat_id: int) -> GroupRecord:
         # Read in one transaction: the summary of a moment, not of several.
         async with self.store.transaction() as conn:

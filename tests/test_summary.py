@@ -4,6 +4,7 @@ when; pending proposals marked; split within Telegram's limit; user text exactly
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -11,13 +12,13 @@ from bot import outbox, render
 from bot.flows.summary import MOST_MESSAGES, agreements_list, summary
 from bot.i18n import load_translators
 from bot.messages import Reply, msg
-from bot.offline import parse_html
+from bot.offline import FakeBotApi, parse_html
 from bot.outbox import NothingToSend
 from bot.report import AgreementEntry, Person, TopicState
 from bot.resources import locales_dir, wheel_file
 from bot.services import services
 from bot.wheel import load_wheel
-from tests.conftest import BEN, CARLA
+from tests.conftest import BEN, CARLA, running
 from tests.support.records import FIRST, SECOND, at, sample_record
 from tests.support.telegram import Group
 from tests.test_bad_input import DAVID, ready
@@ -302,3 +303,14 @@ async def test_a_file_that_can_no_longer_be_made_does_not_hold_up_the_group(grou
         svc.outbox.files = made
     assert calls == ["export"]
     assert group.last.text == "After it"
+
+
+async def test_a_group_that_allows_no_files_is_told_so(tmp_path: Path, api: FakeBotApi) -> None:
+    async with running(tmp_path / "wheel.sqlite", api) as group:
+        await agreed(group, "Monthly")
+        api.fail_next(
+            "sendPhoto", 400, "Bad Request: not enough rights to send photos to the chat"
+        )
+        await group.send(CARLA, "/wheel")
+        assert group.last.text.startswith("I may not send pictures or files in this group.")
+        assert files(group) == []
