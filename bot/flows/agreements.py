@@ -7,7 +7,7 @@ import datetime as dt
 import aiosqlite
 
 from bot.callbacks import make
-from bot.db import chats, partners, progress, records
+from bot.db import chats, partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
 from bot.flows import board, gate
@@ -236,12 +236,10 @@ async def confirm(
     chat = await chats.get(conn, where.chat_id)
     # No dead end: the recorded agreement offers the next topic while the group is on it.
     onward = chat is not None and chat.topic == confirmed.topic_id
-    replies = [_recorded(wheel, names, confirmed, day, message_id, onward=onward)]
-    shown = await progress.latest_message(conn, where.chat_id, "answers", confirmed.topic_id)
-    if shown is not None:
-        topic = wheel.topic(confirmed.topic_id)
-        replies.append(await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown))
-    return Result(replies=tuple(replies), notice=msg("Agreement confirmed."))
+    recorded = _recorded(wheel, names, confirmed, day, message_id, onward=onward)
+    view = await board.answers_update(conn, wheel, where.chat_id, confirmed.topic_id)
+    replies = (recorded,) if view is None else (recorded, view)
+    return Result(replies=replies, notice=msg("Agreement confirmed."))
 
 
 async def withdraw(
@@ -350,9 +348,6 @@ async def not_yet(
         else (),
         edit=message_id,
     )
-    replies = [kept]
-    shown = await progress.latest_message(conn, where.chat_id, "answers", agreement.topic_id)
-    if shown is not None:
-        topic = wheel.topic(agreement.topic_id)
-        replies.append(await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown))
-    return Result(replies=tuple(replies), notice=msg("Kept as an open issue."))
+    view = await board.answers_update(conn, wheel, where.chat_id, agreement.topic_id)
+    replies = (kept,) if view is None else (kept, view)
+    return Result(replies=replies, notice=msg("Kept as an open issue."))

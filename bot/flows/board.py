@@ -190,6 +190,17 @@ def answers_view(
     return Reply(parts=tuple(parts), buttons=buttons, remember=("answers", topic.id), edit=edit)
 
 
+async def answers_update(
+    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, topic_id: str
+) -> Reply | None:
+    """The topic's answers view, edited to show what was just recorded; None while it has not
+    been posted (not both organisations have answered yet)."""
+    shown = await progress.latest_message(conn, chat_id, "answers", topic_id)
+    if shown is None:
+        return None
+    return await answers_now(conn, wheel, chat_id, wheel.topic(topic_id), edit=shown)
+
+
 async def answers_now(
     conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, topic: Topic, *, edit: int | None
 ) -> Reply:

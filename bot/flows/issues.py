@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.callbacks import make
-from bot.db import chats, progress, records
+from bot.db import chats, records
 from bot.db.records import OpenIssue
 from bot.flows import board, gate
 from bot.flows.common import set_up_chat
@@ -74,10 +74,8 @@ async def record(
     member, topic_id, issue = checked
     await records.raise_issue(conn, where.chat_id, topic_id, issue, member.user_id, where.now)
     # Acknowledged like an answer: a reaction, and the topic's answers view lists it.
-    shown = await progress.latest_message(conn, where.chat_id, "answers", topic_id)
-    if shown is not None:
-        topic = wheel.topic(topic_id)
-        view = await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown)
+    view = await board.answers_update(conn, wheel, where.chat_id, topic_id)
+    if view is not None:
         return Result(replies=(reaction(NOTED, message_id), view))
     return Result(
         replies=(
