@@ -442,3 +442,19 @@ async def test_thirty_open_issues_are_two_messages_and_resolve_in_place_after_a_
     assert "27 · Resolved" not in second.buttons
     assert len(second.buttons) == 8
     assert len(group.sent) == before + 2  # resolving edited the list, nothing new was posted
+
+
+async def test_a_resolved_issue_leaves_the_answers_view(group: Group) -> None:
+    """The answers view lists what is still open on its topic; resolving an issue from /issues
+    takes it off, as confirming and "Not yet" update it."""
+    await ready(group)
+    await group.reply(BEN, "Ours", to=card(group))
+    await group.reply(DAVID, "Theirs", to=card(group))
+    view = next(m for m in reversed(group.sent) if "side by side" in m.text)
+    await group.send(DAVID, "/issue Who pays the training?")
+    assert "Who pays the training?" in group.api.messages[(group.chat_id, view.message_id)].text
+    await group.send(BEN, "/issues")
+    await group.press(DAVID, "1 · Resolved", on=group.last)
+    now = group.api.messages[(group.chat_id, view.message_id)].text
+    assert "Who pays the training?" not in now
+    assert "Still open" not in now

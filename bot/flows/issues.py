@@ -174,6 +174,9 @@ async def resolve(
         return Result(notice=msg("This open issue has already been dealt with."))
     await records.resolve_issue(conn, issue_id, member.user_id, where.now)
     notice = msg("Marked as resolved.")
+    # The topic's answers view lists what is still open there: it loses this one too.
+    view = await board.answers_update(conn, wheel, where.chat_id, issue.topic_id)
+    also = () if view is None else (view,)
     shown = await chats.message_purpose(conn, where.chat_id, message_id)
     if shown is not None and shown[0] == "issue-list":
         heading, first, ids = shown[1].split(":")
@@ -183,7 +186,7 @@ async def resolve(
             if listed is not None:
                 chunk.append((number, listed))
         edited = _list(wheel, chunk, heading=heading == "1", edit=message_id)
-        return Result(replies=(edited,), notice=notice)
+        return Result(replies=(edited, *also), notice=notice)
     # A message of one issue, as /issues posted them before lists.
     done: Msg = msg("<s>{text}</s> – resolved by {name}.", text=issue.text, name=member.name)
-    return Result(replies=(Reply(parts=(done,), edit=message_id),), notice=notice)
+    return Result(replies=(Reply(parts=(done,), edit=message_id), *also), notice=notice)
