@@ -28,7 +28,7 @@ from bot.db import Store, chats, now_text, reminders
 from bot.db import outbox as sql
 from bot.i18n import Translator
 from bot.messages import Reply
-from bot.ratelimit import GroupMessageRateLimiter
+from bot.ratelimit import ApiAnswer, GroupMessageRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,6 @@ BACKOFF = (0.5, 2.0, 5.0)
 _GOING_OUT: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
     "going_out", default=None
 )
-_Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class NothingToSend(Exception):
@@ -77,14 +76,14 @@ class RateLimiter(GroupMessageRateLimiter):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, _Answer]],
+        callback: Callable[..., Coroutine[Any, Any, ApiAnswer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> _Answer:
-        async def going_out(*a: Any, **kw: Any) -> _Answer:
+    ) -> ApiAnswer:
+        async def going_out(*a: Any, **kw: Any) -> ApiAnswer:
             hook = _GOING_OUT.get()
             if hook is not None:
                 await hook()

@@ -14,7 +14,8 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-_Answer = bool | dict[str, Any] | list[dict[str, Any]]
+#: What a Bot API request answers, as the rate limiter passes it on.
+ApiAnswer = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 def posts_a_message(endpoint: str) -> bool:
@@ -27,13 +28,13 @@ class GroupMessageRateLimiter(AIORateLimiter):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, _Answer]],
+        callback: Callable[..., Coroutine[Any, Any, ApiAnswer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> _Answer:
+    ) -> ApiAnswer:
         if not posts_a_message(endpoint) and "chat_id" in data:
             # A chat id that is no group: PTB then applies only the bot-wide limit.
             data = {**data, "chat_id": 0}

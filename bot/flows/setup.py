@@ -254,34 +254,25 @@ async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> R
 
 
 async def reset(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, message_id: int
-) -> Result:
-    """Confirmation of ``/reset``: clear the set-up and ask for the first name again."""
+    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, clear: bool,
+    message_id: int,
+) -> Result:  # fmt: skip
+    """The answer to the question of ``/reset``: Yes clears the set-up and asks for the first
+    name again; No keeps it, and the question says so."""
     chat = await chat_for(conn, where)
     refused = await gate.check(
         conn, where, actor, Action.RESET, button=True, chat=chat
     ) or await answered_once(conn, where, "reset", message_id)
     if refused is not None:
         return refused
+    if not clear:
+        kept = reply(
+            msg("The set-up stays as it is. Send /status to see where you are."), edit=message_id
+        )
+        return Result(replies=(kept,), notice=msg("Nothing changed."))
     if chat.setup_step == "none":
         return Result(notice=msg("The set-up was already cleared."))
     await partners.reset(conn, where.chat_id, where.now)
     started = await start(conn, wheel, where, actor)
     closed = reply(msg("{name} started the set-up again.", name=actor.name), edit=message_id)
     return Result(replies=(closed, *started.replies), notice=started.notice)
-
-
-async def keep_setup(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, message_id: int
-) -> Result:
-    """ "No" to ``/reset``: nothing changes, and the question says so."""
-    chat = await chat_for(conn, where)
-    refused = await gate.check(
-        conn, where, actor, Action.RESET, button=True, chat=chat
-    ) or await answered_once(conn, where, "reset", message_id)
-    if refused is not None:
-        return refused
-    kept = reply(
-        msg("The set-up stays as it is. Send /status to see where you are."), edit=message_id
-    )
-    return Result(replies=(kept,), notice=msg("Nothing changed."))

@@ -247,11 +247,7 @@ async def on_button(update: Update, context: Context) -> None:
         "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number),
         "forget": lambda conn: privacy.forget_group(conn, w, who, word == "yes", mid),
         "forgetme": lambda conn: privacy.forget_me(conn, w, who, word == "yes", number, mid),
-        "reset": lambda conn: (
-            setup.reset(conn, wheel, w, who, mid)
-            if word == "yes"
-            else setup.keep_setup(conn, w, who, mid)
-        ),
+        "reset": lambda conn: setup.reset(conn, wheel, w, who, word == "yes", mid),
     }
     stages = {s.id for s in wheel.stages}
     valid = press.kind in flows and (
