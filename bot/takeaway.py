@@ -68,7 +68,7 @@ class FileMaker:
         # Read in one transaction: the summary of a moment, not of several.
         async with self.store.transaction() as conn:
             chat = await chats.get(conn, chat_id)
-            if chat is None or chat.setup_step not in ("members", "done"):
+            if chat is None or not chat.partners_named:
                 # Erased or set up anew since the file was asked for: no partners to name.
                 raise NothingToSend("the group is no longer set up")
             return await read_record(conn, self.wheel, chat_id, self.clock())

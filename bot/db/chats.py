@@ -24,6 +24,11 @@ class Chat:
     topic: str | None
     thread_id: int | None = None
 
+    @property
+    def partners_named(self) -> bool:
+        """Both partner organisations are named: the group can take sides and work."""
+        return self.setup_step in ("members", "done")
+
 
 def _chat(row: aiosqlite.Row) -> Chat:
     return Chat(

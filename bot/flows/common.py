@@ -92,11 +92,13 @@ def refuse(text: Msg, *, button: bool, reply_to: int | None = None) -> Result:
     return Result(replies=(reply(text, reply_to=reply_to),))
 
 
-async def set_up_chat(conn: aiosqlite.Connection, where: Where) -> chats.Chat | Result:
-    """Return the chat when its partners are named, or the message that says how to set up."""
+async def set_up_chat(
+    conn: aiosqlite.Connection, where: Where, *, button: bool = False
+) -> chats.Chat | Result:
+    """Return the chat when its partners are named, or the refusal that says how to set up."""
     chat = await chats.get(conn, where.chat_id)
-    if chat is None or chat.setup_step not in ("members", "done"):
-        return refuse(not_set_up(), button=False)
+    if chat is None or not chat.partners_named:
+        return refuse(not_set_up(), button=button)
     return chat
 
 

@@ -161,7 +161,7 @@ async def _representative(
     if actor.user_id is None:
         return refuse(anonymous(), button=button, reply_to=reply_to)
     chat = await chats.get(conn, where.chat_id)
-    if chat is None or chat.setup_step not in ("members", "done"):
+    if chat is None or not chat.partners_named:
         return refuse(not_set_up(), button=button, reply_to=reply_to)
     found = await partners.member(conn, where.chat_id, actor.user_id)
     if found is None or found.slot is None:

@@ -21,7 +21,7 @@ async def _refusal(
     if actor.user_id is None:
         return refuse(anonymous(), button=button)
     chat = await chats.get(conn, where.chat_id)
-    if chat is None or chat.setup_step not in ("members", "done"):
+    if chat is None or not chat.partners_named:
         return None
     found = await gate.member(conn, where, actor, Action.LANGUAGE, button=button)
     return found if isinstance(found, Result) else None

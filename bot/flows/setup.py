@@ -120,7 +120,7 @@ async def partner_renamed(
 ) -> Result:  # fmt: skip
     """A reply to the prompt of ``/rename``: only the person who asked answers it."""
     chat = await chat_for(conn, where)
-    if actor.user_id != asker or chat.setup_step not in ("members", "done"):
+    if actor.user_id != asker or not chat.partners_named:
         return Result(
             replies=(
                 reply(
@@ -174,7 +174,7 @@ async def choose_side(
     assert actor.user_id is not None
     chat = await chat_for(conn, where)
     names = await partners.names(conn, where.chat_id)
-    if chat.setup_step not in ("members", "done") or slot not in names:
+    if not chat.partners_named or slot not in names:
         return refuse(not_set_up(), button=True)
     current = await partners.member(conn, where.chat_id, actor.user_id)
     if current is not None and current.slot == slot:

@@ -10,8 +10,7 @@ import datetime as dt
 import aiosqlite
 
 from bot.callbacks import make
-from bot.db import chats
-from bot.flows.common import not_set_up, refuse, set_up_chat, shown_name
+from bot.flows.common import refuse, set_up_chat, shown_name
 from bot.flows.session import STAGE_WORDS
 from bot.flows.welcome import Where
 from bot.messages import Button, Joined, Msg, Raw, Reply, Result, lines, msg, plural_msg, reply
@@ -48,9 +47,9 @@ async def file_command(
     conn: aiosqlite.Connection, where: Where, what: str, *, button: bool
 ) -> Result:
     """``/wheel``, ``/export`` or the export button: in a group that is set up, the file."""
-    chat = await chats.get(conn, where.chat_id)
-    if chat is None or chat.setup_step not in ("members", "done"):
-        return refuse(not_set_up(), button=button)
+    chat = await set_up_chat(conn, where, button=button)
+    if isinstance(chat, Result):
+        return chat
     return wheel_request() if what == "wheel" else export_request()
 
 
