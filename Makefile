@@ -30,7 +30,7 @@ extract: $(STAMP)
 		-o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete \
 		--width 99
-	$(BIN)/python -m bot.catalog_tools fill-english locales/en/LC_MESSAGES/messages.po
+	$(BIN)/python -m bot.i18n.catalog_tools fill-english locales/en/LC_MESSAGES/messages.po
 
 clean:
 	rm -rf $(VENV)

@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.domain.record import TopicState  # noqa: E402
+from bot.domain.wheel import load_wheel  # noqa: E402
 from bot.i18n import load_translators  # noqa: E402
-from bot.picture import SIZE, WheelLabels, draw_wheel, render, wheel_layout  # noqa: E402
-from bot.report import TopicState  # noqa: E402
-from bot.resources import locales_dir, wheel_file  # noqa: E402
-from bot.wheel import load_wheel  # noqa: E402
+from bot.ops.resources import locales_dir, wheel_file  # noqa: E402
+from bot.render.picture import SIZE, WheelLabels, draw_wheel, render, wheel_layout  # noqa: E402
 from tests.support.records import FIRST, SECOND, sample_record  # noqa: E402
 
 # The legend's words are the caller's to translate; these stand in for them.

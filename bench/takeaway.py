@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import build_app  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.offline import FakeBotApi  # noqa: E402
+from bot.offline.fake_api import FakeBotApi  # noqa: E402
+from bot.offline.people import Group, User  # noqa: E402
 from bot.services import services  # noqa: E402
-from bot.simulated import Group, User  # noqa: E402
 
 ANNA, BEN = User(1, "Anna", "en"), User(2, "Ben", "en")
 

@@ -27,7 +27,7 @@ from telegram.ext import SimpleUpdateProcessor
 
 from bot.app import build_app
 from bot.config import Config
-from bot.offline import FakeBotApi
+from bot.offline.fake_api import FakeBotApi
 
 TOKEN = "123456789:AAEbenchTokenNotRealAtAll_abcdefghijk"
 

@@ -19,16 +19,19 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import moments, picture, reminding, rival
-from bot.commands import register_commands
 from bot.config import Config
+from bot.domain import moments
 from bot.handlers import faults, reminders, session, takeaway, welcome
 from bot.handlers.common import Context
-from bot.inbox import DurableUpdateQueue, mark_handled
-from bot.outbox import RateLimiter
-from bot.processor import PerChatUpdateProcessor
+from bot.io import conflict
+from bot.io.inbox import DurableUpdateQueue, mark_handled
+from bot.io.outbox import RateLimiter
+from bot.io.processor import PerChatUpdateProcessor
+from bot.jobs import reminding
+from bot.ops.startup import open_services
+from bot.render import picture
+from bot.render.commands import register_commands
 from bot.services import KEY, services
-from bot.startup import open_services
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +80,19 @@ def build_app(
         builder = builder.base_url(config.base_url)
     if config.base_file_url:
         builder = builder.base_file_url(config.base_file_url)
-    watch = rival.PollingWatch()
+    watch = conflict.PollingWatch()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
         # A pool of one, as PTB's own default for getUpdates; it also counts answered polls.
         builder = builder.get_updates_request(
-            rival.WatchedPollRequest(watch, connection_pool_size=1)
+            conflict.WatchedPollRequest(watch, connection_pool_size=1)
         )
     if rate_limit:
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
         builder = builder.rate_limiter(RateLimiter(max_retries=3))
     app = builder.build()
-    app.bot_data[rival.KEY] = watch
+    app.bot_data[conflict.KEY] = watch
     if isinstance(processor, PerChatUpdateProcessor):
 
         async def leave_inbox(update: object) -> None:
@@ -191,8 +194,8 @@ async def _close_resources(app: Application) -> None:
 
 
 async def _log_error(update: object, context: Context) -> None:
-    if rival.is_rival(context.error, update):
-        rival.on_conflict(context.application)
+    if conflict.is_rival(context.error, update):
+        conflict.on_conflict(context.application)
         return
     if faults.is_storage_fault(context.error):
         await faults.tell_could_not_save(update, context)

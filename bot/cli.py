@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import Config, ConfigError, database_path
-from bot.logs import protect_output, setup_logging
+from bot.ops.logs import protect_output, setup_logging
 
 log = logging.getLogger("bot")
 
@@ -52,10 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return run()
     if args.command == "demo":
-        from bot import demo
+        from bot.offline import demo
 
         return demo.main(args.lang, args.out, sys.stdout)
-    from bot import operations
+    from bot.ops import operations
 
     db_path = database_path(os.environ)
     if args.command == "check":
@@ -79,7 +79,7 @@ def run() -> int:
     protect_output(config.token, config.webhook_secret)
     setup_logging(config.token, config.webhook_secret)
     # Imported late: a missing token is reported before PTB is loaded.
-    from bot.startup import StartupError
+    from bot.ops.startup import StartupError
 
     try:
         return _serve(config)
@@ -92,10 +92,11 @@ def _serve(config: Config) -> int:
     from telegram import Update
     from telegram.error import TelegramError
 
-    from bot import housekeeping, rival
     from bot.app import build_app
+    from bot.io import conflict
+    from bot.jobs import housekeeping
+    from bot.ops.startup import Heartbeat, StartupError, connect, open_services
     from bot.services import KEY
-    from bot.startup import Heartbeat, StartupError, connect, open_services
 
     heartbeat = Heartbeat(config.db_path)
     heartbeat.acquire()
@@ -129,8 +130,8 @@ def _serve(config: Config) -> int:
                 ) from exc
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
-            watch = app.bot_data.get(rival.KEY)
-            if isinstance(watch, rival.PollingWatch) and watch.stopped_because:
+            watch = app.bot_data.get(conflict.KEY)
+            if isinstance(watch, conflict.PollingWatch) and watch.stopped_because:
                 raise StartupError(watch.stopped_because)
     except BaseException:
         # run_polling shuts the application down itself; anything before it has to be undone here.

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
-from bot.admins import AdminCache
 from bot.db import Store
+from bot.domain.wheel import Wheel
 from bot.i18n import Translator
-from bot.outbox import Outbox
-from bot.wheel import Wheel
+from bot.io.admins import AdminCache
+from bot.io.outbox import Outbox
 
 KEY = "services"
 

@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import build_app
 from bot.config import Config
-from bot.offline import FakeBotApi
+from bot.offline.fake_api import FakeBotApi
 from tests.support.telegram import Group, User
 
 TOKEN = "123456789:AAEfakeTokenForOfflineTestsOnly_abcdefg"

@@ -6,8 +6,8 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
-from bot.admins import AdminCache
-from bot.offline import FakeBotApi
+from bot.io.admins import AdminCache
+from bot.offline.fake_api import FakeBotApi
 from bot.services import KEY, services
 from tests.conftest import BEN, CARLA, running
 from tests.support.telegram import Group, User

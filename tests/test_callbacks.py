@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import MAX_BYTES, SHAPES, Press, make, read
+from bot.domain.buttons import MAX_BYTES, SHAPES, Press, make, read
 
 
 @pytest.mark.parametrize(

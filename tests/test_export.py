@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image, ImageDraw
 
-from bot.export import counts, export_pdf
+from bot.domain.record import AnswerEntry, GroupRecord, Person, TopicState
 from bot.i18n import Translator, load_translators
-from bot.report import AnswerEntry, GroupRecord, Person, TopicState
-from bot.resources import locales_dir
+from bot.ops.resources import locales_dir
+from bot.render.pdf import counts, export_pdf
 from tests.support.records import FIRST, SECOND, at, sample_record
 
 _OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)endobj", re.S)

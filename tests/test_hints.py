@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from bot.domain.wheel import Topic, Wheel, load_wheel
 from bot.i18n import Translator, load_translators
-from bot.resources import locales_dir, wheel_file
-from bot.wheel import Topic, Wheel, load_wheel
+from bot.ops.resources import locales_dir, wheel_file
 
 #: One short sentence or two: longer than this and the card stops being glanced at.
 MAX_HINT_CHARS = 160

@@ -17,6 +17,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import ExtractMessages
 from babel.messages.pofile import read_po, write_po
 
+from bot.domain.wheel import load_wheel
 from bot.i18n import (
     CatalogError,
     Translator,
@@ -24,10 +25,9 @@ from bot.i18n import (
     language_for,
     load_translators,
 )
-from bot.i18n_extract import extract_wheel_yaml
-from bot.offline import ApiRefusal, parse_html
-from bot.resources import locales_dir, wheel_file
-from bot.wheel import load_wheel
+from bot.i18n.extract import extract_wheel_yaml
+from bot.offline.fake_api import ApiRefusal, parse_html
+from bot.ops.resources import locales_dir, wheel_file
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = locales_dir()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.offline import FakeBotApi, Sent
+from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User

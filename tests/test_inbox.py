@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.inbox import DurableUpdateQueue
-from bot.offline import FakeBotApi
+from bot.io.inbox import DurableUpdateQueue
+from bot.offline.fake_api import FakeBotApi
 from tests.conftest import ANNA, BEN, TOKEN, running
 from tests.support.botapi_http import BotApiServer
 from tests.support.process import bot_env, start_wheelbot

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
+from bot.domain.wheel import load_wheel
 from bot.i18n import load_translators
-from bot.offline import Sent
-from bot.outbox import REACTION
-from bot.resources import locales_dir, wheel_file
-from bot.wheel import load_wheel
+from bot.io.outbox import REACTION
+from bot.offline.fake_api import Sent
+from bot.ops.resources import locales_dir, wheel_file
 from tests.conftest import TOKEN
 from tests.support.botapi_http import QUERY_INVALID, BotApiServer, Exchange
 from tests.support.process import bot_env, start_wheelbot

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from telegram.error import NetworkError
 
-from bot.logs import MASK, RedactTokens, setup_logging
-from bot.offline import FakeBotApi
+from bot.offline.fake_api import FakeBotApi
+from bot.ops.logs import MASK, RedactTokens, setup_logging
 from tests.conftest import ANNA, TOKEN, running
 
 # Shaped like a bot token, but not the configured one.

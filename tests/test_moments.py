@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.moments import (
+from bot.domain.moments import (
     Moment,
     Refusal,
     format_clock,

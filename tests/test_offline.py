@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, RetryAfter
 
-from bot.offline import ApiRefusal, FakeBotApi, parse_html
+from bot.offline.fake_api import ApiRefusal, FakeBotApi, parse_html
 
 TOKEN = "123456789:AAEfakeTokenForOfflineTestsOnly_abcdefg"
 CHAT = -4001234567

@@ -12,8 +12,8 @@ from telegram.ext import ExtBot
 
 from bot.db import Store, now_text
 from bot.db import outbox as sql
-from bot.offline import FakeBotApi
-from bot.outbox import BACKOFF, Outbox, RateLimiter
+from bot.io.outbox import BACKOFF, Outbox, RateLimiter
+from bot.offline.fake_api import FakeBotApi
 from tests.conftest import BEN, TOKEN, running
 from tests.support.telegram import Group
 from tests.test_session_scenario import DAVID, set_up
@@ -222,7 +222,7 @@ async def test_an_unexpected_error_leaves_the_entry_owed(
     async def broken(*args: object) -> int:
         raise RuntimeError("a bug in sending")
 
-    monkeypatch.setattr("bot.outbox._send", broken)
+    monkeypatch.setattr("bot.io.outbox._send", broken)
     await group.press(BEN, "Orientation")
     assert pending(db_path) >= 1  # owed, not stuck as 'sending'
     monkeypatch.undo()

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from bot import reminding
+from bot.domain.permissions import RULES, Action, Who, markdown
 from bot.flows import gate
 from bot.flows.welcome import Where
-from bot.messages import Actor
-from bot.offline import FakeBotApi, Sent
-from bot.permissions import RULES, Action, Who, markdown
+from bot.jobs import reminding
+from bot.offline.fake_api import FakeBotApi, Sent
+from bot.render.messages import Actor
 from bot.services import KEY, services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User

@@ -13,8 +13,11 @@ from functools import cache
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
+from bot.domain.record import GroupRecord, TopicState
+from bot.domain.wheel import load_wheel
 from bot.i18n import load_translators
-from bot.picture import (
+from bot.ops.resources import locales_dir, wheel_file
+from bot.render.picture import (
     CENTRE,
     HATCH_CLEARANCE,
     MIN_LABEL_SIZE,
@@ -30,9 +33,6 @@ from bot.picture import (
     render,
     wheel_layout,
 )
-from bot.report import GroupRecord, TopicState
-from bot.resources import locales_dir, wheel_file
-from bot.wheel import load_wheel
 from tests.support.records import FIRST, SECOND, STATES, sample_record
 
 LANGUAGES = ("nl", "en")

@@ -14,8 +14,8 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_app
-from bot.offline import FakeBotApi
-from bot.processor import PerChatUpdateProcessor
+from bot.io.processor import PerChatUpdateProcessor
+from bot.offline.fake_api import FakeBotApi
 from tests.conftest import make_config
 
 CHAT_A = -4001

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.ratelimit import GroupMessageRateLimiter, posts_a_message
+from bot.io.ratelimit import GroupMessageRateLimiter, posts_a_message
 
 
 async def _call(limiter: GroupMessageRateLimiter, endpoint: str) -> bool:

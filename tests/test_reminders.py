@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import reminding
 from bot.app import build_app
-from bot.offline import FakeBotApi
+from bot.jobs import reminding
+from bot.offline.fake_api import FakeBotApi
+from bot.ops.startup import open_services
 from bot.services import KEY, services
-from bot.startup import open_services
 from tests.conftest import BEN, CARLA, make_config, running
 from tests.support.telegram import Group
 from tests.test_bad_input import DAVID, ready

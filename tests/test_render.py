@@ -15,9 +15,9 @@ from babel.messages.pofile import read_po
 from telegram import Bot, ForceReply
 
 from bot.i18n import Translator, load_translators
-from bot.messages import Button, msg, plural_msg, reply, wheel_text
-from bot.offline import FakeBotApi, parse_html
-from bot.render import (
+from bot.offline.fake_api import FakeBotApi, parse_html
+from bot.ops.resources import locales_dir
+from bot.render.html import (
     MAX_TEXT,
     keyboard,
     label,
@@ -28,7 +28,7 @@ from bot.render import (
     text,
     utf16_len,
 )
-from bot.resources import locales_dir
+from bot.render.messages import Button, msg, plural_msg, reply, wheel_text
 
 LANGUAGES = ("nl", "en")
 

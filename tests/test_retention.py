@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import housekeeping
 from bot.config import Config, ConfigError
+from bot.jobs import housekeeping
 from bot.services import KEY, services
 from tests.conftest import BEN, CARLA, TOKEN
 from tests.support.telegram import Group

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.offline import FakeBotApi
+from bot.offline.fake_api import FakeBotApi
 from tests.conftest import running
 from tests.support.telegram import Group, User
 

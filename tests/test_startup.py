@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.startup import StartupError, open_services
+from bot.ops.startup import StartupError, open_services
 from tests.conftest import TOKEN, make_config
 from tests.support.botapi_http import BotApiServer
 from tests.support.process import bot_env, run_wheelbot, start_wheelbot
@@ -188,7 +188,7 @@ def second_process_on_the_same_token(tmp_path: Path, server: BotApiServer) -> No
 def test_library_output_never_shows_the_token(tmp_path: Path) -> None:
     # An exception nobody caught, printed by Python itself, with the token in its text.
     script = (
-        "from bot.logs import protect_output\n"
+        "from bot.ops.logs import protect_output\n"
         f"protect_output({TOKEN!r})\n"
         "import warnings; warnings.warn('calling https://api.telegram.org/bot' + "
         f"{TOKEN!r} + '/getMe')\n"
@@ -214,7 +214,7 @@ def test_library_output_never_shows_the_token(tmp_path: Path) -> None:
 async def test_a_broken_installation_stops_before_the_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.startup.locales_dir", lambda: tmp_path / "locales")
+    monkeypatch.setattr("bot.ops.startup.locales_dir", lambda: tmp_path / "locales")
     config: Config = make_config(tmp_path / "wheel.sqlite")
     with pytest.raises(StartupError, match="The installation is broken: No catalog for 'en'"):
         await open_services(config)

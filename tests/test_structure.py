@@ -6,14 +6,15 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from bot import callbacks, render
 from bot.db.progress import Answer
 from bot.db.records import Agreement, OpenIssue
+from bot.domain import buttons
+from bot.domain.wheel import load_wheel
 from bot.flows import agreements, board, issues, session
 from bot.i18n import load_translators
-from bot.messages import Reply
-from bot.resources import locales_dir, wheel_file
-from bot.wheel import load_wheel
+from bot.ops.resources import locales_dir, wheel_file
+from bot.render import html
+from bot.render.messages import Reply
 
 FLOWS = Path(__file__).parent.parent / "bot" / "flows"
 
@@ -53,7 +54,7 @@ def every_keyboard() -> list[Reply]:
 def test_every_keyboard_fits_telegrams_limits_in_both_languages() -> None:
     for translator in load_translators(locales_dir()).values():
         for reply in every_keyboard():
-            markup = render.markup(translator, reply)
+            markup = html.markup(translator, reply)
             assert markup is not None
             rows = markup.inline_keyboard  # type: ignore[union-attr]
             assert sum(len(r) for r in rows) <= 100
@@ -61,5 +62,5 @@ def test_every_keyboard_fits_telegrams_limits_in_both_languages() -> None:
                 assert len(row) <= 8
                 for button in row:
                     assert 1 <= len(button.callback_data.encode()) <= 64, button.callback_data
-                    assert callbacks.read(button.callback_data) is not None  # one codec
+                    assert buttons.read(button.callback_data) is not None  # one codec
                     assert button.text.strip()

@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bot import outbox, render
+from bot.domain.record import AgreementEntry, Person, TopicState
+from bot.domain.wheel import load_wheel
 from bot.flows.summary import MOST_MESSAGES, agreements_list, summary
 from bot.i18n import load_translators
-from bot.messages import Reply, msg
-from bot.offline import FakeBotApi, parse_html
-from bot.outbox import NothingToSend
-from bot.report import AgreementEntry, Person, TopicState
-from bot.resources import locales_dir, wheel_file
+from bot.io import outbox
+from bot.io.outbox import NothingToSend
+from bot.offline.fake_api import FakeBotApi, parse_html
+from bot.ops.resources import locales_dir, wheel_file
+from bot.render import html
+from bot.render.messages import Reply, msg
 from bot.services import services
-from bot.wheel import load_wheel
 from tests.conftest import BEN, CARLA, running
 from tests.support.records import FIRST, SECOND, at, sample_record
 from tests.support.telegram import Group
@@ -30,9 +31,7 @@ T = load_translators(locales_dir())
 def shown(result, language: str = "en") -> list[str]:  # type: ignore[no-untyped-def]
     """The messages as people see them (HTML parsed as Telegram parses it)."""
     return [
-        parse_html(out.text)
-        for reply in result.replies
-        for out in render.render(T[language], reply)
+        parse_html(out.text) for reply in result.replies for out in html.render(T[language], reply)
     ]
 
 
@@ -129,7 +128,7 @@ def long_record(n: int, size: int):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("n", "size"), [(1, 300), (1, 4000), (2, 900)])
 def test_long_summaries_are_split_within_the_limit_on_line_boundaries(n: int, size: int) -> None:
     reply = summary(long_record(n, size), WHEEL, None).replies[0]
-    messages = render.render(T["en"], dataclasses.replace(reply, overflow=None))
+    messages = html.render(T["en"], dataclasses.replace(reply, overflow=None))
     assert len(messages) > 1
     for out in messages:
         plain = parse_html(out.text)
@@ -143,9 +142,9 @@ def test_long_summaries_are_split_within_the_limit_on_line_boundaries(n: int, si
 
 def test_a_summary_longer_than_five_messages_sends_its_first_part_and_offers_the_export() -> None:
     reply = summary(long_record(2, 2000), WHEEL, None).replies[0]
-    whole = render.render(T["en"], dataclasses.replace(reply, overflow=None))
+    whole = html.render(T["en"], dataclasses.replace(reply, overflow=None))
     assert len(whole) > MOST_MESSAGES
-    sent = render.render(T["en"], reply)
+    sent = html.render(T["en"], reply)
     assert len(sent) == 2
     assert sent[0].text == whole[0].text
     assert "The export has everything" in parse_html(sent[1].text)
@@ -248,7 +247,7 @@ async def test_a_full_length_answer_of_markup_and_emoji_fits_every_output(group:
 
 
 def test_file_names_carry_the_partners_and_the_day_and_nothing_file_systems_refuse() -> None:
-    from bot.takeaway import file_name
+    from bot.render.files import file_name
 
     record = dataclasses.replace(
         sample_record("nl"), partners={1: "Werkplaats/Zuid", 2: 'Bakkerij <De Zon> "&" Co'}

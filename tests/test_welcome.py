@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from dataclasses import replace
 
-from bot.offline import FakeBotApi
+from bot.offline.fake_api import FakeBotApi
 from tests.conftest import ANNA, BEN, CARLA, DAAN
 from tests.support.telegram import Group
 from tests.test_session_scenario import DAVID, set_up

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.resources import wheel_file
-from bot.wheel import TOPICS_PER_DOMAIN, Wheel, WheelError, load_wheel
+from bot.domain.wheel import TOPICS_PER_DOMAIN, Wheel, WheelError, load_wheel
+from bot.ops.resources import wheel_file
 
 #: Table 3 of de Bell & Bakker (2024), copied from /work/shared/wheel-reference.md:
 #: (domain, stage, topic name, guiding question), in the table's order.

@@ -1,4 +1,4 @@
-"""The queries behind a group's record (``bot/report.py``): every answer, every agreement that is
+"""The queries behind a group's record (``bot/domain/record.py``): every answer, every agreement that is
 confirmed or waits for confirmation, and every open issue, each with the names of the people."""
 
 from __future__ import annotations

@@ -6,16 +6,16 @@ import datetime as dt
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import chats, partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
+from bot.domain.buttons import make
+from bot.domain.permissions import Action
+from bot.domain.wheel import Wheel
 from bot.flows import board, gate
 from bot.flows.common import clean_text, shown_name, text_problem
 from bot.flows.welcome import Where
-from bot.messages import Actor, Button, Reply, Result, msg, reply, wheel_text
-from bot.permissions import Action
-from bot.wheel import Wheel
+from bot.render.messages import Actor, Button, Reply, Result, msg, reply, wheel_text
 
 
 def text_prompt(wheel: Wheel, topic_id: str, purpose: str = "agree-text") -> Reply:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import partners, progress, records
 from bot.db.partners import Member
+from bot.domain.buttons import make
+from bot.domain.wheel import Topic, Wheel
 from bot.flows.common import shown_name
-from bot.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
-from bot.wheel import Topic, Wheel
+from bot.render.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,10 @@ import unicodedata
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import chats
+from bot.domain.buttons import make
 from bot.flows.welcome import Where
-from bot.messages import Button, Msg, Result, msg, reply
+from bot.render.messages import Button, Msg, Result, msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
 MAX_NAME = 60

@@ -15,6 +15,7 @@ import aiosqlite
 from bot.db import chats, partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement
+from bot.domain.permissions import RULES, Action, Who
 from bot.flows.common import (
     anonymous,
     clean_text,
@@ -27,8 +28,7 @@ from bot.flows.common import (
     topic_or_current,
 )
 from bot.flows.welcome import Where
-from bot.messages import Actor, Msg, Reply, Result, msg, reply
-from bot.permissions import RULES, Action, Who
+from bot.render.messages import Actor, Msg, Reply, Result, msg, reply
 
 #: The rules ``member`` applies; ``check`` applies the others.
 MEMBER_RULES = frozenset({Who.REPRESENTATIVE, Who.OTHER_PARTNER, Who.NEGOTIATOR})

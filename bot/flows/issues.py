@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import chats, records
 from bot.db.records import OpenIssue
+from bot.domain.buttons import make
+from bot.domain.permissions import Action
+from bot.domain.wheel import Wheel
 from bot.flows import board, gate
 from bot.flows.common import set_up_chat
 from bot.flows.welcome import Where
-from bot.messages import (
+from bot.render.messages import (
     Actor,
     Button,
     Joined,
@@ -22,8 +24,6 @@ from bot.messages import (
     reply,
     wheel_text,
 )
-from bot.permissions import Action
-from bot.wheel import Wheel
 
 #: The reaction that acknowledges a noted open issue.
 NOTED = "✍"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.db import chats
+from bot.domain.permissions import Action
 from bot.flows import gate, welcome
 from bot.flows.common import anonymous, refuse
 from bot.flows.welcome import Where
-from bot.messages import Actor, Reply, Result
-from bot.permissions import Action
+from bot.render.messages import Actor, Reply, Result
 
 
 async def _refusal(

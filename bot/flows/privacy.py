@@ -8,10 +8,12 @@ import aiosqlite
 
 from bot.db import chats
 from bot.db.maintenance import erase_chat, forget_person, personal_data
+from bot.domain.permissions import Action
+from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.common import answered_once, refuse, yes_or_no
 from bot.flows.welcome import Where, chat_for
-from bot.messages import (
+from bot.render.messages import (
     Actor,
     Joined,
     Msg,
@@ -24,8 +26,6 @@ from bot.messages import (
     reply,
     wheel_text,
 )
-from bot.permissions import Action
-from bot.wheel import Wheel
 
 
 async def ask_forget_group(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:

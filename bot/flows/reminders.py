@@ -13,15 +13,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import chats, records
 from bot.db import reminders as sql
 from bot.db.partners import Member
 from bot.db.reminders import Reminder, zone_or_utc
+from bot.domain.buttons import make
+from bot.domain.moments import Refusal, parse_moment, split_stage
+from bot.domain.permissions import Action
+from bot.domain.wheel import Wheel
 from bot.flows import gate, session
 from bot.flows.common import refuse, set_up_chat, stale_button
 from bot.flows.welcome import Where
-from bot.messages import (
+from bot.render.messages import (
     Actor,
     Button,
     Joined,
@@ -35,9 +38,6 @@ from bot.messages import (
     reply,
     wheel_text,
 )
-from bot.moments import Refusal, parse_moment, split_stage
-from bot.permissions import Action
-from bot.wheel import Wheel
 
 #: The stages the wheel advises to come back to after months of working together.
 REVISIT_STAGES = ("integration", "transformation")

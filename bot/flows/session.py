@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import partners, progress, records
+from bot.domain.buttons import make
+from bot.domain.permissions import Action
+from bot.domain.wheel import Stage, Topic, Wheel
 from bot.flows import board, gate
 from bot.flows.common import clean_text, set_up_chat, text_problem
 from bot.flows.welcome import Where, chat_for
-from bot.messages import (
+from bot.render.messages import (
     Actor,
     Button,
     Joined,
@@ -24,8 +26,6 @@ from bot.messages import (
     reply,
     wheel_text,
 )
-from bot.permissions import Action
-from bot.wheel import Stage, Topic, Wheel
 
 #: Stage names people may type after /stage, in both languages.
 STAGE_WORDS = {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import chats, partners
+from bot.domain.buttons import make
+from bot.domain.permissions import Action
+from bot.domain.wheel import Wheel
 from bot.flows import gate, session
 from bot.flows.common import (
     MAX_NAME,
@@ -20,9 +22,7 @@ from bot.flows.common import (
     yes_or_no,
 )
 from bot.flows.welcome import Where, chat_for
-from bot.messages import Actor, Button, Msg, Reply, Result, lines, msg, reply
-from bot.permissions import Action
-from bot.wheel import Wheel
+from bot.render.messages import Actor, Button, Msg, Reply, Result, lines, msg, reply
 
 
 def name_prompt(slot: int) -> Reply:

@@ -9,14 +9,32 @@ import datetime as dt
 
 import aiosqlite
 
-from bot.callbacks import make
+from bot.domain.buttons import make
+from bot.domain.record import (
+    AgreementEntry,
+    GroupRecord,
+    IssueEntry,
+    Person,
+    TopicRecord,
+    read_record,
+)
+from bot.domain.wheel import Wheel
 from bot.flows.common import refuse, set_up_chat, shown_name
 from bot.flows.session import STAGE_WORDS
 from bot.flows.welcome import Where
-from bot.messages import Button, Joined, Msg, Raw, Reply, Result, lines, msg, plural_msg, reply
-from bot.messages import wheel_text as wt
-from bot.report import AgreementEntry, GroupRecord, IssueEntry, Person, TopicRecord, read_record
-from bot.wheel import Wheel
+from bot.render.messages import (
+    Button,
+    Joined,
+    Msg,
+    Raw,
+    Reply,
+    Result,
+    lines,
+    msg,
+    plural_msg,
+    reply,
+)
+from bot.render.messages import wheel_text as wt
 
 #: A summary that needs more messages than this sends its first part and offers the export.
 MOST_MESSAGES = 5

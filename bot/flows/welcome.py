@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.callbacks import make
 from bot.db import chats
+from bot.domain.buttons import make
 from bot.i18n import LANGUAGES, language_for
-from bot.messages import Button, Msg, Reply, msg
+from bot.render.messages import Button, Msg, Reply, msg
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,12 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import outbox, render
 from bot.db import chats, inbox, now_text
 from bot.flows.welcome import Where
 from bot.i18n import DEFAULT_LANGUAGE, Translator
-from bot.messages import Reply, Result
+from bot.io import outbox
+from bot.render import html
+from bot.render.messages import Reply, Result
 from bot.services import services
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ async def run_flow(update: Update, context: Context, flow: FlowCall) -> None:
     if update.callback_query is not None:
         notice = None
         if result.notice is not None:
-            notice = render.label(await translator_for(update, context), result.notice)
+            notice = html.label(await translator_for(update, context), result.notice)
         await answer_query(update, notice, alert=result.alert)
     await deliver(update, context)
 

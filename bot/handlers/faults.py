@@ -12,10 +12,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot import render
 from bot.handlers.common import Context, answer_query, translator_for
 from bot.i18n import language_for
-from bot.messages import msg
+from bot.render import html
+from bot.render.messages import msg
 from bot.services import services
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ async def tell_could_not_save(update: object, context: Context) -> None:
         translator = services(context).translators[
             language_for(user.language_code if user else None)
         ]
-    text = render.label(translator, COULD_NOT_SAVE)
+    text = html.label(translator, COULD_NOT_SAVE)
     # The person must hear of it; if Telegram refuses too, the log line above is all we have.
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:

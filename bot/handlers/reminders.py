@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, reminding
+from bot.domain import buttons
 from bot.flows import reminders
 from bot.handlers.common import Context, run_flow, where
 from bot.handlers.session import actor, stale_button
+from bot.jobs import reminding
 from bot.services import services
 
 #: Button kinds of reminders, each followed by a reminder id.
@@ -50,7 +51,7 @@ async def on_button(update: Update, context: Context) -> None:
     """A press on a reminder's button, or on a cancel button of ``/reminders``."""
     query = update.callback_query
     assert query is not None
-    press = callbacks.read(query.data)
+    press = buttons.read(query.data)
     flow = BUTTONS.get(press.kind) if press is not None else None
     if press is None or flow is None or query.message is None:
         await stale_button(update, context)

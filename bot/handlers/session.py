@@ -7,11 +7,12 @@ import logging
 from telegram import Update
 from telegram.constants import ChatID, ChatType
 
-from bot import callbacks, outbox
 from bot.db import chats, partners
+from bot.domain import buttons
 from bot.flows import agreements, common, issues, privacy, reminders, session, setup, welcome
 from bot.handlers.common import Context, command_text, run_flow, send, where
-from bot.messages import Actor, Result, msg, reply
+from bot.io import outbox
+from bot.render.messages import Actor, Result, msg, reply
 from bot.services import services
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,7 @@ async def on_button(update: Update, context: Context) -> None:
     against the wheel here and against the database in the flows."""
     query = update.callback_query
     assert query is not None
-    press = callbacks.read(query.data)
+    press = buttons.read(query.data)
     svc = services(context)
     wheel, w, who = svc.wheel, where(update, context), actor(update)
     mid = query.message.message_id if query.message else 0
@@ -255,7 +256,7 @@ async def on_button(update: Update, context: Context) -> None:
         or (press.kind == "later" and word in stages and months in (1, 3, 6))
         or (press.kind in ("next", "agree", "issue") and word in {t.id for t in wheel.topics})
         or (press.kind in ("reset", "forget", "forgetme") and word in ("yes", "no"))
-        or not callbacks.SHAPES[press.kind].word
+        or not buttons.SHAPES[press.kind].word
     )
     if not valid or not _in_group(update):
         await stale_button(update, context)

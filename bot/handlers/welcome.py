@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 
-from bot import callbacks
+from bot.domain import buttons
 from bot.flows import language, welcome
 from bot.handlers.common import Context, run_flow, send, where
 from bot.handlers.session import actor, stale_button
@@ -57,7 +57,7 @@ async def on_language_button(update: Update, context: Context) -> None:
     """Change the language from a button."""
     query = update.callback_query
     assert query is not None
-    press = callbacks.read(query.data)
+    press = buttons.read(query.data)
     if press is None or press.kind != "lang" or press.word not in LANGUAGES:
         await stale_button(update, context)
         return

@@ -3,7 +3,7 @@
 It answers ``/bot<token>/<method>`` as Telegram does: 401 for any other token, updates pushed by
 the test through ``getUpdates`` (long polling; asking for an offset confirms, and forgets for
 good, every update before it), button presses answered once and only in time, and
-everything else through ``bot.offline.FakeBotApi``, which refuses what Telegram refuses. Every
+everything else through ``bot.offline.fake_api.FakeBotApi``, which refuses what Telegram refuses. Every
 call but ``getUpdates`` is kept in ``journal`` with how it ended.
 """
 
@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.offline import FakeBotApi, Sent
+from bot.offline.fake_api import FakeBotApi, Sent
 
 #: Long polls are cut short so that stopping the server never waits long.
 MAX_POLL_SECONDS = 1.0

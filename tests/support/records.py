@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.report import (
+from bot.domain.record import (
     AgreementEntry,
     AnswerEntry,
     GroupRecord,
@@ -15,8 +15,8 @@ from bot.report import (
     TopicState,
     topic_state,
 )
-from bot.resources import wheel_file
-from bot.wheel import load_wheel
+from bot.domain.wheel import load_wheel
+from bot.ops.resources import wheel_file
 
 ZONE = "Europe/Amsterdam"
 FIRST = "Werkplaats Zuid"

@@ -16,12 +16,12 @@ from telegram.ext import Application
 
 from bot.config import Config
 from bot.db import DatabaseError, SchemaError, Store
+from bot.domain.wheel import WheelError, load_wheel
 from bot.i18n import CatalogError, load_translators
-from bot.outbox import Outbox
-from bot.resources import locales_dir, wheel_file
+from bot.io.outbox import Outbox
+from bot.ops.resources import locales_dir, wheel_file
+from bot.render.files import FileMaker
 from bot.services import Services
-from bot.takeaway import FileMaker
-from bot.wheel import WheelError, load_wheel
 
 #: Exit status for a failure someone has to fix (a setting, the installation, the database, the
 #: token); a supervisor should not restart the bot for it. Other failures exit with 1.

@@ -123,7 +123,7 @@ def markdown() -> str:
     rows = "\n".join(f"| {action} | {who.value} |" for action, who in RULES.items())
     return (
         "# Who may do what\n\n"
-        "Written from `bot/permissions.py` (a test fails when the two differ). In a private\n"
+        "Written from `bot/domain/permissions.py` (a test fails when the two differ). In a private\n"
         "chat only `/start`, `/help`, `/language` and `/mydata` do anything. A representative who\n"
         "leaves the group stops being one; their answers stay.\n\n"
         "| action | who |\n|---|---|\n" + rows + "\n"

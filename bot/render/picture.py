@@ -45,7 +45,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from bot.report import GroupRecord, TopicState
+from bot.domain.record import GroupRecord, TopicState
 
 Colour = tuple[int, int, int]
 Point = tuple[float, float]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand
 
-from bot import render
 from bot.i18n import Translator
-from bot.messages import Msg, msg
+from bot.render import html
+from bot.render.messages import Msg, msg
 
 COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("start", msg("Start, or pick up where you left off")),
@@ -37,7 +37,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
 
 def command_list(t: Translator) -> list[BotCommand]:
     """Return the commands with descriptions in one language."""
-    return [BotCommand(name, render.label(t, description)) for name, description in COMMANDS]
+    return [BotCommand(name, html.label(t, description)) for name, description in COMMANDS]
 
 
 async def register_commands(bot: Bot, translators: dict[str, Translator]) -> None:

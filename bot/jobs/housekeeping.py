@@ -9,8 +9,8 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.db.maintenance import forget_removed_groups, prune
+from bot.ops.startup import Heartbeat
 from bot.services import services
-from bot.startup import Heartbeat
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Catalog upkeep for developers: ``python -m bot.catalog_tools fill-english PO``.
+"""Catalog upkeep for developers: ``python -m bot.i18n.catalog_tools fill-english PO``.
 
 English msgids are the English text, so the English catalog starts as a copy of them; an editor
 may then improve the English wording there without touching code.

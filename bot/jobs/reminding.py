@@ -25,10 +25,10 @@ import logging
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
-from bot import outbox
 from bot.db import chats
 from bot.db import reminders as sql
 from bot.flows import reminders
+from bot.io import outbox
 from bot.services import Services, services
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+# bot/ops/resources.py: the package is two folders up.
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def resource_path(name: str) -> Path:

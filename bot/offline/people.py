@@ -18,7 +18,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.offline import FakeBotApi, Sent
+from bot.offline.fake_api import FakeBotApi, Sent
 
 _update_ids = itertools.count(1)
 _query_ids = itertools.count(1)

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.db import describe_failure, migration_files
 from bot.db.maintenance import backup as copy_database
 from bot.db.maintenance import connect_existing, summary
-from bot.startup import Heartbeat, heartbeat_path
+from bot.ops.startup import Heartbeat, heartbeat_path
 
 OK, FAILED, MUST_FIX = 0, 1, 2
 

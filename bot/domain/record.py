@@ -18,7 +18,7 @@ import aiosqlite
 from bot.db import chats, partners, progress
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
-from bot.wheel import Topic, Wheel
+from bot.domain.wheel import Topic, Wheel
 
 
 class TopicState(StrEnum):

@@ -23,12 +23,12 @@ from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, ReplyPara
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot import render
 from bot.db import Store, chats, now_text, reminders
 from bot.db import outbox as sql
 from bot.i18n import Translator
-from bot.messages import Reply
-from bot.ratelimit import ApiAnswer, GroupMessageRateLimiter
+from bot.io.ratelimit import ApiAnswer, GroupMessageRateLimiter
+from bot.render import html
+from bot.render.messages import Reply
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ REACTION = json.dumps({"kind": "reaction"})
 
 
 class FileMaker(Protocol):
-    """Makes the file an entry stands for (``bot.takeaway.FileMaker``)."""
+    """Makes the file an entry stands for (``bot.render.files.FileMaker``)."""
 
     async def __call__(self, chat_id: int, what: str) -> tuple[str, bytes]:
         """(file name, content) for ``what``: ``wheel`` (a PNG, sent as a photo) or ``export``
@@ -116,15 +116,15 @@ async def owe(
         if reply.file is not None:
             # A file is made when it is delivered, from the record as it is then; the entry
             # holds its caption and what to make.
-            caption = render.split_paragraphs(
-                [render.text(translator, part) for part in reply.parts], CAPTION_LIMIT
+            caption = html.split_paragraphs(
+                [html.text(translator, part) for part in reply.parts], CAPTION_LIMIT
             )[0]
             await sql.add(
                 conn, chat_id, thread, reply.reply_to, None, caption,
                 json.dumps({"kind": "file", "what": reply.file}), None, now_text(),
             )  # fmt: skip
             continue
-        outgoing = render.render(translator, reply)
+        outgoing = html.render(translator, reply)
         for number, out in enumerate(outgoing):
             last = number == len(outgoing) - 1
             # Too long for one message: the first part replaces the old message (and so its
@@ -155,7 +155,7 @@ async def purpose_of_copy(
     if not text:
         return None
     for sent, purpose, ref in await sql.sent_more_than_once(conn, chat_id):
-        if render.plain_text(sent) == text:
+        if html.plain_text(sent) == text:
             return purpose, ref
     return None
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.offline import Call, FakeBotApi, Sent, parse_html
-from bot.simulated import Group, User
+from bot.offline.fake_api import Call, FakeBotApi, Sent, parse_html
+from bot.offline.people import Group, User
 
 DEMO_TOKEN = "123456:demo-without-a-token"
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from bot.domain.moments import format_clock, format_day
 from bot.i18n import Translator
-from bot.messages import Arg, Button, Joined, Msg, Raw, Reply, WallTime, msg
-from bot.moments import format_clock, format_day
+from bot.render.messages import Arg, Button, Joined, Msg, Raw, Reply, WallTime, msg
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA = 64

@@ -40,13 +40,13 @@ from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.fonts import SubsetMap
 from PIL import Image
 
-from bot import render
+from bot.domain.record import GroupRecord, Person, TopicRecord, TopicState
+from bot.domain.wheel import Wheel, load_wheel
 from bot.flows.common import shown_name
 from bot.i18n import Translator
-from bot.messages import Msg, msg, plural_msg, wheel_text
-from bot.report import GroupRecord, Person, TopicRecord, TopicState
-from bot.resources import wheel_file
-from bot.wheel import Wheel, load_wheel
+from bot.ops.resources import wheel_file
+from bot.render import html
+from bot.render.messages import Msg, msg, plural_msg, wheel_text
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 #: Font families inside the PDF. The text is DejaVu Sans Condensed: it fits a tenth more words
@@ -132,7 +132,7 @@ def export_pdf(
 
 def say(t: Translator, message: Msg | str) -> str:
     """A message as plain text: render escapes for Telegram's HTML, a PDF wants the characters."""
-    return render.plain_text(render.text(t, message))
+    return html.plain_text(html.text(t, message))
 
 
 def person(p: Person) -> Msg | str:

@@ -11,13 +11,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot import export, picture, render
 from bot.db import Store, chats
+from bot.domain.record import GroupRecord, TopicState, read_record
+from bot.domain.wheel import Wheel
 from bot.i18n import Translator
-from bot.messages import Msg, msg
-from bot.outbox import NothingToSend
-from bot.report import GroupRecord, TopicState, read_record
-from bot.wheel import Wheel
+from bot.io.outbox import NothingToSend
+from bot.render import html, pdf, picture
+from bot.render.messages import Msg, msg
 
 #: The legend of the picture, per topic state.
 STATE_WORDS: dict[TopicState, Msg] = {
@@ -46,9 +46,7 @@ class FileMaker:
         if what == "wheel":
             return file_name(record, t, "png"), drawn
         if what == "export":
-            document = await asyncio.to_thread(
-                export.export_pdf, record, t, drawn, wheel=self.wheel
-            )
+            document = await asyncio.to_thread(pdf.export_pdf, record, t, drawn, wheel=self.wheel)
             return file_name(record, t, "pdf"), document
         raise ValueError(f"no such file: {what}")
 
@@ -56,7 +54,7 @@ class FileMaker:
         """What to say when the group allows the bot no photos or files (HTML)."""
         chat = await chats.get(self.store.conn, chat_id)
         t = self.translators[chat.language if chat else "en"]
-        return render.text(
+        return html.text(
             t,
             msg(
                 "I may not send pictures or files in this group. An administrator can allow "
@@ -78,7 +76,7 @@ def labels(record: GroupRecord, wheel: Wheel, t: Translator) -> picture.WheelLab
     """Every word on the picture, in the group's language."""
 
     def say(message: Msg) -> str:
-        return render.plain_text(render.text(t, message))
+        return html.plain_text(html.text(t, message))
 
     return picture.WheelLabels(
         title=say(
@@ -106,5 +104,5 @@ def file_name(record: GroupRecord, t: Translator, extension: str) -> str:
     every system accepts (no slashes or other characters file systems refuse)."""
     names = " & ".join(record.partners.get(slot, "") for slot in (1, 2))
     safe = " ".join(re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", names).split()) or "wheel"
-    word = render.plain_text(render.text(t, msg("Impact wheel")))
+    word = html.plain_text(html.text(t, msg("Impact wheel")))
     return f"{word} {safe[:80]} {record.made_at.date().isoformat()}.{extension}"

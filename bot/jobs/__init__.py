@@ -1,0 +1,1 @@
+"""What runs on the clock: due reminders and daily housekeeping."""

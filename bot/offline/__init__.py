@@ -1,0 +1,1 @@
+"""Telegram without Telegram: the fake Bot API, simulated people and the demo."""
