@@ -74,6 +74,7 @@ def build_app(
         .update_queue(DurableUpdateQueue())
         .concurrent_updates(processor)
         .post_init(_open_resources(config))
+        .post_stop(_deliver_owed)
         .post_shutdown(_close_resources)
     )
     if config.base_url:
@@ -187,9 +188,17 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
     return post_init
 
 
+async def _deliver_owed(app: Application) -> None:
+    # post_stop: updates are no longer taken, and the bot's HTTP client still works (PTB closes
+    # it in shutdown, before post_shutdown). What cannot go out in time stays owed.
+    if KEY in app.bot_data:
+        await services(app).outbox.drain()
+
+
 async def _close_resources(app: Application) -> None:
     if KEY in app.bot_data:
-        await services(app).outbox.idle()  # what is on its way is delivered and marked
+        # Deliveries still running here (a driver that skipped post_stop) are cut short.
+        await services(app).outbox.drain(within=0)
         await app.bot_data.pop(KEY).store.close()
 
 

@@ -18,6 +18,7 @@ import pytest
 from bot.app import build_app
 from bot.config import Config
 from bot.offline.fake_api import FakeBotApi
+from bot.offline.lifecycle import close_app
 from tests.support.telegram import Group, User
 
 TOKEN = "123456789:AAEfakeTokenForOfflineTestsOnly_abcdefg"
@@ -42,9 +43,7 @@ async def running(db_path: Path, api: FakeBotApi) -> AsyncIterator[Group]:
     try:
         yield Group(app, api)
     finally:
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        await app.shutdown()
+        await close_app(app)  # PTB's order: stop, post_stop, shutdown, post_shutdown
 
 
 @pytest.fixture

@@ -34,7 +34,15 @@ def faulty(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         async with real(self) as conn:
             yield conn
 
+    real_write = Store.write
+
+    async def write(self: Store, work):  # type: ignore[no-untyped-def]
+        if state["error"] is not None:
+            raise sqlite3.OperationalError(state["error"])
+        return await real_write(self, work)
+
     monkeypatch.setattr(Store, "transaction", transaction)
+    monkeypatch.setattr(Store, "write", write)
     return state
 
 

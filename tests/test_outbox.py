@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from telegram.ext import ExtBot
 
+from bot.app import build_app
 from bot.db import Store, now_text
 from bot.db import outbox as sql
+from bot.db.outbox import Entry
 from bot.io.outbox import BACKOFF, Outbox, RateLimiter
 from bot.offline.fake_api import FakeBotApi
-from tests.conftest import BEN, TOKEN, running
+from bot.offline.lifecycle import close_app, open_app
+from tests.conftest import BEN, TOKEN, make_config, running
 from tests.support.telegram import Group
 from tests.test_session_scenario import DAVID, set_up
 
@@ -279,17 +282,16 @@ async def test_a_reply_faster_than_the_bookkeeping_of_its_card_is_taken(
     """People can reply the moment Telegram shows the card, before the bot has written down
     what the card is for: the reply waits for that, instead of being ignored."""
 
-    from bot.db import chats
-
     await set_up(group, BEN, DAVID)
     release = asyncio.Event()
-    remember = chats.remember_message
+    remember = Outbox._mark_sent
 
-    async def slow_remember(*args: object, **kwargs: object) -> None:
-        await release.wait()
-        await remember(*args, **kwargs)  # type: ignore[arg-type]
+    async def slow_remember(outbox: Outbox, entry: Entry, message_id: int) -> None:
+        if entry.remember:  # the bookkeeping of what the message is for comes late
+            await release.wait()
+        await remember(outbox, entry, message_id)
 
-    monkeypatch.setattr(chats, "remember_message", slow_remember)
+    monkeypatch.setattr(Outbox, "_mark_sent", slow_remember)
 
     await group.press(BEN, "Orientation", settle=False)
     for _ in range(100):  # the card is in the chat; its purpose is not written down yet
@@ -304,3 +306,42 @@ async def test_a_reply_faster_than_the_bookkeeping_of_its_card_is_taken(
     await group.app.bot_data["services"].outbox.idle()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT text FROM answers").fetchall() == [("Ten jobs",)]
+
+
+async def test_a_stop_while_telegram_holds_messages_back_ends_in_time_and_owes_them(
+    db_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop delivers what it can while the bot's HTTP client still works (post_stop), gives up
+    after its deadline instead of waiting out Telegram's flood wait, and the next start
+    delivers what was left, once."""
+    monkeypatch.setattr("bot.io.outbox.STOP_WITHIN", 0.2)
+    app = build_app(make_config(db_path), request=api, rate_limit=False)
+    await open_app(app)
+    group = Group(app, api)
+    await set_up(group, BEN, DAVID)
+    outbox: Outbox = app.bot_data["services"].outbox
+    flood_waits: list[float] = []
+
+    async def flood_wait(seconds: float) -> None:
+        flood_waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+    outbox.sleep = flood_wait
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 3600", retry_after=3600)
+    await group.press(BEN, "Orientation", settle=False)
+    for _ in range(200):  # until the delivery waits out Telegram's hour
+        if flood_waits:
+            break
+        await asyncio.sleep(0.01)
+    assert flood_waits == [3600.0]
+
+    stopping = asyncio.get_running_loop().time()
+    await asyncio.wait_for(close_app(app), timeout=10)  # fails here if it waits for the hour
+    # Bounded by the deadline, not by the hour: a test of a promise, not of speed.
+    assert asyncio.get_running_loop().time() - stopping < 0.2 + 2
+    assert pending(db_path) >= 1
+    assert not any("Ambition" in m.text for m in group.sent)
+
+    async with running(db_path, api) as again:
+        assert len([m for m in again.sent if "Ambition" in m.text]) == 1
+        assert pending(db_path) == 0

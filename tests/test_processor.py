@@ -16,6 +16,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.app import build_app
 from bot.io.processor import PerChatUpdateProcessor
 from bot.offline.fake_api import FakeBotApi
+from bot.offline.lifecycle import close_app
 from tests.conftest import make_config
 
 CHAT_A = -4001
@@ -248,8 +249,5 @@ async def test_through_a_running_application(db_path: Path) -> None:
         assert app.update_processor._locks == {}
     finally:
         slow.set()
-        await app.stop()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        await app.shutdown()
+        await close_app(app)  # PTB's order: stop, post_stop, shutdown, post_shutdown
     assert api.refusals() == []

@@ -15,6 +15,7 @@ import pytest
 from bot.app import build_app
 from bot.jobs import reminding
 from bot.offline.fake_api import FakeBotApi
+from bot.offline.lifecycle import close_app
 from bot.ops.startup import open_services
 from bot.services import KEY, services
 from tests.conftest import BEN, CARLA, make_config, running
@@ -457,10 +458,7 @@ async def started(db_path: Path, api: FakeBotApi) -> AsyncIterator[tuple[Group, 
     try:
         yield Group(app, api), clock
     finally:
-        await app.stop()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        await app.shutdown()
+        await close_app(app)  # PTB's order: stop, post_stop, shutdown, post_shutdown
 
 
 async def test_the_job_delivers_a_reminder_set_a_moment_ahead(

@@ -4,7 +4,10 @@ flow can build fits Telegram's limits in both languages."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+import pytest
 
 from bot.db.progress import Answer
 from bot.db.records import Agreement, OpenIssue
@@ -16,20 +19,74 @@ from bot.ops.resources import locales_dir, wheel_file
 from bot.render import html
 from bot.render.messages import Reply
 
-FLOWS = Path(__file__).parent.parent / "bot" / "flows"
+BOT = Path(__file__).parent.parent / "bot"
+FLOWS = BOT / "flows"
+#: Words that start an SQL statement in a string literal.
+SQL = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|ROLLBACK)\b"
+)
 
 
-def test_flows_do_not_import_telegram() -> None:
-    for path in FLOWS.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            for name in names:
-                assert not name.startswith("telegram"), f"{path.name} imports {name}"
+def modules(room: str = "") -> list[Path]:
+    """The modules of a room (a folder of bot/), or of all of bot/."""
+    return sorted((BOT / room).rglob("*.py"))
+
+
+def imported(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names.append(node.module or "")
+    return names
+
+
+@pytest.mark.parametrize("room", ["flows", "domain"])
+def test_decisions_do_not_import_telegram(room: str) -> None:
+    for path in modules(room):
+        for name in imported(path):
+            assert not name.startswith("telegram"), f"{path.relative_to(BOT)} imports {name}"
+
+
+def test_flows_do_not_read_the_clock() -> None:
+    """Flows take the turn's time: a test can move it, and one turn has one 'now'."""
+    for path in modules("flows"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                reads = node.func.attr in ("now", "utcnow", "today") or (
+                    isinstance(owner, ast.Name) and owner.id == "time"
+                )
+                assert not reads, (
+                    f"{path.relative_to(BOT)}:{node.lineno} reads the clock ({node.func.attr})"
+                )
+
+
+def test_only_the_data_layer_holds_sql() -> None:
+    for path in modules():
+        if path.is_relative_to(BOT / "db"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not SQL.match(node.value), (
+                    f"{path.relative_to(BOT)}:{node.lineno} holds SQL"
+                )
+
+
+def test_the_store_is_used_one_call_at_a_time() -> None:
+    """Outside bot/db the store is read and written with ``read``/``write``: one call into the
+    database thread each, so no read runs inside another coroutine's open transaction."""
+    for path in modules():
+        if path.is_relative_to(BOT / "db"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("conn", "transaction"):
+                owner = node.value
+                name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+                assert name != "store", (
+                    f"{path.relative_to(BOT)}:{node.lineno} uses store.{node.attr}"
+                )
 
 
 def every_keyboard() -> list[Reply]:

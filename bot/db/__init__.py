@@ -1,8 +1,12 @@
-"""The data layer: one aiosqlite connection, migrations by ``PRAGMA user_version``, and write
-transactions that never interleave.
+"""The data layer: one aiosqlite connection, migrations by ``PRAGMA user_version``, and
+transactions that are each one call into the database's thread.
 
-Only ``bot/db`` holds SQL. Every write goes through ``Store.transaction()``: ``BEGIN IMMEDIATE``
-behind one asyncio lock, so two coroutines of different chats never share a transaction.
+Only ``bot/db`` holds SQL. The bot reads with ``Store.read`` and writes with ``Store.write``: the
+work runs in aiosqlite's thread as a single call (``Tx``), so no other coroutine's read can run in
+the middle of a transaction and see rows it has not committed, and a turn costs one hand-off to
+the thread instead of one per statement. Writes that wait at the same time share one commit (one
+fsync), each in its own savepoint. ``Store.transaction`` (a transaction over many calls) is for
+start-up and tests; it holds the store for its whole length.
 """
 
 from __future__ import annotations
@@ -12,13 +16,19 @@ import datetime as dt
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 from bot.db import reminders
+from bot.db.tx import Tx, run_now
+
+T = TypeVar("T")
+#: Work for one transaction: an async function of the connection that awaits only the database.
+Work = Callable[[Tx], Awaitable[T]]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +66,13 @@ class Store:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        #: Held for each call into the thread, and for the whole of a ``transaction()``.
         self._write_lock = asyncio.Lock()
+        self._waiting: list[_Job] = []
+        self._writer: asyncio.Task[None] | None = None
+        #: Commits made by ``write`` and how many pieces of work they carried (for bench/).
+        self.commits = 0
+        self.written = 0
 
     @classmethod
     async def open(
@@ -129,8 +145,55 @@ class Store:
             )
 
     async def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (after the writes already asked for)."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
         await self.conn.close()
+
+    async def read(self, work: Work[T]) -> T:
+        """Run ``work`` in one call to the database thread; it sees only committed rows."""
+        async with self._write_lock:
+            return await self.conn._execute(_read, self.conn._conn, work)
+
+    async def write(self, work: Work[T]) -> T:
+        """Run ``work`` in a write transaction: all of it commits, or none of it does.
+
+        ``work`` runs in the database thread and awaits nothing but the database (``Tx``): a
+        Bot API call or a sleep in it raises. Writes that wait at the same time share one
+        commit, each in its own savepoint, so one that fails is rolled back alone. The result
+        comes back once its commit is durable.
+        """
+        job = _Job(work, asyncio.get_running_loop().create_future())
+        self._waiting.append(job)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="store-writer")
+        return await asyncio.shield(job.future)
+
+    async def _write_waiting(self) -> None:
+        """Commit what waits, batch after batch, until nothing does."""
+        while self._waiting:
+            jobs, self._waiting = self._waiting, []
+            try:
+                async with self._write_lock:
+                    outcomes = await self.conn._execute(
+                        _commit, self.conn._conn, [job.work for job in jobs]
+                    )
+            except BaseException as exc:
+                for job in jobs:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            self.commits += 1
+            self.written += len(jobs)
+            for job, (value, error) in zip(jobs, outcomes, strict=True):
+                if job.future.done():
+                    continue
+                if error is not None:
+                    job.future.set_exception(error)
+                else:
+                    job.future.set_result(value)
 
     async def version(self) -> int:
         """Return the schema version (``PRAGMA user_version``)."""
@@ -162,7 +225,9 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a write transaction: all of it commits, or none of it does."""
+        """Run a write transaction over many calls (start-up and tests; the bot uses ``write``).
+
+        Nothing else reads or writes until it ends: all of it commits, or none of it does."""
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -183,6 +248,58 @@ class Store:
         except sqlite3.Error:
             # Never hide the error that made us roll back.
             log.exception("ROLLBACK failed")
+
+
+class _Job:
+    __slots__ = ("future", "work")
+
+    def __init__(self, work: Work[object], future: asyncio.Future[object]) -> None:
+        self.work = work
+        self.future = future
+
+
+def _read(conn: sqlite3.Connection, work: Work[T]) -> T:
+    """In the database thread: run read-only work (outside any transaction)."""
+    return run_now(work(Tx(conn)))
+
+
+def _commit(
+    conn: sqlite3.Connection, works: list[Work[object]]
+) -> list[tuple[object, Exception | None]]:
+    """In the database thread: run each work in one transaction and commit once.
+
+    With more than one, each runs in a savepoint; one that raises is rolled back to its savepoint
+    and gets its error, the others commit. If SQLite rolled back the whole transaction (a full
+    disk, an interrupt), or the commit fails, all of them fail with that error.
+    """
+    alone = len(works) == 1
+    outcomes: list[tuple[object, Exception | None]] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for work in works:
+            if not alone:
+                conn.execute("SAVEPOINT work")
+            try:
+                value = run_now(work(Tx(conn)))
+            except Exception as exc:
+                if alone or not conn.in_transaction:
+                    raise
+                conn.execute("ROLLBACK TO work")
+                conn.execute("RELEASE work")
+                outcomes.append((None, exc))
+                continue
+            if not alone:
+                conn.execute("RELEASE work")
+            outcomes.append((value, None))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("ROLLBACK failed")  # never hide the error that made us roll back
+        raise
+    return outcomes
 
 
 def _probe(path: Path) -> None:

@@ -7,6 +7,7 @@ tables that only grow.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import sqlite3
@@ -66,6 +67,12 @@ def summary(conn: sqlite3.Connection) -> Summary:
         pending_reminders=count("SELECT count(*) FROM reminders WHERE status = 'pending'"),
         messages_owed=count("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"),
     )
+
+
+def integrity_of(path: Path) -> list[str]:
+    """The problems ``integrity_check`` finds in the database file at ``path``; [] when sound."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return integrity_problems([str(row[0]) for row in conn.execute("PRAGMA integrity_check")])
 
 
 def backup(source: sqlite3.Connection, target: Path) -> None:

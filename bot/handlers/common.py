@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.db import chats, inbox, now_text
+from bot.db.tx import Tx
 from bot.flows.welcome import Where
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.io import outbox
@@ -21,7 +21,7 @@ from bot.services import services
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-FlowCall = Callable[[aiosqlite.Connection], Awaitable[list[Reply] | Result]]
+FlowCall = Callable[[Tx], Awaitable[list[Reply] | Result]]
 
 
 def where(update: Update, context: Context) -> Where:
@@ -59,14 +59,11 @@ async def send(update: Update, context: Context, replies: list[Reply]) -> None:
     """Owe the replies to the update's chat and deliver them (for replies that change nothing)."""
     if update.effective_chat is None or not replies:
         return
-    async with services(context).store.transaction() as conn:
-        await owe(update, context, conn, replies)
+    await services(context).store.write(lambda conn: owe(update, context, conn, replies))
     await deliver(update, context)
 
 
-async def owe(
-    update: Update, context: Context, conn: aiosqlite.Connection, replies: list[Reply]
-) -> None:
+async def owe(update: Update, context: Context, conn: Tx, replies: list[Reply]) -> None:
     """Render replies in the chat's language into the outbox, in the caller's transaction."""
     chat = update.effective_chat
     if chat is None or not replies:
@@ -115,19 +112,25 @@ def update_key(update: Update) -> str | None:
 async def run_flow(update: Update, context: Context, flow: FlowCall) -> None:
     """Run a flow in one write transaction (once per update) with what it owes the chat, then
     answer the press and deliver."""
-    store = services(context).store
-    async with store.transaction() as conn:
-        key = update_key(update)
+    key = update_key(update)
+
+    async def turn(conn: Tx) -> Result | None:
         if key is not None and not await chats.mark_processed(conn, key, now_text()):
-            log.info("Skipping an update delivered twice (%s)", key)
-            await answer_query(update)
-            return
+            return None
         outcome = await flow(conn)
         result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
         # The change, what it owes the group and "handled" in one commit: after a crash they
         # cannot disagree, and what is owed is delivered after the restart.
         await owe(update, context, conn, list(result.replies))
         await inbox.mark_handled(conn, update.update_id, now_text())
+        return result
+
+    # One call into the database thread: the flow awaits nothing but the database.
+    result = await services(context).store.write(turn)
+    if result is None:
+        log.info("Skipping an update delivered twice (%s)", key)
+        await answer_query(update)
+        return
     if update.callback_query is not None:
         notice = None
         if result.notice is not None:
@@ -139,7 +142,10 @@ async def run_flow(update: Update, context: Context, flow: FlowCall) -> None:
 async def translator_for(update: Update, context: Context) -> Translator:
     """The translator of the update's chat language."""
     chat = update.effective_chat
-    stored = await chats.get(services(context).store.conn, chat.id) if chat else None
+    if chat is None:
+        return translator_of(context, None)
+    chat_id = chat.id
+    stored = await services(context).store.read(lambda conn: chats.get(conn, chat_id))
     return translator_of(context, stored)
 
 

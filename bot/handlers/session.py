@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from telegram import Update
 from telegram.constants import ChatID, ChatType
 
 from bot.db import chats, partners
+from bot.db.tx import Tx
 from bot.domain import buttons
 from bot.flows import agreements, common, issues, privacy, reminders, session, setup, welcome
 from bot.handlers.common import Context, command_text, run_flow, send, where
@@ -154,15 +156,20 @@ async def on_reply(update: Update, context: Context) -> None:
     if original.from_user is None or original.from_user.id != context.bot.id:
         return
     svc = services(context)
-    found = await chats.message_purpose(svc.store.conn, message.chat_id, original.message_id)
+    chat_id, asked_in, asked = message.chat_id, original.message_id, original.text
+
+    def purpose(conn: Tx) -> Awaitable[tuple[str, str] | None]:
+        return chats.message_purpose(conn, chat_id, asked_in)
+
+    found = await svc.store.read(purpose)
     if found is None:
         # A quick reply can arrive before the delivery of the message it answers has recorded
         # what that message is for: wait for the chat's delivery under way, then look again.
         await svc.outbox.settled(message.chat_id)
-        found = await chats.message_purpose(svc.store.conn, message.chat_id, original.message_id)
+        found = await svc.store.read(purpose)
     if found is None:
         # The first copy of a card or prompt that a crash made us send again.
-        found = await outbox.purpose_of_copy(svc.store.conn, message.chat_id, original.text)
+        found = await svc.store.read(lambda conn: outbox.purpose_of_copy(conn, chat_id, asked))
     if found is None:
         return
     purpose, ref = found
@@ -198,12 +205,9 @@ async def on_edited(update: Update, context: Context) -> None:
         return
     w, who = where(update, context), actor(update)
     text, mid = message.text, message.message_id
-    # Edits are not deduplicated by message id: each edit is new content.
-    store = services(context).store
-    async with store.transaction() as conn:
-        result = await session.edit_answer(conn, w, who, text, mid)
-    if result.replies:
-        await send(update, context, list(result.replies))
+    # Edits are not deduplicated by message id (each edit is new content); the change and its
+    # acknowledgement commit together.
+    await run_flow(update, context, lambda conn: session.edit_answer(conn, w, who, text, mid))
 
 
 async def on_member_left(update: Update, context: Context) -> None:
@@ -212,8 +216,9 @@ async def on_member_left(update: Update, context: Context) -> None:
     if message is None or message.left_chat_member is None:
         return
     w, user_id = where(update, context), message.left_chat_member.id
-    async with services(context).store.transaction() as conn:
-        await partners.leave(conn, w.chat_id, user_id, w.now)
+    await services(context).store.write(
+        lambda conn: partners.leave(conn, w.chat_id, user_id, w.now)
+    )
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -290,8 +295,10 @@ async def on_migrate(update: Update, context: Context) -> None:
         old_id, new_id = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    async with services(context).store.transaction() as conn:
-        moved = await chats.migrate(conn, old_id, new_id, where(update, context).now)
+    now = where(update, context).now
+    moved = await services(context).store.write(
+        lambda conn: chats.migrate(conn, old_id, new_id, now)
+    )
     if moved:
         log.info("Moved a group to its supergroup id")
 

@@ -34,10 +34,10 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and self.store is not None:
             try:
-                async with self.store.transaction() as conn:
-                    fresh = await sql.receive(
-                        conn, item.update_id, json.dumps(item.to_dict()), now_text()
-                    )
+                update_id, payload = item.update_id, json.dumps(item.to_dict())
+                fresh = await self.store.write(
+                    lambda conn: sql.receive(conn, update_id, payload, now_text())
+                )
             except sqlite3.Error as exc:
                 log.error("Could not store update %d in the inbox: %s", item.update_id, exc)
                 # PTB's polling loop retries a NetworkError with backoff and fetches the same
@@ -51,7 +51,7 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
     async def replay(self, bot: Bot) -> int:
         """Queue the updates stored but not handled (before polling starts); return how many."""
         assert self.store is not None
-        rows = await sql.waiting(self.store.conn)
+        rows = await self.store.read(sql.waiting)
         for _, payload in rows:
             await super().put(Update.de_json(json.loads(payload), bot))
         if rows:
@@ -63,5 +63,5 @@ async def mark_handled(store: Store, update: object) -> None:
     """Let an update leave the inbox once it was processed (if its change did not already)."""
     if not isinstance(update, Update):
         return
-    async with store.transaction() as conn:
-        await sql.mark_handled(conn, update.update_id, now_text())
+    update_id = update.update_id
+    await store.write(lambda conn: sql.mark_handled(conn, update_id, now_text()))

@@ -16,15 +16,16 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
+from functools import partial
 from typing import Any, Protocol
 
-import aiosqlite
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.db import Store, chats, now_text, reminders
 from bot.db import outbox as sql
+from bot.db.tx import Tx
 from bot.i18n import Translator
 from bot.io.ratelimit import ApiAnswer, GroupMessageRateLimiter
 from bot.render import html
@@ -53,6 +54,9 @@ class FileMaker(Protocol):
 CAPTION_LIMIT = 1024
 #: How long a reply to a message still being delivered waits for it to be marked.
 SETTLE_WAIT = 10.0
+#: How long a stop waits for deliveries under way: well under the 10 s ``docker stop`` and
+#: systemd give before they kill.
+STOP_WITHIN = 5.0
 #: Waits between tries of one entry before it is left for the next round.
 BACKOFF = (0.5, 2.0, 5.0)
 
@@ -95,7 +99,7 @@ class RateLimiter(GroupMessageRateLimiter):
 
 
 async def owe(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     translator: Translator,
     chat_id: int,
     replies: list[Reply],
@@ -142,9 +146,7 @@ async def owe(
             )
 
 
-async def purpose_of_copy(
-    conn: aiosqlite.Connection, chat_id: int, text: str | None
-) -> tuple[str, str] | None:
+async def purpose_of_copy(conn: Tx, chat_id: int, text: str | None) -> tuple[str, str] | None:
     """What an unknown bot message is for, when it is an earlier copy of a card or prompt.
 
     A card or prompt in flight at a crash is sent again (``settle``); the first copy reached
@@ -191,9 +193,29 @@ class Outbox:
             log.info("Delivery to chat %s still under way after %s s", chat_id, at_most)
 
     async def idle(self) -> None:
-        """Wait until every scheduled delivery has finished (at shutdown, and in tests)."""
+        """Wait until every scheduled delivery has finished (in tests and the demo)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def drain(self, within: float | None = None) -> None:
+        """At stop: let deliveries under way finish for ``within`` seconds at most, then stop
+        them. What is not delivered stays owed for the next start; an entry whose request was
+        out is settled then (``settle``), as after a crash."""
+        within = STOP_WITHIN if within is None else within
+        try:
+            async with asyncio.timeout(within):
+                await self.idle()
+        except TimeoutError:
+            tasks = list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            log.warning(
+                "Stopped delivering after %s s; %d chats are still owed messages, sent at the "
+                "next start",
+                within,
+                len(tasks),
+            )
 
     async def _deliver_logged(self, bot: Bot, chat_id: int) -> None:
         try:
@@ -206,14 +228,13 @@ class Outbox:
         """Send everything owed to a chat, oldest first; stop at the first entry that fails."""
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
-            for entry in await sql.pending(self.store.conn, chat_id):
+            for entry in await self.store.read(lambda conn: sql.pending(conn, chat_id)):
                 if not await self._deliver_one(bot, entry):
                     break
 
     async def settle(self) -> None:
         """At start-up, before delivering: decide about what the last process had in flight."""
-        async with self.store.transaction() as conn:
-            unsure = await sql.settle_interrupted(conn, now_text())
+        unsure = await self.store.write(lambda conn: sql.settle_interrupted(conn, now_text()))
         if unsure:
             log.warning(
                 "%d messages were being sent when the bot stopped; taken as delivered", unsure
@@ -221,7 +242,7 @@ class Outbox:
 
     async def deliver_all(self, bot: Bot) -> None:
         """Deliver what is owed to every chat (at start-up, and now and then after failures)."""
-        for chat_id in await sql.chats_owed(self.store.conn):
+        for chat_id in await self.store.read(sql.chats_owed):
             await self.deliver(bot, chat_id)
 
     async def _deliver_one(self, bot: Bot, entry: sql.Entry) -> bool:
@@ -229,46 +250,36 @@ class Outbox:
             target = entry.edit_id
             if target is not None and target < 0:
                 # An entry before this one, delivered by now (or given up: then send anew).
-                target = await sql.message_of(self.store.conn, -target)
+                earlier = -target
+                target = await self.store.read(partial(sql.message_of, entry_id=earlier))
             try:
                 message_id = await self._send_marked(bot, entry, target)
             except RetryAfter as exc:
-                async with self.store.transaction() as conn:
-                    await sql.retry_later(conn, entry.id)
+                await self._retry_later(entry)
                 seconds = exc.retry_after
                 delay = seconds.total_seconds() if isinstance(seconds, dt.timedelta) else seconds
                 await self.sleep(float(delay))
                 continue
             except ChatMigrated as moved:
                 entry = await self._follow(entry, moved.new_chat_id)
-                async with self.store.transaction() as conn:
-                    await sql.retry_later(conn, entry.id)
+                await self._retry_later(entry)
                 continue
             except Forbidden as exc:
                 log.info("Not in chat %s any more (%s); marked inactive", entry.chat_id, exc)
-                async with self.store.transaction() as conn:
-                    # Reminders not delivered wait for the bot to be added again.
-                    await reminders.release_undelivered(conn, entry.chat_id)
-                    await sql.drop_chat(conn, entry.chat_id, now_text())
-                    await chats.set_presence(
-                        conn, entry.chat_id, active=False, greeted_at=None, now=now_text()
-                    )
+                await self.store.write(partial(_left, chat_id=entry.chat_id))
                 return False
             except BadRequest as exc:
                 # Telegram will never take this one; the rest of the chat's entries go on.
                 log.error("Telegram refused outbox entry %d: %s", entry.id, exc.message)
-                async with self.store.transaction() as conn:
-                    await sql.mark_failed(conn, entry.id, now_text())
+                await self._failed(entry)
                 return True
             except NothingToSend as exc:
                 # Trying again would not help, and must not hold up the chat's next entries.
                 log.info("Outbox entry %d has nothing to send any more: %s", entry.id, exc)
-                async with self.store.transaction() as conn:
-                    await sql.mark_failed(conn, entry.id, now_text())
+                await self._failed(entry)
                 return True
             except NetworkError as exc:  # a timeout, a 5xx, no connection
-                async with self.store.transaction() as conn:
-                    await sql.retry_later(conn, entry.id)
+                await self._retry_later(entry)
                 if wait is None:
                     log.warning("Outbox entry %d not delivered yet: %s", entry.id, exc.message)
                     return False
@@ -276,23 +287,21 @@ class Outbox:
                 continue
             except Exception:
                 # A bug of ours: the entry stays owed, and the log shows where.
-                async with self.store.transaction() as conn:
-                    await sql.retry_later(conn, entry.id)
+                await self._retry_later(entry)
                 log.exception("Could not deliver outbox entry %d", entry.id)
                 return False
-            async with self.store.transaction() as conn:
-                await sql.mark_sent(conn, entry.id, message_id, now_text())
-                if entry.remember:
-                    await chats.remember_message(
-                        conn,
-                        entry.chat_id,
-                        message_id,
-                        entry.remember,
-                        entry.remember_ref,
-                        now_text(),
-                    )
+            await self._mark_sent(entry, message_id)
             return True
         return False
+
+    async def _mark_sent(self, entry: sql.Entry, message_id: int) -> None:
+        await self.store.write(partial(_sent, entry=entry, message_id=message_id))
+
+    async def _retry_later(self, entry: sql.Entry) -> None:
+        await self.store.write(lambda conn: sql.retry_later(conn, entry.id))
+
+    async def _failed(self, entry: sql.Entry) -> None:
+        await self.store.write(lambda conn: sql.mark_failed(conn, entry.id, now_text()))
 
     async def _send_marked(self, bot: Bot, entry: sql.Entry, target: int | None) -> int:
         """Send an entry, marked 'sending' from the moment its request goes out: after the rate
@@ -303,8 +312,7 @@ class Outbox:
             nonlocal marked
             if not marked:
                 marked = True
-                async with self.store.transaction() as conn:
-                    await sql.mark_sending(conn, entry.id)
+                await self.store.write(lambda conn: sql.mark_sending(conn, entry.id))
 
         if not isinstance(getattr(bot, "rate_limiter", None), RateLimiter):
             await going_out()  # nothing holds the request back
@@ -354,13 +362,31 @@ class Outbox:
 
     async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
         """The group became a supergroup: move its data and what it is owed to the new id."""
-        async with self.store.transaction() as conn:
-            await chats.migrate(conn, entry.chat_id, new_chat_id, now_text())
+        await self.store.write(
+            lambda conn: chats.migrate(conn, entry.chat_id, new_chat_id, now_text())
+        )
         log.info("Moved a group to its supergroup id after a send was refused")
         return sql.Entry(
             entry.id, new_chat_id, entry.thread_id, entry.reply_to, entry.edit_id, entry.text,
             entry.markup, entry.remember, entry.remember_ref,
         )  # fmt: skip
+
+
+async def _sent(conn: Tx, entry: sql.Entry, message_id: int) -> None:
+    """An entry was delivered as ``message_id``: mark it, and remember what that message is for."""
+    await sql.mark_sent(conn, entry.id, message_id, now_text())
+    if entry.remember:
+        await chats.remember_message(
+            conn, entry.chat_id, message_id, entry.remember, entry.remember_ref, now_text()
+        )
+
+
+async def _left(conn: Tx, chat_id: int) -> None:
+    """The bot may no longer write to a chat: give up what it is owed until it is added again."""
+    # Reminders not delivered wait for the bot to be added again.
+    await reminders.release_undelivered(conn, chat_id)
+    await sql.drop_chat(conn, chat_id, now_text())
+    await chats.set_presence(conn, chat_id, active=False, greeted_at=None, now=now_text())
 
 
 async def _send(bot: Bot, entry: sql.Entry, target: int | None) -> int:

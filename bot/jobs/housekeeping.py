@@ -9,6 +9,7 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.db.maintenance import forget_removed_groups, prune
+from bot.db.tx import Tx
 from bot.ops.startup import Heartbeat
 from bot.services import services
 
@@ -43,9 +44,12 @@ async def prune_now(context: ContextTypes.DEFAULT_TYPE) -> None:
     from longer than the retention time ago."""
     svc = services(context)
     now = svc.clock()
-    async with svc.store.transaction() as conn:
+
+    async def tidy(conn: Tx) -> tuple[int, int, int]:
         processed, prompts = await prune(conn, now)
-        forgotten = await forget_removed_groups(conn, now, svc.retention)
+        return processed, prompts, await forget_removed_groups(conn, now, svc.retention)
+
+    processed, prompts, forgotten = await svc.store.write(tidy)
     if processed or prompts:
         log.info("Pruned %d processed update keys and %d old prompts", processed, prompts)
     if forgotten:

@@ -27,8 +27,11 @@ from telegram.ext import Application, ContextTypes
 
 from bot.db import chats
 from bot.db import reminders as sql
+from bot.db.reminders import Reminder
+from bot.db.tx import Tx
 from bot.flows import reminders
 from bot.io import outbox
+from bot.render.messages import Reply
 from bot.services import Services, services
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,7 @@ async def wake_for_next(app: Application) -> None:
     if app.job_queue is None:
         return
     svc = services(app)
-    due = await sql.next_due(svc.store.conn)
+    due = await svc.store.read(sql.next_due)
     if due is None:
         return
     delay = (dt.datetime.fromisoformat(due) - svc.clock()).total_seconds()
@@ -67,13 +70,17 @@ async def _send_due_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def send_due(bot: Bot, svc: Services, now: dt.datetime) -> int:
     """Claim what is due by ``now``, owe its messages in the same transaction, then deliver."""
-    async with svc.store.transaction() as conn:
+
+    async def claim(conn: Tx) -> list[tuple[Reminder, Reply]]:
         fired = await reminders.fire_due(conn, svc.wheel, now)
         for reminder, message in fired:
             chat = await chats.get(conn, reminder.chat_id)
             assert chat is not None  # claim_due joins on chats
             translator = svc.translators[chat.language]
             await outbox.owe(conn, translator, chat.chat_id, [message], [chat.thread_id])
+        return fired
+
+    fired = await svc.store.write(claim)
     for chat_id in sorted({reminder.chat_id for reminder, _ in fired}):
         svc.outbox.schedule(bot, chat_id)
     if fired:

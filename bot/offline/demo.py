@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.offline.fake_api import Call, FakeBotApi, Sent, parse_html
+from bot.offline.lifecycle import close_app
 from bot.offline.people import Group, User
 
 DEMO_TOKEN = "123456:demo-without-a-token"
@@ -217,9 +218,7 @@ async def play(language: str, out: TextIO) -> list[tuple[str, bytes]]:
             await _session(group, log, script, a1, a2, b1, b2)
             log.flush()
         finally:
-            assert app.post_shutdown is not None
-            await app.post_shutdown(app)
-            await app.shutdown()
+            await close_app(app)  # PTB's order: stop, post_stop, shutdown, post_shutdown
     return [m.file for m in api.sent_to(group.chat_id) if m.file is not None]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.db import describe_failure, migration_files
 from bot.db.maintenance import backup as copy_database
-from bot.db.maintenance import connect_existing, summary
+from bot.db.maintenance import connect_existing, integrity_of, summary
 from bot.ops.startup import Heartbeat, heartbeat_path
 
 OK, FAILED, MUST_FIX = 0, 1, 2
@@ -73,10 +73,9 @@ def backup(db_path: Path, target: Path, now: dt.datetime | None = None) -> int:
     try:
         with contextlib.closing(connect_existing(db_path)) as source:
             copy_database(source, partial)
-        with contextlib.closing(sqlite3.connect(partial)) as copy:
-            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
-        if verdict != "ok":
-            raise sqlite3.DatabaseError(f"the copy fails integrity_check: {verdict}")
+        problems = integrity_of(partial)
+        if problems:
+            raise sqlite3.DatabaseError(f"the copy fails integrity_check: {problems[0]}")
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
         with contextlib.suppress(OSError):

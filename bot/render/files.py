@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.db import Store, chats
+from bot.db.tx import Tx
 from bot.domain.record import GroupRecord, TopicState, read_record
 from bot.domain.wheel import Wheel
 from bot.i18n import Translator
@@ -52,7 +53,7 @@ class FileMaker:
 
     async def no_files_here(self, chat_id: int) -> str:
         """What to say when the group allows the bot no photos or files (HTML)."""
-        chat = await chats.get(self.store.conn, chat_id)
+        chat = await self.store.read(lambda conn: chats.get(conn, chat_id))
         t = self.translators[chat.language if chat else "en"]
         return html.text(
             t,
@@ -63,13 +64,17 @@ class FileMaker:
         )
 
     async def record(self, chat_id: int) -> GroupRecord:
-        # Read in one transaction: the summary of a moment, not of several.
-        async with self.store.transaction() as conn:
+        now = self.clock()
+
+        async def read(conn: Tx) -> GroupRecord:
             chat = await chats.get(conn, chat_id)
             if chat is None or not chat.partners_named:
                 # Erased or set up anew since the file was asked for: no partners to name.
                 raise NothingToSend("the group is no longer set up")
-            return await read_record(conn, self.wheel, chat_id, self.clock())
+            return await read_record(conn, self.wheel, chat_id, now)
+
+        # Read in one call: the summary of a moment, not of several.
+        return await self.store.read(read)
 
 
 def labels(record: GroupRecord, wheel: Wheel, t: Translator) -> picture.WheelLabels:
