@@ -149,13 +149,13 @@ async def read_record(
     answers: dict[str, list[AnswerEntry]] = {}
     for r in await sql.answers(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]))
-        entry = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
-        answers.setdefault(r["topic_id"], []).append(entry)
+        answer = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
+        answers.setdefault(r["topic_id"], []).append(answer)
     agreements: dict[str, list[AgreementEntry]] = {}
     for r in await sql.agreements(conn, chat_id):
         slot = r["proposer_slot"]
         confirmed = r["status"] == "confirmed"
-        entry = AgreementEntry(
+        agreement = AgreementEntry(
             id=r["id"],
             text=r["text"],
             status=r["status"],
@@ -166,7 +166,7 @@ async def read_record(
             else None,
             confirmed_at=local(r["confirmed_at"]) if confirmed and r["confirmed_at"] else None,
         )
-        agreements.setdefault(r["topic_id"], []).append(entry)
+        agreements.setdefault(r["topic_id"], []).append(agreement)
     issues: dict[str, list[IssueEntry]] = {}
     for r in await sql.open_issues(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]) if r["slot"] else None)
