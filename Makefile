@@ -15,6 +15,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 $(STAMP): pyproject.toml

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     Defaults,
+    ExtBot,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -31,7 +34,7 @@ from bot.jobs import reminding
 from bot.ops.startup import open_services
 from bot.render import picture
 from bot.render.commands import register_commands
-from bot.services import KEY, services
+from bot.services import KEY, App, services
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ GROUP_COMMANDS = [
 class _CommandForOtherBot(filters.MessageFilter):
     """True for ``/cmd@OtherBot``: a command addressed to a different bot."""
 
-    def filter(self, message):  # type: ignore[no-untyped-def]
+    def filter(self, message: Message) -> bool:
         text = message.text or ""
         if not text.startswith("/"):
             return False
@@ -64,10 +67,13 @@ def build_app(
     request: BaseRequest | None = None,
     rate_limit: bool = True,
     update_processor: BaseUpdateProcessor | None = None,
-) -> Application:
+) -> App:
     """Build the bot; pass a fake ``request`` to run it offline."""
     processor = update_processor or PerChatUpdateProcessor()
-    builder = (
+    # Typed as App's builder: rate_limiter() below changes ExtBot's parameter (see App).
+    builder: ApplicationBuilder[
+        ExtBot[Any], Any, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
+    ] = (
         ApplicationBuilder()
         .token(config.token)
         .defaults(Defaults(tzinfo=config.timezone))
@@ -106,7 +112,7 @@ def build_app(
     return app
 
 
-def add_handlers(app: Application) -> None:
+def add_handlers(app: App) -> None:
     """Register every handler, in the order they are tried."""
     # Membership of the bot itself: greet once when added, forget when removed.
     app.add_handler(ChatMemberHandler(welcome.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -160,8 +166,8 @@ def add_handlers(app: Application) -> None:
     )
 
 
-def _open_resources(config: Config):  # type: ignore[no-untyped-def]
-    async def post_init(app: Application) -> None:
+def _open_resources(config: Config) -> Callable[[App], Coroutine[Any, Any, None]]:
+    async def post_init(app: App) -> None:
         # ``wheelbot run`` opens everything before it contacts Telegram; tests come here directly.
         if KEY not in app.bot_data:
             app.bot_data[KEY] = await open_services(config)
@@ -188,14 +194,14 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
     return post_init
 
 
-async def _deliver_owed(app: Application) -> None:
+async def _deliver_owed(app: App) -> None:
     # post_stop: updates are no longer taken, and the bot's HTTP client still works (PTB closes
     # it in shutdown, before post_shutdown). What cannot go out in time stays owed.
     if KEY in app.bot_data:
         await services(app).outbox.drain()
 
 
-async def _close_resources(app: Application) -> None:
+async def _close_resources(app: App) -> None:
     if KEY in app.bot_data:
         # Deliveries still running here (a driver that skipped post_stop) are cut short.
         await services(app).outbox.drain(within=0)

@@ -9,10 +9,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Config, ConfigError, database_path
 from bot.ops.logs import protect_output, setup_logging
+
+if TYPE_CHECKING:  # PTB is imported late (see run), so only for the type checker here
+    from bot.services import App
 
 log = logging.getLogger("bot")
 
@@ -144,7 +148,8 @@ def _serve(config: Config) -> int:
     return 0
 
 
-async def _close(app) -> None:  # type: ignore[no-untyped-def]
+async def _close(app: App) -> None:
     with contextlib.suppress(Exception):
         await app.shutdown()
-    await app.post_shutdown(app)  # the app's own closing: deliveries under way, the database
+    if app.post_shutdown is not None:  # build_app sets it: deliveries under way, the database
+        await app.post_shutdown(app)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from bot.db import Store
 from bot.domain.wheel import Wheel
@@ -16,6 +17,19 @@ from bot.io.admins import AdminCache
 from bot.io.outbox import Outbox
 
 KEY = "services"
+
+#: The Application ``bot.app.build_app`` builds: PTB's default types, with a job queue. Two are
+#: left open. ExtBot's parameter is the type of the ``rate_limit_args`` a request may pass: int
+#: with the rate limiter, None without (offline runs), and this bot passes none. The context type,
+#: because ``context.application`` has an unsolved one in PTB's types, and handlers pass that on.
+App: TypeAlias = Application[
+    ExtBot[Any],
+    Any,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +47,7 @@ class Services:
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
-def services(context: ContextTypes.DEFAULT_TYPE | Application) -> Services:  # type: ignore[type-arg]
+def services(context: ContextTypes.DEFAULT_TYPE | App) -> Services:
     """Return the services of the running application."""
     value = context.bot_data[KEY]
     assert isinstance(value, Services)

@@ -7,6 +7,7 @@ import gettext
 import io
 import math
 import string
+from dataclasses import fields
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -28,7 +29,7 @@ from bot.render.html import (
     text,
     utf16_len,
 )
-from bot.render.messages import Button, msg, plural_msg, reply, wheel_text
+from bot.render.messages import Button, Reply, ReplyOptions, msg, plural_msg, reply, wheel_text
 
 LANGUAGES = ("nl", "en")
 
@@ -239,6 +240,11 @@ def test_callback_data_over_64_bytes_is_refused(t: Translator) -> None:
 def test_button_labels_are_plain_text(t: Translator) -> None:
     board = keyboard(t, ((Button("<b>Bold</b> & co", "a"), Button(msg("<i>x</i>"), "b")),))
     assert [b.text for b in board.inline_keyboard[0]] == ["<b>Bold</b> & co", "x"]
+
+
+def test_reply_takes_every_field_of_a_reply() -> None:
+    # reply()'s keywords are typed by ReplyOptions: a field added to Reply belongs there too.
+    assert set(ReplyOptions.__annotations__) == {f.name for f in fields(Reply)} - {"parts"}
 
 
 def test_force_reply_placeholder_is_plain_and_short(t: Translator) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.db import outbox
+from bot.db.tx import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
     )
 
 
-async def get(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
+async def get(conn: Tx, chat_id: int) -> Chat | None:
     """Return the chat, or None when the bot has never seen it."""
     async with conn.execute("SELECT * FROM chats WHERE chat_id = ?", (chat_id,)) as cursor:
         row = await cursor.fetchone()
@@ -55,7 +56,7 @@ async def get(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     chat_id: int,
     kind: str,
     title: str | None,
@@ -74,14 +75,14 @@ async def create(
     return chat
 
 
-async def set_language(conn: aiosqlite.Connection, chat_id: int, language: str, now: str) -> None:
+async def set_language(conn: Tx, chat_id: int, language: str, now: str) -> None:
     """Change the chat's language."""
     await conn.execute(
         "UPDATE chats SET language = ?, updated_at = ? WHERE chat_id = ?", (language, now, chat_id)
     )
 
 
-async def set_timezone(conn: aiosqlite.Connection, chat_id: int, timezone: str, now: str) -> None:
+async def set_timezone(conn: Tx, chat_id: int, timezone: str, now: str) -> None:
     """Change the chat's time zone (an IANA name)."""
     await conn.execute(
         "UPDATE chats SET timezone = ?, updated_at = ? WHERE chat_id = ?", (timezone, now, chat_id)
@@ -89,7 +90,7 @@ async def set_timezone(conn: aiosqlite.Connection, chat_id: int, timezone: str, 
 
 
 async def set_presence(
-    conn: aiosqlite.Connection, chat_id: int, *, active: bool, greeted_at: str | None, now: str
+    conn: Tx, chat_id: int, *, active: bool, greeted_at: str | None, now: str
 ) -> None:
     """Record whether the bot is in the chat and when it last greeted it."""
     # removed_at starts the retention clock; being added again stops it.
@@ -101,7 +102,7 @@ async def set_presence(
     )
 
 
-async def mark_processed(conn: aiosqlite.Connection, key: str, now: str) -> bool:
+async def mark_processed(conn: Tx, key: str, now: str) -> bool:
     """Record that an update was acted on; False when it already was (a duplicate delivery)."""
     cursor = await conn.execute(
         "INSERT INTO processed_updates (key, processed_at) VALUES (?, ?)"
@@ -112,7 +113,7 @@ async def mark_processed(conn: aiosqlite.Connection, key: str, now: str) -> bool
 
 
 async def remember_message(
-    conn: aiosqlite.Connection, chat_id: int, message_id: int, purpose: str, ref: str, now: str
+    conn: Tx, chat_id: int, message_id: int, purpose: str, ref: str, now: str
 ) -> None:
     """Remember what a bot message is for, so a reply to it can be routed after a restart."""
     await conn.execute(
@@ -123,9 +124,7 @@ async def remember_message(
     )
 
 
-async def message_purpose(
-    conn: aiosqlite.Connection, chat_id: int, message_id: int
-) -> tuple[str, str] | None:
+async def message_purpose(conn: Tx, chat_id: int, message_id: int) -> tuple[str, str] | None:
     """Return (purpose, ref) of a bot message, or None when it waits for nothing."""
     async with conn.execute(
         "SELECT purpose, ref FROM bot_messages WHERE chat_id = ? AND message_id = ?",
@@ -135,9 +134,7 @@ async def message_purpose(
     return (row["purpose"], row["ref"]) if row else None
 
 
-async def take_message(
-    conn: aiosqlite.Connection, chat_id: int, message_id: int, purpose: str
-) -> bool:
+async def take_message(conn: Tx, chat_id: int, message_id: int, purpose: str) -> bool:
     """Consume a bot message's purpose: True for the one caller that finds it, False after."""
     cursor = await conn.execute(
         "DELETE FROM bot_messages WHERE chat_id = ? AND message_id = ? AND purpose = ?",
@@ -146,7 +143,7 @@ async def take_message(
     return cursor.rowcount == 1
 
 
-async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int, now: str) -> bool:
+async def migrate(conn: Tx, old_id: int, new_id: int, now: str) -> bool:
     """Move a group that became a supergroup to its new id; False when there was nothing to move.
 
     Every table refers to ``chats`` with ``ON UPDATE CASCADE``, so one UPDATE re-keys answers,
@@ -164,6 +161,6 @@ async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int, now: str
     return True
 
 
-async def set_thread(conn: aiosqlite.Connection, chat_id: int, thread_id: int | None) -> None:
+async def set_thread(conn: Tx, chat_id: int, thread_id: int | None) -> None:
     """Remember the forum topic thread where the session runs (None: the chat itself)."""
     await conn.execute("UPDATE chats SET thread_id = ? WHERE chat_id = ?", (thread_id, chat_id))

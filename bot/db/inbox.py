@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.db.tx import Tx
 
 
-async def receive(conn: aiosqlite.Connection, update_id: int, payload: str, now: str) -> bool:
+async def receive(conn: Tx, update_id: int, payload: str, now: str) -> bool:
     """Store an update; False when it was stored before (queued already, or handled)."""
     cursor = await conn.execute(
         "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
@@ -15,7 +15,7 @@ async def receive(conn: aiosqlite.Connection, update_id: int, payload: str, now:
     return cursor.rowcount == 1
 
 
-async def mark_handled(conn: aiosqlite.Connection, update_id: int, now: str) -> None:
+async def mark_handled(conn: Tx, update_id: int, now: str) -> None:
     """Record that an update was handled (in the transaction of what it changed)."""
     await conn.execute(
         "UPDATE inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
@@ -23,7 +23,7 @@ async def mark_handled(conn: aiosqlite.Connection, update_id: int, now: str) -> 
     )
 
 
-async def waiting(conn: aiosqlite.Connection) -> list[tuple[int, str]]:
+async def waiting(conn: Tx) -> list[tuple[int, str]]:
     """Updates stored but not handled, oldest first: (update_id, payload)."""
     async with conn.execute(
         "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"

@@ -17,6 +17,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.db import integrity_problems
+from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
 KEEP_PROCESSED = dt.timedelta(days=30)
@@ -90,7 +91,7 @@ def backup(source: sqlite3.Connection, target: Path) -> None:
         copy.close()
 
 
-async def prune(conn: aiosqlite.Connection, now: dt.datetime) -> tuple[int, int]:
+async def prune(conn: Tx, now: dt.datetime) -> tuple[int, int]:
     """Forget old duplicate-detection keys, handled updates and old prompts; return how many
     duplicate keys and prompts were forgotten."""
     week = (now - KEEP_INBOX).isoformat(timespec="seconds")
@@ -111,7 +112,7 @@ async def prune(conn: aiosqlite.Connection, now: dt.datetime) -> tuple[int, int]
     return processed.rowcount, prompts.rowcount
 
 
-async def erase_chat(conn: aiosqlite.Connection, chat_id: int) -> None:
+async def erase_chat(conn: Tx, chat_id: int) -> None:
     """Erase everything stored about a group: its row and, by cascade, its partners, members,
     answers, agreements, open issues, reminders and message purposes; its queued updates and
     messages, and the keys of its updates."""
@@ -126,9 +127,7 @@ async def erase_chat(conn: aiosqlite.Connection, chat_id: int) -> None:
     await conn.execute("DELETE FROM processed_updates WHERE key LIKE ?", (f"m:{chat_id}:%",))
 
 
-async def forget_removed_groups(
-    conn: aiosqlite.Connection, now: dt.datetime, keep: dt.timedelta
-) -> int:
+async def forget_removed_groups(conn: Tx, now: dt.datetime, keep: dt.timedelta) -> int:
     """Erase the groups the bot was removed from longer than ``keep`` ago; return how many."""
     before = (now - keep).isoformat(timespec="seconds")
     async with conn.execute(
@@ -152,7 +151,7 @@ class PersonalData:
     reminders: int
 
 
-async def personal_data(conn: aiosqlite.Connection, user_id: int) -> PersonalData:
+async def personal_data(conn: Tx, user_id: int) -> PersonalData:
     """Collect what the database holds about ``user_id``."""
 
     async def rows(sql: str, *args: object) -> list[aiosqlite.Row]:
@@ -193,7 +192,7 @@ async def personal_data(conn: aiosqlite.Connection, user_id: int) -> PersonalDat
     )
 
 
-async def forget_person(conn: aiosqlite.Connection, user_id: int, now: str) -> int:
+async def forget_person(conn: Tx, user_id: int, now: str) -> int:
     """Erase a person: in every group their name and id go, and what they said or agreed stays
     as said by "a representative" of their organisation. Returns the number of groups.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.db.tx import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class Entry:
 
 
 async def add(
-    conn: aiosqlite.Connection, chat_id: int, thread_id: int | None, reply_to: int | None,
+    conn: Tx, chat_id: int, thread_id: int | None, reply_to: int | None,
     edit_id: int | None, text: str, markup: str | None, remember: tuple[str, str] | None,
     now: str,
 ) -> None:  # fmt: skip
@@ -34,7 +34,7 @@ async def add(
     )
 
 
-async def pending(conn: aiosqlite.Connection, chat_id: int) -> list[Entry]:
+async def pending(conn: Tx, chat_id: int) -> list[Entry]:
     """What is still owed to a chat, oldest first."""
     async with conn.execute(
         "SELECT id, chat_id, thread_id, reply_to, edit_id, text, markup, remember, remember_ref"
@@ -44,7 +44,7 @@ async def pending(conn: aiosqlite.Connection, chat_id: int) -> list[Entry]:
         return [Entry(*row) for row in await cursor.fetchall()]
 
 
-async def chats_owed(conn: aiosqlite.Connection) -> list[int]:
+async def chats_owed(conn: Tx) -> list[int]:
     """The chats that are owed something."""
     async with conn.execute(
         "SELECT DISTINCT chat_id FROM outbox WHERE status = 'pending' ORDER BY chat_id"
@@ -52,14 +52,14 @@ async def chats_owed(conn: aiosqlite.Connection) -> list[int]:
         return [int(row[0]) for row in await cursor.fetchall()]
 
 
-async def mark_sending(conn: aiosqlite.Connection, entry_id: int) -> None:
+async def mark_sending(conn: Tx, entry_id: int) -> None:
     """The request for this entry goes out now."""
     await conn.execute(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", (entry_id,)
     )
 
 
-async def settle_interrupted(conn: aiosqlite.Connection, now: str) -> int:
+async def settle_interrupted(conn: Tx, now: str) -> int:
     """After a crash, decide about the entries whose request was out.
 
     Most of them reached Telegram, which keeps no key to recognise a message sent twice. An edit
@@ -77,9 +77,7 @@ async def settle_interrupted(conn: aiosqlite.Connection, now: str) -> int:
     return cursor.rowcount
 
 
-async def sent_more_than_once(
-    conn: aiosqlite.Connection, chat_id: int
-) -> list[tuple[str, str, str]]:
+async def sent_more_than_once(conn: Tx, chat_id: int) -> list[tuple[str, str, str]]:
     """Entries with a purpose whose request went out more than once (after a crash, a timeout):
     (text, purpose, ref), newest first. Telegram may show each of them twice."""
     async with conn.execute(
@@ -90,25 +88,25 @@ async def sent_more_than_once(
         return [(str(r[0]), str(r[1]), str(r[2])) for r in await cursor.fetchall()]
 
 
-async def mark_sent(conn: aiosqlite.Connection, entry_id: int, message_id: int, now: str) -> None:
+async def mark_sent(conn: Tx, entry_id: int, message_id: int, now: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
         (message_id, now, entry_id),
     )
 
 
-async def mark_failed(conn: aiosqlite.Connection, entry_id: int, now: str) -> None:
+async def mark_failed(conn: Tx, entry_id: int, now: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'failed', sent_at = ? WHERE id = ?", (now, entry_id)
     )
 
 
-async def retry_later(conn: aiosqlite.Connection, entry_id: int) -> None:
+async def retry_later(conn: Tx, entry_id: int) -> None:
     """The request did not go through (a timeout, a 5xx): the entry is owed again."""
     await conn.execute("UPDATE outbox SET status = 'pending' WHERE id = ?", (entry_id,))
 
 
-async def drop_chat(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
+async def drop_chat(conn: Tx, chat_id: int, now: str) -> None:
     """Give up what is owed to a chat the bot can no longer write to."""
     await conn.execute(
         "UPDATE outbox SET status = 'failed', sent_at = ? WHERE chat_id = ?"
@@ -117,12 +115,12 @@ async def drop_chat(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
     )
 
 
-async def move_chat(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+async def move_chat(conn: Tx, old_id: int, new_id: int) -> None:
     """Follow a group that became a supergroup."""
     await conn.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
 
 
-async def message_of(conn: aiosqlite.Connection, entry_id: int) -> int | None:
+async def message_of(conn: Tx, entry_id: int) -> int | None:
     """The message an entry became (None while it is owed, or if it never became one)."""
     async with conn.execute(
         "SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'", (entry_id,)

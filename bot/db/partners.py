@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.db.tx import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class Member:
     side_after_agreement: int = 0
 
 
-async def names(conn: aiosqlite.Connection, chat_id: int) -> dict[int, str]:
+async def names(conn: Tx, chat_id: int) -> dict[int, str]:
     """Return {slot: name} of the chat's partner organisations."""
     async with conn.execute(
         "SELECT slot, name FROM partners WHERE chat_id = ? ORDER BY slot", (chat_id,)
@@ -25,7 +25,7 @@ async def names(conn: aiosqlite.Connection, chat_id: int) -> dict[int, str]:
         return {row["slot"]: row["name"] async for row in cursor}
 
 
-async def set_name(conn: aiosqlite.Connection, chat_id: int, slot: int, name: str) -> None:
+async def set_name(conn: Tx, chat_id: int, slot: int, name: str) -> None:
     """Name (or rename) partner ``slot``."""
     await conn.execute(
         "INSERT INTO partners (chat_id, slot, name) VALUES (?, ?, ?)"
@@ -35,7 +35,7 @@ async def set_name(conn: aiosqlite.Connection, chat_id: int, slot: int, name: st
 
 
 async def set_setup(
-    conn: aiosqlite.Connection, chat_id: int, step: str, now: str, setup_by: int | None = None
+    conn: Tx, chat_id: int, step: str, now: str, setup_by: int | None = None
 ) -> None:
     """Move the set-up to ``step`` (and record who runs it, when given)."""
     await conn.execute(
@@ -45,7 +45,7 @@ async def set_setup(
     )
 
 
-async def reset(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
+async def reset(conn: Tx, chat_id: int, now: str) -> None:
     """Forget partners and sides so the set-up can start again (answers and agreements stay)."""
     await conn.execute("UPDATE members SET slot = NULL WHERE chat_id = ?", (chat_id,))
     await conn.execute(
@@ -54,7 +54,7 @@ async def reset(conn: aiosqlite.Connection, chat_id: int, now: str) -> None:
     )
 
 
-async def member(conn: aiosqlite.Connection, chat_id: int, user_id: int) -> Member | None:
+async def member(conn: Tx, chat_id: int, user_id: int) -> Member | None:
     """Return a member of the chat who has not left, or None."""
     async with conn.execute(
         "SELECT user_id, name, slot, side_after_agreement FROM members"
@@ -67,7 +67,7 @@ async def member(conn: aiosqlite.Connection, chat_id: int, user_id: int) -> Memb
     return Member(row["user_id"], row["name"], row["slot"], row["side_after_agreement"])
 
 
-async def representatives(conn: aiosqlite.Connection, chat_id: int) -> list[Member]:
+async def representatives(conn: Tx, chat_id: int) -> list[Member]:
     """Return the members who represent a partner, in the order they joined."""
     async with conn.execute(
         "SELECT user_id, name, slot FROM members"
@@ -77,9 +77,7 @@ async def representatives(conn: aiosqlite.Connection, chat_id: int) -> list[Memb
         return [Member(r["user_id"], r["name"], r["slot"]) async for r in cursor]
 
 
-async def join(
-    conn: aiosqlite.Connection, chat_id: int, user_id: int, name: str, slot: int, now: str
-) -> None:
+async def join(conn: Tx, chat_id: int, user_id: int, name: str, slot: int, now: str) -> None:
     """Register a member as representative of partner ``slot``."""
     await conn.execute(
         "INSERT INTO members (chat_id, user_id, slot, name, joined_at, side_after_agreement)"
@@ -92,7 +90,7 @@ async def join(
     )
 
 
-async def leave(conn: aiosqlite.Connection, chat_id: int, user_id: int, now: str) -> bool:
+async def leave(conn: Tx, chat_id: int, user_id: int, now: str) -> bool:
     """Mark a member as gone; True when they represented a partner."""
     cursor = await conn.execute(
         "UPDATE members SET left_at = ? WHERE chat_id = ? AND user_id = ? AND left_at IS NULL"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.db.tx import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class Answer:
 
 
 async def set_position(
-    conn: aiosqlite.Connection, chat_id: int, stage: str | None, topic: str | None, now: str
+    conn: Tx, chat_id: int, stage: str | None, topic: str | None, now: str
 ) -> None:
     """Move the chat to a stage and topic."""
     await conn.execute(
@@ -26,9 +26,7 @@ async def set_position(
     )
 
 
-async def set_topic_status(
-    conn: aiosqlite.Connection, chat_id: int, topic_id: str, status: str, now: str
-) -> None:
+async def set_topic_status(conn: Tx, chat_id: int, topic_id: str, status: str, now: str) -> None:
     """Record a topic as open, answered or skipped."""
     await conn.execute(
         "INSERT INTO topic_states (chat_id, topic_id, status, updated_at) VALUES (?, ?, ?, ?)"
@@ -38,7 +36,7 @@ async def set_topic_status(
     )
 
 
-async def topic_statuses(conn: aiosqlite.Connection, chat_id: int) -> dict[str, str]:
+async def topic_statuses(conn: Tx, chat_id: int) -> dict[str, str]:
     """Return {topic_id: status} for the topics the chat has touched."""
     async with conn.execute(
         "SELECT topic_id, status FROM topic_states WHERE chat_id = ?", (chat_id,)
@@ -47,7 +45,7 @@ async def topic_statuses(conn: aiosqlite.Connection, chat_id: int) -> dict[str, 
 
 
 async def save_answer(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     chat_id: int,
     topic_id: str,
     user_id: int,
@@ -72,9 +70,7 @@ async def save_answer(
     return existed
 
 
-async def answer_by_message(
-    conn: aiosqlite.Connection, chat_id: int, message_id: int
-) -> tuple[str, int] | None:
+async def answer_by_message(conn: Tx, chat_id: int, message_id: int) -> tuple[str, int] | None:
     """Return (topic_id, user_id) of the answer given in a message, if any."""
     async with conn.execute(
         "SELECT topic_id, user_id FROM answers WHERE chat_id = ? AND message_id = ?",
@@ -84,9 +80,7 @@ async def answer_by_message(
     return (row["topic_id"], row["user_id"]) if row else None
 
 
-async def update_answer_text(
-    conn: aiosqlite.Connection, chat_id: int, message_id: int, text: str, now: str
-) -> None:
+async def update_answer_text(conn: Tx, chat_id: int, message_id: int, text: str, now: str) -> None:
     """Replace the text of the answer given in a message (the member edited it)."""
     await conn.execute(
         "UPDATE answers SET text = ?, updated_at = ? WHERE chat_id = ? AND message_id = ?",
@@ -94,7 +88,7 @@ async def update_answer_text(
     )
 
 
-async def answers(conn: aiosqlite.Connection, chat_id: int, topic_id: str) -> list[Answer]:
+async def answers(conn: Tx, chat_id: int, topic_id: str) -> list[Answer]:
     """Return the answers on a topic, partner by partner, oldest first."""
     async with conn.execute(
         "SELECT a.user_id, a.slot, m.name, a.text, a.message_id FROM answers a"
@@ -108,7 +102,7 @@ async def answers(conn: aiosqlite.Connection, chat_id: int, topic_id: str) -> li
         ]
 
 
-async def has_answers(conn: aiosqlite.Connection, chat_id: int, *, besides: str) -> bool:
+async def has_answers(conn: Tx, chat_id: int, *, besides: str) -> bool:
     """True when the chat has answered any topic other than ``besides``."""
     async with conn.execute(
         "SELECT 1 FROM answers WHERE chat_id = ? AND topic_id != ? LIMIT 1", (chat_id, besides)
@@ -116,9 +110,7 @@ async def has_answers(conn: aiosqlite.Connection, chat_id: int, *, besides: str)
         return await cursor.fetchone() is not None
 
 
-async def latest_message(
-    conn: aiosqlite.Connection, chat_id: int, purpose: str, ref: str
-) -> int | None:
+async def latest_message(conn: Tx, chat_id: int, purpose: str, ref: str) -> int | None:
     """Return the newest bot message with this purpose and reference.
 
     A message still waiting in the outbox is newer than any delivered one: it is returned as

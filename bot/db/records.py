@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.db.tx import Tx
+
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
@@ -50,7 +52,7 @@ def _agreement(r: aiosqlite.Row) -> Agreement:
 
 
 async def propose(
-    conn: aiosqlite.Connection,
+    conn: Tx,
     chat_id: int,
     topic_id: str,
     text: str,
@@ -69,9 +71,7 @@ async def propose(
     return cursor.lastrowid
 
 
-async def agreement(
-    conn: aiosqlite.Connection, chat_id: int, agreement_id: int
-) -> Agreement | None:
+async def agreement(conn: Tx, chat_id: int, agreement_id: int) -> Agreement | None:
     """Return an agreement of this chat (None for another chat's id)."""
     async with conn.execute(
         _AGREEMENT + " WHERE a.chat_id = ? AND a.id = ?", (chat_id, agreement_id)
@@ -80,9 +80,7 @@ async def agreement(
     return _agreement(row) if row else None
 
 
-async def agreements(
-    conn: aiosqlite.Connection, chat_id: int, status: str = "confirmed"
-) -> list[Agreement]:
+async def agreements(conn: Tx, chat_id: int, status: str = "confirmed") -> list[Agreement]:
     """Return the chat's agreements with a status, oldest first."""
     async with conn.execute(
         _AGREEMENT + " WHERE a.chat_id = ? AND a.status = ? ORDER BY a.id", (chat_id, status)
@@ -90,7 +88,7 @@ async def agreements(
         return [_agreement(r) async for r in cursor]
 
 
-async def confirm(conn: aiosqlite.Connection, agreement_id: int, user_id: int, now: str) -> bool:
+async def confirm(conn: Tx, agreement_id: int, user_id: int, now: str) -> bool:
     """Confirm a proposal; False when it was no longer a proposal."""
     cursor = await conn.execute(
         "UPDATE agreements SET status = 'confirmed', confirmed_by = ?, confirmed_at = ?"
@@ -100,7 +98,7 @@ async def confirm(conn: aiosqlite.Connection, agreement_id: int, user_id: int, n
     return cursor.rowcount == 1
 
 
-async def withdraw(conn: aiosqlite.Connection, agreement_id: int, now: str) -> bool:
+async def withdraw(conn: Tx, agreement_id: int, now: str) -> bool:
     """Withdraw a proposal; False when it was no longer a proposal."""
     cursor = await conn.execute(
         "UPDATE agreements SET status = 'withdrawn', withdrawn_at = ?"
@@ -110,9 +108,7 @@ async def withdraw(conn: aiosqlite.Connection, agreement_id: int, now: str) -> b
     return cursor.rowcount == 1
 
 
-async def reword(
-    conn: aiosqlite.Connection, agreement_id: int, text: str, user_id: int, slot: int
-) -> bool:
+async def reword(conn: Tx, agreement_id: int, text: str, user_id: int, slot: int) -> bool:
     """Change the text of a proposal, by its proposer or as the other partner's counter-proposal
     (who then proposes it); False when it was no longer a proposal."""
     cursor = await conn.execute(
@@ -123,7 +119,7 @@ async def reword(
     return cursor.rowcount == 1
 
 
-async def pending_by(conn: aiosqlite.Connection, chat_id: int, user_id: int) -> int:
+async def pending_by(conn: Tx, chat_id: int, user_id: int) -> int:
     """Count a member's proposals that still wait for confirmation."""
     async with conn.execute(
         "SELECT COUNT(*) FROM agreements WHERE chat_id = ? AND proposed_by = ?"
@@ -135,7 +131,7 @@ async def pending_by(conn: aiosqlite.Connection, chat_id: int, user_id: int) -> 
 
 
 async def raise_issue(
-    conn: aiosqlite.Connection, chat_id: int, topic_id: str, text: str, user_id: int, now: str
+    conn: Tx, chat_id: int, topic_id: str, text: str, user_id: int, now: str
 ) -> int:
     """Record an open issue and return its id."""
     cursor = await conn.execute(
@@ -147,7 +143,7 @@ async def raise_issue(
     return cursor.lastrowid
 
 
-async def issue(conn: aiosqlite.Connection, chat_id: int, issue_id: int) -> OpenIssue | None:
+async def issue(conn: Tx, chat_id: int, issue_id: int) -> OpenIssue | None:
     """Return an open issue of this chat (None for another chat's id)."""
     async with conn.execute(
         "SELECT * FROM open_issues WHERE chat_id = ? AND id = ?", (chat_id, issue_id)
@@ -160,9 +156,7 @@ async def issue(conn: aiosqlite.Connection, chat_id: int, issue_id: int) -> Open
     )
 
 
-async def issues(
-    conn: aiosqlite.Connection, chat_id: int, status: str = "open"
-) -> list[OpenIssue]:
+async def issues(conn: Tx, chat_id: int, status: str = "open") -> list[OpenIssue]:
     """Return the chat's issues with a status, oldest first."""
     async with conn.execute(
         "SELECT * FROM open_issues WHERE chat_id = ? AND status = ? ORDER BY id", (chat_id, status)
@@ -173,7 +167,7 @@ async def issues(
         ]
 
 
-async def resolve_issue(conn: aiosqlite.Connection, issue_id: int, user_id: int, now: str) -> bool:
+async def resolve_issue(conn: Tx, issue_id: int, user_id: int, now: str) -> bool:
     """Mark an open issue resolved; False when it already was."""
     cursor = await conn.execute(
         "UPDATE open_issues SET status = 'resolved', resolved_by = ?, resolved_at = ?"

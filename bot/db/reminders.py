@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiosqlite
 
+from bot.db.tx import Tx
+
 #: How local wall times are stored: minutes are the finest a reminder needs.
 WALL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -56,7 +58,7 @@ def utc_of(local_time: str, timezone: str) -> str:
     return wall.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-async def register_functions(conn: aiosqlite.Connection) -> None:
+async def register_functions(conn: Tx) -> None:
     """Make ``utc_of`` available to SQL on this connection (migrations use it)."""
     await conn.create_function("utc_of", 2, utc_of, deterministic=True)
 
@@ -85,7 +87,7 @@ def _instant(local: dt.datetime) -> str:
 
 
 async def add(
-    conn: aiosqlite.Connection, chat_id: int, stage: str, local: dt.datetime, timezone: str,
+    conn: Tx, chat_id: int, stage: str, local: dt.datetime, timezone: str,
     user_id: int | None, now: str,
 ) -> int:  # fmt: skip
     """Store a pending reminder for a wall time in ``timezone``; return its id."""
@@ -98,7 +100,7 @@ async def add(
     return cursor.lastrowid
 
 
-async def get(conn: aiosqlite.Connection, chat_id: int, reminder_id: int) -> Reminder | None:
+async def get(conn: Tx, chat_id: int, reminder_id: int) -> Reminder | None:
     """The chat's reminder with this id (None for another chat's, or none)."""
     async with conn.execute(
         "SELECT * FROM reminders WHERE id = ? AND chat_id = ?", (reminder_id, chat_id)
@@ -107,7 +109,7 @@ async def get(conn: aiosqlite.Connection, chat_id: int, reminder_id: int) -> Rem
     return _reminder(row) if row else None
 
 
-async def pending(conn: aiosqlite.Connection, chat_id: int) -> list[Reminder]:
+async def pending(conn: Tx, chat_id: int) -> list[Reminder]:
     """The chat's pending reminders, soonest first."""
     async with conn.execute(
         "SELECT * FROM reminders WHERE chat_id = ? AND status = 'pending' ORDER BY due_utc, id",
@@ -116,17 +118,13 @@ async def pending(conn: aiosqlite.Connection, chat_id: int) -> list[Reminder]:
         return [_reminder(row) for row in await cursor.fetchall()]
 
 
-async def pending_for_stage(
-    conn: aiosqlite.Connection, chat_id: int, stage: str
-) -> Reminder | None:
+async def pending_for_stage(conn: Tx, chat_id: int, stage: str) -> Reminder | None:
     """The chat's pending reminder for a stage, if there is one."""
     found = [r for r in await pending(conn, chat_id) if r.stage == stage]
     return found[0] if found else None
 
 
-async def reschedule(
-    conn: aiosqlite.Connection, reminder_id: int, local: dt.datetime, timezone: str
-) -> None:
+async def reschedule(conn: Tx, reminder_id: int, local: dt.datetime, timezone: str) -> None:
     """Make the reminder pending again at a new wall time (a snooze, a new ``/remind``)."""
     await conn.execute(
         "UPDATE reminders SET status = 'pending', outcome = NULL, sent_at = NULL,"
@@ -135,7 +133,7 @@ async def reschedule(
     )
 
 
-async def cancel(conn: aiosqlite.Connection, reminder_id: int) -> bool:
+async def cancel(conn: Tx, reminder_id: int) -> bool:
     """Cancel a pending reminder; False when it was not pending any more."""
     cursor = await conn.execute(
         "UPDATE reminders SET status = 'cancelled' WHERE id = ? AND status = 'pending'",
@@ -144,7 +142,7 @@ async def cancel(conn: aiosqlite.Connection, reminder_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-async def close(conn: aiosqlite.Connection, reminder_id: int, outcome: str) -> bool:
+async def close(conn: Tx, reminder_id: int, outcome: str) -> bool:
     """Record what the group did with a sent reminder; False when that was done already."""
     cursor = await conn.execute(
         "UPDATE reminders SET outcome = ? WHERE id = ? AND status = 'sent' AND outcome IS NULL",
@@ -153,7 +151,7 @@ async def close(conn: aiosqlite.Connection, reminder_id: int, outcome: str) -> b
     return cursor.rowcount == 1
 
 
-async def claim_due(conn: aiosqlite.Connection, now: str, limit: int) -> list[Reminder]:
+async def claim_due(conn: Tx, now: str, limit: int) -> list[Reminder]:
     """Mark the reminders due by ``now`` in groups the bot is in as sent, and return them.
 
     The caller writes their messages to the outbox in the same transaction. A group the bot was
@@ -173,7 +171,7 @@ async def claim_due(conn: aiosqlite.Connection, now: str, limit: int) -> list[Re
     return due
 
 
-async def next_due(conn: aiosqlite.Connection) -> str | None:
+async def next_due(conn: Tx) -> str | None:
     """When the next pending reminder in an active group falls due (UTC), if any."""
     async with conn.execute(
         "SELECT min(r.due_utc) FROM reminders AS r JOIN chats AS c ON c.chat_id = r.chat_id"
@@ -183,7 +181,7 @@ async def next_due(conn: aiosqlite.Connection) -> str | None:
     return row[0] if row and row[0] else None
 
 
-async def change_zone(conn: aiosqlite.Connection, chat_id: int, timezone: str) -> int:
+async def change_zone(conn: Tx, chat_id: int, timezone: str) -> int:
     """Move the chat's pending reminders to a new zone at the same wall time; return how many."""
     cursor = await conn.execute(
         "UPDATE reminders SET timezone = ?, due_utc = utc_of(local_time, ?)"
@@ -193,7 +191,7 @@ async def change_zone(conn: aiosqlite.Connection, chat_id: int, timezone: str) -
     return cursor.rowcount
 
 
-async def release_undelivered(conn: aiosqlite.Connection, chat_id: int) -> int:
+async def release_undelivered(conn: Tx, chat_id: int) -> int:
     """The bot cannot write to the chat: reminders whose message is still owed wait again."""
     cursor = await conn.execute(
         "UPDATE reminders SET status = 'pending', sent_at = NULL WHERE chat_id = ?"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.db.tx import Tx
 
-async def answers(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite.Row]:
+
+async def answers(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
     """Every answer of the chat with its author's name, partner by partner, oldest first."""
     async with conn.execute(
         "SELECT a.topic_id, a.slot, a.text, a.updated_at, m.name FROM answers a"
@@ -17,7 +19,7 @@ async def answers(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite.Ro
         return list(await cursor.fetchall())
 
 
-async def agreements(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite.Row]:
+async def agreements(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
     """Confirmed and proposed agreements with the names of proposer and confirmer, oldest first."""
     async with conn.execute(
         "SELECT a.id, a.topic_id, a.text, a.status, a.proposer_slot, a.proposed_at,"
@@ -31,7 +33,7 @@ async def agreements(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite
         return list(await cursor.fetchall())
 
 
-async def open_issues(conn: aiosqlite.Connection, chat_id: int) -> list[aiosqlite.Row]:
+async def open_issues(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
     """Open issues with the name of who raised them and their organisation, oldest first."""
     async with conn.execute(
         "SELECT i.id, i.topic_id, i.text, i.raised_at, m.name, m.slot FROM open_issues i"

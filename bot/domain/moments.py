@@ -186,7 +186,9 @@ def _parse_wall(text: str, base: dt.datetime, zone: ZoneInfo) -> Moment | None:
         return Moment(due.astimezone(zone), due, time_given=True)
     # The period alone says "day" for "morgen om 15:00" when the base is 15:00 sharp: dateparser
     # only calls it "time" when naming the time moved the clock. The parts list it either way.
-    time_given = "time" in data.parts or data.period in ("time", "part_of_day")
+    # types-dateparser (1.4.3) predates dateparser 1.5, which added ``parts``.
+    parts: tuple[str, ...] = data.parts  # type: ignore[attr-defined]
+    time_given = "time" in parts or data.period in ("time", "part_of_day")
     if not time_given:
         found = dt.datetime.combine(found.date(), DEFAULT_TIME)
     local = _localise(found, zone)

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.db import chats, partners, progress
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
+from bot.db.tx import Tx
 from bot.domain.wheel import Topic, Wheel
 
 
@@ -132,9 +131,7 @@ def topic_state(
     return TopicState.NOT_YET
 
 
-async def read_record(
-    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, now: dt.datetime
-) -> GroupRecord:
+async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) -> GroupRecord:
     """Read a group's whole record as it is now (the group must exist)."""
     chat = await chats.get(conn, chat_id)
     if chat is None:
@@ -149,13 +146,13 @@ async def read_record(
     answers: dict[str, list[AnswerEntry]] = {}
     for r in await sql.answers(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]))
-        entry = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
-        answers.setdefault(r["topic_id"], []).append(entry)
+        answer = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
+        answers.setdefault(r["topic_id"], []).append(answer)
     agreements: dict[str, list[AgreementEntry]] = {}
     for r in await sql.agreements(conn, chat_id):
         slot = r["proposer_slot"]
         confirmed = r["status"] == "confirmed"
-        entry = AgreementEntry(
+        agreement = AgreementEntry(
             id=r["id"],
             text=r["text"],
             status=r["status"],
@@ -166,7 +163,7 @@ async def read_record(
             else None,
             confirmed_at=local(r["confirmed_at"]) if confirmed and r["confirmed_at"] else None,
         )
-        agreements.setdefault(r["topic_id"], []).append(entry)
+        agreements.setdefault(r["topic_id"], []).append(agreement)
     issues: dict[str, list[IssueEntry]] = {}
     for r in await sql.open_issues(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]) if r["slot"] else None)

@@ -17,6 +17,7 @@ from bot.db import chats, records
 from bot.db import reminders as sql
 from bot.db.partners import Member
 from bot.db.reminders import Reminder, zone_or_utc
+from bot.db.tx import Tx
 from bot.domain.buttons import make
 from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
@@ -247,9 +248,7 @@ async def cancel_pending(
 # -- the reminder itself ------------------------------------------------------------------------
 
 
-async def fire_due(
-    conn: aiosqlite.Connection, wheel: Wheel, now: dt.datetime
-) -> list[tuple[Reminder, Reply]]:
+async def fire_due(conn: Tx, wheel: Wheel, now: dt.datetime) -> list[tuple[Reminder, Reply]]:
     """Claim the reminders due by ``now`` and return each with its message (for the outbox, in
     the same transaction)."""
     claimed = await sql.claim_due(conn, now.isoformat(timespec="seconds"), CLAIM_AT_ONCE)

@@ -124,7 +124,10 @@ def catalog_problems(catalog: Catalog) -> list[str]:
         shown = repr(shown if len(shown) <= 40 else shown[:39] + "…")
         if message.fuzzy:
             problems.append(f"fuzzy: {shown}")
-        forms = [message.string] if isinstance(message.id, str) else list(message.string)
+        # A plural entry's forms are a tuple (Babel gives ('', '') to one read without them).
+        forms: list[object] = (
+            [message.string] if isinstance(message.id, str) else list(message.string or ())
+        )
         if not all(isinstance(form, str) and form.strip() for form in forms):
             problems.append(f"untranslated: {shown}")
         elif not isinstance(message.id, str) and len(forms) != catalog.num_plurals:

@@ -21,7 +21,7 @@ def fill_english(path: Path) -> int:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            if not any(message.string):
+            if not any(message.string or ()):
                 message.string = tuple(message.id)
                 filled += 1
         elif not message.string:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.db.maintenance import forget_removed_groups, prune
 from bot.db.tx import Tx
 from bot.ops.startup import Heartbeat
-from bot.services import services
+from bot.services import App, services
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ PRUNE_EVERY = dt.timedelta(days=1)
 RETRY_OWED_EVERY = dt.timedelta(seconds=15)
 
 
-def schedule(app: Application, heartbeat: Heartbeat) -> None:
+def schedule(app: App, heartbeat: Heartbeat) -> None:
     """Start the heartbeat at once and the first pruning a minute after start-up."""
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
 

@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 
 from telegram import Bot
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.db import chats
 from bot.db import reminders as sql
@@ -32,7 +32,7 @@ from bot.db.tx import Tx
 from bot.flows import reminders
 from bot.io import outbox
 from bot.render.messages import Reply
-from bot.services import Services, services
+from bot.services import App, Services, services
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,13 @@ CHECK_EVERY = dt.timedelta(seconds=30)
 WAKE_UP = "reminder-due"
 
 
-def schedule(app: Application) -> None:
+def schedule(app: App) -> None:
     """Look for due reminders now and every ``CHECK_EVERY``."""
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     app.job_queue.run_repeating(_send_due_job, interval=CHECK_EVERY, first=0, name="reminders")
 
 
-async def wake_for_next(app: Application) -> None:
+async def wake_for_next(app: App) -> None:
     """A reminder may now fall due before the next regular look: wake up at its moment."""
     if app.job_queue is None:
         return

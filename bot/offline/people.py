@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.offline.fake_api import FakeBotApi, Sent
+from bot.services import App
 
 _update_ids = itertools.count(1)
 _query_ids = itertools.count(1)
@@ -50,7 +50,7 @@ class User:
 class Group:
     """A chat (group, supergroup or private) that people talk in, with the bot."""
 
-    app: Application
+    app: App
     api: FakeBotApi
     chat_id: int = -4001234567
     kind: str = "group"

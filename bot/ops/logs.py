@@ -8,6 +8,7 @@ import io
 import logging
 import re
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 # Bot tokens look like 123456789:AAE... (rules-bot uses the same pattern).
@@ -15,7 +16,7 @@ TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 MASK = "<token>"
 
 
-def redactor(*secrets: str | None):  # type: ignore[no-untyped-def]
+def redactor(*secrets: str | None) -> Callable[[str], str]:
     """A function that masks the given secrets and anything that looks like a bot token."""
     known = sorted({s for s in secrets if s}, key=len, reverse=True)
 
@@ -88,7 +89,7 @@ class RedactingStream(io.TextIOBase):
     whole within one write.
     """
 
-    def __init__(self, stream: TextIO, redact) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, stream: TextIO, redact: Callable[[str], str]) -> None:
         super().__init__()
         self.stream = stream
         self._redact = redact
@@ -109,6 +110,7 @@ class RedactingStream(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
+    # typeshed declares a writable attribute; at run time TextIOBase.encoding is read-only (None).
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return self.stream.encoding

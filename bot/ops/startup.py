@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import IO
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application
 
 from bot.config import Config
 from bot.db import DatabaseError, SchemaError, Store
@@ -21,7 +20,7 @@ from bot.i18n import CatalogError, load_translators
 from bot.io.outbox import Outbox
 from bot.ops.resources import locales_dir, wheel_file
 from bot.render.files import FileMaker
-from bot.services import Services
+from bot.services import App, Services
 
 #: Exit status for a failure someone has to fix (a setting, the installation, the database, the
 #: token); a supervisor should not restart the bot for it. Other failures exit with 1.
@@ -59,7 +58,7 @@ async def open_services(config: Config, *, verify: bool = False) -> Services:
     )
 
 
-async def connect(app: Application, config: Config) -> None:
+async def connect(app: App, config: Config) -> None:
     """Ask the Bot API who we are (``getMe``); say in plain words why that fails."""
     try:
         await app.initialize()

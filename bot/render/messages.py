@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TypedDict, Union, Unpack
 
 #: A value that can fill a placeholder: user text (escaped when rendered), a number, a date, or
 #: another message (translated first).
@@ -44,16 +44,16 @@ class Msg:
 class Joined:
     """Several messages shown as one paragraph, e.g. one line each."""
 
-    parts: tuple[Msg | Raw | str, ...]  # a str is user text, shown as written
+    parts: tuple[Msg | Raw | Joined | str, ...]  # a str is user text, shown as written
     separator: str = "\n"
 
 
-def lines(*parts: Msg | Raw | str) -> Joined:
+def lines(*parts: Msg | Raw | Joined | str) -> Joined:
     """Show messages one per line in a single paragraph."""
     return Joined(parts)
 
 
-def listing(*parts: Msg | Raw | str) -> Joined:
+def listing(*parts: Msg | Raw | Joined | str) -> Joined:
     """Show messages as a comma-separated list."""
     return Joined(parts, ", ")
 
@@ -77,7 +77,8 @@ def wheel_text(text: str) -> Raw:
 class Button:
     """An inline button: a translated label and compact callback data."""
 
-    label: Msg | str
+    #: A message, a name from the wheel file (e.g. a stage), or user text shown as written.
+    label: Msg | Raw | str
     data: str
 
 
@@ -128,6 +129,21 @@ class Actor:
     is_admin: bool = False
 
 
-def reply(*parts: Msg | Joined, **options: object) -> Reply:
+class ReplyOptions(TypedDict, total=False):
+    """The fields of a Reply other than its parts, as ``reply`` takes them."""
+
+    buttons: tuple[tuple[Button, ...], ...]
+    force_reply: bool
+    placeholder: Msg | None
+    reply_to: int | None
+    remember: tuple[str, str] | None
+    edit: int | None
+    react: str | None
+    file: str | None
+    most: int
+    overflow: Reply | None
+
+
+def reply(*parts: Msg | Joined, **options: Unpack[ReplyOptions]) -> Reply:
     """Build a Reply from paragraphs and options."""
-    return Reply(parts=parts, **options)  # type: ignore[arg-type]
+    return Reply(parts=parts, **options)
