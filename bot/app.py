@@ -27,13 +27,13 @@ from bot.domain import moments
 from bot.handlers import faults, reminders, session, takeaway, welcome
 from bot.handlers.common import Context
 from bot.io import conflict
+from bot.io.commands import register_commands
 from bot.io.inbox import DurableUpdateQueue, mark_handled
 from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
 from bot.jobs import reminding
 from bot.ops.startup import open_services
 from bot.render import picture
-from bot.render.commands import register_commands
 from bot.services import KEY, App, services
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ def build_app(
 ) -> App:
     """Build the bot; pass a fake ``request`` to run it offline."""
     processor = update_processor or PerChatUpdateProcessor()
+    queue = DurableUpdateQueue()
     # Typed as App's builder: rate_limiter() below changes ExtBot's parameter (see App).
     builder: ApplicationBuilder[
         ExtBot[Any], Any, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
@@ -77,7 +78,7 @@ def build_app(
         ApplicationBuilder()
         .token(config.token)
         .defaults(Defaults(tzinfo=config.timezone))
-        .update_queue(DurableUpdateQueue())
+        .update_queue(queue)
         .concurrent_updates(processor)
         .post_init(_open_resources(config))
         .post_stop(_deliver_owed)
@@ -91,9 +92,12 @@ def build_app(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
+        # Long polling confirms updates by the next getUpdates: the inbox rows may commit with
+        # their turns, as long as they are committed before that request goes out.
+        queue.confirm_at_next_poll = not config.webhook_url
         # A pool of one, as PTB's own default for getUpdates; it also counts answered polls.
         builder = builder.get_updates_request(
-            conflict.WatchedPollRequest(watch, connection_pool_size=1)
+            conflict.WatchedPollRequest(watch, before_poll=queue.stored, connection_pool_size=1)
         )
     if rate_limit:
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
@@ -104,7 +108,7 @@ def build_app(
 
         async def leave_inbox(update: object) -> None:
             if KEY in app.bot_data:
-                await mark_handled(services(app).store, update)
+                await mark_handled(services(app).store, queue, update)
 
         processor.after = leave_inbox
     add_handlers(app)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.db import inbox as sql_inbox
 from bot.io.inbox import DurableUpdateQueue
 from bot.offline.fake_api import FakeBotApi
 from tests.conftest import ANNA, BEN, TOKEN, running
@@ -91,6 +92,48 @@ async def test_a_full_disk_is_not_confirmed(
         with pytest.raises(NetworkError, match="disk is full"):
             await queue.put(help_update(group, 77))
         assert queue.empty()
+
+
+async def test_when_polling_rows_commit_with_their_turn_and_before_the_next_poll(
+    db_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long polling confirms an update with the next getUpdates: ``put`` queues the row for the
+    next commit (usually the commit of the update's own turn), and ``stored`` holds the next
+    poll back until it is there. A row that cannot be stored keeps the poll back (PTB retries)
+    and is tried again, so nothing is confirmed unstored."""
+    from telegram.error import NetworkError
+
+    async with running(db_path, api) as group:
+        queue = group.app.update_queue
+        assert isinstance(queue, DurableUpdateQueue)
+        store = group.app.bot_data["services"].store
+        queue.confirm_at_next_poll = True
+        commits = store.commits
+        await queue.put(help_update(group, 601))
+        assert queue.qsize() == 1  # queued at once
+        await group.app.process_update(queue.get_nowait())
+        await queue.stored()
+        assert inbox_rows(db_path) == [(601, True)]
+        assert store.commits == commits + 1  # the row, the turn and 'handled': one commit
+
+        await queue.put(help_update(group, 601))  # Telegram delivers it again
+        assert queue.empty()
+
+        real = sql_inbox.receive
+        failures = [sqlite3.OperationalError("database or disk is full")]
+
+        async def full_once(*args: Any) -> bool:
+            if failures:
+                raise failures.pop()
+            return await real(*args)
+
+        monkeypatch.setattr("bot.db.inbox.receive", full_once)
+        await queue.put(help_update(group, 602))
+        with pytest.raises(NetworkError, match="disk is full"):
+            await queue.stored()  # the poll that would confirm 602 does not go out
+        assert inbox_rows(db_path) == [(601, True)]
+        await queue.stored()  # PTB asks again: 602 is tried again, and stored
+        assert inbox_rows(db_path) == [(601, True), (602, False)]
 
 
 async def test_updates_fed_directly_still_work_without_a_store(group: Group) -> None:

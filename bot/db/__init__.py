@@ -163,11 +163,16 @@ class Store:
         commit, each in its own savepoint, so one that fails is rolled back alone. The result
         comes back once its commit is durable.
         """
-        job = _Job(work, asyncio.get_running_loop().create_future())
+        return await asyncio.shield(self.submit(work))  # type: ignore[arg-type]
+
+    def submit(self, work: Work[T]) -> asyncio.Future[T]:
+        """Queue ``work`` for the next commit without waiting for it; the future tells how it
+        went. Work is committed in the order it was submitted."""
+        job = _Job(work, asyncio.get_running_loop().create_future())  # type: ignore[arg-type]
         self._waiting.append(job)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_waiting(), name="store-writer")
-        return await asyncio.shield(job.future)
+        return job.future  # type: ignore[return-value]
 
     async def _write_waiting(self) -> None:
         """Commit what waits, batch after batch, until nothing does."""

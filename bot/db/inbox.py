@@ -15,6 +15,12 @@ async def receive(conn: Tx, update_id: int, payload: str, now: str) -> bool:
     return cursor.rowcount == 1
 
 
+async def known(conn: Tx, update_id: int) -> bool:
+    """Whether an update is in the inbox (waiting, or handled)."""
+    async with conn.execute("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)) as cursor:
+        return await cursor.fetchone() is not None
+
+
 async def mark_handled(conn: Tx, update_id: int, now: str) -> None:
     """Record that an update was handled (in the transaction of what it changed)."""
     await conn.execute(

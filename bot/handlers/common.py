@@ -14,6 +14,7 @@ from bot.db.tx import Tx
 from bot.flows.welcome import Where
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.io import outbox
+from bot.io.inbox import DurableUpdateQueue
 from bot.render import html
 from bot.render.messages import Reply, Result
 from bot.services import services
@@ -127,6 +128,8 @@ async def run_flow(update: Update, context: Context, flow: FlowCall) -> None:
 
     # One call into the database thread: the flow awaits nothing but the database.
     result = await services(context).store.write(turn)
+    if isinstance(context.application.update_queue, DurableUpdateQueue):
+        context.application.update_queue.handled_in_turn(update.update_id)
     if result is None:
         log.info("Skipping an update delivered twice (%s)", key)
         await answer_query(update)

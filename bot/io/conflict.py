@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,15 +45,28 @@ class PollingWatch:
 
 
 class WatchedPollRequest(HTTPXRequest):
-    """PTB's own request for ``getUpdates``, counting the polls Telegram answered."""
+    """PTB's own request for ``getUpdates``, counting the polls Telegram answered.
 
-    def __init__(self, watch: PollingWatch, **kwargs: Any) -> None:
+    ``before_poll`` runs before each ``getUpdates``: that request confirms the updates of the
+    last one to Telegram, so the inbox makes sure they are stored first.
+    """
+
+    def __init__(
+        self,
+        watch: PollingWatch,
+        *,
+        before_poll: Callable[[], Awaitable[None]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._watch = watch
+        self._before_poll = before_poll
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
+        if self._before_poll is not None and url.endswith("/getUpdates"):
+            await self._before_poll()
         status, payload = await super().do_request(url, method, *args, **kwargs)
         if status == 200 and url.endswith("/getUpdates"):
             self._watch.answered_polls += 1

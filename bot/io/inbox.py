@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+from functools import partial
 from typing import Any
 
 from telegram import Bot, Update
@@ -20,33 +21,87 @@ from telegram.error import NetworkError
 
 from bot.db import Store, now_text
 from bot.db import inbox as sql
+from bot.db.tx import Tx
 
 log = logging.getLogger(__name__)
 
 
 class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
-    """PTB's update queue, with every update committed to the inbox before ``put`` returns."""
+    """PTB's update queue, with every update committed to the inbox before Telegram is told.
+
+    With ``confirm_at_next_poll`` (long polling), ``put`` queues the inbox row for the store's
+    next commit and returns at once, and ``stored`` waits for those commits before the next
+    ``getUpdates`` (which confirms them) goes out: the row usually commits together with the
+    turn the update causes, one commit instead of two. Otherwise (webhooks: PTB answers 200 when
+    ``put`` returns) ``put`` waits for its commit.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.store: Store | None = None
+        self.confirm_at_next_poll = False
+        #: Inbox rows queued and not yet known to be committed: update id → (payload, commit).
+        self._storing: dict[int, tuple[str, asyncio.Future[bool]]] = {}
+        #: Updates whose turn marked them handled, so ``after`` need not write it again.
+        self._handled_in_turn: set[int] = set()
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and self.store is not None:
+            update_id, payload = item.update_id, json.dumps(item.to_dict())
             try:
-                update_id, payload = item.update_id, json.dumps(item.to_dict())
-                fresh = await self.store.write(
-                    lambda conn: sql.receive(conn, update_id, payload, now_text())
-                )
+                if self.confirm_at_next_poll:
+                    fresh = not await self.store.read(partial(sql.known, update_id=update_id))
+                    if fresh:
+                        self._storing[update_id] = (payload, self._receive(update_id, payload))
+                else:
+                    fresh = await self.store.write(partial(_receive, update_id, payload))
             except sqlite3.Error as exc:
-                log.error("Could not store update %d in the inbox: %s", item.update_id, exc)
+                log.error("Could not store update %d in the inbox: %s", update_id, exc)
                 # PTB's polling loop retries a NetworkError with backoff and fetches the same
                 # updates again; nothing is confirmed to Telegram until it is stored.
                 raise NetworkError(f"the inbox could not store an update: {exc}") from exc
             if not fresh:
-                log.info("Update %d is in the inbox already; not queued again", item.update_id)
+                log.info("Update %d is in the inbox already; not queued again", update_id)
                 return
         await super().put(item)
+
+    def _receive(self, update_id: int, payload: str) -> asyncio.Future[bool]:
+        assert self.store is not None
+        return self.store.submit(partial(_receive, update_id, payload))
+
+    async def stored(self) -> None:
+        """Wait until every update ``put`` took is committed (before a ``getUpdates`` confirms
+        them). Raises ``NetworkError`` when some could not be: PTB's polling loop then waits
+        and asks again, and those updates are tried again first."""
+        while self._storing:
+            storing, self._storing = self._storing, {}
+            outcomes = await asyncio.gather(
+                *(f for _, f in storing.values()), return_exceptions=True
+            )
+            failed = [
+                (update_id, payload)
+                for (update_id, (payload, _)), outcome in zip(
+                    storing.items(), outcomes, strict=True
+                )
+                if isinstance(outcome, BaseException)
+            ]
+            if failed:
+                for update_id, payload in failed:
+                    self._storing[update_id] = (payload, self._receive(update_id, payload))
+                error = next(o for o in outcomes if isinstance(o, BaseException))
+                log.error("Could not store %d updates in the inbox: %s", len(failed), error)
+                raise NetworkError(f"the inbox could not store updates: {error}") from error
+
+    def handled_in_turn(self, update_id: int) -> None:
+        """The update's turn marked it handled in its own commit."""
+        self._handled_in_turn.add(update_id)
+
+    def needs_handled_mark(self, update_id: int) -> bool:
+        """Whether the update still has to be marked handled (and forget it either way)."""
+        if update_id in self._handled_in_turn:
+            self._handled_in_turn.discard(update_id)
+            return False
+        return True
 
     async def replay(self, bot: Bot) -> int:
         """Queue the updates stored but not handled (before polling starts); return how many."""
@@ -59,9 +114,15 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
         return len(rows)
 
 
-async def mark_handled(store: Store, update: object) -> None:
+async def _receive(update_id: int, payload: str, conn: Tx) -> bool:
+    return await sql.receive(conn, update_id, payload, now_text())
+
+
+async def mark_handled(store: Store, queue: DurableUpdateQueue | None, update: object) -> None:
     """Let an update leave the inbox once it was processed (if its change did not already)."""
     if not isinstance(update, Update):
+        return
+    if queue is not None and not queue.needs_handled_mark(update.update_id):
         return
     update_id = update.update_id
     await store.write(lambda conn: sql.mark_handled(conn, update_id, now_text()))
