@@ -228,9 +228,17 @@ class Outbox:
         """Send everything owed to a chat, oldest first; stop at the first entry that fails."""
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
-            for entry in await self.store.read(lambda conn: sql.pending(conn, chat_id)):
-                if not await self._deliver_one(bot, entry):
-                    break
+            # An entry's "sent" mark is not waited for before the next entry goes out: it shares
+            # a commit with the next one's "sending" mark (one fsync for both, and it is queued
+            # first, so the two never look in flight together). All are durable before the lock
+            # is let go: a reply waiting for this chat's delivery (settled) then finds them.
+            marking: list[Awaitable[None]] = []
+            try:
+                for entry in await self.store.read(lambda conn: sql.pending(conn, chat_id)):
+                    if not await self._deliver_one(bot, entry, marking):
+                        break
+            finally:
+                await asyncio.gather(*marking)
 
     async def settle(self) -> None:
         """At start-up, before delivering: decide about what the last process had in flight."""
@@ -245,7 +253,9 @@ class Outbox:
         for chat_id in await self.store.read(sql.chats_owed):
             await self.deliver(bot, chat_id)
 
-    async def _deliver_one(self, bot: Bot, entry: sql.Entry) -> bool:
+    async def _deliver_one(
+        self, bot: Bot, entry: sql.Entry, marking: list[Awaitable[None]]
+    ) -> bool:
         for wait in (*BACKOFF, None):
             target = entry.edit_id
             if target is not None and target < 0:
@@ -290,12 +300,13 @@ class Outbox:
                 await self._retry_later(entry)
                 log.exception("Could not deliver outbox entry %d", entry.id)
                 return False
-            await self._mark_sent(entry, message_id)
+            marking.append(self._mark_sent(entry, message_id))
             return True
         return False
 
-    async def _mark_sent(self, entry: sql.Entry, message_id: int) -> None:
-        await self.store.write(partial(_sent, entry=entry, message_id=message_id))
+    def _mark_sent(self, entry: sql.Entry, message_id: int) -> Awaitable[None]:
+        """Queue the entry's "sent" mark for the next commit (at once, so it keeps its place)."""
+        return self.store.submit(partial(_sent, entry=entry, message_id=message_id))
 
     async def _retry_later(self, entry: sql.Entry) -> None:
         await self.store.write(lambda conn: sql.retry_later(conn, entry.id))

@@ -1,8 +1,8 @@
-"""The bot's command list, registered with ``setMyCommands`` in English and Dutch."""
+"""The bot's command list with its descriptions, in each language (``bot.io.commands`` sends it)."""
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand
+from telegram import BotCommand
 
 from bot.i18n import Translator
 from bot.render import html
@@ -38,9 +38,3 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
 def command_list(t: Translator) -> list[BotCommand]:
     """Return the commands with descriptions in one language."""
     return [BotCommand(name, html.label(t, description)) for name, description in COMMANDS]
-
-
-async def register_commands(bot: Bot, translators: dict[str, Translator]) -> None:
-    """Register the English list as the default and the Dutch one for Dutch-speaking users."""
-    await bot.set_my_commands(command_list(translators["en"]))
-    await bot.set_my_commands(command_list(translators["nl"]), language_code="nl")
