@@ -33,7 +33,7 @@ class Settings:
     """How big and how often: ``python -m bench``'s options."""
 
     groups: int = 200
-    reps: int = 3
+    reps: int = 5
     wheel_groups: int = 4
     confirm_groups: int = 20
     #: Groups the per-answer counts run on in the traced subprocess (figure 4).
@@ -100,6 +100,23 @@ async def _set_up_confirm_group(pair: Pair) -> None:
     await pair.group.reply(pair.second, "Five jobs a year", to=card)
 
 
+async def _set_up_sessions(made: Rig) -> None:
+    """Play the whole-wheel groups and ready the confirm groups' proposals."""
+    settings, full, api = made.settings, made.full, made.api
+    started = time.perf_counter()
+    made.wheels = pairs(full, api, settings.wheel_groups, WHEEL_CHATS)
+    made.confirms = pairs(full, api, settings.confirm_groups, CONFIRM_CHATS)
+    await asyncio.gather(
+        *(full_wheel(p.group, p.first, p.second) for p in made.wheels),
+        *(_set_up_confirm_group(p) for p in made.confirms),
+    )
+    await made.propose()
+    progress(
+        f"played {settings.wheel_groups} whole wheels and readied {settings.confirm_groups} "
+        f"proposals ({time.perf_counter() - started:.1f} s)"
+    )
+
+
 @asynccontextmanager
 async def rig(folder: Path, settings: Settings) -> AsyncIterator[Rig]:
     """Start both bots on databases in ``folder`` and set their groups up."""
@@ -120,19 +137,6 @@ async def rig(folder: Path, settings: Settings) -> AsyncIterator[Rig]:
             f"set up {settings.groups} groups through /start, names, sides and stage "
             f"({time.perf_counter() - started:.1f} s)"
         )
-        if settings.wheel_groups + settings.confirm_groups == 0:
-            yield made
-            return
-        started = time.perf_counter()
-        made.wheels = pairs(full, api, settings.wheel_groups, WHEEL_CHATS)
-        made.confirms = pairs(full, api, settings.confirm_groups, CONFIRM_CHATS)
-        await asyncio.gather(
-            *(full_wheel(p.group, p.first, p.second) for p in made.wheels),
-            *(_set_up_confirm_group(p) for p in made.confirms),
-        )
-        await made.propose()
-        progress(
-            f"played {settings.wheel_groups} whole wheels and readied {settings.confirm_groups} "
-            f"proposals ({time.perf_counter() - started:.1f} s)"
-        )
+        if settings.wheel_groups + settings.confirm_groups:
+            await _set_up_sessions(made)
         yield made
