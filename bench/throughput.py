@@ -1,102 +1,86 @@
-"""How many updates a second the bot handles when every Bot API call takes a while.
+"""Figures 1 and 2: answers per second of the full bot and of the minimal PTB bot, measured in the
+same run, repetition by repetition in turn, on the same groups.
 
-Feeds ``/help`` from many groups through the real Application and update queue, with a fake Bot
-API that answers after ``--latency`` seconds, once with the per-chat processor (groups in
-parallel, each group in order) and once processing one update at a time. It times until every
-answer was sent. Prints the figures and the ratio; it asserts nothing about speed.
-
-Since delivery left the group's turn (the outbox), an update holds its turn only for the decision
-and its commits, and sends of different groups overlap either way: both modes end up near the
-same figure, bounded by SQLite commits (synchronous=FULL), no longer by the Bot API.
-
-    .venv/bin/python bench/throughput.py --groups 20 --per-group 5 --latency 0.05
+A repetition puts one topic's answers of every group into the bot's update queue, interleaved
+across groups (every group's first partner, then every group's second), one ``put`` after the
+other as PTB's updater does, and ends when the fake Bot API has answered the last call they
+caused (every answer's reaction arrived and the bot fell quiet).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import tempfile
+import statistics
 import time
-from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import SimpleUpdateProcessor
+from telegram.ext import Application
 
-from bot.app import build_app
-from bot.config import Config
-from bot.offline.fake_api import FakeBotApi
-
-TOKEN = "123456789:AAEbenchTokenNotRealAtAll_abcdefghijk"
+from bench import report
+from bench.api import TimedApi
+from bench.rig import Rig
 
 
-class SlowBotApi(FakeBotApi):
-    """The fake Bot API with a fixed round-trip time for sending."""
+@dataclass(frozen=True, slots=True)
+class Rates:
+    """Answers per second of each bot, one value per repetition."""
 
-    latency: float = 0.05
+    full: list[float]
+    minimal: list[float]
 
-    async def do_request(
-        self, url: str, method: str, request_data: Any = None, **kw: Any
-    ) -> tuple[int, bytes]:
-        if url.endswith("/sendMessage"):
-            await asyncio.sleep(self.latency)
-        return await super().do_request(url, method, request_data, **kw)
-
-
-async def run(groups: int, per_group: int, latency: float, per_chat: bool) -> float:
-    api = SlowBotApi()
-    api.latency = latency
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Config(TOKEN, Path(tmp) / "bench.sqlite", ZoneInfo("Europe/Amsterdam"))
-        baseline = None if per_chat else SimpleUpdateProcessor(1)
-        app = build_app(config, request=api, rate_limit=False, update_processor=baseline)
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
-        await app.start()
-        total = groups * per_group
-        started = time.perf_counter()
-        update_id = 0
-        for _ in range(per_group):
-            for g in range(groups):
-                update_id += 1
-                chat = {"id": -4000000000 - g, "type": "group", "title": f"g{g}"}
-                message = {
-                    "message_id": 10_000 + update_id, "date": 0, "chat": chat,
-                    "from": {"id": 5000 + g, "is_bot": False, "first_name": "P", "language_code": "en"},
-                    "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-                }  # fmt: skip
-                await app.update_queue.put(
-                    Update.de_json({"update_id": update_id, "message": message}, app.bot)
-                )
-        while sum(1 for c in api.calls if c.method == "sendMessage") < total:  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-        elapsed = time.perf_counter() - started
-        await app.stop()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        await app.shutdown()
-    return total / elapsed
+    def ratios(self) -> list[float]:
+        """Full over minimal, repetition by repetition."""
+        return [f / m for f, m in zip(self.full, self.minimal, strict=True)]
 
 
-def main() -> None:
-    """Parse the options, run both modes and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", type=int, default=20)
-    parser.add_argument("--per-group", type=int, default=5)
-    parser.add_argument("--latency", type=float, default=0.05)
-    args = parser.parse_args()
-    sequential = asyncio.run(run(args.groups, args.per_group, args.latency, per_chat=False))
-    parallel = asyncio.run(run(args.groups, args.per_group, args.latency, per_chat=True))
-    print(
-        f"{args.groups} groups x {args.per_group} updates, Bot API round trip {args.latency * 1000:.0f} ms"
+async def rate(app: Application, api: TimedApi, updates: list[Update]) -> float:
+    """Put ``updates`` into the queue and time them until every message was delivered."""
+    reactions = api.counts["setMessageReaction"] + len(updates)
+    started = time.perf_counter()
+    for update in updates:
+        await app.update_queue.put(update)
+    ended = await api.quiet(lambda: api.counts["setMessageReaction"] >= reactions)
+    return len(updates) / (ended - started)
+
+
+async def measure(rig: Rig, latency: float) -> Rates:
+    """Both bots, ``rig.settings.reps`` times each, with this Bot API round trip."""
+    rig.set_latency(latency)
+    full, minimal = [], []
+    try:
+        for _ in range(rig.settings.reps):
+            full.append(await rate(rig.full, rig.api, await rig.pool.take()))
+            minimal.append(await rate(rig.minimal, rig.minimal_api, rig.minimal_pool.take()))
+    finally:
+        rig.set_latency(0.0)
+    return Rates(full, minimal)
+
+
+def print_instant(rates: Rates, groups: int) -> None:
+    """Figure 1."""
+    report.title(
+        1, f"Throughput, Bot API instant: {groups} groups × 2 partners answer a topic card"
     )
-    print(f"one update at a time : {sequential:8.1f} updates/s")
-    print(f"per-chat processor   : {parallel:8.1f} updates/s")
-    print(f"ratio                : {parallel / sequential:8.1f}x")
+    report.note(f"{2 * groups} answers a repetition, interleaved across groups; rate limiter off")
+    report.header("answers/s")
+    report.row("full bot (inbox, handlers, outbox)", rates.full)
+    report.row("minimal PTB bot (1 commit, same API calls)", rates.minimal)
+    report.row("ratio full / minimal (per repetition)", rates.ratios(), 2, "≥ 0.5")
 
 
-if __name__ == "__main__":
-    main()
+def print_slow(rates: Rates, groups: int, latency: float) -> None:
+    """Figure 2."""
+    report.title(
+        2,
+        f"Throughput at a {latency * 1000:.0f} ms Bot API round trip, each group's updates "
+        "strictly in order",
+    )
+    report.note(f"{2 * groups} answers a repetition from {groups} groups; every call waits")
+    report.header("answers/s")
+    report.row("full bot", rates.full, 0, "≥ 500")
+    report.row("minimal PTB bot", rates.minimal, 0)
+
+
+def ratio(rates: Rates) -> float:
+    """The median of the per-repetition ratios (the run's last lines)."""
+    return statistics.median(rates.ratios())
