@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot.app import build_app
 from bot.config import Config
+from bot.io.inbox import DurableUpdateQueue
 from bot.offline.fake_api import FakeBotApi
 from bot.offline.people import Group, User
 
@@ -31,9 +32,25 @@ _update_ids = itertools.count(1_000_000_000)
 _query_ids = itertools.count(1)
 
 
+#: Updates a getUpdates hands out at most (Telegram's default limit, PTB's too).
+POLL_BATCH = 100
+
+
 def full_app(db_path: Path, api: FakeBotApi) -> Application:
-    """The whole bot on ``db_path``, talking to ``api``, Telegram's rate limits off."""
-    return build_app(Config(TOKEN, db_path, ZONE), request=api, rate_limit=False)
+    """The whole bot on ``db_path``, talking to ``api``, Telegram's rate limits off, its inbox
+    set up for long polling as ``wheelbot run`` does (rows commit before the next poll)."""
+    app = build_app(Config(TOKEN, db_path, ZONE), request=api, rate_limit=False)
+    if isinstance(app.update_queue, DurableUpdateQueue):
+        app.update_queue.confirm_at_next_poll = True
+    return app
+
+
+async def polled(app: Application, count: int) -> None:
+    """After the ``count``-th update put: every ``POLL_BATCH`` updates the next getUpdates
+    would go out, and it waits until the inbox holds what it confirms (as in ``wheelbot run``)."""
+    queue = app.update_queue
+    if count % POLL_BATCH == 0 and isinstance(queue, DurableUpdateQueue):
+        await queue.stored()
 
 
 @asynccontextmanager

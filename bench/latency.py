@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import Application
 
-from bench import report
+from bench import harness, report
 from bench.api import Delivery, TimedApi
 from bench.rig import Rig
 
@@ -80,7 +80,10 @@ async def play(app: Application, api: TimedApi, plan: list[Planned]) -> Window:
         # A task per put: the durable inbox commits in ``put``, and a slow commit must not
         # hold back the next update's moment.
         puts.append(asyncio.create_task(app.update_queue.put(item.update)))
+        if len(puts) % harness.POLL_BATCH == 0:
+            puts.append(asyncio.create_task(harness.polled(app, len(puts))))
     await asyncio.gather(*puts)
+    await harness.polled(app, harness.POLL_BATCH)
     last_put = {item.chat_id: at for item, at in zip(plan, put_at, strict=True)}
 
     def all_heard() -> bool:

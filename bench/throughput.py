@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import Application
 
-from bench import report
+from bench import harness, report
 from bench.api import TimedApi
 from bench.rig import Rig
 
@@ -37,8 +37,10 @@ async def rate(app: Application, api: TimedApi, updates: list[Update]) -> float:
     """Put ``updates`` into the queue and time them until every message was delivered."""
     reactions = api.counts["setMessageReaction"] + len(updates)
     started = time.perf_counter()
-    for update in updates:
+    for count, update in enumerate(updates, start=1):
         await app.update_queue.put(update)
+        await harness.polled(app, count)
+    await harness.polled(app, harness.POLL_BATCH)
     ended = await api.quiet(lambda: api.counts["setMessageReaction"] >= reactions)
     return len(updates) / (ended - started)
 
