@@ -15,10 +15,9 @@ import pytest
 
 from bot.domain.permissions import RULES, Action, Who, markdown
 from bot.flows import gate
-from bot.flows.welcome import Where
+from bot.flows.turn import Actor, Turn, Where
 from bot.jobs import reminding
 from bot.offline.fake_api import FakeBotApi, Sent
-from bot.render.messages import Actor
 from bot.services import KEY, services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
@@ -208,7 +207,8 @@ def test_every_guarded_action_asks_the_gate() -> None:
 )
 async def test_the_gate_refuses_to_guess(action: Action, ask: str) -> None:
     """Asking the wrong question of the gate is a programming error, not a quiet yes."""
-    where = Where(-1, "group", None, None, "Europe/Amsterdam", "2026-11-24T00:00:00+00:00")
-    actor = Actor(1, "Ben")
+    where = Where(-1, "group", None, None, "Europe/Amsterdam")
+    now = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+    turn = Turn(None, None, where, Actor(1, "Ben"), now, None)  # type: ignore[arg-type]  # no db needed
     with pytest.raises(ValueError, match=action.value.split()[0]):
-        await getattr(gate, ask)(None, where, actor, action, button=False)  # no db needed
+        await getattr(gate, ask)(turn, action, button=False)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import aiosqlite
-
 from bot.db import chats
 from bot.domain.buttons import make
-from bot.flows.welcome import Where
+from bot.flows.turn import Turn
 from bot.render.messages import Button, Msg, Result, msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
@@ -67,11 +65,10 @@ def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
     )
 
 
-async def answered_once(
-    conn: aiosqlite.Connection, where: Where, kind: str, message_id: int
-) -> Result | None:
-    """None for the first answer to a ``yes_or_no`` question; after it, what to say instead."""
-    if await chats.take_message(conn, where.chat_id, message_id, kind):
+async def answered_once(turn: Turn, kind: str) -> Result | None:
+    """None for the first answer to a ``yes_or_no`` question (the message pressed); after it,
+    what to say instead."""
+    if await chats.take_message(turn.conn, turn.chat_id, turn.message_id, kind):
         return None
     return Result(notice=msg("That question has already been answered."))
 
@@ -92,11 +89,9 @@ def refuse(text: Msg, *, button: bool, reply_to: int | None = None) -> Result:
     return Result(replies=(reply(text, reply_to=reply_to),))
 
 
-async def set_up_chat(
-    conn: aiosqlite.Connection, where: Where, *, button: bool = False
-) -> chats.Chat | Result:
+def set_up_chat(turn: Turn, *, button: bool = False) -> chats.Chat | Result:
     """Return the chat when its partners are named, or the refusal that says how to set up."""
-    chat = await chats.get(conn, where.chat_id)
+    chat = turn.chat
     if chat is None or not chat.partners_named:
         return refuse(not_set_up(), button=button)
     return chat
@@ -154,11 +149,8 @@ def plural_limit(limit: int) -> Msg:
     )
 
 
-async def topic_or_current(
-    conn: aiosqlite.Connection, where: Where, topic_id: str | None
-) -> str | None:
+def topic_or_current(turn: Turn, topic_id: str | None) -> str | None:
     """The topic a button named, else the chat's current topic (None before a stage is chosen)."""
     if topic_id is not None:
         return topic_id
-    chat = await chats.get(conn, where.chat_id)
-    return chat.topic if chat else None
+    return turn.chat.topic if turn.chat else None

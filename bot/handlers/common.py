@@ -1,17 +1,18 @@
-"""What every handler shares: who and where an update is from, and sending a flow's replies."""
+"""The turn of an update: who and where it is from, running its flow in one transaction, and
+sending what the flow owes the chat."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 import aiosqlite
 from telegram import Update
+from telegram.constants import ChatID
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.db import chats, inbox, now_text
-from bot.flows.welcome import Where
+from bot.flows.turn import Actor, Flow, Turn, Where, moment
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.io import outbox
 from bot.render import html
@@ -21,11 +22,13 @@ from bot.services import services
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-FlowCall = Callable[[aiosqlite.Connection], Awaitable[list[Reply] | Result]]
+
+#: Senders that are not a person we can tell apart (anonymous admins, channels, linked channel).
+_NOT_A_PERSON = {ChatID.ANONYMOUS_ADMIN, ChatID.FAKE_CHANNEL, ChatID.SERVICE_CHAT}
 
 
 def where(update: Update, context: Context) -> Where:
-    """Describe the chat and sender of an update for the flows."""
+    """Describe the chat of an update for the flows."""
     chat = update.effective_chat
     user = update.effective_user
     assert chat is not None
@@ -35,9 +38,17 @@ def where(update: Update, context: Context) -> Where:
         title=chat.title,
         user_language=user.language_code if user else None,
         timezone=services(context).timezone.key,
-        now=now_text(services(context).clock()),
         thread_id=addressed_thread(update),
     )
+
+
+def actor(update: Update, *, is_admin: bool | None = None) -> Actor:
+    """Who sent this update, or an unidentifiable actor for anonymous admins and channels."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or user.id in _NOT_A_PERSON or (message and message.sender_chat):
+        return Actor(None, "")
+    return Actor(user.id, user.full_name, is_admin)
 
 
 def command_text(update: Update) -> str:
@@ -60,18 +71,22 @@ async def send(update: Update, context: Context, replies: list[Reply]) -> None:
     if update.effective_chat is None or not replies:
         return
     async with services(context).store.transaction() as conn:
-        await owe(update, context, conn, replies)
+        await owe(update, context, conn, await chats.get(conn, update.effective_chat.id), replies)
     await deliver(update, context)
 
 
 async def owe(
-    update: Update, context: Context, conn: aiosqlite.Connection, replies: list[Reply]
+    update: Update,
+    context: Context,
+    conn: aiosqlite.Connection,
+    stored: chats.Chat | None,
+    replies: list[Reply],
 ) -> None:
-    """Render replies in the chat's language into the outbox, in the caller's transaction."""
+    """Render replies in the language of the chat (as ``stored``) into the outbox, in the
+    caller's transaction."""
     chat = update.effective_chat
     if chat is None or not replies:
         return
-    stored = await chats.get(conn, chat.id)
     # In a forum: answer in the thread addressed; the session's cards go to its own thread.
     addressed = addressed_thread(update)
     threads = [
@@ -112,28 +127,59 @@ def update_key(update: Update) -> str | None:
     return None
 
 
-async def run_flow(update: Update, context: Context, flow: FlowCall) -> None:
+async def run_flow(
+    update: Update, context: Context, flow: Flow, is_admin: bool | None = None
+) -> None:
     """Run a flow in one write transaction (once per update) with what it owes the chat, then
     answer the press and deliver."""
-    store = services(context).store
-    async with store.transaction() as conn:
-        key = update_key(update)
-        if key is not None and not await chats.mark_processed(conn, key, now_text()):
-            log.info("Skipping an update delivered twice (%s)", key)
-            await answer_query(update)
-            return
-        outcome = await flow(conn)
-        result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
-        # The change, what it owes the group and "handled" in one commit: after a crash they
-        # cannot disagree, and what is owed is delivered after the restart.
-        await owe(update, context, conn, list(result.replies))
-        await inbox.mark_handled(conn, update.update_id, now_text())
+    svc = services(context)
+    async with svc.store.transaction() as conn:
+        decided = await _decide(update, context, conn, flow, actor(update, is_admin=is_admin))
+    if decided is None:
+        log.info("Skipping an update delivered twice (%s)", update_key(update))
+        await answer_query(update)
+        return
+    result, chat = decided
     if update.callback_query is not None:
         notice = None
         if result.notice is not None:
-            notice = html.label(await translator_for(update, context), result.notice)
+            notice = html.label(translator_of(context, chat), result.notice)
         await answer_query(update, notice, alert=result.alert)
     await deliver(update, context)
+
+
+async def _decide(
+    update: Update, context: Context, conn: aiosqlite.Connection, flow: Flow, who: Actor
+) -> tuple[Result, chats.Chat | None] | None:
+    """The body of the turn, in its transaction: None for an update delivered twice; else what
+    the flow decided, and the chat as the flow left it."""
+    key = update_key(update)
+    if key is not None and not await chats.mark_processed(conn, key, now_text()):
+        return None
+    here = where(update, context)
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    turn = Turn(
+        conn=conn,
+        wheel=services(context).wheel,
+        where=here,
+        actor=who,
+        now=moment(services(context).clock()),
+        chat=await chats.get(conn, here.chat_id),
+        message_id=message.message_id if message is not None else 0,
+        replied_to=replied.message_id if replied is not None else None,
+    )
+    outcome = await flow(turn)
+    result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
+    chat = None
+    if result.replies or result.notice is not None:
+        # Read again, not the turn's copy: the flow may have met the chat or changed its language.
+        chat = await chats.get(conn, turn.chat_id)
+    # The change, what it owes the group and "handled" in one commit: after a crash they
+    # cannot disagree, and what is owed is delivered after the restart.
+    await owe(update, context, conn, chat, list(result.replies))
+    await inbox.mark_handled(conn, update.update_id, now_text())
+    return result, chat
 
 
 async def translator_for(update: Update, context: Context) -> Translator:

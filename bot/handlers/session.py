@@ -5,29 +5,18 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatID, ChatType
+from telegram.constants import ChatType
 
-from bot.db import chats, partners
+from bot.db import chats
 from bot.domain import buttons
 from bot.flows import agreements, common, issues, privacy, reminders, session, setup, welcome
-from bot.handlers.common import Context, command_text, run_flow, send, where
+from bot.flows.turn import Turn
+from bot.handlers.common import Context, command_text, run_flow, send
 from bot.io import outbox
-from bot.render.messages import Actor, Result, msg, reply
+from bot.render.messages import Result, msg, reply
 from bot.services import services
 
 log = logging.getLogger(__name__)
-
-#: Senders that are not a person we can tell apart (anonymous admins, channels, linked channel).
-_NOT_A_PERSON = {ChatID.ANONYMOUS_ADMIN, ChatID.FAKE_CHANNEL, ChatID.SERVICE_CHAT}
-
-
-def actor(update: Update, *, is_admin: bool = False) -> Actor:
-    """Who sent this update, or an unidentifiable actor for anonymous admins and channels."""
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or user.id in _NOT_A_PERSON or (message and message.sender_chat):
-        return Actor(None, "")
-    return Actor(user.id, user.full_name, is_admin)
 
 
 async def _is_admin(update: Update, context: Context) -> bool:
@@ -44,105 +33,73 @@ def _in_group(update: Update) -> bool:
 
 async def on_start(update: Update, context: Context) -> None:
     """``/start``: set up a group (or resume it); in a private chat, explain."""
-    w, wheel = where(update, context), services(context).wheel
     if not _in_group(update):
-        await run_flow(update, context, lambda conn: welcome.start(conn, w, context.bot.username))
+        username = context.bot.username
+        await run_flow(update, context, lambda turn: welcome.start(turn, username))
         return
-    who = actor(update)
-    await run_flow(update, context, lambda conn: setup.start(conn, wheel, w, who))
+    await run_flow(update, context, setup.start)
 
 
 async def on_partners(update: Update, context: Context) -> None:
     """``/partners``: who represents whom, with the buttons to join."""
-    w = where(update, context)
-    await run_flow(update, context, lambda conn: setup.show_partners(conn, w))
+    await run_flow(update, context, setup.show_partners)
 
 
 async def on_rename(update: Update, context: Context) -> None:
     """``/rename 1|2``: rename a partner (set-up runner and admins)."""
-    w, who, args = (
-        where(update, context),
-        actor(update, is_admin=await _is_admin(update, context)),
-        context.args or [],
+    args = context.args or []
+    await run_flow(
+        update, context, lambda turn: setup.rename(turn, args), await _is_admin(update, context)
     )
-    await run_flow(update, context, lambda conn: setup.rename(conn, w, who, args))
 
 
 async def on_reset(update: Update, context: Context) -> None:
     """``/reset``: ask to start the set-up again (set-up runner and admins)."""
-    w, who = where(update, context), actor(update, is_admin=await _is_admin(update, context))
-    await run_flow(update, context, lambda conn: setup.ask_reset(conn, w, who))
+    await run_flow(update, context, setup.ask_reset, await _is_admin(update, context))
 
 
 async def on_stage(update: Update, context: Context) -> None:
     """``/stage [name]``: jump to a stage."""
-    w, who, wheel, args = (
-        where(update, context),
-        actor(update),
-        services(context).wheel,
-        context.args or [],
-    )
-    await run_flow(update, context, lambda conn: session.stage_command(conn, wheel, w, who, args))
+    args = context.args or []
+    await run_flow(update, context, lambda turn: session.stage_command(turn, args))
 
 
 async def on_skip(update: Update, context: Context) -> None:
     """``/skip``: mark the topic skipped and move on."""
-    w, who, wheel = where(update, context), actor(update), services(context).wheel
-    await run_flow(
-        update, context, lambda conn: session.next_topic(conn, wheel, w, who, None, skip=True)
-    )
+    await run_flow(update, context, lambda turn: session.next_topic(turn, None, skip=True))
 
 
 async def on_back(update: Update, context: Context) -> None:
     """``/back``: the previous topic."""
-    w, who, wheel = where(update, context), actor(update), services(context).wheel
-    await run_flow(update, context, lambda conn: session.previous_topic(conn, wheel, w, who))
+    await run_flow(update, context, session.previous_topic)
 
 
 async def on_agree(update: Update, context: Context) -> None:
     """``/agree [text]``: propose an agreement on the current topic."""
-    w, who, wheel = where(update, context), actor(update), services(context).wheel
     text = command_text(update)
-    message_id = update.effective_message.message_id if update.effective_message else 0
     if not text:
-        await run_flow(
-            update,
-            context,
-            lambda conn: agreements.ask_text(conn, wheel, w, who, None, button=False),
-        )
+        await run_flow(update, context, lambda turn: agreements.ask_text(turn, None, button=False))
         return
-    await run_flow(
-        update,
-        context,
-        lambda conn: agreements.propose(conn, wheel, w, who, None, text, message_id),
-    )
+    await run_flow(update, context, lambda turn: agreements.propose(turn, None, text))
 
 
 async def on_issue(update: Update, context: Context) -> None:
     """``/issue [text]``: note an open issue on the current topic."""
-    w, who, wheel = where(update, context), actor(update), services(context).wheel
     text = command_text(update)
-    message_id = update.effective_message.message_id if update.effective_message else 0
     if not text:
-        await run_flow(
-            update, context, lambda conn: issues.ask_text(conn, wheel, w, who, None, button=False)
-        )
+        await run_flow(update, context, lambda turn: issues.ask_text(turn, None, button=False))
         return
-    await run_flow(
-        update, context, lambda conn: issues.record(conn, wheel, w, who, None, text, message_id)
-    )
+    await run_flow(update, context, lambda turn: issues.record(turn, None, text))
 
 
 async def on_issues(update: Update, context: Context) -> None:
     """``/issues``: list open issues."""
-    w, wheel = where(update, context), services(context).wheel
-    await run_flow(update, context, lambda conn: issues.listing(conn, wheel, w))
+    await run_flow(update, context, issues.listing)
 
 
 async def on_status(update: Update, context: Context) -> None:
     """``/status``: where the group is."""
-    w, wheel = where(update, context), services(context).wheel
-    await run_flow(update, context, lambda conn: session.status(conn, wheel, w))
+    await run_flow(update, context, session.status)
 
 
 async def on_reply(update: Update, context: Context) -> None:
@@ -166,26 +123,22 @@ async def on_reply(update: Update, context: Context) -> None:
     if found is None:
         return
     purpose, ref = found
-    w, who, wheel = where(update, context), actor(update), svc.wheel
-    text, mid = message.text, message.message_id
+    text = message.text
     if purpose == "partner-name":
-        flow = lambda conn: setup.partner_named(conn, wheel, w, who, int(ref), text, mid)  # noqa: E731
+        flow = lambda turn: setup.partner_named(turn, int(ref), text)  # noqa: E731
     elif purpose == "rename":
         slot, _, asker = ref.partition(":")
-        flow = lambda conn: setup.partner_renamed(  # noqa: E731
-            conn, w, who, int(slot), int(asker or 0), text, mid
-        )
+        flow = lambda turn: setup.partner_renamed(turn, int(slot), int(asker or 0), text)  # noqa: E731
     elif purpose == "card":
-        flow = lambda conn: session.record_answer(conn, wheel, w, who, ref, text, mid)  # noqa: E731
+        flow = lambda turn: session.record_answer(turn, ref, text)  # noqa: E731
     elif purpose == "agree-text":
-        flow = lambda conn: agreements.propose(conn, wheel, w, who, ref, text, mid)  # noqa: E731
+        flow = lambda turn: agreements.propose(turn, ref, text)  # noqa: E731
     elif purpose == "issue-text":
-        flow = lambda conn: issues.record(conn, wheel, w, who, ref, text, mid)  # noqa: E731
+        flow = lambda turn: issues.record(turn, ref, text)  # noqa: E731
     elif purpose == "agree-issue":
-        flow = lambda conn: agreements.propose_for_issue(conn, wheel, w, who, int(ref), text, mid)  # noqa: E731
+        flow = lambda turn: agreements.propose_for_issue(turn, int(ref), text)  # noqa: E731
     elif purpose == "proposal":
-        pid = original.message_id
-        flow = lambda conn: agreements.reword(conn, wheel, w, who, int(ref), text, mid, pid)  # noqa: E731
+        flow = lambda turn: agreements.reword(turn, int(ref), text)  # noqa: E731
     else:
         return
     await run_flow(update, context, flow)
@@ -196,14 +149,9 @@ async def on_edited(update: Update, context: Context) -> None:
     message = update.edited_message
     if message is None:
         return
-    w, who = where(update, context), actor(update)
-    text, mid = message.text, message.message_id
-    # Edits are not deduplicated by message id: each edit is new content.
-    store = services(context).store
-    async with store.transaction() as conn:
-        result = await session.edit_answer(conn, w, who, text, mid)
-    if result.replies:
-        await send(update, context, list(result.replies))
+    text = message.text
+    # Edits are not deduplicated by message id (``update_key``): each edit is new content.
+    await run_flow(update, context, lambda turn: session.edit_answer(turn, text))
 
 
 async def on_member_left(update: Update, context: Context) -> None:
@@ -211,9 +159,8 @@ async def on_member_left(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.left_chat_member is None:
         return
-    w, user_id = where(update, context), message.left_chat_member.id
-    async with services(context).store.transaction() as conn:
-        await partners.leave(conn, w.chat_id, user_id, w.now)
+    user_id = message.left_chat_member.id
+    await run_flow(update, context, lambda turn: setup.member_left(turn, user_id))
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -222,9 +169,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     press = buttons.read(query.data)
-    svc = services(context)
-    wheel, w, who = svc.wheel, where(update, context), actor(update)
-    mid = query.message.message_id if query.message else 0
+    wheel = services(context).wheel
     if press is None:
         await stale_button(update, context)
         return
@@ -235,20 +180,20 @@ async def on_button(update: Update, context: Context) -> None:
     revision = numbers[1] if press.kind == "conf" and len(numbers) > 1 else 0
     months = numbers[0] if press.kind == "later" and numbers else 3
     flows = {
-        "side": lambda conn: setup.choose_side(conn, wheel, w, who, number, mid),
-        "stage": lambda conn: session.choose_stage(conn, wheel, w, who, word, button=True),
-        "later": lambda conn: reminders.remind_later(conn, wheel, w, who, word, months),
-        "next": lambda conn: session.next_topic(conn, wheel, w, who, word, button=True),
-        "agree": lambda conn: agreements.ask_text(conn, wheel, w, who, word, button=True),
-        "issue": lambda conn: issues.ask_text(conn, wheel, w, who, word, button=True),
-        "conf": lambda conn: agreements.confirm(conn, wheel, w, who, number, mid, revision),
-        "nyet": lambda conn: agreements.not_yet(conn, wheel, w, who, number, mid),
-        "wdr": lambda conn: agreements.withdraw(conn, wheel, w, who, number, mid),
-        "ires": lambda conn: issues.resolve(conn, wheel, w, who, number, mid),
-        "iagr": lambda conn: agreements.propose_from_issue(conn, wheel, w, who, number),
-        "forget": lambda conn: privacy.forget_group(conn, w, who, word == "yes", mid),
-        "forgetme": lambda conn: privacy.forget_me(conn, w, who, word == "yes", number, mid),
-        "reset": lambda conn: setup.reset(conn, wheel, w, who, word == "yes", mid),
+        "side": lambda turn: setup.choose_side(turn, number),
+        "stage": lambda turn: session.choose_stage(turn, word, button=True),
+        "later": lambda turn: reminders.remind_later(turn, word, months),
+        "next": lambda turn: session.next_topic(turn, word, button=True),
+        "agree": lambda turn: agreements.ask_text(turn, word, button=True),
+        "issue": lambda turn: issues.ask_text(turn, word, button=True),
+        "conf": lambda turn: agreements.confirm(turn, number, revision),
+        "nyet": lambda turn: agreements.not_yet(turn, number),
+        "wdr": lambda turn: agreements.withdraw(turn, number),
+        "ires": lambda turn: issues.resolve(turn, number),
+        "iagr": lambda turn: agreements.propose_from_issue(turn, number),
+        "forget": lambda turn: privacy.forget_group(turn, word == "yes"),
+        "forgetme": lambda turn: privacy.forget_me(turn, word == "yes", number),
+        "reset": lambda turn: setup.reset(turn, word == "yes"),
     }
     stages = {s.id for s in wheel.stages}
     valid = press.kind in flows and (
@@ -261,21 +206,22 @@ async def on_button(update: Update, context: Context) -> None:
     if not valid or not _in_group(update):
         await stale_button(update, context)
         return
+    is_admin = None
     if press.kind in ("reset", "forget"):
-        who = actor(update, is_admin=await _is_admin(update, context))
+        is_admin = await _is_admin(update, context)
     if press.kind in ("reset", "forget", "forgetme"):
         # The question is consumed by its first answer, so its bookkeeping must be done: a
         # press right after the question appeared waits for the chat's delivery under way.
-        await services(context).outbox.settled(w.chat_id)
-    await run_flow(update, context, flows[press.kind])
+        await services(context).outbox.settled(update.effective_chat.id)
+    await run_flow(update, context, flows[press.kind], is_admin)
 
 
 async def stale_button(update: Update, context: Context) -> None:
     """A button whose data we do not (or no longer) know: say so, change nothing."""
-    await run_flow(update, context, lambda conn: _stale(conn))
+    await run_flow(update, context, _stale)
 
 
-async def _stale(conn: object) -> Result:
+async def _stale(turn: Turn) -> Result:
     return Result(notice=common.stale_button(), alert=True)
 
 
@@ -290,10 +236,7 @@ async def on_migrate(update: Update, context: Context) -> None:
         old_id, new_id = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    async with services(context).store.transaction() as conn:
-        moved = await chats.migrate(conn, old_id, new_id, where(update, context).now)
-    if moved:
-        log.info("Moved a group to its supergroup id")
+    await run_flow(update, context, lambda turn: welcome.migrated(turn, old_id, new_id))
 
 
 async def on_group_only(update: Update, context: Context) -> None:
@@ -313,18 +256,14 @@ async def on_group_only(update: Update, context: Context) -> None:
 
 async def on_forget_group(update: Update, context: Context) -> None:
     """``/forgetgroup``: erase everything about the group, after a confirmation."""
-    w = where(update, context)
-    who = actor(update, is_admin=await _is_admin(update, context))
-    await run_flow(update, context, lambda conn: privacy.ask_forget_group(conn, w, who))
+    await run_flow(update, context, privacy.ask_forget_group, await _is_admin(update, context))
 
 
 async def on_my_data(update: Update, context: Context) -> None:
     """``/mydata``: what the bot keeps about the person, in a private chat."""
-    w, who, wheel = where(update, context), actor(update), services(context).wheel
-    await run_flow(update, context, lambda conn: privacy.my_data(conn, wheel, w, who))
+    await run_flow(update, context, privacy.my_data)
 
 
 async def on_forget_me(update: Update, context: Context) -> None:
     """``/forgetme``: the bot forgets the person, after a confirmation."""
-    w, who = where(update, context), actor(update)
-    await run_flow(update, context, lambda conn: privacy.ask_forget_me(conn, w, who))
+    await run_flow(update, context, privacy.ask_forget_me)

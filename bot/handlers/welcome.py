@@ -6,8 +6,8 @@ from telegram import ChatMember, ChatMemberUpdated, Update
 
 from bot.domain import buttons
 from bot.flows import language, welcome
-from bot.handlers.common import Context, run_flow, send, where
-from bot.handlers.session import actor, stale_button
+from bot.handlers.common import Context, run_flow, send
+from bot.handlers.session import stale_button
 from bot.i18n import LANGUAGES
 from bot.services import services
 
@@ -16,8 +16,7 @@ async def on_bot_added(update: Update, context: Context) -> None:
     """Greet the group when a new-members message includes the bot."""
     message = update.effective_message
     if message and any(u.id == context.bot.id for u in message.new_chat_members):
-        w = where(update, context)
-        await run_flow(update, context, lambda conn: welcome.bot_added(conn, w))
+        await run_flow(update, context, welcome.bot_added)
 
 
 async def on_my_chat_member(update: Update, context: Context) -> None:
@@ -26,11 +25,10 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
     if change is None or change.chat.type == "private":
         return
     was_in, is_in = (_is_member(m) for m in (change.old_chat_member, change.new_chat_member))
-    w = where(update, context)
     if is_in and not was_in:
-        await run_flow(update, context, lambda conn: welcome.bot_added(conn, w))
+        await run_flow(update, context, welcome.bot_added)
     elif was_in and not is_in:
-        await run_flow(update, context, lambda conn: welcome.bot_removed(conn, w))
+        await run_flow(update, context, welcome.bot_removed)
 
 
 def _is_member(member: ChatMember) -> bool:
@@ -41,16 +39,14 @@ def _is_member(member: ChatMember) -> bool:
 
 async def on_help(update: Update, context: Context) -> None:
     """List the commands."""
-    w = where(update, context)
     days = services(context).retention.days
-    await run_flow(update, context, lambda conn: welcome.help_text(conn, w, days))
+    await run_flow(update, context, lambda turn: welcome.help_text(turn, days))
 
 
 async def on_language(update: Update, context: Context) -> None:
     """Show or change the chat's language."""
-    w, who = where(update, context), actor(update)
     argument = " ".join(context.args or []) or None
-    await run_flow(update, context, lambda conn: language.language_command(conn, w, who, argument))
+    await run_flow(update, context, lambda turn: language.language_command(turn, argument))
 
 
 async def on_language_button(update: Update, context: Context) -> None:
@@ -62,8 +58,7 @@ async def on_language_button(update: Update, context: Context) -> None:
         await stale_button(update, context)
         return
     choice = press.word
-    w, who = where(update, context), actor(update)
-    await run_flow(update, context, lambda conn: language.language_button(conn, w, who, choice))
+    await run_flow(update, context, lambda turn: language.language_button(turn, choice))
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:

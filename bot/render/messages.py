@@ -119,15 +119,6 @@ class Result:
     alert: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who did something: a Telegram user, or nobody we can identify (anonymous admin, channel)."""
-
-    user_id: int | None
-    name: str
-    is_admin: bool = False
-
-
 def reply(*parts: Msg | Joined, **options: object) -> Reply:
     """Build a Reply from paragraphs and options."""
     return Reply(parts=parts, **options)  # type: ignore[arg-type]
