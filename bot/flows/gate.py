@@ -25,7 +25,7 @@ from bot.flows.common import (
     text_problem,
     topic_or_current,
 )
-from bot.flows.turn import Actor, Turn
+from bot.flows.turn import Actor, AdminStatusNeeded, Turn
 from bot.render.messages import Msg, Reply, Result, msg, reply
 
 #: The rules ``member`` applies; ``check`` applies the others.
@@ -155,8 +155,16 @@ async def check(
 
 
 def may_manage(chat: chats.Chat, actor: Actor) -> bool:
-    """The person who set up the group, or an administrator."""
-    return bool(actor.is_admin) or (actor.user_id is not None and actor.user_id == chat.setup_by)
+    """The person who set up the group, or an administrator.
+
+    Raises ``AdminStatusNeeded`` when only Telegram can tell and nobody has asked it yet; the
+    person who set the group up is let in without asking.
+    """
+    if actor.user_id is not None and actor.user_id == chat.setup_by:
+        return True
+    if actor.is_admin is None:
+        raise AdminStatusNeeded
+    return actor.is_admin
 
 
 def manager_only() -> Msg:

@@ -3,6 +3,7 @@ sending what the flow owes the chat."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import aiosqlite
@@ -12,7 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.db import chats, inbox, now_text
-from bot.flows.turn import Actor, Flow, Turn, Where, moment
+from bot.flows.turn import Actor, AdminStatusNeeded, Flow, Turn, Where, moment
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.io import outbox
 from bot.render import html
@@ -42,13 +43,21 @@ def where(update: Update, context: Context) -> Where:
     )
 
 
-def actor(update: Update, *, is_admin: bool | None = None) -> Actor:
+def actor(update: Update) -> Actor:
     """Who sent this update, or an unidentifiable actor for anonymous admins and channels."""
     user = update.effective_user
     message = update.effective_message
     if user is None or user.id in _NOT_A_PERSON or (message and message.sender_chat):
         return Actor(None, "")
-    return Actor(user.id, user.full_name, is_admin)
+    return Actor(user.id, user.full_name)
+
+
+async def _is_admin(update: Update, context: Context) -> bool:
+    """Whether the sender administers the update's chat (Telegram's answer, kept a minute)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    return await services(context).admins.is_admin(context.bot, chat.id, user.id)
 
 
 def command_text(update: Update) -> str:
@@ -127,14 +136,19 @@ def update_key(update: Update) -> str | None:
     return None
 
 
-async def run_flow(
-    update: Update, context: Context, flow: Flow, is_admin: bool | None = None
-) -> None:
+async def run_flow(update: Update, context: Context, flow: Flow) -> None:
     """Run a flow in one write transaction (once per update) with what it owes the chat, then
     answer the press and deliver."""
-    svc = services(context)
-    async with svc.store.transaction() as conn:
-        decided = await _decide(update, context, conn, flow, actor(update, is_admin=is_admin))
+    store, who = services(context).store, actor(update)
+    try:
+        async with store.transaction() as conn:
+            decided = await _decide(update, context, conn, flow, who)
+    except AdminStatusNeeded:
+        # The gate must know whether the person administers the group. Asking Telegram is not
+        # something a flow may await: the transaction has rolled back; ask, and decide again.
+        who = dataclasses.replace(who, is_admin=await _is_admin(update, context))
+        async with store.transaction() as conn:
+            decided = await _decide(update, context, conn, flow, who)
     if decided is None:
         log.info("Skipping an update delivered twice (%s)", update_key(update))
         await answer_query(update)

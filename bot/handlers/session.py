@@ -19,13 +19,6 @@ from bot.services import services
 log = logging.getLogger(__name__)
 
 
-async def _is_admin(update: Update, context: Context) -> bool:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return False
-    return await services(context).admins.is_admin(context.bot, chat.id, user.id)
-
-
 def _in_group(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -48,14 +41,12 @@ async def on_partners(update: Update, context: Context) -> None:
 async def on_rename(update: Update, context: Context) -> None:
     """``/rename 1|2``: rename a partner (set-up runner and admins)."""
     args = context.args or []
-    await run_flow(
-        update, context, lambda turn: setup.rename(turn, args), await _is_admin(update, context)
-    )
+    await run_flow(update, context, lambda turn: setup.rename(turn, args))
 
 
 async def on_reset(update: Update, context: Context) -> None:
     """``/reset``: ask to start the set-up again (set-up runner and admins)."""
-    await run_flow(update, context, setup.ask_reset, await _is_admin(update, context))
+    await run_flow(update, context, setup.ask_reset)
 
 
 async def on_stage(update: Update, context: Context) -> None:
@@ -206,14 +197,11 @@ async def on_button(update: Update, context: Context) -> None:
     if not valid or not _in_group(update):
         await stale_button(update, context)
         return
-    is_admin = None
-    if press.kind in ("reset", "forget"):
-        is_admin = await _is_admin(update, context)
     if press.kind in ("reset", "forget", "forgetme"):
         # The question is consumed by its first answer, so its bookkeeping must be done: a
         # press right after the question appeared waits for the chat's delivery under way.
         await services(context).outbox.settled(update.effective_chat.id)
-    await run_flow(update, context, flows[press.kind], is_admin)
+    await run_flow(update, context, flows[press.kind])
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -256,7 +244,7 @@ async def on_group_only(update: Update, context: Context) -> None:
 
 async def on_forget_group(update: Update, context: Context) -> None:
     """``/forgetgroup``: erase everything about the group, after a confirmation."""
-    await run_flow(update, context, privacy.ask_forget_group, await _is_admin(update, context))
+    await run_flow(update, context, privacy.ask_forget_group)
 
 
 async def on_my_data(update: Update, context: Context) -> None:
