@@ -7,8 +7,9 @@ import datetime as dt
 from bot.db import partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
-from bot.domain.buttons import make
+from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
 from bot.domain.permissions import Action
+from bot.domain.purposes import AgreementPrompt, IssueAgreementPrompt, Proposal
 from bot.domain.wheel import Wheel
 from bot.flows import board, gate
 from bot.flows.common import clean_text, shown_name, text_problem
@@ -16,7 +17,7 @@ from bot.flows.turn import Turn
 from bot.render.messages import Button, Reply, Result, msg, reply, wheel_text
 
 
-def text_prompt(wheel: Wheel, topic_id: str, purpose: str = "agree-text") -> Reply:
+def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
     """Ask for the text of an agreement, with an example."""
     return Reply(
         parts=(
@@ -29,7 +30,7 @@ def text_prompt(wheel: Wheel, topic_id: str, purpose: str = "agree-text") -> Rep
         ),
         force_reply=True,
         placeholder=msg("Our agreement"),
-        remember=(purpose, topic_id),
+        remember=AgreementPrompt(topic_id).pack(),
     )
 
 
@@ -72,13 +73,13 @@ def proposal_message(
             ),
         ),
         buttons=(
-            (Button(msg("Confirm"), make("conf", agreement.id, agreement.revision)),),
+            (Button(msg("Confirm"), Confirm(agreement.id, agreement.revision).pack()),),
             (
-                Button(msg("Not yet"), make("nyet", agreement.id)),
-                Button(msg("Withdraw"), make("wdr", agreement.id)),
+                Button(msg("Not yet"), NotYet(agreement.id).pack()),
+                Button(msg("Withdraw"), Withdraw(agreement.id).pack()),
             ),
         ),
-        remember=("proposal", str(agreement.id)),
+        remember=Proposal(agreement.id).pack(),
         edit=edit,
     )
 
@@ -125,7 +126,7 @@ def issue_prompt(wheel: Wheel, issue: OpenIssue) -> Reply:
         ),
         force_reply=True,
         placeholder=msg("Our agreement"),
-        remember=("agree-issue", str(issue.id)),
+        remember=IssueAgreementPrompt(issue.id).pack(),
     )
 
 
@@ -170,7 +171,7 @@ async def propose_for_issue(turn: Turn, issue_id: int, text: str | None) -> Resu
 def _recorded(
     wheel: Wheel, names: dict[int, str], a: Agreement, day: dt.date, edit: int, *, onward: bool
 ) -> Reply:
-    buttons = ((Button(msg("Next topic"), make("next", a.topic_id)),),) if onward else ()
+    buttons = ((Button(msg("Next topic"), NextTopic(a.topic_id).pack()),),) if onward else ()
     return Reply(
         buttons=buttons,
         parts=(
@@ -314,7 +315,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
             ),
             msg("“{text}”", text=agreement.text),
         ),
-        buttons=((Button(msg("Next topic"), make("next", agreement.topic_id)),),)
+        buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id).pack()),),)
         if onward
         else (),
         edit=turn.message_id,

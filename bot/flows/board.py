@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from bot.db import partners, progress, records
 from bot.db.partners import Member
-from bot.domain.buttons import make
+from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
+from bot.domain.purposes import Answers, Card, Purpose
 from bot.domain.wheel import Topic, Wheel
 from bot.flows.common import shown_name
 from bot.flows.turn import Turn
@@ -137,7 +138,7 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
         parts=tuple(parts),
         force_reply=edit is None,
         placeholder=msg("Your answer") if edit is None else None,
-        remember=("card", topic.id),
+        remember=Card(topic.id).pack(),
         edit=edit,
     )
 
@@ -181,17 +182,22 @@ def answers_view(
         msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
     )
     buttons = (
-        (Button(msg("Record an agreement"), make("agree", topic.id)),),
-        (Button(msg("Note an open issue"), make("issue", topic.id)),),
-        (Button(msg("Next topic"), make("next", topic.id)),),
+        (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
+        (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
+        (Button(msg("Next topic"), NextTopic(topic.id).pack()),),
     )
-    return Reply(parts=tuple(parts), buttons=buttons, remember=("answers", topic.id), edit=edit)
+    return Reply(parts=tuple(parts), buttons=buttons, remember=Answers(topic.id).pack(), edit=edit)
+
+
+async def latest(turn: Turn, purpose: Purpose) -> int | None:
+    """The newest message of the chat with this purpose (``progress.latest_message``)."""
+    return await progress.latest_message(turn.conn, turn.chat_id, *purpose.pack())
 
 
 async def answers_update(turn: Turn, topic_id: str) -> Reply | None:
     """The topic's answers view, edited to show what was just recorded; None while it has not
     been posted (not both organisations have answered yet)."""
-    shown = await progress.latest_message(turn.conn, turn.chat_id, "answers", topic_id)
+    shown = await latest(turn, Answers(topic_id))
     if shown is None:
         return None
     return await answers_now(turn, turn.wheel.topic(topic_id), edit=shown)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from bot.db import chats
-from bot.domain.buttons import make
+from bot.domain.buttons import Press
+from bot.domain.purposes import Purpose
 from bot.flows.turn import Turn
 from bot.render.messages import Button, Msg, Result, msg, reply
 
@@ -43,10 +45,11 @@ def shown_name(name: str | None) -> Msg | str:
     return name if name else msg("a representative")
 
 
-def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
-    """A question to confirm with Yes or "No, keep it" (button data ``kind:yes|no[:parts]``).
+def yes_or_no(question: Msg, yes: Msg, answer: Callable[[bool], Press], asked: Purpose) -> Result:
+    """A question to confirm with Yes or "No, keep it" (the buttons ``answer(True)`` and
+    ``answer(False)``).
 
-    The question is remembered under ``kind``; ``answered_once`` consumes it, so a second press
+    The question is remembered as ``asked``; ``answered_once`` consumes it, so a second press
     or an old copy of the question changes nothing.
     """
     return Result(
@@ -55,20 +58,20 @@ def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
                 question,
                 buttons=(
                     (
-                        Button(yes, make(kind, "yes", *parts)),
-                        Button(msg("No, keep it"), make(kind, "no", *parts)),
+                        Button(yes, answer(True).pack()),
+                        Button(msg("No, keep it"), answer(False).pack()),
                     ),
                 ),
-                remember=(kind, ":".join(map(str, parts))),
+                remember=asked.pack(),
             ),
         )
     )
 
 
-async def answered_once(turn: Turn, kind: str) -> Result | None:
+async def answered_once(turn: Turn, asked: type[Purpose]) -> Result | None:
     """None for the first answer to a ``yes_or_no`` question (the message pressed); after it,
     what to say instead."""
-    if await chats.take_message(turn.conn, turn.chat_id, turn.message_id, kind):
+    if await chats.take_message(turn.conn, turn.chat_id, turn.message_id, asked.kind):
         return None
     return Result(notice=msg("That question has already been answered."))
 

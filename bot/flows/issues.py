@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.db import chats, records
 from bot.db.records import OpenIssue
-from bot.domain.buttons import make
+from bot.domain import purposes
+from bot.domain.buttons import IssueToAgreement, Resolve
 from bot.domain.permissions import Action
 from bot.domain.wheel import Wheel
 from bot.flows import board, gate
@@ -37,7 +38,7 @@ def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
         ),
         force_reply=True,
         placeholder=msg("The open issue"),
-        remember=("issue-text", topic_id),
+        remember=purposes.IssuePrompt(topic_id).pack(),
     )
 
 
@@ -120,8 +121,11 @@ def _list(
             lines.append(msg("{n}. {topic}: {text}", n=number, topic=topic, text=issue.text))
             rows.append(
                 (
-                    Button(msg("{n} · Resolved", n=number), make("ires", issue.id)),
-                    Button(msg("{n} · Make it an agreement", n=number), make("iagr", issue.id)),
+                    Button(msg("{n} · Resolved", n=number), Resolve(issue.id).pack()),
+                    Button(
+                        msg("{n} · Make it an agreement", n=number),
+                        IssueToAgreement(issue.id).pack(),
+                    ),
                 )
             )
         else:
@@ -136,12 +140,11 @@ def _list(
     parts: tuple[Msg | Joined, ...] = (Joined(tuple(lines)),)
     if heading:
         parts = (msg("<b>Open issues</b>"), *parts)
-    first = chunk[0][0]
-    ids = ",".join(str(issue.id) for _, issue in chunk)
+    listed = purposes.IssueList(heading, chunk[0][0], tuple(issue.id for _, issue in chunk))
     return Reply(
         parts=parts,
         buttons=tuple(rows),
-        remember=("issue-list", f"{int(heading)}:{first}:{ids}"),
+        remember=listed.pack(),
         edit=edit,
     )
 
@@ -160,15 +163,15 @@ async def resolve(turn: Turn, issue_id: int) -> Result:
     # The topic's answers view lists what is still open there: it loses this one too.
     view = await board.answers_update(turn, issue.topic_id)
     also = () if view is None else (view,)
-    shown = await chats.message_purpose(conn, chat_id, message_id)
-    if shown is not None and shown[0] == "issue-list":
-        heading, first, ids = shown[1].split(":")
+    remembered = await chats.message_purpose(conn, chat_id, message_id)
+    shown = purposes.read(*remembered) if remembered is not None else None
+    if isinstance(shown, purposes.IssueList):
         chunk = []
-        for number, listed_id in enumerate(ids.split(","), start=int(first)):
-            listed = await records.issue(conn, chat_id, int(listed_id))
+        for number, listed_id in enumerate(shown.ids, start=shown.first):
+            listed = await records.issue(conn, chat_id, listed_id)
             if listed is not None:
                 chunk.append((number, listed))
-        edited = _list(turn.wheel, chunk, heading=heading == "1", edit=message_id)
+        edited = _list(turn.wheel, chunk, heading=shown.heading, edit=message_id)
         return Result(replies=(edited, *also), notice=notice)
     # A message of one issue, as /issues posted them before lists.
     done: Msg = msg("<s>{text}</s> – resolved by {name}.", text=issue.text, name=member.name)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from bot.domain.permissions import Action
 from bot.flows import gate, welcome
-from bot.flows.common import anonymous, refuse
+from bot.flows.common import anonymous, refuse, stale_button
 from bot.flows.turn import Turn
+from bot.i18n import LANGUAGES
 from bot.render.messages import Reply, Result
 
 
@@ -32,6 +33,8 @@ async def language_command(turn: Turn, argument: str | None) -> list[Reply] | Re
 
 async def language_button(turn: Turn, choice: str) -> list[Reply] | Result:
     """A language button."""
+    if choice not in LANGUAGES:  # a language the bot no longer speaks
+        return Result(notice=stale_button(), alert=True)
     refused = await _refusal(turn, button=True)
     if refused is not None:
         return refused

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from bot.db import chats
 from bot.db.maintenance import erase_chat, forget_person, personal_data
+from bot.domain.buttons import ForgetGroupAnswer, ForgetMeAnswer
 from bot.domain.permissions import Action
+from bot.domain.purposes import ForgetGroupQuestion, ForgetMeQuestion
 from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.common import answered_once, refuse, yes_or_no
@@ -39,7 +41,8 @@ async def ask_forget_group(turn: Turn) -> Result:
             "cannot be brought back."
         ),
         msg("Yes, erase everything"),
-        "forget",
+        ForgetGroupAnswer,
+        ForgetGroupQuestion(),
     )
 
 
@@ -49,7 +52,7 @@ async def forget_group(turn: Turn, erase: bool) -> Result:
     if chat is None:
         return Result(notice=msg("Nothing is kept about this group any more."))
     refused = await gate.check(turn, Action.FORGETGROUP, button=True) or await answered_once(
-        turn, "forget"
+        turn, ForgetGroupQuestion
     )
     if refused is not None:
         return refused
@@ -144,6 +147,8 @@ async def ask_forget_me(turn: Turn) -> Result:
     refused = await gate.check(turn, Action.FORGETME, button=False)
     if refused is not None:
         return refused
+    asker = turn.actor.user_id
+    assert asker is not None  # the gate refuses who cannot be told apart
     await known_chat(turn)
     return yes_or_no(
         msg(
@@ -153,8 +158,8 @@ async def ask_forget_me(turn: Turn) -> Result:
             "represent anyone."
         ),
         msg("Yes, forget me"),
-        "forgetme",
-        turn.actor.user_id,
+        lambda erase: ForgetMeAnswer(erase, asker),
+        ForgetMeQuestion(asker),
     )
 
 
@@ -163,7 +168,7 @@ async def forget_me(turn: Turn, erase: bool, asker: int) -> Result:
     message_id = turn.message_id
     if turn.actor.user_id is None or turn.actor.user_id != asker:
         return refuse(msg("This question is for the person who asked."), button=True)
-    already = await answered_once(turn, "forgetme")
+    already = await answered_once(turn, ForgetMeQuestion)
     if already is not None:
         return already
     if not erase:

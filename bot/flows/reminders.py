@@ -17,9 +17,10 @@ from bot.db import chats, records
 from bot.db import reminders as sql
 from bot.db.partners import Member
 from bot.db.reminders import Reminder, zone_or_utc
-from bot.domain.buttons import make
+from bot.domain.buttons import CancelReminder, Dismiss, Snooze, StartNow
 from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
+from bot.domain.purposes import ReminderMessage
 from bot.domain.wheel import Wheel
 from bot.flows import gate, session
 from bot.flows.common import refuse, set_up_chat, stale_button
@@ -202,7 +203,7 @@ async def _listing(turn: Turn, *, edit: int | None = None) -> Reply:
         (
             Button(
                 msg("Cancel {stage}", stage=wheel_text(wheel.stage(r.stage).name)),
-                make("rcan", r.id),
+                CancelReminder(r.id).pack(),
             ),
         )
         for r in pending
@@ -293,16 +294,16 @@ async def reminder_message(
         parts.append(closing)
         return Reply(parts=tuple(parts), edit=edit)
     buttons = (
-        (Button(msg("Start {stage} now", stage=stage), make("rnow", reminder.id)),),
+        (Button(msg("Start {stage} now", stage=stage), StartNow(reminder.id).pack()),),
         (
-            Button(msg("Remind us in a week"), make("rsnz", reminder.id)),
-            Button(msg("Cancel"), make("rend", reminder.id)),
+            Button(msg("Remind us in a week"), Snooze(reminder.id).pack()),
+            Button(msg("Cancel"), Dismiss(reminder.id).pack()),
         ),
     )
     return Reply(
         parts=tuple(parts),
         buttons=buttons,
-        remember=("reminder", str(reminder.id)),
+        remember=ReminderMessage(reminder.id).pack(),
     )
 
 

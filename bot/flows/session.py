@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.db import partners, progress, records
-from bot.domain.buttons import make
+from bot.domain.buttons import LATER_MONTHS, ChooseStage, RemindLater
 from bot.domain.permissions import Action
+from bot.domain.purposes import Answers, Card
 from bot.domain.wheel import Stage, Topic, Wheel
 from bot.flows import board, gate
 from bot.flows.common import clean_text, set_up_chat, text_problem
@@ -34,8 +35,6 @@ STAGE_WORDS = {
 MINUTES_PER_TOPIC = 5
 #: The reaction that acknowledges an answer (one of the reactions Telegram allows bots).
 ANSWERED = "👍"
-#: The reminders offered at the end of a stage, in months.
-LATER_MONTHS = (1, 3, 6)
 
 
 def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
@@ -55,7 +54,7 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
             )
         )
     parts.append(msg("New to working together? Start with <b>Orientation</b>."))
-    buttons = (tuple(Button(wheel_text(s.name), make("stage", s.id)) for s in wheel.stages),)
+    buttons = (tuple(Button(wheel_text(s.name), ChooseStage(s.id).pack()) for s in wheel.stages),)
     return Reply(parts=tuple(parts), buttons=buttons)
 
 
@@ -176,7 +175,7 @@ async def record_answer(turn: Turn, topic_id: str, text: str | None) -> Result:
                 ack=said, topic=wheel_text(topic.name),
             )  # fmt: skip
         replies.append(reply(said, reply_to=message_id))
-    shown_card = await progress.latest_message(conn, chat_id, "card", topic_id)
+    shown_card = await board.latest(turn, Card(topic_id))
     if shown_card is not None and not replaced:  # a new answer changes who the card waits for
         replies.append(await board.card_now(turn, topic, edit=shown_card))
     answers = await progress.answers(conn, chat_id, topic_id)
@@ -184,7 +183,7 @@ async def record_answer(turn: Turn, topic_id: str, text: str | None) -> Result:
         statuses = await progress.topic_statuses(conn, chat_id)
         if statuses.get(topic_id) != "skipped":
             await progress.set_topic_status(conn, chat_id, topic_id, "answered", turn.stamp)
-        shown = await progress.latest_message(conn, chat_id, "answers", topic_id)
+        shown = await board.latest(turn, Answers(topic_id))
         replies.append(await board.answers_now(turn, topic, edit=shown))
     return Result(replies=tuple(replies))
 
@@ -308,7 +307,7 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             (
                 Button(
                     msg("Continue with {stage}", stage=wheel_text(following.name)),
-                    make("stage", following.id),
+                    ChooseStage(following.id).pack(),
                 ),
             )
         )
@@ -330,7 +329,8 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             buttons.append(
                 tuple(
                     Button(
-                        msg("Continue with {stage}", stage=wheel_text(s.name)), make("stage", s.id)
+                        msg("Continue with {stage}", stage=wheel_text(s.name)),
+                        ChooseStage(s.id).pack(),
                     )
                     for s in unfinished
                 )
@@ -350,7 +350,8 @@ def later_buttons(stage_id: str) -> tuple[Button, ...]:
     """ "In 1 month", "In 3 months", "In 6 months": a reminder to take up ``stage_id``."""
     return tuple(
         Button(
-            plural_msg("In {n} month", "In {n} months", months), make("later", stage_id, months)
+            plural_msg("In {n} month", "In {n} months", months),
+            RemindLater(stage_id, months).pack(),
         )
         for months in LATER_MONTHS
     )

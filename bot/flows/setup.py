@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.db import chats, partners
-from bot.domain.buttons import make
+from bot.domain.buttons import ChooseSide, ResetAnswer
 from bot.domain.permissions import Action
+from bot.domain.purposes import PartnerName, RenamePrompt, ResetQuestion, Sides
 from bot.flows import gate, session
 from bot.flows.common import (
     MAX_NAME,
@@ -33,7 +34,7 @@ def name_prompt(slot: int) -> Reply:
         parts=(question, msg("Reply to this message with the name.")),
         force_reply=True,
         placeholder=msg("Name of the organisation"),
-        remember=("partner-name", str(slot)),
+        remember=PartnerName(slot).pack(),
     )
 
 
@@ -52,8 +53,8 @@ async def sides_message(turn: Turn, edit: int | None = None) -> Reply:
         msg("<b>Who represents which organisation?</b> Tap your organisation."),
         lines(*sides),
     )
-    buttons = (tuple(Button(name, make("side", slot)) for slot, name in names.items()),)
-    return Reply(parts=parts, buttons=buttons, remember=("sides", ""), edit=edit)
+    buttons = (tuple(Button(name, ChooseSide(slot).pack()) for slot, name in names.items()),)
+    return Reply(parts=parts, buttons=buttons, remember=Sides().pack(), edit=edit)
 
 
 async def start(turn: Turn) -> Result:
@@ -198,6 +199,8 @@ async def rename(turn: Turn, args: list[str]) -> Result:
     refused = await gate.check(turn, Action.RENAME, button=False, chat=chat)
     if refused is not None:
         return refused
+    asker = turn.actor.user_id
+    assert asker is not None  # the gate refuses who cannot be told apart
     names = await partners.names(turn.conn, turn.chat_id)
     slot = int(args[0]) if args and args[0] in ("1", "2") else None
     if slot is None:
@@ -220,7 +223,7 @@ async def rename(turn: Turn, args: list[str]) -> Result:
         force_reply=True,
         placeholder=msg("Name of the organisation"),
         # The answer is taken only from the person who asked to rename.
-        remember=("rename", f"{slot}:{turn.actor.user_id}"),
+        remember=RenamePrompt(slot, asker).pack(),
     )
     return Result(replies=(prompt,))
 
@@ -239,7 +242,8 @@ async def ask_reset(turn: Turn) -> Result:
             "cleared; answers, agreements and open issues are kept."
         ),
         msg("Yes, start again"),
-        "reset",
+        ResetAnswer,
+        ResetQuestion(),
     )
 
 
@@ -249,7 +253,7 @@ async def reset(turn: Turn, clear: bool) -> Result:
     message_id = turn.message_id
     chat = await known_chat(turn)
     refused = await gate.check(turn, Action.RESET, button=True, chat=chat) or await answered_once(
-        turn, "reset"
+        turn, ResetQuestion
     )
     if refused is not None:
         return refused

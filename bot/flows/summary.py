@@ -5,7 +5,7 @@ requests for the wheel picture and the export, which the outbox makes when it de
 
 from __future__ import annotations
 
-from bot.domain.buttons import make
+from bot.domain.buttons import Export
 from bot.domain.record import (
     AgreementEntry,
     GroupRecord,
@@ -104,7 +104,7 @@ def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
                 "document, to keep or pass on."
             ),
         ),
-        buttons=((Button(msg("Export as PDF"), make("export")),),),
+        buttons=((Button(msg("Export as PDF"), Export().pack()),),),
     )
     return Result(replies=(Reply(parts=tuple(parts), most=MOST_MESSAGES, overflow=export),))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.db import chats
-from bot.domain.buttons import make
+from bot.domain.buttons import ChooseLanguage
 from bot.flows.turn import Turn, known_chat
 from bot.i18n import LANGUAGES
 from bot.render.messages import Button, Msg, Reply, msg
@@ -127,7 +127,12 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
 
 def _language_buttons() -> tuple[tuple[Button, ...], ...]:
     # Each language's name in that language, so people find their own.
-    return ((Button("Nederlands", make("lang", "nl")), Button("English", make("lang", "en"))),)
+    return (
+        (
+            Button("Nederlands", ChooseLanguage("nl").pack()),
+            Button("English", ChooseLanguage("en").pack()),
+        ),
+    )
 
 
 async def language(turn: Turn, argument: str | None) -> list[Reply]:

@@ -1,12 +1,12 @@
 """Handlers for what the partners take away: ``/summary``, ``/agreements``, ``/wheel`` and
-``/export`` (and the export button a long summary offers)."""
+``/export`` (the export button a long summary offers is routed in ``routes.py``)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.flows import summary
-from bot.handlers.common import Context, run_flow
+from bot.handlers.turn import Context, run_flow
 
 
 async def on_summary(update: Update, context: Context) -> None:
@@ -30,8 +30,3 @@ async def on_export(update: Update, context: Context) -> None:
     await run_flow(
         update, context, lambda turn: summary.file_command(turn, "export", button=False)
     )
-
-
-async def on_export_button(update: Update, context: Context) -> None:
-    """The button a long summary offers: the export."""
-    await run_flow(update, context, lambda turn: summary.file_command(turn, "export", button=True))

@@ -1,14 +1,14 @@
-"""Handlers for being added or removed, /start, /help, /language and unknown commands."""
+"""Handlers for the bot joining and leaving a group (and following it to its supergroup id),
+``/help``, ``/language``, and commands that do not work where they were sent or at all. The
+language buttons are routed in ``routes.py``."""
 
 from __future__ import annotations
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 
-from bot.domain import buttons
 from bot.flows import language, welcome
-from bot.handlers.common import Context, run_flow, send
-from bot.handlers.session import stale_button
-from bot.i18n import LANGUAGES
+from bot.handlers.turn import Context, run_flow, send
+from bot.render.messages import msg, reply
 from bot.services import services
 
 
@@ -37,6 +37,20 @@ def _is_member(member: ChatMember) -> bool:
     return member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
+async def on_migrate(update: Update, context: Context) -> None:
+    """A group became a supergroup: its new id takes over everything (both notices are fine)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    await run_flow(update, context, lambda turn: welcome.migrated(turn, old_id, new_id))
+
+
 async def on_help(update: Update, context: Context) -> None:
     """List the commands."""
     days = services(context).retention.days
@@ -49,16 +63,19 @@ async def on_language(update: Update, context: Context) -> None:
     await run_flow(update, context, lambda turn: language.language_command(turn, argument))
 
 
-async def on_language_button(update: Update, context: Context) -> None:
-    """Change the language from a button."""
-    query = update.callback_query
-    assert query is not None
-    press = buttons.read(query.data)
-    if press is None or press.kind != "lang" or press.word not in LANGUAGES:
-        await stale_button(update, context)
-        return
-    choice = press.word
-    await run_flow(update, context, lambda turn: language.language_button(turn, choice))
+async def on_group_only(update: Update, context: Context) -> None:
+    """A session command in a private chat: it works in the group with both partners."""
+    await send(
+        update,
+        context,
+        [
+            reply(
+                msg(
+                    "That works in the group with both partners. Send /start here to see how to set one up."
+                )
+            )
+        ],
+    )
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:

@@ -75,7 +75,7 @@ def wheel_text(text: str) -> Raw:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """An inline button: a translated label and compact callback data."""
+    """An inline button: a translated label and its data, packed by ``bot.domain.buttons``."""
 
     label: Msg | str
     data: str
@@ -90,7 +90,8 @@ class Reply:
     force_reply: bool = False
     placeholder: Msg | None = None
     reply_to: int | None = None
-    #: Remember the sent message under this purpose, e.g. ``("partner-name", "1")``.
+    #: Remember the sent message under this purpose, packed by ``bot.domain.purposes``
+    #: (``PartnerName(1).pack()`` is ``("partner-name", "1")``).
     remember: tuple[str, str] | None = None
     #: Put this reply in place of an earlier bot message (sent anew if that one is gone).
     edit: int | None = None

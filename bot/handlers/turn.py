@@ -1,5 +1,5 @@
-"""The turn of an update: who and where it is from, running its flow in one transaction, and
-sending what the flow owes the chat."""
+"""The turn of an update: who and where it is from, its flow run in one transaction, and what the
+flow owes the chat, delivered."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import logging
 
 import aiosqlite
 from telegram import Update
-from telegram.constants import ChatID
+from telegram.constants import ChatID, ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.db import chats, inbox, now_text
+from bot.domain.purposes import Card
+from bot.flows.common import stale_button as stale_words
 from bot.flows.turn import Actor, AdminStatusNeeded, Flow, Turn, Where, moment
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.io import outbox
@@ -60,6 +62,12 @@ async def _is_admin(update: Update, context: Context) -> bool:
     return await services(context).admins.is_admin(context.bot, chat.id, user.id)
 
 
+def in_group(update: Update) -> bool:
+    """Whether the update comes from a group (the session works only there)."""
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
 def command_text(update: Update) -> str:
     """What follows the command, as typed: ``context.args`` would turn line breaks into spaces."""
     message = update.effective_message
@@ -100,7 +108,7 @@ async def owe(
     addressed = addressed_thread(update)
     threads = [
         stored.thread_id
-        if reply.remember is not None and reply.remember[0] == "card" and stored is not None
+        if reply.remember is not None and reply.remember[0] == Card.kind and stored is not None
         else addressed
         for reply in replies
     ]
@@ -194,6 +202,15 @@ async def _decide(
     await owe(update, context, conn, chat, list(result.replies))
     await inbox.mark_handled(conn, update.update_id, now_text())
     return result, chat
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button whose data we do not (or no longer) know: say so, change nothing."""
+    await run_flow(update, context, _stale)
+
+
+async def _stale(turn: Turn) -> Result:
+    return Result(notice=stale_words(), alert=True)
 
 
 async def translator_for(update: Update, context: Context) -> Translator:
