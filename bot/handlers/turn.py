@@ -179,8 +179,7 @@ async def _decide(
     if key is not None and not await chats.mark_processed(conn, key, now_text()):
         return None
     here = where(update, context)
-    message = update.effective_message
-    replied = message.reply_to_message if message is not None else None
+    message_id, replied_to = _message_ids(update)
     turn = Turn(
         conn=conn,
         wheel=services(context).wheel,
@@ -188,8 +187,8 @@ async def _decide(
         actor=who,
         now=moment(services(context).clock()),
         chat=await chats.get(conn, here.chat_id),
-        message_id=message.message_id if message is not None else 0,
-        replied_to=replied.message_id if replied is not None else None,
+        message_id=message_id,
+        replied_to=replied_to,
     )
     outcome = await flow(turn)
     result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
@@ -202,6 +201,21 @@ async def _decide(
     await owe(update, context, conn, chat, list(result.replies))
     await inbox.mark_handled(conn, update.update_id, now_text())
     return result, chat
+
+
+def _message_ids(update: Update) -> tuple[int, int | None]:
+    """The message handled (for a press, the message of the button; 0 for none) and the message
+    it replies to."""
+    query = update.callback_query
+    if query is not None:
+        # Not effective_message: a message too old for Telegram to show us in full still has
+        # the id that the flow edits and that its question was remembered under.
+        return (query.message.message_id if query.message is not None else 0), None
+    message = update.effective_message
+    if message is None:
+        return 0, None
+    replied = message.reply_to_message
+    return message.message_id, replied.message_id if replied is not None else None
 
 
 async def stale_button(update: Update, context: Context) -> None:
