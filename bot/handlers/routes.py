@@ -64,7 +64,8 @@ class OnPress(Generic[P]):
 
     press: type[P]
     flow: Callable[[Turn, P], Awaitable[Outcome]]
-    #: The button belongs to the session in a group; pressed anywhere else, it is stale.
+    #: The button belongs to a group's session; pressed anywhere else, it is stale. (Only the
+    #: language buttons are also in private chats.)
     groups_only: bool = True
     #: It answers a question that its first answer consumes: the question's bookkeeping must
     #: be done, so a press right after the question appeared waits for the chat's delivery.
@@ -110,22 +111,12 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(IssueToAgreement, lambda turn, p: agreements.propose_from_issue(turn, p.issue)),
         # A reminder that came (start now, in a week, cancel), and the cancel buttons of
         # /reminders.
-        OnPress(
-            StartNow, lambda turn, p: reminders.start_now(turn, p.reminder), groups_only=False
-        ),
-        OnPress(Snooze, lambda turn, p: reminders.snooze(turn, p.reminder), groups_only=False),
-        OnPress(Dismiss, lambda turn, p: reminders.dismiss(turn, p.reminder), groups_only=False),
-        OnPress(
-            CancelReminder,
-            lambda turn, p: reminders.cancel_pending(turn, p.reminder),
-            groups_only=False,
-        ),
+        OnPress(StartNow, lambda turn, p: reminders.start_now(turn, p.reminder)),
+        OnPress(Snooze, lambda turn, p: reminders.snooze(turn, p.reminder)),
+        OnPress(Dismiss, lambda turn, p: reminders.dismiss(turn, p.reminder)),
+        OnPress(CancelReminder, lambda turn, p: reminders.cancel_pending(turn, p.reminder)),
         # The export a long summary offers.
-        OnPress(
-            Export,
-            lambda turn, p: summary.file_command(turn, "export", button=True),
-            groups_only=False,
-        ),
+        OnPress(Export, lambda turn, p: summary.file_command(turn, "export", button=True)),
         # People's data: answer /forgetgroup's and /forgetme's questions.
         OnPress(
             ForgetGroupAnswer, lambda turn, p: privacy.forget_group(turn, p.erase), settle=True
