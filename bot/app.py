@@ -24,8 +24,19 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.domain import moments
-from bot.handlers import faults, reminders, session, takeaway, welcome
-from bot.handlers.common import Context
+from bot.handlers import (
+    agreements,
+    faults,
+    issues,
+    privacy,
+    reminders,
+    routes,
+    session,
+    setup,
+    takeaway,
+    welcome,
+)
+from bot.handlers.turn import Context
 from bot.io import conflict
 from bot.io.commands import register_commands
 from bot.io.inbox import DurableUpdateQueue, mark_handled
@@ -123,43 +134,41 @@ def add_handlers(app: App) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, welcome.on_bot_added))
 
     # A group that becomes a supergroup gets a new id; the data follows it.
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, session.on_migrate))
-    app.add_handler(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, session.on_member_left))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, welcome.on_migrate))
+    app.add_handler(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, setup.on_member_left))
 
     # Commands (also /cmd@ThisBot; /cmd@OtherBot never matches a CommandHandler).
-    app.add_handler(CommandHandler("start", session.on_start, filters=NEW))
+    app.add_handler(CommandHandler("start", setup.on_start, filters=NEW))
     app.add_handler(CommandHandler("help", welcome.on_help, filters=NEW))
     app.add_handler(CommandHandler("language", welcome.on_language, filters=NEW))
-    app.add_handler(CommandHandler("partners", session.on_partners, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("rename", session.on_rename, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("reset", session.on_reset, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("partners", setup.on_partners, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("rename", setup.on_rename, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("reset", setup.on_reset, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("stage", session.on_stage, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("skip", session.on_skip, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("back", session.on_back, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("agree", session.on_agree, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("issue", session.on_issue, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("issues", session.on_issues, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("agree", agreements.on_agree, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("issue", issues.on_issue, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("issues", issues.on_issues, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("forgetgroup", session.on_forget_group, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("forgetgroup", privacy.on_forget_group, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("summary", takeaway.on_summary, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("agreements", takeaway.on_agreements, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("wheel", takeaway.on_wheel, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("export", takeaway.on_export, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("mydata", session.on_my_data, filters=NEW))
-    app.add_handler(CommandHandler("forgetme", session.on_forget_me, filters=NEW))
-    app.add_handler(CommandHandler(GROUP_COMMANDS, session.on_group_only, filters=NEW & ~GROUPS))
+    app.add_handler(CommandHandler("mydata", privacy.on_my_data, filters=NEW))
+    app.add_handler(CommandHandler("forgetme", privacy.on_forget_me, filters=NEW))
+    app.add_handler(CommandHandler(GROUP_COMMANDS, welcome.on_group_only, filters=NEW & ~GROUPS))
 
-    # Buttons: the language choice, and everything the session offers.
-    app.add_handler(CallbackQueryHandler(welcome.on_language_button, pattern=r"^lang:"))
-    app.add_handler(CallbackQueryHandler(reminders.on_button, pattern=reminders.PATTERN))
-    app.add_handler(CallbackQueryHandler(takeaway.on_export_button, pattern=r"^export$"))
-    app.add_handler(CallbackQueryHandler(session.on_button))
+    # Buttons, every kind: the route table (bot/handlers/routes.py) picks the flow.
+    app.add_handler(CallbackQueryHandler(routes.on_button))
 
-    # Replies to the bot's prompts and cards (text, or anything else to refuse politely).
-    app.add_handler(MessageHandler(filters.REPLY & NEW & ~filters.COMMAND, session.on_reply))
+    # Replies to the bot's prompts and cards (text, or anything else to refuse politely), routed
+    # by what the message replied to is for.
+    app.add_handler(MessageHandler(filters.REPLY & NEW & ~filters.COMMAND, routes.on_reply))
     app.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND, session.on_edited)
     )

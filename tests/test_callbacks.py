@@ -1,32 +1,56 @@
-"""The one codec for button data: what it makes it reads back; anything else reads as None."""
+"""The one codec for button data: what it packs it reads back, buttons made before a field existed
+still read, and anything else reads as None."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.domain.buttons import MAX_BYTES, SHAPES, Press, make, read
+from bot.domain.buttons import (
+    KINDS,
+    MAX_BYTES,
+    CancelReminder,
+    ChooseLanguage,
+    ChooseSide,
+    Confirm,
+    NextTopic,
+    Press,
+    RemindLater,
+    ResetAnswer,
+    read,
+)
 
 
 @pytest.mark.parametrize(
-    ("kind", "parts", "press"),
+    ("press", "data"),
     [
-        ("conf", (12, 3), Press("conf", "", (12, 3))),
-        ("conf", (12,), Press("conf", "", (12,))),
-        ("side", (2,), Press("side", "", (2,))),
-        ("later", ("integration", 6), Press("later", "integration", (6,))),
-        ("later", ("integration",), Press("later", "integration", ())),
-        ("next", ("value-creation.orientation.ambition",), None),
-        ("reset", ("no",), Press("reset", "no", ())),
-        ("lang", ("nl",), Press("lang", "nl", ())),
-        ("rcan", (99999999999,), Press("rcan", "", (99999999999,))),
+        (Confirm(12, 3), "conf:12:3"),
+        (ChooseSide(2), "side:2"),
+        (RemindLater("integration", 6), "later:integration:6"),
+        (
+            NextTopic("value-creation.orientation.ambition"),
+            "next:value-creation.orientation.ambition",
+        ),
+        (ResetAnswer(clear=False), "reset:no"),
+        (ChooseLanguage("nl"), "lang:nl"),
+        (CancelReminder(99999999999), "rcan:99999999999"),
     ],
 )
-def test_what_is_made_reads_back(
-    kind: str, parts: tuple[str | int, ...], press: Press | None
+def test_what_is_packed_reads_back(press: Press, data: str) -> None:
+    assert press.pack() == data
+    assert read(data) == press
+
+
+@pytest.mark.parametrize(
+    ("data", "press"),
+    [
+        ("conf:12", Confirm(12, 0)),  # from before revisions were shown
+        ("later:integration", RemindLater("integration", 3)),  # from before the choice of months
+    ],
+)
+def test_buttons_from_before_a_field_existed_read_with_its_default(
+    data: str, press: Press
 ) -> None:
-    data = make(kind, *parts)
-    expected = press or Press(kind, str(parts[0]), ())
-    assert read(data) == expected
+    assert read(data) == press
 
 
 @pytest.mark.parametrize(
@@ -47,6 +71,7 @@ def test_what_is_made_reads_back(
         "stage:Integration",  # words are lowercase ids
         "stage:integration:1",
         "later:integration:x",
+        "reset:maybe",  # yes or no
         "unknown:1",
         "next:" + "a" * 60,  # 65 bytes
         "lang:nl extra",
@@ -63,19 +88,16 @@ def test_the_limit_is_telegrams_64_bytes() -> None:
     assert read(at_limit + "a") is None
 
 
-def test_making_data_that_cannot_be_read_fails_loudly() -> None:
+def test_packing_data_that_cannot_be_read_fails_loudly() -> None:
     with pytest.raises(ValueError, match="not a button we can read back"):
-        make("conf", "²")
+        ChooseSide(-1).pack()
     with pytest.raises(ValueError, match="not a button we can read back"):
-        make("nonsense", 1)
+        NextTopic("Ambition").pack()
     with pytest.raises(ValueError, match="not a button we can read back"):
-        make("next", "x" * 64)
+        NextTopic("x" * 64).pack()
 
 
-def test_every_kind_has_a_shape_a_handler_reads() -> None:
-    from bot.handlers import reminders
+def test_every_kind_of_press_has_a_route() -> None:
+    from bot.handlers import routes
 
-    session_kinds = {"side", "stage", "later", "next", "agree", "issue", "conf", "nyet", "wdr"}
-    session_kinds |= {"ires", "iagr", "reset", "forget", "forgetme"}
-    # "export": the button a long summary offers (bot/handlers/takeaway.py).
-    assert set(SHAPES) == session_kinds | set(reminders.BUTTONS) | {"lang", "export"}
+    assert set(routes.PRESSES) == set(KINDS.values())

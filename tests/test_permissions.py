@@ -15,10 +15,9 @@ import pytest
 
 from bot.domain.permissions import RULES, Action, Who, markdown
 from bot.flows import gate
-from bot.flows.welcome import Where
+from bot.flows.turn import Actor, Turn, Where
 from bot.jobs import reminding
 from bot.offline.fake_api import FakeBotApi, Sent
-from bot.render.messages import Actor
 from bot.services import KEY, services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
@@ -208,7 +207,38 @@ def test_every_guarded_action_asks_the_gate() -> None:
 )
 async def test_the_gate_refuses_to_guess(action: Action, ask: str) -> None:
     """Asking the wrong question of the gate is a programming error, not a quiet yes."""
-    where = Where(-1, "group", None, None, "Europe/Amsterdam", "2026-11-24T00:00:00+00:00")
-    actor = Actor(1, "Ben")
+    where = Where(-1, "group", None, None, "Europe/Amsterdam")
+    now = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+    turn = Turn(None, None, where, Actor(1, "Ben"), now, None)  # type: ignore[arg-type]  # no db needed
     with pytest.raises(ValueError, match=action.value.split()[0]):
-        await getattr(gate, ask)(None, where, actor, action, button=False)  # no db needed
+        await getattr(gate, ask)(turn, action, button=False)
+
+
+async def test_the_gate_asks_telegram_about_administrators_only_when_it_must(
+    group: Group, api: FakeBotApi
+) -> None:
+    """A manager action by an administrator goes through, by anyone else is refused; the flow
+    cannot ask Telegram itself, so its turn is decided again once Telegram has answered."""
+    await ready(group)
+
+    def asked() -> int:
+        return sum(1 for c in api.calls if c.method == "getChatMember")
+
+    await group.send(BEN, "/rename 1")  # Ben set the group up: nobody needs to ask
+    assert "What is the new name of" in group.last.text
+    assert asked() == 0
+
+    sent = len(group.sent)
+    await group.send(DAVID, "/rename 1")
+    assert group.last.text.startswith("Only the person who set up this group")
+    assert len(group.sent) == sent + 1  # the first try rolled back: one refusal, not two
+    assert asked() == 1
+
+    api.administrators[group.chat_id] = [CARLA.id]
+    await group.send(CARLA, "/rename 2")
+    assert "What is the new name of" in group.last.text
+    await group.send(CARLA, "/reset")
+    await group.press(CARLA, "Yes, start again")
+    assert "Carla started the set-up again." in [m.text for m in group.sent]
+    assert "first partner organisation" in group.last.text
+    assert asked() == 2  # Carla's answer is kept a minute: the press did not ask again

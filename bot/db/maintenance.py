@@ -184,10 +184,10 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
     )
     reminders = await rows("SELECT count(*) FROM reminders WHERE created_by = ?", user_id)
     return PersonalData(
-        groups=[tuple(r) for r in groups],  # type: ignore[misc]
-        answers=[tuple(r) for r in answers],  # type: ignore[misc]
-        agreements=[tuple(r) for r in agreements],  # type: ignore[misc]
-        issues=[tuple(r) for r in issues],  # type: ignore[misc]
+        groups=[tuple(r) for r in groups],
+        answers=[tuple(r) for r in answers],
+        agreements=[tuple(r) for r in agreements],
+        issues=[tuple(r) for r in issues],
         reminders=int(reminders[0][0]),
     )
 

@@ -58,7 +58,7 @@ def utc_of(local_time: str, timezone: str) -> str:
     return wall.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-async def register_functions(conn: Tx) -> None:
+async def register_functions(conn: aiosqlite.Connection) -> None:
     """Make ``utc_of`` available to SQL on this connection (migrations use it)."""
     await conn.create_function("utc_of", 2, utc_of, deterministic=True)
 

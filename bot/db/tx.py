@@ -32,7 +32,8 @@ def run_now(coroutine: Coroutine[Any, Any, T]) -> T:
         return done.value  # type: ignore[no-any-return]
     coroutine.close()
     raise NotDatabaseWork(
-        f"{coroutine.__qualname__} awaited {waiting_for!r}, which needs the event loop; work "
+        f"{getattr(coroutine, '__qualname__', coroutine)} awaited {waiting_for!r}, which needs "
+        "the event loop; work "
         "run by the store may await only the database"
     )
 

@@ -1,79 +1,252 @@
-"""One codec for button data: every button's data is made and read here.
+"""One codec for button data: every button's data is a typed press, packed and read here.
 
-Data is a kind, then parts separated by ``:``: ids are ASCII digits (``"²".isdigit()`` is true,
-``int("²")`` fails), words are lowercase ids (stages, topics, yes/no, languages). Telegram takes
-at most 64 bytes. Whatever does not read as one of the shapes below is None, which the handlers
-answer with "this button no longer works" and which changes nothing.
+Data is the press's kind, then its fields in order, separated by ``:``. Numbers are ASCII digits
+(``"²".isdigit()`` is true, ``int("²")`` fails), words are lowercase ids (stages, topics,
+languages), and a yes/no is ``yes`` or ``no``. A field with a default may be missing at the end,
+so buttons made before it existed still work. Telegram takes at most 64 bytes. Whatever does not
+read as one of the presses below is None, which the handlers answer with "this button no longer
+works" and which changes nothing. (The idea of aiogram's ``CallbackData``, without pydantic.)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import MISSING, Field, dataclass, fields
+from itertools import zip_longest
+from typing import Any, ClassVar, get_type_hints
+
+from bot.domain.wheel import Wheel
 
 #: Telegram's limit for callback data.
 MAX_BYTES = 64
 _NUMBER = re.compile(r"[0-9]{1,11}")
 _WORD = re.compile(r"[a-z0-9][a-z0-9.-]{0,59}")
-
-
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """What follows a kind: a word or not, then between ``least`` and ``most`` numbers."""
-
-    word: bool
-    least: int = 0
-    most: int = 0
-
-
-SHAPES: dict[str, Shape] = {
-    # set-up and language
-    "side": Shape(word=False, least=1, most=1),
-    "reset": Shape(word=True),
-    "forget": Shape(word=True),
-    "forgetme": Shape(word=True, least=1, most=1),
-    "lang": Shape(word=True),
-    # the session
-    "stage": Shape(word=True),
-    "next": Shape(word=True),
-    "agree": Shape(word=True),
-    "issue": Shape(word=True),
-    "later": Shape(word=True, least=0, most=1),
-    # agreements and open issues
-    "conf": Shape(word=False, least=1, most=2),
-    "nyet": Shape(word=False, least=1, most=1),
-    "wdr": Shape(word=False, least=1, most=1),
-    "ires": Shape(word=False, least=1, most=1),
-    "iagr": Shape(word=False, least=1, most=1),
-    # reminders
-    "rnow": Shape(word=False, least=1, most=1),
-    "rsnz": Shape(word=False, least=1, most=1),
-    "rend": Shape(word=False, least=1, most=1),
-    "rcan": Shape(word=False, least=1, most=1),
-    # what the partners take away
-    "export": Shape(word=False),
-}
+_YES_NO = {"yes": True, "no": False}
+#: The reminders offered at the end of a stage, in months.
+LATER_MONTHS = (1, 3, 6)
 
 
 @dataclass(frozen=True, slots=True)
 class Press:
-    """A button's data, read."""
+    """What a button says when pressed: each kind of button is a subclass, a frozen dataclass
+    whose fields are ``int``, ``str`` (a lowercase id) or ``bool`` (yes or no)."""
 
-    kind: str
-    word: str = ""
-    numbers: tuple[int, ...] = ()
+    kind: ClassVar[str]
 
-    @property
-    def number(self) -> int:
-        return self.numbers[0]
+    def pack(self) -> str:
+        """The button's data; raises ValueError for data Telegram or ``read`` would refuse."""
+        data = ":".join([self.kind, *(_text(getattr(self, f.name)) for f in fields(self))])
+        if read(data) != self:
+            raise ValueError(f"not a button we can read back: {data!r}")
+        return data
+
+    def fits(self, wheel: Wheel) -> bool:
+        """Whether the stages and topics it names are in the wheel (an old button's may not be)."""
+        return True
 
 
-def make(kind: str, *parts: str | int) -> str:
-    """The data of a button; raises ValueError for data Telegram or ``read`` would refuse."""
-    data = ":".join([kind, *(str(part) for part in parts)])
-    if read(data) is None:
-        raise ValueError(f"not a button we can read back: {data!r}")
-    return data
+# -- set-up and language ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseSide(Press):
+    kind = "side"
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResetAnswer(Press):
+    """Yes or No to ``/reset``'s question."""
+
+    kind = "reset"
+    clear: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetGroupAnswer(Press):
+    """Yes or No to ``/forgetgroup``'s question."""
+
+    kind = "forget"
+    erase: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetMeAnswer(Press):
+    """Yes or No to ``/forgetme``'s question, which only ``asker`` answers."""
+
+    kind = "forgetme"
+    erase: bool
+    asker: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseLanguage(Press):
+    kind = "lang"
+    language: str
+
+
+# -- the session --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseStage(Press):
+    kind = "stage"
+    stage: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_stage(wheel, self.stage)
+
+
+@dataclass(frozen=True, slots=True)
+class NextTopic(Press):
+    kind = "next"
+    topic: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_topic(wheel, self.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAgreement(Press):
+    kind = "agree"
+    topic: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_topic(wheel, self.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteIssue(Press):
+    kind = "issue"
+    topic: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_topic(wheel, self.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class RemindLater(Press):
+    """A reminder to take up ``stage`` in ``months``; buttons from before the choice of months
+    meant three."""
+
+    kind = "later"
+    stage: str
+    months: int = 3
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_stage(wheel, self.stage) and self.months in LATER_MONTHS
+
+
+# -- agreements and open issues -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Confirm(Press):
+    """Confirm the wording of ``revision``; buttons from before revisions were shown meant 0."""
+
+    kind = "conf"
+    agreement: int
+    revision: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NotYet(Press):
+    kind = "nyet"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw(Press):
+    kind = "wdr"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class Resolve(Press):
+    kind = "ires"
+    issue: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssueToAgreement(Press):
+    kind = "iagr"
+    issue: int
+
+
+# -- reminders ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartNow(Press):
+    kind = "rnow"
+    reminder: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze(Press):
+    kind = "rsnz"
+    reminder: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dismiss(Press):
+    kind = "rend"
+    reminder: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelReminder(Press):
+    """A cancel button of ``/reminders``."""
+
+    kind = "rcan"
+    reminder: int
+
+
+# -- what the partners take away ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Export(Press):
+    kind = "export"
+
+
+PRESSES: tuple[type[Press], ...] = (
+    ChooseSide,
+    ResetAnswer,
+    ForgetGroupAnswer,
+    ForgetMeAnswer,
+    ChooseLanguage,
+    ChooseStage,
+    NextTopic,
+    RecordAgreement,
+    NoteIssue,
+    RemindLater,
+    Confirm,
+    NotYet,
+    Withdraw,
+    Resolve,
+    IssueToAgreement,
+    StartNow,
+    Snooze,
+    Dismiss,
+    CancelReminder,
+    Export,
+)
+#: Every press by its kind on the wire.
+KINDS: dict[str, type[Press]] = {press.kind: press for press in PRESSES}
+
+
+def _typed_fields(press: type[Press]) -> tuple[tuple[Field[Any], type], ...]:
+    """A press's fields with their types; a type the codec cannot write fails at import."""
+    hints = get_type_hints(press)
+    typed = tuple((field, hints[field.name]) for field in fields(press))
+    for field, kind in typed:
+        if kind not in (int, str, bool):
+            raise TypeError(f"{press.__name__}.{field.name}: a button holds int, str or bool")
+    return typed
+
+
+_FIELDS = {press: _typed_fields(press) for press in PRESSES}
 
 
 def read(data: str | None) -> Press | None:
@@ -81,16 +254,42 @@ def read(data: str | None) -> Press | None:
     if not data or len(data.encode("utf-8")) > MAX_BYTES:
         return None
     kind, *parts = data.split(":")
-    shape = SHAPES.get(kind)
-    if shape is None:
+    press = KINDS.get(kind)
+    if press is None:
         return None
-    word = ""
-    if shape.word:
-        if not parts or not _WORD.fullmatch(parts[0]):
+    values: list[int | str | bool] = []
+    for typed, part in zip_longest(_FIELDS[press], parts):
+        if typed is None:
+            return None  # more parts than the press has fields
+        field, field_type = typed
+        if part is None:
+            if field.default is MISSING:
+                return None
+            break  # the fields after a default have defaults too
+        value = _value(field_type, part)
+        if value is None:
             return None
-        word, parts = parts[0], parts[1:]
-    if not shape.least <= len(parts) <= shape.most:
-        return None
-    if not all(_NUMBER.fullmatch(part) for part in parts):
-        return None
-    return Press(kind, word, tuple(int(part) for part in parts))
+        values.append(value)
+    return press(*values)
+
+
+def _value(kind: type, part: str) -> int | str | bool | None:
+    if kind is bool:
+        return _YES_NO.get(part)
+    if kind is int:
+        return int(part) if _NUMBER.fullmatch(part) else None
+    return part if _WORD.fullmatch(part) else None
+
+
+def _text(value: int | str | bool) -> str:
+    if isinstance(value, bool):  # before int: a bool is an int
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _is_stage(wheel: Wheel, stage_id: str) -> bool:
+    return any(stage.id == stage_id for stage in wheel.stages)
+
+
+def _is_topic(wheel: Wheel, topic_id: str) -> bool:
+    return any(topic.id == topic_id for topic in wheel.topics)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
-from bot.db import chats, partners, records
+from bot.db import partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
-from bot.domain.buttons import make
+from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
 from bot.domain.permissions import Action
+from bot.domain.purposes import AgreementPrompt, IssueAgreementPrompt, Proposal
 from bot.domain.wheel import Wheel
 from bot.flows import board, gate
 from bot.flows.common import clean_text, shown_name, text_problem
-from bot.flows.welcome import Where
-from bot.render.messages import Actor, Button, Reply, Result, msg, reply, wheel_text
+from bot.flows.turn import Turn
+from bot.render.messages import Button, Reply, Result, msg, reply, wheel_text
 
 
-def text_prompt(wheel: Wheel, topic_id: str, purpose: str = "agree-text") -> Reply:
+def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
     """Ask for the text of an agreement, with an example."""
     return Reply(
         parts=(
@@ -31,17 +30,14 @@ def text_prompt(wheel: Wheel, topic_id: str, purpose: str = "agree-text") -> Rep
         ),
         force_reply=True,
         placeholder=msg("Our agreement"),
-        remember=(purpose, topic_id),
+        remember=AgreementPrompt(topic_id).pack(),
     )
 
 
-async def ask_text(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
-    *, button: bool,
-) -> Result:  # fmt: skip
+async def ask_text(turn: Turn, topic_id: str | None, *, button: bool) -> Result:
     """The agreement button or a bare ``/agree``: ask for the text."""
     return await gate.ask_for_text(
-        conn, where, actor, Action.AGREE, topic_id, lambda t: text_prompt(wheel, t), button=button
+        turn, Action.AGREE, topic_id, lambda t: text_prompt(turn.wheel, t), button=button
     )
 
 
@@ -77,45 +73,44 @@ def proposal_message(
             ),
         ),
         buttons=(
-            (Button(msg("Confirm"), make("conf", agreement.id, agreement.revision)),),
+            (Button(msg("Confirm"), Confirm(agreement.id, agreement.revision).pack()),),
             (
-                Button(msg("Not yet"), make("nyet", agreement.id)),
-                Button(msg("Withdraw"), make("wdr", agreement.id)),
+                Button(msg("Not yet"), NotYet(agreement.id).pack()),
+                Button(msg("Withdraw"), Withdraw(agreement.id).pack()),
             ),
         ),
-        remember=("proposal", str(agreement.id)),
+        remember=Proposal(agreement.id).pack(),
         edit=edit,
     )
 
 
 async def propose(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
-    text: str | None, message_id: int, from_issue: int | None = None,
-) -> Result:  # fmt: skip
+    turn: Turn, topic_id: str | None, text: str | None, from_issue: int | None = None
+) -> Result:
     """Record a proposal (from ``/agree <text>``, a reply to its prompt or to the prompt of an
     open issue) and post it."""
     action = Action.AGREE if from_issue is None else Action.ISSUE_TO_AGREEMENT
     checked = await gate.text_for_topic(
-        conn, where, actor, action, topic_id, text, message_id, lambda t: text_prompt(wheel, t)
+        turn, action, topic_id, text, lambda t: text_prompt(turn.wheel, t)
     )
     if isinstance(checked, Result):
         return checked
     member, topic_id, agreed = checked
-    return await _post_proposal(conn, wheel, where, member, topic_id, agreed, from_issue)
+    return await _post_proposal(turn, member, topic_id, agreed, from_issue)
 
 
 async def _post_proposal(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, member: Member, topic_id: str,
-    text: str, from_issue: int | None,
-) -> Result:  # fmt: skip
+    turn: Turn, member: Member, topic_id: str, text: str, from_issue: int | None
+) -> Result:
     assert member.slot is not None
+    conn, chat_id = turn.conn, turn.chat_id
     agreement_id = await records.propose(
-        conn, where.chat_id, topic_id, text, member.user_id, member.slot, where.now, from_issue
+        conn, chat_id, topic_id, text, member.user_id, member.slot, turn.stamp, from_issue
     )
-    agreement = await records.agreement(conn, where.chat_id, agreement_id)
+    agreement = await records.agreement(conn, chat_id, agreement_id)
     assert agreement is not None
-    names = await partners.names(conn, where.chat_id)
-    return Result(replies=(proposal_message(wheel, names, agreement),))
+    names = await partners.names(conn, chat_id)
+    return Result(replies=(proposal_message(turn.wheel, names, agreement),))
 
 
 def issue_prompt(wheel: Wheel, issue: OpenIssue) -> Reply:
@@ -131,36 +126,32 @@ def issue_prompt(wheel: Wheel, issue: OpenIssue) -> Reply:
         ),
         force_reply=True,
         placeholder=msg("Our agreement"),
-        remember=("agree-issue", str(issue.id)),
+        remember=IssueAgreementPrompt(issue.id).pack(),
     )
 
 
-async def propose_from_issue(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, issue_id: int
-) -> Result:
+async def propose_from_issue(turn: Turn, issue_id: int) -> Result:
     """ "Make it an agreement" on an open issue: ask for the agreement's wording."""
-    member = await gate.member(conn, where, actor, Action.ISSUE_TO_AGREEMENT, button=True)
+    member = await gate.member(turn, Action.ISSUE_TO_AGREEMENT, button=True)
     if isinstance(member, Result):
         return member
-    issue = await records.issue(conn, where.chat_id, issue_id)
+    issue = await records.issue(turn.conn, turn.chat_id, issue_id)
     if issue is None or issue.status != "open":
         return Result(notice=msg("This open issue has already been dealt with."))
-    return Result(replies=(issue_prompt(wheel, issue),))
+    return Result(replies=(issue_prompt(turn.wheel, issue),))
 
 
-async def propose_for_issue(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, issue_id: int,
-    text: str | None, message_id: int,
-) -> Result:  # fmt: skip
+async def propose_for_issue(turn: Turn, issue_id: int, text: str | None) -> Result:
     """A reply with the wording for an open issue: propose it; confirming it resolves the issue."""
-    issue = await records.issue(conn, where.chat_id, issue_id)
+    message_id = turn.message_id
+    issue = await records.issue(turn.conn, turn.chat_id, issue_id)
     if issue is None or issue.status != "open":
         return Result(
             replies=(
                 reply(msg("This open issue has already been dealt with."), reply_to=message_id),
             )
         )
-    waiting = await records.agreements(conn, where.chat_id, "proposed")
+    waiting = await records.agreements(turn.conn, turn.chat_id, "proposed")
     if any(a.from_issue == issue.id for a in waiting):
         # Two presses of the button made two prompts: one proposal per open issue.
         return Result(
@@ -174,15 +165,13 @@ async def propose_for_issue(
                 ),
             )
         )
-    return await propose(
-        conn, wheel, where, actor, issue.topic_id, text, message_id, from_issue=issue.id
-    )
+    return await propose(turn, issue.topic_id, text, from_issue=issue.id)
 
 
 def _recorded(
     wheel: Wheel, names: dict[int, str], a: Agreement, day: dt.date, edit: int, *, onward: bool
 ) -> Reply:
-    buttons = ((Button(msg("Next topic"), make("next", a.topic_id)),),) if onward else ()
+    buttons = ((Button(msg("Next topic"), NextTopic(a.topic_id).pack()),),) if onward else ()
     return Reply(
         buttons=buttons,
         parts=(
@@ -204,13 +193,11 @@ def _recorded(
     )
 
 
-async def confirm(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, agreement_id: int,
-    message_id: int, revision: int = 0,
-) -> Result:  # fmt: skip
+async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
     """Confirm a proposal: only a representative of the other partner may, and only the wording
     the button was shown with."""
-    agreement = await records.agreement(conn, where.chat_id, agreement_id)
+    conn, chat_id = turn.conn, turn.chat_id
+    agreement = await records.agreement(conn, chat_id, agreement_id)
     if agreement is None or agreement.status == "withdrawn":
         return Result(notice=msg("This proposal is no longer open."), alert=True)
     if agreement.status == "confirmed":
@@ -221,41 +208,33 @@ async def confirm(
             notice=msg("This proposal was just worded differently: read it again, then confirm."),
             alert=True,
         )
-    member = await gate.member(
-        conn, where, actor, Action.CONFIRM, button=True, agreement=agreement
-    )
+    member = await gate.member(turn, Action.CONFIRM, button=True, agreement=agreement)
     if isinstance(member, Result):
         return member
-    names = await partners.names(conn, where.chat_id)
-    await records.confirm(conn, agreement_id, member.user_id, where.now)
+    names = await partners.names(conn, chat_id)
+    await records.confirm(conn, agreement_id, member.user_id, turn.stamp)
     if agreement.from_issue is not None:
-        await records.resolve_issue(conn, agreement.from_issue, member.user_id, where.now)
-    confirmed = await records.agreement(conn, where.chat_id, agreement_id)
+        await records.resolve_issue(conn, agreement.from_issue, member.user_id, turn.stamp)
+    confirmed = await records.agreement(conn, chat_id, agreement_id)
     assert confirmed is not None
-    day = dt.datetime.fromisoformat(where.now).date()
-    chat = await chats.get(conn, where.chat_id)
+    day = turn.now.date()
     # No dead end: the recorded agreement offers the next topic while the group is on it.
-    onward = chat is not None and chat.topic == confirmed.topic_id
-    recorded = _recorded(wheel, names, confirmed, day, message_id, onward=onward)
-    view = await board.answers_update(conn, wheel, where.chat_id, confirmed.topic_id)
+    onward = turn.chat is not None and turn.chat.topic == confirmed.topic_id
+    recorded = _recorded(turn.wheel, names, confirmed, day, turn.message_id, onward=onward)
+    view = await board.answers_update(turn, confirmed.topic_id)
     replies = (recorded,) if view is None else (recorded, view)
     return Result(replies=replies, notice=msg("Agreement confirmed."))
 
 
-async def withdraw(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, agreement_id: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def withdraw(turn: Turn, agreement_id: int) -> Result:
     """Withdraw a proposal: only the person who proposed it may, until it is confirmed."""
-    agreement = await records.agreement(conn, where.chat_id, agreement_id)
+    agreement = await records.agreement(turn.conn, turn.chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
         return Result(notice=msg("This proposal is no longer open."), alert=True)
-    refused = await gate.check(
-        conn, where, actor, Action.WITHDRAW, button=True, agreement=agreement
-    )
+    refused = await gate.check(turn, Action.WITHDRAW, button=True, agreement=agreement)
     if refused is not None:
         return refused
-    await records.withdraw(conn, agreement_id, where.now)
+    await records.withdraw(turn.conn, agreement_id, turn.stamp)
     return Result(
         replies=(
             Reply(
@@ -266,26 +245,24 @@ async def withdraw(
                     ),
                     msg("“{text}”", text=agreement.text),
                 ),
-                edit=message_id,
+                edit=turn.message_id,
             ),
         ),
         notice=msg("Proposal withdrawn."),
     )
 
 
-async def reword(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, agreement_id: int,
-    text: str | None, message_id: int, proposal_message_id: int,
-) -> Result:  # fmt: skip
-    """A reply to a proposal: the proposer rewords it; the other partner answers with other
-    wording, which becomes the proposal for the first partner to confirm."""
-    agreement = await records.agreement(conn, where.chat_id, agreement_id)
+async def reword(turn: Turn, agreement_id: int, text: str | None) -> Result:
+    """A reply to a proposal (``turn.replied_to``): the proposer rewords it; the other partner
+    answers with other wording, which becomes the proposal for the first partner to confirm."""
+    conn, chat_id, message_id = turn.conn, turn.chat_id, turn.message_id
+    agreement = await records.agreement(conn, chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
         return Result(
             replies=(reply(msg("This proposal is no longer open."), reply_to=message_id),)
         )
     member = await gate.member(
-        conn, where, actor, Action.REWORD, button=False, reply_to=message_id, agreement=agreement
+        turn, Action.REWORD, button=False, reply_to=message_id, agreement=agreement
     )
     if isinstance(member, Result):
         return member
@@ -295,9 +272,9 @@ async def reword(
         return Result(replies=(reply(problem, reply_to=message_id),))
     countered = member.slot != agreement.proposer_slot
     await records.reword(conn, agreement_id, clean_text(text) or "", member.user_id, member.slot)
-    updated = await records.agreement(conn, where.chat_id, agreement_id)
+    updated = await records.agreement(conn, chat_id, agreement_id)
     assert updated is not None
-    names = await partners.names(conn, where.chat_id)
+    names = await partners.names(conn, chat_id)
     said = (
         msg(
             "{name} answered with other wording: someone from {other} can confirm it now.",
@@ -310,30 +287,25 @@ async def reword(
     return Result(
         replies=(
             reply(said, reply_to=message_id),
-            proposal_message(wheel, names, updated, edit=proposal_message_id),
+            proposal_message(turn.wheel, names, updated, edit=turn.replied_to),
         )
     )
 
 
-async def not_yet(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, agreement_id: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def not_yet(turn: Turn, agreement_id: int) -> Result:
     """ "Not yet": the other partner is not ready to agree; the wording is kept as an open issue."""
-    agreement = await records.agreement(conn, where.chat_id, agreement_id)
+    conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
+    agreement = await records.agreement(conn, chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
         return Result(notice=msg("This proposal is no longer open."), alert=True)
-    member = await gate.member(
-        conn, where, actor, Action.NOT_YET, button=True, agreement=agreement
-    )
+    member = await gate.member(turn, Action.NOT_YET, button=True, agreement=agreement)
     if isinstance(member, Result):
         return member
-    await records.withdraw(conn, agreement_id, where.now)
+    await records.withdraw(conn, agreement_id, turn.stamp)
     await records.raise_issue(
-        conn, where.chat_id, agreement.topic_id, agreement.text, member.user_id, where.now
+        conn, chat_id, agreement.topic_id, agreement.text, member.user_id, turn.stamp
     )
-    chat = await chats.get(conn, where.chat_id)
-    onward = chat is not None and chat.topic == agreement.topic_id
+    onward = turn.chat is not None and turn.chat.topic == agreement.topic_id
     kept = Reply(
         parts=(
             msg(
@@ -343,11 +315,11 @@ async def not_yet(
             ),
             msg("“{text}”", text=agreement.text),
         ),
-        buttons=((Button(msg("Next topic"), make("next", agreement.topic_id)),),)
+        buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id).pack()),),)
         if onward
         else (),
-        edit=message_id,
+        edit=turn.message_id,
     )
-    view = await board.answers_update(conn, wheel, where.chat_id, agreement.topic_id)
+    view = await board.answers_update(turn, agreement.topic_id)
     replies = (kept,) if view is None else (kept, view)
     return Result(replies=replies, notice=msg("Kept as an open issue."))

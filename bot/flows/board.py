@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.db import partners, progress, records
 from bot.db.partners import Member
-from bot.domain.buttons import make
+from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
+from bot.domain.purposes import Answers, Card, Purpose
 from bot.domain.wheel import Topic, Wheel
 from bot.flows.common import shown_name
+from bot.flows.turn import Turn
 from bot.render.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
 
 
@@ -30,8 +30,9 @@ class Board:
     first: bool
 
 
-async def board(conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, topic_id: str) -> Board:
+async def board(turn: Turn, topic_id: str) -> Board:
     """Read what the card of ``topic_id`` shows now."""
+    conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
     statuses = await progress.topic_statuses(conn, chat_id)
     done = {
         stage.id: sum(
@@ -137,16 +138,14 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
         parts=tuple(parts),
         force_reply=edit is None,
         placeholder=msg("Your answer") if edit is None else None,
-        remember=("card", topic.id),
+        remember=Card(topic.id).pack(),
         edit=edit,
     )
 
 
-async def card_now(
-    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, topic: Topic, *, edit: int | None
-) -> Reply:
+async def card_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
     """The card of ``topic`` as it is now (new, or an edit of the one in the chat)."""
-    return topic_card(wheel, topic, await board(conn, wheel, chat_id, topic.id), edit=edit)
+    return topic_card(turn.wheel, topic, await board(turn, topic.id), edit=edit)
 
 
 def answers_view(
@@ -183,32 +182,34 @@ def answers_view(
         msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
     )
     buttons = (
-        (Button(msg("Record an agreement"), make("agree", topic.id)),),
-        (Button(msg("Note an open issue"), make("issue", topic.id)),),
-        (Button(msg("Next topic"), make("next", topic.id)),),
+        (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
+        (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
+        (Button(msg("Next topic"), NextTopic(topic.id).pack()),),
     )
-    return Reply(parts=tuple(parts), buttons=buttons, remember=("answers", topic.id), edit=edit)
+    return Reply(parts=tuple(parts), buttons=buttons, remember=Answers(topic.id).pack(), edit=edit)
 
 
-async def answers_update(
-    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, topic_id: str
-) -> Reply | None:
+async def latest(turn: Turn, purpose: Purpose) -> int | None:
+    """The newest message of the chat with this purpose (``progress.latest_message``)."""
+    return await progress.latest_message(turn.conn, turn.chat_id, *purpose.pack())
+
+
+async def answers_update(turn: Turn, topic_id: str) -> Reply | None:
     """The topic's answers view, edited to show what was just recorded; None while it has not
     been posted (not both organisations have answered yet)."""
-    shown = await progress.latest_message(conn, chat_id, "answers", topic_id)
+    shown = await latest(turn, Answers(topic_id))
     if shown is None:
         return None
-    return await answers_now(conn, wheel, chat_id, wheel.topic(topic_id), edit=shown)
+    return await answers_now(turn, turn.wheel.topic(topic_id), edit=shown)
 
 
-async def answers_now(
-    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, topic: Topic, *, edit: int | None
-) -> Reply:
+async def answers_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
     """The answers view of ``topic`` as it is now."""
+    conn, chat_id = turn.conn, turn.chat_id
     agreed = [a.text for a in await records.agreements(conn, chat_id) if a.topic_id == topic.id]
     issues = [i.text for i in await records.issues(conn, chat_id) if i.topic_id == topic.id]
     return answers_view(
-        wheel,
+        turn.wheel,
         topic,
         await partners.names(conn, chat_id),
         await progress.answers(conn, chat_id, topic.id),

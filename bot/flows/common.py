@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-import aiosqlite
+from collections.abc import Callable
 
 from bot.db import chats
-from bot.domain.buttons import make
-from bot.flows.welcome import Where
+from bot.domain.buttons import Press
+from bot.domain.purposes import Purpose
+from bot.flows.turn import Turn
 from bot.render.messages import Button, Msg, Result, msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
@@ -45,10 +45,11 @@ def shown_name(name: str | None) -> Msg | str:
     return name if name else msg("a representative")
 
 
-def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
-    """A question to confirm with Yes or "No, keep it" (button data ``kind:yes|no[:parts]``).
+def yes_or_no(question: Msg, yes: Msg, answer: Callable[[bool], Press], asked: Purpose) -> Result:
+    """A question to confirm with Yes or "No, keep it" (the buttons ``answer(True)`` and
+    ``answer(False)``).
 
-    The question is remembered under ``kind``; ``answered_once`` consumes it, so a second press
+    The question is remembered as ``asked``; ``answered_once`` consumes it, so a second press
     or an old copy of the question changes nothing.
     """
     return Result(
@@ -57,21 +58,20 @@ def yes_or_no(question: Msg, yes: Msg, kind: str, *parts: int) -> Result:
                 question,
                 buttons=(
                     (
-                        Button(yes, make(kind, "yes", *parts)),
-                        Button(msg("No, keep it"), make(kind, "no", *parts)),
+                        Button(yes, answer(True).pack()),
+                        Button(msg("No, keep it"), answer(False).pack()),
                     ),
                 ),
-                remember=(kind, ":".join(map(str, parts))),
+                remember=asked.pack(),
             ),
         )
     )
 
 
-async def answered_once(
-    conn: aiosqlite.Connection, where: Where, kind: str, message_id: int
-) -> Result | None:
-    """None for the first answer to a ``yes_or_no`` question; after it, what to say instead."""
-    if await chats.take_message(conn, where.chat_id, message_id, kind):
+async def answered_once(turn: Turn, asked: type[Purpose]) -> Result | None:
+    """None for the first answer to a ``yes_or_no`` question (the message pressed); after it,
+    what to say instead."""
+    if await chats.take_message(turn.conn, turn.chat_id, turn.message_id, asked.kind):
         return None
     return Result(notice=msg("That question has already been answered."))
 
@@ -92,11 +92,9 @@ def refuse(text: Msg, *, button: bool, reply_to: int | None = None) -> Result:
     return Result(replies=(reply(text, reply_to=reply_to),))
 
 
-async def set_up_chat(
-    conn: aiosqlite.Connection, where: Where, *, button: bool = False
-) -> chats.Chat | Result:
+def set_up_chat(turn: Turn, *, button: bool = False) -> chats.Chat | Result:
     """Return the chat when its partners are named, or the refusal that says how to set up."""
-    chat = await chats.get(conn, where.chat_id)
+    chat = turn.chat
     if chat is None or not chat.partners_named:
         return refuse(not_set_up(), button=button)
     return chat
@@ -154,11 +152,8 @@ def plural_limit(limit: int) -> Msg:
     )
 
 
-async def topic_or_current(
-    conn: aiosqlite.Connection, where: Where, topic_id: str | None
-) -> str | None:
+def topic_or_current(turn: Turn, topic_id: str | None) -> str | None:
     """The topic a button named, else the chat's current topic (None before a stage is chosen)."""
     if topic_id is not None:
         return topic_id
-    chat = await chats.get(conn, where.chat_id)
-    return chat.topic if chat else None
+    return turn.chat.topic if turn.chat else None

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import aiosqlite
-
 from bot.db import chats, partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement
@@ -27,17 +25,21 @@ from bot.flows.common import (
     text_problem,
     topic_or_current,
 )
-from bot.flows.welcome import Where
-from bot.render.messages import Actor, Msg, Reply, Result, msg, reply
+from bot.flows.turn import Actor, AdminStatusNeeded, Turn
+from bot.render.messages import Msg, Reply, Result, msg, reply
 
 #: The rules ``member`` applies; ``check`` applies the others.
 MEMBER_RULES = frozenset({Who.REPRESENTATIVE, Who.OTHER_PARTNER, Who.NEGOTIATOR})
 
 
 async def member(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action, *, button: bool,
-    reply_to: int | None = None, agreement: Agreement | None = None,
-) -> Member | Result:  # fmt: skip
+    turn: Turn,
+    action: Action,
+    *,
+    button: bool,
+    reply_to: int | None = None,
+    agreement: Agreement | None = None,
+) -> Member | Result:
     """The acting representative, when the table lets them do ``action``; else the refusal.
 
     For the agreement rules, ``agreement`` is the proposal acted on.
@@ -45,12 +47,12 @@ async def member(
     who = RULES[action]
     if who not in MEMBER_RULES:
         raise ValueError(f"{action} is for {who.name}: ask gate.check")
-    found = await _representative(conn, where, actor, button=button, reply_to=reply_to)
+    found = await _representative(turn, button=button, reply_to=reply_to)
     if isinstance(found, Result) or who is Who.REPRESENTATIVE:
         return found
     if agreement is None:
         raise ValueError(f"{action} needs the agreement acted on")
-    names = await partners.names(conn, where.chat_id)
+    names = await partners.names(turn.conn, turn.chat_id)
     other = names.get(3 - agreement.proposer_slot, "")
     proposer = shown_name(agreement.proposer_name)
     if who is Who.NEGOTIATOR:
@@ -89,15 +91,21 @@ async def member(
 
 
 async def check(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action, *, button: bool,
-    reply_to: int | None = None, chat: chats.Chat | None = None,
-    agreement: Agreement | None = None, side: int | None = None,
-) -> Result | None:  # fmt: skip
-    """None when the table lets ``actor`` do ``action``; else the refusal to give.
+    turn: Turn,
+    action: Action,
+    *,
+    button: bool,
+    reply_to: int | None = None,
+    chat: chats.Chat | None = None,
+    agreement: Agreement | None = None,
+    side: int | None = None,
+) -> Result | None:
+    """None when the table lets the turn's actor do ``action``; else the refusal to give.
 
-    ``chat`` is the group (for MANAGER), ``agreement`` the proposal (for PROPOSER), ``side`` the
-    partner chosen (for SIDE).
+    ``chat`` is the group (for MANAGER; the turn's chat when not given), ``agreement`` the
+    proposal (for PROPOSER), ``side`` the partner chosen (for SIDE).
     """
+    actor = turn.actor
     who = RULES[action]
     if who in MEMBER_RULES:
         raise ValueError(f"{action} is for {who.name}: ask gate.member")
@@ -108,6 +116,7 @@ async def check(
     if who is Who.PERSON:
         return None
     if who is Who.MANAGER:
+        chat = chat or turn.chat
         if chat is None:
             raise ValueError(f"{action} needs the chat")
         if may_manage(chat, actor):
@@ -127,12 +136,12 @@ async def check(
         )
     # Who.SIDE: anyone may take a side, but not leave a proposal of theirs behind on the other.
     assert actor.user_id is not None
-    current = await partners.member(conn, where.chat_id, actor.user_id)
+    current = await partners.member(turn.conn, turn.chat_id, actor.user_id)
     if (
         current is not None
         and current.slot is not None
         and current.slot != side
-        and await records.pending_by(conn, where.chat_id, actor.user_id)
+        and await records.pending_by(turn.conn, turn.chat_id, actor.user_id)
     ):
         return refuse(
             msg(
@@ -146,56 +155,69 @@ async def check(
 
 
 def may_manage(chat: chats.Chat, actor: Actor) -> bool:
-    """The person who set up the group, or an administrator."""
-    return actor.is_admin or (actor.user_id is not None and actor.user_id == chat.setup_by)
+    """The person who set up the group, or an administrator.
+
+    Raises ``AdminStatusNeeded`` when only Telegram can tell and nobody has asked it yet; the
+    person who set the group up is let in without asking.
+    """
+    if actor.user_id is not None and actor.user_id == chat.setup_by:
+        return True
+    if actor.is_admin is None:
+        raise AdminStatusNeeded
+    return actor.is_admin
 
 
 def manager_only() -> Msg:
     return msg("Only the person who set up this group, or an administrator, can do this.")
 
 
-async def _representative(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, *, button: bool, reply_to: int | None
-) -> Member | Result:
+async def _representative(turn: Turn, *, button: bool, reply_to: int | None) -> Member | Result:
     """The actor as a registered representative, or the refusal to give them."""
-    if actor.user_id is None:
+    if turn.actor.user_id is None:
         return refuse(anonymous(), button=button, reply_to=reply_to)
-    chat = await chats.get(conn, where.chat_id)
-    if chat is None or not chat.partners_named:
+    if turn.chat is None or not turn.chat.partners_named:
         return refuse(not_set_up(), button=button, reply_to=reply_to)
-    found = await partners.member(conn, where.chat_id, actor.user_id)
+    found = await partners.member(turn.conn, turn.chat_id, turn.actor.user_id)
     if found is None or found.slot is None:
-        names = await partners.names(conn, where.chat_id)
+        names = await partners.names(turn.conn, turn.chat_id)
         return refuse(not_a_representative(names), button=button, reply_to=reply_to)
     return found
 
 
 async def ask_for_text(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action,
-    topic_id: str | None, prompt: Callable[[str], Reply], *, button: bool,
-) -> Result:  # fmt: skip
+    turn: Turn,
+    action: Action,
+    topic_id: str | None,
+    prompt: Callable[[str], Reply],
+    *,
+    button: bool,
+) -> Result:
     """A button or a bare command that needs text: post the prompt to reply to."""
-    found = await member(conn, where, actor, action, button=button)
+    found = await member(turn, action, button=button)
     if isinstance(found, Result):
         return found
-    topic_id = await topic_or_current(conn, where, topic_id)
+    topic_id = topic_or_current(turn, topic_id)
     if topic_id is None:
         return refuse(no_topic(), button=button)
     return Result(replies=(prompt(topic_id),))
 
 
 async def text_for_topic(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, action: Action,
-    topic_id: str | None, text: str | None, message_id: int, prompt: Callable[[str], Reply],
-) -> tuple[Member, str, str] | Result:  # fmt: skip
-    """Check a reply that records something on a topic: who, which topic, and usable text.
+    turn: Turn,
+    action: Action,
+    topic_id: str | None,
+    text: str | None,
+    prompt: Callable[[str], Reply],
+) -> tuple[Member, str, str] | Result:
+    """Check a message that records something on a topic: who, which topic, and usable text.
 
     Returns (member, topic id, cleaned text), or the refusal; bad text gets the prompt again.
     """
-    found = await member(conn, where, actor, action, button=False, reply_to=message_id)
+    message_id = turn.message_id
+    found = await member(turn, action, button=False, reply_to=message_id)
     if isinstance(found, Result):
         return found
-    topic_id = await topic_or_current(conn, where, topic_id)
+    topic_id = topic_or_current(turn, topic_id)
     if topic_id is None:
         return refuse(no_topic(), button=False, reply_to=message_id)
     problem = text_problem(text)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.db import chats, records
 from bot.db.records import OpenIssue
-from bot.domain.buttons import make
+from bot.domain import purposes
+from bot.domain.buttons import IssueToAgreement, Resolve
 from bot.domain.permissions import Action
 from bot.domain.wheel import Wheel
 from bot.flows import board, gate
 from bot.flows.common import set_up_chat
-from bot.flows.welcome import Where
+from bot.flows.turn import Turn
 from bot.render.messages import (
-    Actor,
     Button,
     Joined,
     Msg,
@@ -40,41 +38,29 @@ def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
         ),
         force_reply=True,
         placeholder=msg("The open issue"),
-        remember=("issue-text", topic_id),
+        remember=purposes.IssuePrompt(topic_id).pack(),
     )
 
 
-async def ask_text(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
-    *, button: bool,
-) -> Result:  # fmt: skip
+async def ask_text(turn: Turn, topic_id: str | None, *, button: bool) -> Result:
     """The open-issue button or a bare ``/issue``: ask for the text."""
     return await gate.ask_for_text(
-        conn, where, actor, Action.ISSUE, topic_id, lambda t: text_prompt(wheel, t), button=button
+        turn, Action.ISSUE, topic_id, lambda t: text_prompt(turn.wheel, t), button=button
     )
 
 
-async def record(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
-    text: str | None, message_id: int,
-) -> Result:  # fmt: skip
+async def record(turn: Turn, topic_id: str | None, text: str | None) -> Result:
     """Note an open issue on a topic; no confirmation needed."""
+    wheel, message_id = turn.wheel, turn.message_id
     checked = await gate.text_for_topic(
-        conn,
-        where,
-        actor,
-        Action.ISSUE,
-        topic_id,
-        text,
-        message_id,
-        lambda t: text_prompt(wheel, t),
+        turn, Action.ISSUE, topic_id, text, lambda t: text_prompt(wheel, t)
     )
     if isinstance(checked, Result):
         return checked
     member, topic_id, issue = checked
-    await records.raise_issue(conn, where.chat_id, topic_id, issue, member.user_id, where.now)
+    await records.raise_issue(turn.conn, turn.chat_id, topic_id, issue, member.user_id, turn.stamp)
     # Acknowledged like an answer: a reaction, and the topic's answers view lists it.
-    view = await board.answers_update(conn, wheel, where.chat_id, topic_id)
+    view = await board.answers_update(turn, topic_id)
     if view is not None:
         return Result(replies=(reaction(NOTED, message_id), view))
     return Result(
@@ -97,13 +83,13 @@ LIST_ISSUES = 25
 LIST_CHARS = 3000
 
 
-async def listing(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+async def listing(turn: Turn) -> Result:
     """``/issues``: the open issues in one numbered list (two when it is long), each with buttons
     to resolve it or make it an agreement."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    issues = await records.issues(conn, where.chat_id)
+    issues = await records.issues(turn.conn, turn.chat_id)
     if not issues:
         return Result(replies=(reply(msg("There are no open issues. Nice!")),))
     numbered = list(enumerate(issues, start=1))
@@ -118,7 +104,7 @@ async def listing(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Res
         size += cost
     return Result(
         replies=tuple(
-            _list(wheel, chunk, heading=index == 0) for index, chunk in enumerate(chunks)
+            _list(turn.wheel, chunk, heading=index == 0) for index, chunk in enumerate(chunks)
         )
     )
 
@@ -135,8 +121,11 @@ def _list(
             lines.append(msg("{n}. {topic}: {text}", n=number, topic=topic, text=issue.text))
             rows.append(
                 (
-                    Button(msg("{n} · Resolved", n=number), make("ires", issue.id)),
-                    Button(msg("{n} · Make it an agreement", n=number), make("iagr", issue.id)),
+                    Button(msg("{n} · Resolved", n=number), Resolve(issue.id).pack()),
+                    Button(
+                        msg("{n} · Make it an agreement", n=number),
+                        IssueToAgreement(issue.id).pack(),
+                    ),
                 )
             )
         else:
@@ -151,41 +140,38 @@ def _list(
     parts: tuple[Msg | Joined, ...] = (Joined(tuple(lines)),)
     if heading:
         parts = (msg("<b>Open issues</b>"), *parts)
-    first = chunk[0][0]
-    ids = ",".join(str(issue.id) for _, issue in chunk)
+    listed = purposes.IssueList(heading, chunk[0][0], tuple(issue.id for _, issue in chunk))
     return Reply(
         parts=parts,
         buttons=tuple(rows),
-        remember=("issue-list", f"{int(heading)}:{first}:{ids}"),
+        remember=listed.pack(),
         edit=edit,
     )
 
 
-async def resolve(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, issue_id: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def resolve(turn: Turn, issue_id: int) -> Result:
     """Mark an open issue resolved (any representative) and strike it in the list."""
-    member = await gate.member(conn, where, actor, Action.RESOLVE, button=True)
+    member = await gate.member(turn, Action.RESOLVE, button=True)
     if isinstance(member, Result):
         return member
-    issue = await records.issue(conn, where.chat_id, issue_id)
+    conn, chat_id, message_id = turn.conn, turn.chat_id, turn.message_id
+    issue = await records.issue(conn, chat_id, issue_id)
     if issue is None or issue.status != "open":
         return Result(notice=msg("This open issue has already been dealt with."))
-    await records.resolve_issue(conn, issue_id, member.user_id, where.now)
+    await records.resolve_issue(conn, issue_id, member.user_id, turn.stamp)
     notice = msg("Marked as resolved.")
     # The topic's answers view lists what is still open there: it loses this one too.
-    view = await board.answers_update(conn, wheel, where.chat_id, issue.topic_id)
+    view = await board.answers_update(turn, issue.topic_id)
     also = () if view is None else (view,)
-    shown = await chats.message_purpose(conn, where.chat_id, message_id)
-    if shown is not None and shown[0] == "issue-list":
-        heading, first, ids = shown[1].split(":")
+    remembered = await chats.message_purpose(conn, chat_id, message_id)
+    shown = purposes.read(*remembered) if remembered is not None else None
+    if isinstance(shown, purposes.IssueList):
         chunk = []
-        for number, listed_id in enumerate(ids.split(","), start=int(first)):
-            listed = await records.issue(conn, where.chat_id, int(listed_id))
+        for number, listed_id in enumerate(shown.ids, start=shown.first):
+            listed = await records.issue(conn, chat_id, listed_id)
             if listed is not None:
                 chunk.append((number, listed))
-        edited = _list(wheel, chunk, heading=heading == "1", edit=message_id)
+        edited = _list(turn.wheel, chunk, heading=shown.heading, edit=message_id)
         return Result(replies=(edited, *also), notice=notice)
     # A message of one issue, as /issues posted them before lists.
     done: Msg = msg("<s>{text}</s> – resolved by {name}.", text=issue.text, name=member.name)

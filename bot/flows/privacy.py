@@ -4,17 +4,16 @@ group up or an administrator, confirmed with a button) erases everything about a
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.db import chats
 from bot.db.maintenance import erase_chat, forget_person, personal_data
+from bot.domain.buttons import ForgetGroupAnswer, ForgetMeAnswer
 from bot.domain.permissions import Action
+from bot.domain.purposes import ForgetGroupQuestion, ForgetMeQuestion
 from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.common import answered_once, refuse, yes_or_no
-from bot.flows.welcome import Where, chat_for
+from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
-    Actor,
     Joined,
     Msg,
     Raw,
@@ -28,12 +27,11 @@ from bot.render.messages import (
 )
 
 
-async def ask_forget_group(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:
+async def ask_forget_group(turn: Turn) -> Result:
     """``/forgetgroup``: ask to confirm erasing everything about the group."""
-    chat = await chats.get(conn, where.chat_id)
-    if chat is None:
+    if turn.chat is None:
         return Result(replies=(reply(msg("I keep nothing about this group.")),))
-    refused = await gate.check(conn, where, actor, Action.FORGETGROUP, button=False, chat=chat)
+    refused = await gate.check(turn, Action.FORGETGROUP, button=False)
     if refused is not None:
         return refused
     return yes_or_no(
@@ -43,29 +41,28 @@ async def ask_forget_group(conn: aiosqlite.Connection, where: Where, actor: Acto
             "cannot be brought back."
         ),
         msg("Yes, erase everything"),
-        "forget",
+        ForgetGroupAnswer,
+        ForgetGroupQuestion(),
     )
 
 
-async def forget_group(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, erase: bool, message_id: int
-) -> Result:
+async def forget_group(turn: Turn, erase: bool) -> Result:
     """The answer to the question of ``/forgetgroup``."""
-    chat = await chats.get(conn, where.chat_id)
+    chat, message_id = turn.chat, turn.message_id
     if chat is None:
         return Result(notice=msg("Nothing is kept about this group any more."))
-    refused = await gate.check(
-        conn, where, actor, Action.FORGETGROUP, button=True, chat=chat
-    ) or await answered_once(conn, where, "forget", message_id)
+    refused = await gate.check(turn, Action.FORGETGROUP, button=True) or await answered_once(
+        turn, ForgetGroupQuestion
+    )
     if refused is not None:
         return refused
     if not erase:
         kept = reply(msg("Nothing was erased."), edit=message_id)
         return Result(replies=(kept,), notice=msg("Nothing changed."))
-    await erase_chat(conn, where.chat_id)
+    await erase_chat(turn.conn, turn.chat_id)
     # A bare row, so the last word comes in the group's own language.
     await chats.create(
-        conn, where.chat_id, chat.kind, None, chat.language, chat.timezone, where.now
+        turn.conn, turn.chat_id, chat.kind, None, chat.language, chat.timezone, turn.stamp
     )
     done = reply(
         msg(
@@ -77,13 +74,13 @@ async def forget_group(
     return Result(replies=(done,), notice=msg("Erased."))
 
 
-async def my_data(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor) -> Result:
+async def my_data(turn: Turn) -> Result:
     """``/mydata``: in a private chat, everything the bot keeps about the person; in a group,
     how to ask for it without showing it to the group."""
-    refused = await gate.check(conn, where, actor, Action.MYDATA, button=False)
+    refused = await gate.check(turn, Action.MYDATA, button=False)
     if refused is not None:
         return refused
-    if where.is_group:
+    if turn.where.is_group:
         return Result(
             replies=(
                 reply(
@@ -94,8 +91,9 @@ async def my_data(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor:
                 ),
             )
         )
-    await chat_for(conn, where)
-    found = await personal_data(conn, actor.user_id)
+    await known_chat(turn)
+    assert turn.actor.user_id is not None  # the gate refuses who cannot be told apart
+    found = await personal_data(turn.conn, turn.actor.user_id)
     if not found.groups and not found.answers:
         return Result(replies=(reply(msg("I keep nothing about you.")),))
     parts: list[Msg | Joined] = [msg("<b>What I keep about you</b>")]
@@ -113,7 +111,7 @@ async def my_data(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor:
             lines(
                 msg("<b>Your answers</b>"),
                 *(
-                    msg("• {group}, {topic}: {text}", group=g, topic=_topic(wheel, t), text=x)
+                    msg("• {group}, {topic}: {text}", group=g, topic=_topic(turn.wheel, t), text=x)
                     for g, t, x in found.answers
                 ),
             )
@@ -144,12 +142,14 @@ def _topic(wheel: Wheel, topic_id: str) -> Raw | str:
         return topic_id
 
 
-async def ask_forget_me(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:
+async def ask_forget_me(turn: Turn) -> Result:
     """``/forgetme``: ask the person to confirm that the bot forgets them."""
-    refused = await gate.check(conn, where, actor, Action.FORGETME, button=False)
+    refused = await gate.check(turn, Action.FORGETME, button=False)
     if refused is not None:
         return refused
-    await chat_for(conn, where)
+    asker = turn.actor.user_id
+    assert asker is not None  # the gate refuses who cannot be told apart
+    await known_chat(turn)
     return yes_or_no(
         msg(
             "Forget you? Your name and Telegram id are erased in every group. What you "
@@ -158,19 +158,17 @@ async def ask_forget_me(conn: aiosqlite.Connection, where: Where, actor: Actor) 
             "represent anyone."
         ),
         msg("Yes, forget me"),
-        "forgetme",
-        actor.user_id,
+        lambda erase: ForgetMeAnswer(erase, asker),
+        ForgetMeQuestion(asker),
     )
 
 
-async def forget_me(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, erase: bool, asker: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def forget_me(turn: Turn, erase: bool, asker: int) -> Result:
     """The answer to the question of ``/forgetme``: only the person who asked answers it."""
-    if actor.user_id is None or actor.user_id != asker:
+    message_id = turn.message_id
+    if turn.actor.user_id is None or turn.actor.user_id != asker:
         return refuse(msg("This question is for the person who asked."), button=True)
-    already = await answered_once(conn, where, "forgetme", message_id)
+    already = await answered_once(turn, ForgetMeQuestion)
     if already is not None:
         return already
     if not erase:
@@ -178,7 +176,7 @@ async def forget_me(
             replies=(reply(msg("Nothing was erased."), edit=message_id),),
             notice=msg("Nothing changed."),
         )
-    groups = await forget_person(conn, asker, where.now)
+    groups = await forget_person(turn.conn, asker, turn.stamp)
     done = reply(
         plural_msg(
             "Done: your name and id are erased in {n} group. What you said stays, as said by a "

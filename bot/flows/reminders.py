@@ -1,7 +1,7 @@
 """Reminders to take up a stage again: set (``/remind``, the end-of-stage buttons), listed,
 cancelled, snoozed, the group's time zone, and the reminder message itself.
 
-Every decision takes the current moment as a parameter (``where.now``, or ``now``), so tests can
+Every decision takes the current moment as a parameter (``turn.now``, or ``now``), so tests can
 move the clock across daylight-saving changes.
 """
 
@@ -11,22 +11,20 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import aiosqlite
-
 from bot.db import chats, records
 from bot.db import reminders as sql
 from bot.db.partners import Member
 from bot.db.reminders import Reminder, zone_or_utc
 from bot.db.tx import Tx
-from bot.domain.buttons import make
+from bot.domain.buttons import CancelReminder, Dismiss, Snooze, StartNow
 from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
+from bot.domain.purposes import ReminderMessage
 from bot.domain.wheel import Wheel
 from bot.flows import gate, session
 from bot.flows.common import refuse, set_up_chat, stale_button
-from bot.flows.welcome import Where
+from bot.flows.turn import Turn
 from bot.render.messages import (
-    Actor,
     Button,
     Joined,
     Msg,
@@ -66,10 +64,6 @@ def default_stage(current: str | None) -> str:
     return current if current in REVISIT_STAGES else REVISIT_STAGES[0]
 
 
-def now_of(where: Where) -> dt.datetime:
-    return dt.datetime.fromisoformat(where.now)
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later; the month's last day when it is shorter (31 Jan → 28 Feb)."""
     month_index = day.month - 1 + months
@@ -105,66 +99,59 @@ def _refusal(kind: Refusal, text: str) -> Msg:
 # -- setting ------------------------------------------------------------------------------------
 
 
-async def remind_command(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, text: str,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def remind_command(turn: Turn, text: str) -> Result:
     """``/remind <when> [stage]``: set (or move) the reminder for a stage."""
-    found_member = await _member_and_chat(conn, where, actor, button=False, reply_to=message_id)
+    found_member = await _member_and_chat(turn, button=False, reply_to=turn.message_id)
     if isinstance(found_member, Result):
         return found_member
     member, chat = found_member
     when_text, stage_id = split_stage(text, stage_words())
     stage_id = stage_id or default_stage(chat.stage)
-    found = parse_moment(when_text, now=now_of(where), zone=zone_or_utc(chat.timezone))
+    found = parse_moment(when_text, now=turn.now, zone=zone_or_utc(chat.timezone))
     if isinstance(found, Refusal):
-        problem = reply(_refusal(found, when_text), examples(), reply_to=message_id)
+        problem = reply(_refusal(found, when_text), examples(), reply_to=turn.message_id)
         return Result(replies=(problem,))
-    return await _set(conn, wheel, where, member.user_id, stage_id, found.local, chat.timezone)
+    return await _set(turn, member.user_id, stage_id, found.local, chat.timezone)
 
 
-async def remind_later(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, stage_id: str,
-    months: int,
-) -> Result:  # fmt: skip
+async def remind_later(turn: Turn, stage_id: str, months: int) -> Result:
     """An end-of-stage button: a reminder in 1, 3 or 6 months, at 10:00 local time."""
-    found_member = await _member_and_chat(conn, where, actor, button=True, reply_to=None)
+    found_member = await _member_and_chat(turn, button=True, reply_to=None)
     if isinstance(found_member, Result):
         return found_member
     member, chat = found_member
-    already = await sql.pending_for_stage(conn, where.chat_id, stage_id)
+    already = await sql.pending_for_stage(turn.conn, turn.chat_id, stage_id)
     if already is not None:
         # A second press (by either partner) keeps the one reminder there is.
         return Result(
             notice=msg("A reminder is already set for {when}.", when=WallTime(already.local()))
         )
     zone = zone_or_utc(chat.timezone)
-    day = add_months(now_of(where).astimezone(zone).date(), months)
+    day = add_months(turn.now.astimezone(zone).date(), months)
     local = dt.datetime.combine(day, REMIND_AT, tzinfo=zone)
-    result = await _set(conn, wheel, where, member.user_id, stage_id, local, chat.timezone)
+    result = await _set(turn, member.user_id, stage_id, local, chat.timezone)
     return Result(replies=result.replies, notice=msg("Reminder set."))
 
 
 async def _member_and_chat(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, *, button: bool, reply_to: int | None
+    turn: Turn, *, button: bool, reply_to: int | None
 ) -> tuple[Member, chats.Chat] | Result:
     """The representative who sets a reminder and their group, or the refusal to give."""
-    member = await gate.member(conn, where, actor, Action.REMIND, button=button, reply_to=reply_to)
+    member = await gate.member(turn, Action.REMIND, button=button, reply_to=reply_to)
     if isinstance(member, Result):
         return member
-    chat = await chats.get(conn, where.chat_id)
-    assert chat is not None  # a representative's group is set up
-    return member, chat
+    assert turn.chat is not None  # a representative's group is set up
+    return member, turn.chat
 
 
 async def _set(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, user_id: int, stage_id: str,
-    local: dt.datetime, timezone: str,
-) -> Result:  # fmt: skip
-    stage = wheel_text(wheel.stage(stage_id).name)
-    existing = await sql.pending_for_stage(conn, where.chat_id, stage_id)
+    turn: Turn, user_id: int, stage_id: str, local: dt.datetime, timezone: str
+) -> Result:
+    conn, chat_id = turn.conn, turn.chat_id
+    stage = wheel_text(turn.wheel.stage(stage_id).name)
+    existing = await sql.pending_for_stage(conn, chat_id, stage_id)
     if existing is None:
-        await sql.add(conn, where.chat_id, stage_id, local, timezone, user_id, where.now)
+        await sql.add(conn, chat_id, stage_id, local, timezone, user_id, turn.stamp)
         text = msg(
             "Noted. I'll remind you on {when} to take up <b>{stage}</b> again. /reminders shows "
             "what is set.",
@@ -186,18 +173,17 @@ async def _set(
 # -- listing and cancelling ---------------------------------------------------------------------
 
 
-async def list_reminders(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+async def list_reminders(turn: Turn) -> Result:
     """``/reminders``: what is set, each with a button to cancel it."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    return Result(replies=(await _listing(conn, wheel, where.chat_id),))
+    return Result(replies=(await _listing(turn),))
 
 
-async def _listing(
-    conn: aiosqlite.Connection, wheel: Wheel, chat_id: int, *, edit: int | None = None
-) -> Reply:
-    pending = await sql.pending(conn, chat_id)
+async def _listing(turn: Turn, *, edit: int | None = None) -> Reply:
+    wheel = turn.wheel
+    pending = await sql.pending(turn.conn, turn.chat_id)
     if not pending:
         return reply(
             msg("No reminders are set."),
@@ -216,7 +202,7 @@ async def _listing(
         (
             Button(
                 msg("Cancel {stage}", stage=wheel_text(wheel.stage(r.stage).name)),
-                make("rcan", r.id),
+                CancelReminder(r.id).pack(),
             ),
         )
         for r in pending
@@ -229,17 +215,14 @@ async def _listing(
     )
 
 
-async def cancel_pending(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def cancel_pending(turn: Turn, reminder_id: int) -> Result:
     """A cancel button of ``/reminders``: cancel that reminder and show the list as it is now."""
-    member = await gate.member(conn, where, actor, Action.REMINDER_BUTTONS, button=True)
+    member = await gate.member(turn, Action.REMINDER_BUTTONS, button=True)
     if isinstance(member, Result):
         return member
-    found = await sql.get(conn, where.chat_id, reminder_id)
-    cancelled = found is not None and await sql.cancel(conn, reminder_id)
-    listing = await _listing(conn, wheel, where.chat_id, edit=message_id)
+    found = await sql.get(turn.conn, turn.chat_id, reminder_id)
+    cancelled = found is not None and await sql.cancel(turn.conn, reminder_id)
+    listing = await _listing(turn, edit=turn.message_id)
     if not cancelled:
         return Result(replies=(listing,), notice=msg("That reminder is no longer set."))
     return Result(replies=(listing,), notice=msg("Reminder cancelled."))
@@ -256,9 +239,14 @@ async def fire_due(conn: Tx, wheel: Wheel, now: dt.datetime) -> list[tuple[Remin
 
 
 async def reminder_message(
-    conn: aiosqlite.Connection, wheel: Wheel, reminder: Reminder, now: dt.datetime,
-    *, closing: Msg | None = None, edit: int | None = None,
-) -> Reply:  # fmt: skip
+    conn: Tx,
+    wheel: Wheel,
+    reminder: Reminder,
+    now: dt.datetime,
+    *,
+    closing: Msg | None = None,
+    edit: int | None = None,
+) -> Reply:
     """The stage, its open issues and agreements to look at again, and three buttons; once the
     group answered, ``closing`` says how, in place of message ``edit``, without buttons."""
     stage = wheel_text(wheel.stage(reminder.stage).name)
@@ -303,27 +291,25 @@ async def reminder_message(
         parts.append(closing)
         return Reply(parts=tuple(parts), edit=edit)
     buttons = (
-        (Button(msg("Start {stage} now", stage=stage), make("rnow", reminder.id)),),
+        (Button(msg("Start {stage} now", stage=stage), StartNow(reminder.id).pack()),),
         (
-            Button(msg("Remind us in a week"), make("rsnz", reminder.id)),
-            Button(msg("Cancel"), make("rend", reminder.id)),
+            Button(msg("Remind us in a week"), Snooze(reminder.id).pack()),
+            Button(msg("Cancel"), Dismiss(reminder.id).pack()),
         ),
     )
     return Reply(
         parts=tuple(parts),
         buttons=buttons,
-        remember=("reminder", str(reminder.id)),
+        remember=ReminderMessage(reminder.id).pack(),
     )
 
 
-async def _answerable(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, reminder_id: int
-) -> tuple[Reminder, str] | Result:
+async def _answerable(turn: Turn, reminder_id: int) -> tuple[Reminder, str] | Result:
     """The sent reminder a button belongs to and who pressed, or the answer to give instead."""
-    member = await gate.member(conn, where, actor, Action.REMINDER_BUTTONS, button=True)
+    member = await gate.member(turn, Action.REMINDER_BUTTONS, button=True)
     if isinstance(member, Result):
         return member
-    found = await sql.get(conn, where.chat_id, reminder_id)
+    found = await sql.get(turn.conn, turn.chat_id, reminder_id)
     if found is None:
         return Result(notice=stale_button(), alert=True)
     if found.status == "pending":
@@ -335,67 +321,58 @@ async def _answerable(
     return found, member.name
 
 
-async def start_now(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def start_now(turn: Turn, reminder_id: int) -> Result:
     """ "Start the stage now": go to the stage, and the reminder says who took it up."""
-    found = await _answerable(conn, where, actor, reminder_id)
+    found = await _answerable(turn, reminder_id)
     if isinstance(found, Result):
         return found
     reminder, name = found
-    await sql.close(conn, reminder.id, "started")
+    await sql.close(turn.conn, reminder.id, "started")
     closing = msg("{name} started this stage.", name=name)
-    edited = await reminder_message(
-        conn, wheel, reminder, now_of(where), closing=closing, edit=message_id
-    )
-    started = await session.choose_stage(conn, wheel, where, actor, reminder.stage, button=False)
+    edited = await _closed(turn, reminder, closing)
+    started = await session.choose_stage(turn, reminder.stage, button=False)
     return Result(replies=(edited, *started.replies), notice=started.notice)
 
 
-async def snooze(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def snooze(turn: Turn, reminder_id: int) -> Result:
     """ "Remind us in a week": the same reminder again, a week on, at its time of day."""
-    found = await _answerable(conn, where, actor, reminder_id)
+    found = await _answerable(turn, reminder_id)
     if isinstance(found, Result):
         return found
     reminder, name = found
-    chat = await chats.get(conn, where.chat_id)
-    zone_name = chat.timezone if chat else reminder.timezone
+    zone_name = turn.chat.timezone if turn.chat else reminder.timezone
     zone = zone_or_utc(zone_name)
-    today = now_of(where).astimezone(zone).date()
+    today = turn.now.astimezone(zone).date()
     day = max(today, reminder.local().date()) + dt.timedelta(days=SNOOZE_DAYS)
     local = dt.datetime.combine(day, reminder.local().time(), tzinfo=zone)
     closing = msg("{name} moved this reminder to {when}.", name=name, when=WallTime(local))
-    edited = await reminder_message(
-        conn, wheel, reminder, now_of(where), closing=closing, edit=message_id
-    )
-    await sql.reschedule(conn, reminder.id, local, zone_name)
+    edited = await _closed(turn, reminder, closing)
+    await sql.reschedule(turn.conn, reminder.id, local, zone_name)
     return Result(
         replies=(edited,),
         notice=msg("I'll remind you again on {when}.", when=WallTime(local)),
     )
 
 
-async def dismiss(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, reminder_id: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def dismiss(turn: Turn, reminder_id: int) -> Result:
     """ "Cancel" on a reminder: no more reminding about it."""
-    found = await _answerable(conn, where, actor, reminder_id)
+    found = await _answerable(turn, reminder_id)
     if isinstance(found, Result):
         return found
     reminder, name = found
-    await sql.close(conn, reminder.id, "dismissed")
+    await sql.close(turn.conn, reminder.id, "dismissed")
     closing = msg(
         "{name} cancelled this reminder. Set a new one any time with /remind.", name=name
     )
-    edited = await reminder_message(
-        conn, wheel, reminder, now_of(where), closing=closing, edit=message_id
-    )
+    edited = await _closed(turn, reminder, closing)
     return Result(replies=(edited,), notice=msg("Reminder cancelled."))
+
+
+async def _closed(turn: Turn, reminder: Reminder, closing: Msg) -> Reply:
+    """The reminder pressed, as it reads once answered: ``closing`` in place of its buttons."""
+    return await reminder_message(
+        turn.conn, turn.wheel, reminder, turn.now, closing=closing, edit=turn.message_id
+    )
 
 
 # -- the group's time zone ----------------------------------------------------------------------
@@ -410,15 +387,13 @@ def find_zone(name: str, known: Iterable[str] | None = None) -> str | None:
     return None
 
 
-async def set_timezone(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, text: str, message_id: int
-) -> Result:
+async def set_timezone(turn: Turn, text: str) -> Result:
     """``/timezone [name]``: show the group's time zone, or change it; pending reminders keep
     their time of day in the new zone."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    clock = now_of(where)
+    clock, message_id = turn.now, turn.message_id
     if not text.strip():
         return Result(
             replies=(
@@ -437,9 +412,7 @@ async def set_timezone(
                 ),
             )
         )
-    member = await gate.member(
-        conn, where, actor, Action.TIMEZONE, button=False, reply_to=message_id
-    )
+    member = await gate.member(turn, Action.TIMEZONE, button=False, reply_to=message_id)
     if isinstance(member, Result):
         return member
     zone_name = find_zone(text)
@@ -458,8 +431,8 @@ async def set_timezone(
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return refuse(msg("I don't know the time zone “{name}”.", name=zone_name), button=False)
-    await chats.set_timezone(conn, where.chat_id, zone_name, where.now)
-    moved = await sql.change_zone(conn, where.chat_id, zone_name)
+    await chats.set_timezone(turn.conn, turn.chat_id, zone_name, turn.stamp)
+    moved = await sql.change_zone(turn.conn, turn.chat_id, zone_name)
     parts: list[Msg] = [
         msg(
             "Done: this group's time zone is now <b>{zone}</b> (it is {time} there now).",

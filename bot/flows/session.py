@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.db import partners, progress, records
-from bot.domain.buttons import make
+from bot.domain.buttons import LATER_MONTHS, ChooseStage, RemindLater
 from bot.domain.permissions import Action
+from bot.domain.purposes import Answers, Card
 from bot.domain.wheel import Stage, Topic, Wheel
 from bot.flows import board, gate
 from bot.flows.common import clean_text, set_up_chat, text_problem
-from bot.flows.welcome import Where, chat_for
+from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
-    Actor,
     Button,
     Joined,
     Msg,
@@ -37,8 +35,6 @@ STAGE_WORDS = {
 MINUTES_PER_TOPIC = 5
 #: The reaction that acknowledges an answer (one of the reactions Telegram allows bots).
 ANSWERED = "👍"
-#: The reminders offered at the end of a stage, in months.
-LATER_MONTHS = (1, 3, 6)
 
 
 def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
@@ -58,31 +54,28 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
             )
         )
     parts.append(msg("New to working together? Start with <b>Orientation</b>."))
-    buttons = (tuple(Button(wheel_text(s.name), make("stage", s.id)) for s in wheel.stages),)
+    buttons = (tuple(Button(wheel_text(s.name), ChooseStage(s.id).pack()) for s in wheel.stages),)
     return Reply(parts=tuple(parts), buttons=buttons)
 
 
-async def _open_topic(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, topic: Topic
-) -> Reply:
-    await progress.set_position(conn, where.chat_id, topic.stage, topic.id, where.now)
-    statuses = await progress.topic_statuses(conn, where.chat_id)
+async def _open_topic(turn: Turn, topic: Topic) -> Reply:
+    conn, chat_id = turn.conn, turn.chat_id
+    await progress.set_position(conn, chat_id, topic.stage, topic.id, turn.stamp)
+    statuses = await progress.topic_statuses(conn, chat_id)
     if topic.id not in statuses:
-        await progress.set_topic_status(conn, where.chat_id, topic.id, "open", where.now)
-    return await board.card_now(conn, wheel, where.chat_id, topic, edit=None)
+        await progress.set_topic_status(conn, chat_id, topic.id, "open", turn.stamp)
+    return await board.card_now(turn, topic, edit=None)
 
 
-async def choose_stage(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, stage_id: str,
-    *, button: bool,
-) -> Result:  # fmt: skip
+async def choose_stage(turn: Turn, stage_id: str, *, button: bool) -> Result:
     """Go to a stage: its first topic that is not yet answered or skipped."""
-    member = await gate.member(conn, where, actor, Action.STAGE, button=button)
+    member = await gate.member(turn, Action.STAGE, button=button)
     if isinstance(member, Result):
         return member
+    wheel = turn.wheel
     topics = wheel.stage_topics(stage_id)
-    statuses = await progress.topic_statuses(conn, where.chat_id)
-    chat = await chat_for(conn, where)
+    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+    chat = await known_chat(turn)
     if button and chat.stage == stage_id and chat.topic in {t.id for t in topics}:
         # An old stage button: the group is in this stage already; no second card.
         return Result(
@@ -104,19 +97,17 @@ async def choose_stage(
             minutes=len(topics) * MINUTES_PER_TOPIC,
         )
     )
-    return Result(replies=(intro, await _open_topic(conn, wheel, where, first)))
+    return Result(replies=(intro, await _open_topic(turn, first)))
 
 
-async def stage_command(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, args: list[str]
-) -> Result:
+async def stage_command(turn: Turn, args: list[str]) -> Result:
     """``/stage <name>``: jump to a stage (English or Dutch name); without a name, the menu."""
     word = " ".join(args).strip().casefold()
     if not word:
-        member = await gate.member(conn, where, actor, Action.STAGE, button=False)
+        member = await gate.member(turn, Action.STAGE, button=False)
         if isinstance(member, Result):
             return member
-        return Result(replies=(stage_menu(wheel),))
+        return Result(replies=(stage_menu(turn.wheel),))
     stage_id = STAGE_WORDS.get(word)
     if stage_id is None:
         return Result(
@@ -127,34 +118,30 @@ async def stage_command(
                         "transformation.",
                         word=" ".join(args),
                     ),
-                    buttons=stage_menu(wheel).buttons,
+                    buttons=stage_menu(turn.wheel).buttons,
                 ),
             )
         )
-    return await choose_stage(conn, wheel, where, actor, stage_id, button=False)
+    return await choose_stage(turn, stage_id, button=False)
 
 
-async def resume(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+async def resume(turn: Turn) -> Result:
     """Show where the group is: the current topic's card, or the stage menu."""
-    chat = await chat_for(conn, where)
+    chat = await known_chat(turn)
     if chat.topic is None:
-        return Result(replies=(stage_menu(wheel),))
+        return Result(replies=(stage_menu(turn.wheel),))
     return Result(
         replies=(
             reply(msg("Welcome back! This is where you are:")),
-            await board.card_now(conn, wheel, where.chat_id, wheel.topic(chat.topic), edit=None),
+            await board.card_now(turn, turn.wheel.topic(chat.topic), edit=None),
         )
     )
 
 
-async def record_answer(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str,
-    text: str | None, message_id: int,
-) -> Result:  # fmt: skip
+async def record_answer(turn: Turn, topic_id: str, text: str | None) -> Result:
     """A reply to a topic card: store the member's answer and show both sides once complete."""
-    member = await gate.member(
-        conn, where, actor, Action.ANSWER, button=False, reply_to=message_id
-    )
+    message_id = turn.message_id
+    member = await gate.member(turn, Action.ANSWER, button=False, reply_to=message_id)
     if isinstance(member, Result):
         return member
     problem = text_problem(text)
@@ -163,10 +150,11 @@ async def record_answer(
     answer = clean_text(text)
     assert answer is not None
     assert member.slot is not None
-    topic = wheel.topic(topic_id)
-    chat = await chat_for(conn, where)
+    conn, chat_id = turn.conn, turn.chat_id
+    topic = turn.wheel.topic(topic_id)
+    chat = await known_chat(turn)
     replaced = await progress.save_answer(
-        conn, where.chat_id, topic_id, member.user_id, member.slot, answer, message_id, where.now
+        conn, chat_id, topic_id, member.user_id, member.slot, answer, message_id, turn.stamp
     )
     # The answer is acknowledged by a reaction and by the card, not by a message: a brisk group
     # would otherwise hit Telegram's 20 messages a minute within two topics.
@@ -187,69 +175,67 @@ async def record_answer(
                 ack=said, topic=wheel_text(topic.name),
             )  # fmt: skip
         replies.append(reply(said, reply_to=message_id))
-    shown_card = await progress.latest_message(conn, where.chat_id, "card", topic_id)
+    shown_card = await board.latest(turn, Card(topic_id))
     if shown_card is not None and not replaced:  # a new answer changes who the card waits for
-        replies.append(await board.card_now(conn, wheel, where.chat_id, topic, edit=shown_card))
-    answers = await progress.answers(conn, where.chat_id, topic_id)
+        replies.append(await board.card_now(turn, topic, edit=shown_card))
+    answers = await progress.answers(conn, chat_id, topic_id)
     if {a.slot for a in answers} == {1, 2}:
-        statuses = await progress.topic_statuses(conn, where.chat_id)
+        statuses = await progress.topic_statuses(conn, chat_id)
         if statuses.get(topic_id) != "skipped":
-            await progress.set_topic_status(conn, where.chat_id, topic_id, "answered", where.now)
-        shown = await progress.latest_message(conn, where.chat_id, "answers", topic_id)
-        replies.append(await board.answers_now(conn, wheel, where.chat_id, topic, edit=shown))
+            await progress.set_topic_status(conn, chat_id, topic_id, "answered", turn.stamp)
+        shown = await board.latest(turn, Answers(topic_id))
+        replies.append(await board.answers_now(turn, topic, edit=shown))
     return Result(replies=tuple(replies))
 
 
-async def edit_answer(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, text: str | None, message_id: int
-) -> Result:
+async def edit_answer(turn: Turn, text: str | None) -> Result:
     """An answer message was edited: keep the new text as the answer."""
-    found = await progress.answer_by_message(conn, where.chat_id, message_id)
-    if found is None or actor.user_id != found[1] or text_problem(text) is not None:
+    conn, chat_id, message_id = turn.conn, turn.chat_id, turn.message_id
+    found = await progress.answer_by_message(conn, chat_id, message_id)
+    if found is None or turn.actor.user_id != found[1] or text_problem(text) is not None:
         return Result()
     await progress.update_answer_text(
-        conn, where.chat_id, message_id, clean_text(text) or "", where.now
+        conn, chat_id, message_id, clean_text(text) or "", turn.stamp
     )
     return Result(replies=(reply(msg("I've updated your answer."), reply_to=message_id),))
 
 
 async def next_topic(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, topic_id: str | None,
-    *, skip: bool = False, button: bool = False,
-) -> Result:  # fmt: skip
+    turn: Turn, topic_id: str | None, *, skip: bool = False, button: bool = False
+) -> Result:
     """Go on to the next topic of the stage (marking the current one skipped if asked)."""
     action = Action.SKIP if skip else Action.NEXT
-    member = await gate.member(conn, where, actor, action, button=button)
+    member = await gate.member(turn, action, button=button)
     if isinstance(member, Result):
         return member
-    chat = await chat_for(conn, where)
+    wheel = turn.wheel
+    chat = await known_chat(turn)
     if chat.topic is None:
         return Result(replies=(stage_menu(wheel),)) if not button else Result()
     if topic_id is not None and topic_id != chat.topic:
         return Result(notice=msg("You have already moved on from this topic."))
     current = wheel.topic(chat.topic)
-    statuses = await progress.topic_statuses(conn, where.chat_id)
+    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
     replies: list[Reply] = []
     if skip and statuses.get(current.id) != "answered":
-        await progress.set_topic_status(conn, where.chat_id, current.id, "skipped", where.now)
+        await progress.set_topic_status(turn.conn, turn.chat_id, current.id, "skipped", turn.stamp)
         replies.append(reply(msg("Skipped {topic}.", topic=wheel_text(current.name))))
     in_stage = wheel.stage_topics(current.stage)
     index = in_stage.index(current)
     if index + 1 < len(in_stage):
-        replies.append(await _open_topic(conn, wheel, where, in_stage[index + 1]))
+        replies.append(await _open_topic(turn, in_stage[index + 1]))
     else:
-        replies.append(await stage_recap(conn, wheel, where, current.stage))
+        replies.append(await stage_recap(turn, current.stage))
     return Result(replies=tuple(replies))
 
 
-async def previous_topic(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor
-) -> Result:
+async def previous_topic(turn: Turn) -> Result:
     """``/back``: return to the previous topic in wheel order."""
-    member = await gate.member(conn, where, actor, Action.BACK, button=False)
+    member = await gate.member(turn, Action.BACK, button=False)
     if isinstance(member, Result):
         return member
-    chat = await chat_for(conn, where)
+    wheel = turn.wheel
+    chat = await known_chat(turn)
     if chat.topic is None:
         return Result(replies=(stage_menu(wheel),))
     current = wheel.topic(chat.topic)
@@ -259,20 +245,17 @@ async def previous_topic(
                 reply(msg("This is the first topic of the wheel; there is nothing before it.")),
             )
         )
-    return Result(
-        replies=(await _open_topic(conn, wheel, where, wheel.topics[current.order - 1]),)
-    )
+    return Result(replies=(await _open_topic(turn, wheel.topics[current.order - 1]),))
 
 
-async def stage_recap(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, stage_id: str
-) -> Reply:
+async def stage_recap(turn: Turn, stage_id: str) -> Reply:
     """The end of a stage: its agreements, open issues and skipped topics, and what next."""
+    conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
     stage = wheel.stage(stage_id)
     topic_ids = {t.id for t in wheel.stage_topics(stage_id)}
-    agreed = [a for a in await records.agreements(conn, where.chat_id) if a.topic_id in topic_ids]
-    open_ = [i for i in await records.issues(conn, where.chat_id) if i.topic_id in topic_ids]
-    statuses = await progress.topic_statuses(conn, where.chat_id)
+    agreed = [a for a in await records.agreements(conn, chat_id) if a.topic_id in topic_ids]
+    open_ = [i for i in await records.issues(conn, chat_id) if i.topic_id in topic_ids]
+    statuses = await progress.topic_statuses(conn, chat_id)
     skipped = [t for t in wheel.stage_topics(stage_id) if statuses.get(t.id) == "skipped"]
     parts: list[Msg | Joined] = [
         msg(
@@ -293,9 +276,7 @@ async def stage_recap(
         )
     )
     waiting = [
-        a
-        for a in await records.agreements(conn, where.chat_id, "proposed")
-        if a.topic_id in topic_ids
+        a for a in await records.agreements(conn, chat_id, "proposed") if a.topic_id in topic_ids
     ]
     if waiting:
         parts.append(
@@ -326,7 +307,7 @@ async def stage_recap(
             (
                 Button(
                     msg("Continue with {stage}", stage=wheel_text(following.name)),
-                    make("stage", following.id),
+                    ChooseStage(following.id).pack(),
                 ),
             )
         )
@@ -348,7 +329,8 @@ async def stage_recap(
             buttons.append(
                 tuple(
                     Button(
-                        msg("Continue with {stage}", stage=wheel_text(s.name)), make("stage", s.id)
+                        msg("Continue with {stage}", stage=wheel_text(s.name)),
+                        ChooseStage(s.id).pack(),
                     )
                     for s in unfinished
                 )
@@ -368,7 +350,8 @@ def later_buttons(stage_id: str) -> tuple[Button, ...]:
     """ "In 1 month", "In 3 months", "In 6 months": a reminder to take up ``stage_id``."""
     return tuple(
         Button(
-            plural_msg("In {n} month", "In {n} months", months), make("later", stage_id, months)
+            plural_msg("In {n} month", "In {n} months", months),
+            RemindLater(stage_id, months).pack(),
         )
         for months in LATER_MONTHS
     )
@@ -380,13 +363,14 @@ def _next_stage(wheel: Wheel, stage_id: str) -> Stage | None:
     return wheel.stages[index + 1] if index + 1 < len(ids) else None
 
 
-async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+async def status(turn: Turn) -> Result:
     """``/status``: partners and representatives, stage, topic, and progress per stage."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    names = await partners.names(conn, where.chat_id)
-    members = await partners.representatives(conn, where.chat_id)
+    conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
+    names = await partners.names(conn, chat_id)
+    members = await partners.representatives(conn, chat_id)
     sides = [
         msg(
             "<b>{partner}</b>: {people}",
@@ -404,7 +388,7 @@ async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Resu
         )
     else:
         now = msg("No stage chosen yet. Send /stage to choose one.")
-    statuses = await progress.topic_statuses(conn, where.chat_id)
+    statuses = await progress.topic_statuses(conn, chat_id)
     per_stage = []
     for stage in wheel.stages:
         topics = wheel.stage_topics(stage.id)
@@ -419,14 +403,14 @@ async def status(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Resu
                 skipped=skipped,
             )
         )
-    agreed = await records.agreements(conn, where.chat_id)
-    open_ = await records.issues(conn, where.chat_id)
+    agreed = await records.agreements(conn, chat_id)
+    open_ = await records.issues(conn, chat_id)
     totals = msg(
         "{agreements} · {issues}",
         agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
         issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
     )
-    waiting = await records.agreements(conn, where.chat_id, "proposed")
+    waiting = await records.agreements(conn, chat_id, "proposed")
     if waiting:
         totals = msg(
             "{totals} · {waiting}",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.db import chats, partners
-from bot.domain.buttons import make
+from bot.domain.buttons import ChooseSide, ResetAnswer
 from bot.domain.permissions import Action
-from bot.domain.wheel import Wheel
+from bot.domain.purposes import PartnerName, RenamePrompt, ResetQuestion, Sides
 from bot.flows import gate, session
 from bot.flows.common import (
     MAX_NAME,
@@ -21,8 +19,8 @@ from bot.flows.common import (
     text_problem,
     yes_or_no,
 )
-from bot.flows.welcome import Where, chat_for
-from bot.render.messages import Actor, Button, Msg, Reply, Result, lines, msg, reply
+from bot.flows.turn import Turn, known_chat
+from bot.render.messages import Button, Msg, Reply, Result, lines, msg, reply
 
 
 def name_prompt(slot: int) -> Reply:
@@ -36,16 +34,14 @@ def name_prompt(slot: int) -> Reply:
         parts=(question, msg("Reply to this message with the name.")),
         force_reply=True,
         placeholder=msg("Name of the organisation"),
-        remember=("partner-name", str(slot)),
+        remember=PartnerName(slot).pack(),
     )
 
 
-async def sides_message(
-    conn: aiosqlite.Connection, chat_id: int, edit: int | None = None
-) -> Reply:
+async def sides_message(turn: Turn, edit: int | None = None) -> Reply:
     """Show who represents which partner, with a button per partner to join it."""
-    names = await partners.names(conn, chat_id)
-    members = await partners.representatives(conn, chat_id)
+    names = await partners.names(turn.conn, turn.chat_id)
+    members = await partners.representatives(turn.conn, turn.chat_id)
     sides: list[Msg] = []
     for slot, name in names.items():
         people = ", ".join(m.name for m in members if m.slot == slot)
@@ -57,42 +53,45 @@ async def sides_message(
         msg("<b>Who represents which organisation?</b> Tap your organisation."),
         lines(*sides),
     )
-    buttons = (tuple(Button(name, make("side", slot)) for slot, name in names.items()),)
-    return Reply(parts=parts, buttons=buttons, remember=("sides", ""), edit=edit)
+    buttons = (tuple(Button(name, ChooseSide(slot).pack()) for slot, name in names.items()),)
+    return Reply(parts=parts, buttons=buttons, remember=Sides().pack(), edit=edit)
 
 
-async def start(conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor) -> Result:
+async def start(turn: Turn) -> Result:
     """``/start`` in a group: begin the set-up, or pick up where the group is."""
-    chat = await chat_for(conn, where)
+    chat = await known_chat(turn)
     if chat.setup_step == "none":
-        if actor.user_id is None:
-            return refuse(anonymous(), button=False)
-        await partners.set_setup(conn, where.chat_id, "partner-1", where.now, actor.user_id)
-        await chats.set_thread(conn, where.chat_id, where.thread_id)
-        intro = reply(
-            msg("Welcome to the <b>Impact through Collaboration</b> wheel!"),
-            msg(
-                "We'll go through the wheel together, one topic at a time. First I need to know "
-                "who is at the table."
-            ),
-        )
-        return Result(replies=(intro, name_prompt(1)))
+        return await _begin(turn)
     if chat.setup_step == "partner-1":
         return Result(replies=(name_prompt(1),))
     if chat.setup_step == "partner-2":
         return Result(replies=(name_prompt(2),))
     if chat.setup_step == "members":
-        return Result(replies=(await sides_message(conn, where.chat_id),))
-    return await session.resume(conn, wheel, where)
+        return Result(replies=(await sides_message(turn),))
+    return await session.resume(turn)
 
 
-async def partner_named(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, slot: int,
-    text: str | None, message_id: int,
-) -> Result:  # fmt: skip
+async def _begin(turn: Turn) -> Result:
+    """Begin the set-up of a group that has none: its runner is the person who began it."""
+    if turn.actor.user_id is None:
+        return refuse(anonymous(), button=False)
+    await partners.set_setup(turn.conn, turn.chat_id, "partner-1", turn.stamp, turn.actor.user_id)
+    await chats.set_thread(turn.conn, turn.chat_id, turn.where.thread_id)
+    intro = reply(
+        msg("Welcome to the <b>Impact through Collaboration</b> wheel!"),
+        msg(
+            "We'll go through the wheel together, one topic at a time. First I need to know "
+            "who is at the table."
+        ),
+    )
+    return Result(replies=(intro, name_prompt(1)))
+
+
+async def partner_named(turn: Turn, slot: int, text: str | None) -> Result:
     """A reply to a name prompt: store the name and ask for the next one, or for sides."""
-    chat = await chat_for(conn, where)
-    if actor.user_id is None:
+    message_id = turn.message_id
+    chat = await known_chat(turn)
+    if turn.actor.user_id is None:
         return refuse(anonymous(), button=False, reply_to=message_id)
     problem = text_problem(text, limit=MAX_NAME)
     if problem is not None:
@@ -111,16 +110,14 @@ async def partner_named(
                 ),
             )
         )
-    return await _store_name(conn, where, slot, name, message_id, renaming=False)
+    return await _store_name(turn, slot, name, renaming=False)
 
 
-async def partner_renamed(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, slot: int, asker: int,
-    text: str | None, message_id: int,
-) -> Result:  # fmt: skip
+async def partner_renamed(turn: Turn, slot: int, asker: int, text: str | None) -> Result:
     """A reply to the prompt of ``/rename``: only the person who asked answers it."""
-    chat = await chat_for(conn, where)
-    if actor.user_id != asker or not chat.partners_named:
+    message_id = turn.message_id
+    chat = await known_chat(turn)
+    if turn.actor.user_id != asker or not chat.partners_named:
         return Result(
             replies=(
                 reply(
@@ -134,14 +131,12 @@ async def partner_renamed(
         return Result(replies=(reply(problem, reply_to=message_id),))
     name = clean_text(text)
     assert name is not None
-    return await _store_name(conn, where, slot, name, message_id, renaming=True)
+    return await _store_name(turn, slot, name, renaming=True)
 
 
-async def _store_name(
-    conn: aiosqlite.Connection, where: Where, slot: int, name: str, message_id: int,
-    *, renaming: bool,
-) -> Result:  # fmt: skip
-    names = await partners.names(conn, where.chat_id)
+async def _store_name(turn: Turn, slot: int, name: str, *, renaming: bool) -> Result:
+    message_id = turn.message_id
+    names = await partners.names(turn.conn, turn.chat_id)
     if any(same_name(n, name) for s, n in names.items() if s != slot):
         return Result(
             replies=(
@@ -149,7 +144,7 @@ async def _store_name(
                 *(() if renaming else (name_prompt(slot),)),
             )
         )
-    await partners.set_name(conn, where.chat_id, slot, name)
+    await partners.set_name(turn.conn, turn.chat_id, slot, name)
     if renaming:
         return Result(
             replies=(
@@ -157,58 +152,56 @@ async def _store_name(
             )
         )
     if slot == 1:
-        await partners.set_setup(conn, where.chat_id, "partner-2", where.now)
+        await partners.set_setup(turn.conn, turn.chat_id, "partner-2", turn.stamp)
         return Result(replies=(name_prompt(2),))
-    await partners.set_setup(conn, where.chat_id, "members", where.now)
-    return Result(replies=(await sides_message(conn, where.chat_id),))
+    await partners.set_setup(turn.conn, turn.chat_id, "members", turn.stamp)
+    return Result(replies=(await sides_message(turn),))
 
 
-async def choose_side(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, slot: int,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def choose_side(turn: Turn, slot: int) -> Result:
     """A press on a partner's button: the presser represents that partner from now on."""
-    refused = await gate.check(conn, where, actor, Action.SIDE, button=True, side=slot)
+    refused = await gate.check(turn, Action.SIDE, button=True, side=slot)
     if refused is not None:
         return refused
+    actor, conn = turn.actor, turn.conn
     assert actor.user_id is not None
-    chat = await chat_for(conn, where)
-    names = await partners.names(conn, where.chat_id)
+    chat = await known_chat(turn)
+    names = await partners.names(conn, turn.chat_id)
     if not chat.partners_named or slot not in names:
         return refuse(not_set_up(), button=True)
-    current = await partners.member(conn, where.chat_id, actor.user_id)
+    current = await partners.member(conn, turn.chat_id, actor.user_id)
     if current is not None and current.slot == slot:
         return Result(notice=msg("You already represent {partner}.", partner=names[slot]))
-    await partners.join(conn, where.chat_id, actor.user_id, actor.name, slot, where.now)
-    replies = [await sides_message(conn, where.chat_id, edit=message_id)]
-    members = await partners.representatives(conn, where.chat_id)
+    await partners.join(conn, turn.chat_id, actor.user_id, actor.name, slot, turn.stamp)
+    replies = [await sides_message(turn, edit=turn.message_id)]
+    members = await partners.representatives(conn, turn.chat_id)
     if chat.setup_step == "members" and {m.slot for m in members} == {1, 2}:
-        await partners.set_setup(conn, where.chat_id, "done", where.now)
-        replies.append(session.stage_menu(wheel, both_present=True))
+        await partners.set_setup(conn, turn.chat_id, "done", turn.stamp)
+        replies.append(session.stage_menu(turn.wheel, both_present=True))
     return Result(
         replies=tuple(replies), notice=msg("You represent {partner}.", partner=names[slot])
     )
 
 
-async def show_partners(conn: aiosqlite.Connection, where: Where) -> Result:
+async def show_partners(turn: Turn) -> Result:
     """``/partners``: show the sides again, with the buttons to join or change side."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    return Result(replies=(await sides_message(conn, where.chat_id),))
+    return Result(replies=(await sides_message(turn),))
 
 
-async def rename(
-    conn: aiosqlite.Connection, where: Where, actor: Actor, args: list[str]
-) -> Result:
+async def rename(turn: Turn, args: list[str]) -> Result:
     """``/rename 1|2``: ask for a new name of a partner (set-up runner and admins only)."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    refused = await gate.check(conn, where, actor, Action.RENAME, button=False, chat=chat)
+    refused = await gate.check(turn, Action.RENAME, button=False, chat=chat)
     if refused is not None:
         return refused
-    names = await partners.names(conn, where.chat_id)
+    asker = turn.actor.user_id
+    assert asker is not None  # the gate refuses who cannot be told apart
+    names = await partners.names(turn.conn, turn.chat_id)
     slot = int(args[0]) if args and args[0] in ("1", "2") else None
     if slot is None:
         listing = "\n".join(f"{s}. {n}" for s, n in names.items())
@@ -230,17 +223,17 @@ async def rename(
         force_reply=True,
         placeholder=msg("Name of the organisation"),
         # The answer is taken only from the person who asked to rename.
-        remember=("rename", f"{slot}:{actor.user_id}"),
+        remember=RenamePrompt(slot, asker).pack(),
     )
     return Result(replies=(prompt,))
 
 
-async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> Result:
+async def ask_reset(turn: Turn) -> Result:
     """``/reset``: ask to confirm starting the set-up again."""
-    chat = await chat_for(conn, where)
+    chat = await known_chat(turn)
     if chat.setup_step == "none":
         return refuse(not_set_up(), button=False)
-    refused = await gate.check(conn, where, actor, Action.RESET, button=False, chat=chat)
+    refused = await gate.check(turn, Action.RESET, button=False, chat=chat)
     if refused is not None:
         return refused
     return yes_or_no(
@@ -249,20 +242,19 @@ async def ask_reset(conn: aiosqlite.Connection, where: Where, actor: Actor) -> R
             "cleared; answers, agreements and open issues are kept."
         ),
         msg("Yes, start again"),
-        "reset",
+        ResetAnswer,
+        ResetQuestion(),
     )
 
 
-async def reset(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, actor: Actor, clear: bool,
-    message_id: int,
-) -> Result:  # fmt: skip
+async def reset(turn: Turn, clear: bool) -> Result:
     """The answer to the question of ``/reset``: Yes clears the set-up and asks for the first
     name again; No keeps it, and the question says so."""
-    chat = await chat_for(conn, where)
-    refused = await gate.check(
-        conn, where, actor, Action.RESET, button=True, chat=chat
-    ) or await answered_once(conn, where, "reset", message_id)
+    message_id = turn.message_id
+    chat = await known_chat(turn)
+    refused = await gate.check(turn, Action.RESET, button=True, chat=chat) or await answered_once(
+        turn, ResetQuestion
+    )
     if refused is not None:
         return refused
     if not clear:
@@ -272,7 +264,13 @@ async def reset(
         return Result(replies=(kept,), notice=msg("Nothing changed."))
     if chat.setup_step == "none":
         return Result(notice=msg("The set-up was already cleared."))
-    await partners.reset(conn, where.chat_id, where.now)
-    started = await start(conn, wheel, where, actor)
-    closed = reply(msg("{name} started the set-up again.", name=actor.name), edit=message_id)
+    await partners.reset(turn.conn, turn.chat_id, turn.stamp)
+    started = await _begin(turn)  # the turn's chat is as it was before the reset
+    closed = reply(msg("{name} started the set-up again.", name=turn.actor.name), edit=message_id)
     return Result(replies=(closed, *started.replies), notice=started.notice)
+
+
+async def member_left(turn: Turn, user_id: int) -> list[Reply]:
+    """A member left the group: they no longer represent a partner (their answers stay)."""
+    await partners.leave(turn.conn, turn.chat_id, user_id, turn.stamp)
+    return []

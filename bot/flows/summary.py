@@ -5,11 +5,7 @@ requests for the wheel picture and the export, which the outbox makes when it de
 
 from __future__ import annotations
 
-import datetime as dt
-
-import aiosqlite
-
-from bot.domain.buttons import make
+from bot.domain.buttons import Export
 from bot.domain.record import (
     AgreementEntry,
     GroupRecord,
@@ -21,7 +17,7 @@ from bot.domain.record import (
 from bot.domain.wheel import Wheel
 from bot.flows.common import refuse, set_up_chat, shown_name
 from bot.flows.session import STAGE_WORDS
-from bot.flows.welcome import Where
+from bot.flows.turn import Turn
 from bot.render.messages import (
     Button,
     Joined,
@@ -40,39 +36,35 @@ from bot.render.messages import wheel_text as wt
 MOST_MESSAGES = 5
 
 
-async def summary_command(
-    conn: aiosqlite.Connection, wheel: Wheel, where: Where, words: list[str]
-) -> Result:
+async def summary_command(turn: Turn, words: list[str]) -> Result:
     """``/summary [stage]`` in a group."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
     stage_id = stage_of(words)
     if isinstance(stage_id, Msg):
         return refuse(stage_id, button=False)
-    return summary(await _record(conn, wheel, where), wheel, stage_id)
+    return summary(await _record(turn), turn.wheel, stage_id)
 
 
-async def agreements_command(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> Result:
+async def agreements_command(turn: Turn) -> Result:
     """``/agreements`` in a group."""
-    chat = await set_up_chat(conn, where)
+    chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    return agreements_list(await _record(conn, wheel, where))
+    return agreements_list(await _record(turn))
 
 
-async def file_command(
-    conn: aiosqlite.Connection, where: Where, what: str, *, button: bool
-) -> Result:
+async def file_command(turn: Turn, what: str, *, button: bool) -> Result:
     """``/wheel``, ``/export`` or the export button: in a group that is set up, the file."""
-    chat = await set_up_chat(conn, where, button=button)
+    chat = set_up_chat(turn, button=button)
     if isinstance(chat, Result):
         return chat
     return wheel_request() if what == "wheel" else export_request()
 
 
-async def _record(conn: aiosqlite.Connection, wheel: Wheel, where: Where) -> GroupRecord:
-    return await read_record(conn, wheel, where.chat_id, dt.datetime.fromisoformat(where.now))
+async def _record(turn: Turn) -> GroupRecord:
+    return await read_record(turn.conn, turn.wheel, turn.chat_id, turn.now)
 
 
 def stage_of(words: list[str]) -> str | Msg | None:
@@ -112,7 +104,7 @@ def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
                 "document, to keep or pass on."
             ),
         ),
-        buttons=((Button(msg("Export as PDF"), make("export")),),),
+        buttons=((Button(msg("Export as PDF"), Export().pack()),),),
     )
     return Result(replies=(Reply(parts=tuple(parts), most=MOST_MESSAGES, overflow=export),))
 

@@ -1,46 +1,17 @@
-"""Greeting a group, /start, /help, /language and unknown commands."""
+"""Greeting a group, /start, /help, /language and unknown commands; the bot joining, leaving,
+and following a group to its supergroup id."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import aiosqlite
+import logging
 
 from bot.db import chats
-from bot.domain.buttons import make
-from bot.i18n import LANGUAGES, language_for
+from bot.domain.buttons import ChooseLanguage
+from bot.flows.turn import Turn, known_chat
+from bot.i18n import LANGUAGES
 from bot.render.messages import Button, Msg, Reply, msg
 
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """The chat an update came from, and who sent it."""
-
-    chat_id: int
-    kind: str
-    title: str | None
-    user_language: str | None
-    timezone: str
-    now: str
-    #: The forum topic thread the update was addressed in (None outside forum topics).
-    thread_id: int | None = None
-
-    @property
-    def is_group(self) -> bool:
-        return self.kind in ("group", "supergroup")
-
-
-async def chat_for(conn: aiosqlite.Connection, where: Where) -> chats.Chat:
-    """Return the chat, creating it in the language of whoever we meet first."""
-    return await chats.create(
-        conn,
-        where.chat_id,
-        where.kind,
-        where.title,
-        language_for(where.user_language),
-        where.timezone,
-        where.now,
-    )
+log = logging.getLogger(__name__)
 
 
 def _intro() -> Msg:
@@ -51,12 +22,14 @@ def _intro() -> Msg:
     )
 
 
-async def bot_added(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
+async def bot_added(turn: Turn) -> list[Reply]:
     """Greet a group once each time the bot is added (Telegram may announce it twice)."""
-    chat = await chat_for(conn, where)
+    chat = await known_chat(turn)
     if chat.active and chat.greeted_at:
         return []
-    await chats.set_presence(conn, chat.chat_id, active=True, greeted_at=where.now, now=where.now)
+    await chats.set_presence(
+        turn.conn, chat.chat_id, active=True, greeted_at=turn.stamp, now=turn.stamp
+    )
     if chat.setup_step != "none":
         # Added back to a group that had begun: what it recorded was kept while the bot was out.
         return [
@@ -78,15 +51,25 @@ async def bot_added(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
     ]
 
 
-async def bot_removed(conn: aiosqlite.Connection, where: Where) -> list[Reply]:
+async def bot_removed(turn: Turn) -> list[Reply]:
     """Remember that the bot left the chat, so it greets again when it is added back."""
-    await chats.set_presence(conn, where.chat_id, active=False, greeted_at=None, now=where.now)
+    await chats.set_presence(
+        turn.conn, turn.chat_id, active=False, greeted_at=None, now=turn.stamp
+    )
     return []
 
 
-async def start(conn: aiosqlite.Connection, where: Where, bot_username: str) -> list[Reply]:
+async def migrated(turn: Turn, old_id: int, new_id: int) -> list[Reply]:
+    """A group became a supergroup: its new id takes over everything (Telegram says so in both;
+    the second notice finds nothing left to move)."""
+    if await chats.migrate(turn.conn, old_id, new_id, turn.stamp):
+        log.info("Moved a group to its supergroup id")
+    return []
+
+
+async def start(turn: Turn, bot_username: str) -> list[Reply]:
     """``/start`` in a private chat: explain how to add the bot to a group."""
-    await chat_for(conn, where)
+    await known_chat(turn)
     return [
         Reply(
             parts=(
@@ -105,11 +88,9 @@ async def start(conn: aiosqlite.Connection, where: Where, bot_username: str) -> 
     ]
 
 
-async def help_text(
-    conn: aiosqlite.Connection, where: Where, retention_days: int = 180
-) -> list[Reply]:
+async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
     """List what the bot can do."""
-    await chat_for(conn, where)
+    await known_chat(turn)
     return [
         Reply(
             parts=(
@@ -146,30 +127,35 @@ async def help_text(
 
 def _language_buttons() -> tuple[tuple[Button, ...], ...]:
     # Each language's name in that language, so people find their own.
-    return ((Button("Nederlands", make("lang", "nl")), Button("English", make("lang", "en"))),)
+    return (
+        (
+            Button("Nederlands", ChooseLanguage("nl").pack()),
+            Button("English", ChooseLanguage("en").pack()),
+        ),
+    )
 
 
-async def language(conn: aiosqlite.Connection, where: Where, argument: str | None) -> list[Reply]:
+async def language(turn: Turn, argument: str | None) -> list[Reply]:
     """Show or change the chat's language (``/language nl``, ``/language en``)."""
-    await chat_for(conn, where)
+    await known_chat(turn)
     choice = (argument or "").strip().lower()
     choice = {"nederlands": "nl", "dutch": "nl", "english": "en", "engels": "en"}.get(
         choice, choice
     )
     if choice in LANGUAGES:
-        return await set_language(conn, where, choice)
+        return await set_language(turn, choice)
     parts = [msg("I speak English in this chat. Choose a language:")]
     if choice:
         parts.insert(0, msg("I don't know the language “{choice}”.", choice=argument or ""))
     return [Reply(parts=tuple(parts), buttons=_language_buttons())]
 
 
-async def set_language(conn: aiosqlite.Connection, where: Where, choice: str) -> list[Reply]:
+async def set_language(turn: Turn, choice: str) -> list[Reply]:
     """Switch the chat to ``choice`` and confirm it in the new language."""
-    await chat_for(conn, where)
+    await known_chat(turn)
     if choice not in LANGUAGES:
         return []
-    await chats.set_language(conn, where.chat_id, choice, where.now)
+    await chats.set_language(turn.conn, turn.chat_id, choice, turn.stamp)
     return [Reply(parts=(msg("From now on I'll speak English in this chat."),))]
 
 

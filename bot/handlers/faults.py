@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.handlers.common import Context, answer_query, translator_for
+from bot.handlers.turn import Context, answer_query, translator_for
 from bot.i18n import language_for
 from bot.render import html
 from bot.render.messages import msg

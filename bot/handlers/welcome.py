@@ -1,14 +1,14 @@
-"""Handlers for being added or removed, /start, /help, /language and unknown commands."""
+"""Handlers for the bot joining and leaving a group (and following it to its supergroup id),
+``/help``, ``/language``, and commands that do not work where they were sent or at all. The
+language buttons are routed in ``routes.py``."""
 
 from __future__ import annotations
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 
-from bot.domain import buttons
 from bot.flows import language, welcome
-from bot.handlers.common import Context, run_flow, send, where
-from bot.handlers.session import actor, stale_button
-from bot.i18n import LANGUAGES
+from bot.handlers.turn import Context, run_flow, send
+from bot.render.messages import msg, reply
 from bot.services import services
 
 
@@ -16,8 +16,7 @@ async def on_bot_added(update: Update, context: Context) -> None:
     """Greet the group when a new-members message includes the bot."""
     message = update.effective_message
     if message and any(u.id == context.bot.id for u in message.new_chat_members):
-        w = where(update, context)
-        await run_flow(update, context, lambda conn: welcome.bot_added(conn, w))
+        await run_flow(update, context, welcome.bot_added)
 
 
 async def on_my_chat_member(update: Update, context: Context) -> None:
@@ -26,11 +25,10 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
     if change is None or change.chat.type == "private":
         return
     was_in, is_in = (_is_member(m) for m in (change.old_chat_member, change.new_chat_member))
-    w = where(update, context)
     if is_in and not was_in:
-        await run_flow(update, context, lambda conn: welcome.bot_added(conn, w))
+        await run_flow(update, context, welcome.bot_added)
     elif was_in and not is_in:
-        await run_flow(update, context, lambda conn: welcome.bot_removed(conn, w))
+        await run_flow(update, context, welcome.bot_removed)
 
 
 def _is_member(member: ChatMember) -> bool:
@@ -39,31 +37,45 @@ def _is_member(member: ChatMember) -> bool:
     return member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
+async def on_migrate(update: Update, context: Context) -> None:
+    """A group became a supergroup: its new id takes over everything (both notices are fine)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    await run_flow(update, context, lambda turn: welcome.migrated(turn, old_id, new_id))
+
+
 async def on_help(update: Update, context: Context) -> None:
     """List the commands."""
-    w = where(update, context)
     days = services(context).retention.days
-    await run_flow(update, context, lambda conn: welcome.help_text(conn, w, days))
+    await run_flow(update, context, lambda turn: welcome.help_text(turn, days))
 
 
 async def on_language(update: Update, context: Context) -> None:
     """Show or change the chat's language."""
-    w, who = where(update, context), actor(update)
     argument = " ".join(context.args or []) or None
-    await run_flow(update, context, lambda conn: language.language_command(conn, w, who, argument))
+    await run_flow(update, context, lambda turn: language.language_command(turn, argument))
 
 
-async def on_language_button(update: Update, context: Context) -> None:
-    """Change the language from a button."""
-    query = update.callback_query
-    assert query is not None
-    press = buttons.read(query.data)
-    if press is None or press.kind != "lang" or press.word not in LANGUAGES:
-        await stale_button(update, context)
-        return
-    choice = press.word
-    w, who = where(update, context), actor(update)
-    await run_flow(update, context, lambda conn: language.language_button(conn, w, who, choice))
+async def on_group_only(update: Update, context: Context) -> None:
+    """A session command in a private chat: it works in the group with both partners."""
+    await send(
+        update,
+        context,
+        [
+            reply(
+                msg(
+                    "That works in the group with both partners. Send /start here to see how to set one up."
+                )
+            )
+        ],
+    )
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:

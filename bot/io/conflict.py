@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import Conflict
-from telegram.ext import Application
 from telegram.request import HTTPXRequest
+
+from bot.services import App
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def is_rival(error: BaseException | None, update: object) -> bool:
     return update is None and isinstance(error, Conflict)
 
 
-def on_conflict(app: Application) -> None:
+def on_conflict(app: App) -> None:
     """Stop this process if it is the newcomer; otherwise warn, now and then."""
     watch = app.bot_data.get(KEY)
     if not isinstance(watch, PollingWatch) or watch.stopped_because:

@@ -75,7 +75,7 @@ def wheel_text(text: str) -> Raw:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """An inline button: a translated label and compact callback data."""
+    """An inline button: a translated label and its data, packed by ``bot.domain.buttons``."""
 
     #: A message, a name from the wheel file (e.g. a stage), or user text shown as written.
     label: Msg | Raw | str
@@ -91,7 +91,8 @@ class Reply:
     force_reply: bool = False
     placeholder: Msg | None = None
     reply_to: int | None = None
-    #: Remember the sent message under this purpose, e.g. ``("partner-name", "1")``.
+    #: Remember the sent message under this purpose, packed by ``bot.domain.purposes``
+    #: (``PartnerName(1).pack()`` is ``("partner-name", "1")``).
     remember: tuple[str, str] | None = None
     #: Put this reply in place of an earlier bot message (sent anew if that one is gone).
     edit: int | None = None
@@ -118,15 +119,6 @@ class Result:
     replies: tuple[Reply, ...] = ()
     notice: Msg | None = None
     alert: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who did something: a Telegram user, or nobody we can identify (anonymous admin, channel)."""
-
-    user_id: int | None
-    name: str
-    is_admin: bool = False
 
 
 class ReplyOptions(TypedDict, total=False):

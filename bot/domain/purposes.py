@@ -1,0 +1,224 @@
+"""One codec for what a bot message is for: a typed purpose, kept with the message it became.
+
+A flow gives a reply a purpose (``Reply.remember``); the outbox remembers it with the message
+that reply became, as two texts: the purpose's kind and a reference, the purpose's fields in
+order separated by ``:`` (a list of numbers comma-separated, a yes/no ``1`` or ``0``). A reply to
+that message is routed by it (``bot/handlers/routes.py``), and a flow finds the message again by
+it (the card it edits, the question a press answers). A field with a default may be missing at
+the end, so what was remembered before it existed still reads. Whatever does not read as one of
+the purposes below is None: the message waits for nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, Field, dataclass, fields
+from itertools import zip_longest
+from typing import Any, ClassVar, get_type_hints
+
+#: A list of ids, as the type of a purpose's field.
+_IDS = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Purpose:
+    """What a bot message is for: each kind is a subclass, a frozen dataclass whose fields are
+    ``int``, ``str``, ``bool`` or ``tuple[int, ...]``."""
+
+    kind: ClassVar[str]
+
+    def pack(self) -> tuple[str, str]:
+        """The (kind, reference) the message is remembered under."""
+        packed = self.kind, ":".join(_text(getattr(self, f.name)) for f in fields(self))
+        if read(*packed) != self:
+            raise ValueError(f"not a purpose we can read back: {packed!r}")
+        return packed
+
+
+# -- set-up -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerName(Purpose):
+    """A prompt for the name of partner ``slot`` during the set-up."""
+
+    kind = "partner-name"
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class RenamePrompt(Purpose):
+    """``/rename``'s prompt for a new name, which only ``asker`` answers (0: nobody, for prompts
+    from before the asker was remembered)."""
+
+    kind = "rename"
+    slot: int
+    asker: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sides(Purpose):
+    """Who represents which partner, with a button per partner."""
+
+    kind = "sides"
+
+
+# -- the session --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Card(Purpose):
+    """A topic's card: people answer by replying to it, and it is edited as they do."""
+
+    kind = "card"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answers(Purpose):
+    """Both partners' answers on a topic, side by side."""
+
+    kind = "answers"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementPrompt(Purpose):
+    """A prompt for the wording of an agreement on a topic."""
+
+    kind = "agree-text"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuePrompt(Purpose):
+    """A prompt for an open issue on a topic."""
+
+    kind = "issue-text"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueAgreementPrompt(Purpose):
+    """A prompt for the wording of an agreement that settles an open issue."""
+
+    kind = "agree-issue"
+    issue: int
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal(Purpose):
+    """A proposed agreement: a reply to it words it differently."""
+
+    kind = "proposal"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssueList(Purpose):
+    """One message of ``/issues``: the issues ``ids``, numbered from ``first``; the first message
+    has the ``heading``."""
+
+    kind = "issue-list"
+    heading: bool
+    first: int
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderMessage(Purpose):
+    kind = "reminder"
+    reminder: int
+
+
+# -- questions answered once, with Yes or No ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResetQuestion(Purpose):
+    kind = "reset"
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetGroupQuestion(Purpose):
+    kind = "forget"
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetMeQuestion(Purpose):
+    kind = "forgetme"
+    asker: int
+
+
+PURPOSES: tuple[type[Purpose], ...] = (
+    PartnerName,
+    RenamePrompt,
+    Sides,
+    Card,
+    Answers,
+    AgreementPrompt,
+    IssuePrompt,
+    IssueAgreementPrompt,
+    Proposal,
+    IssueList,
+    ReminderMessage,
+    ResetQuestion,
+    ForgetGroupQuestion,
+    ForgetMeQuestion,
+)
+#: Every purpose by its kind as stored.
+KINDS: dict[str, type[Purpose]] = {purpose.kind: purpose for purpose in PURPOSES}
+
+
+def _typed_fields(purpose: type[Purpose]) -> tuple[tuple[Field[Any], object], ...]:
+    """A purpose's fields with their types; a type the codec cannot write fails at import."""
+    hints = get_type_hints(purpose)
+    typed = tuple((field, hints[field.name]) for field in fields(purpose))
+    for field, kind in typed:
+        if kind not in (int, str, bool, _IDS):
+            raise TypeError(f"{purpose.__name__}.{field.name}: a purpose holds int, str or ids")
+    return typed
+
+
+_FIELDS = {purpose: _typed_fields(purpose) for purpose in PURPOSES}
+
+
+def read(kind: str, ref: str) -> Purpose | None:
+    """Read what a message was remembered under, or None when it is not a purpose we know."""
+    purpose = KINDS.get(kind)
+    if purpose is None:
+        return None
+    values: list[object] = []
+    for typed, part in zip_longest(_FIELDS[purpose], ref.split(":") if ref else []):
+        if typed is None:
+            return None  # more parts than the purpose has fields
+        field, field_type = typed
+        if part is None:
+            if field.default is MISSING:
+                return None
+            break  # the fields after a default have defaults too
+        value = _value(field_type, part)
+        if value is None:
+            return None
+        values.append(value)
+    return purpose(*values)
+
+
+def _value(kind: object, part: str) -> object:
+    try:
+        if kind is bool:
+            return {"1": True, "0": False}.get(part)
+        if kind is int:
+            return int(part)
+        if kind == _IDS:
+            return tuple(int(number) for number in part.split(","))
+    except ValueError:
+        return None
+    return part or None
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):  # before int: a bool is an int
+        return "1" if value else "0"
+    if isinstance(value, tuple):
+        return ",".join(str(number) for number in value)
+    return str(value)

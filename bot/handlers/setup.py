@@ -1,0 +1,43 @@
+"""Handlers for the set-up of a group: ``/start``, ``/partners``, ``/rename``, ``/reset``, and a
+member leaving. Taking a side and answering ``/reset`` are buttons (``routes.py``)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.flows import setup, welcome
+from bot.handlers.turn import Context, in_group, run_flow
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """``/start``: set up a group (or resume it); in a private chat, explain."""
+    if not in_group(update):
+        username = context.bot.username
+        await run_flow(update, context, lambda turn: welcome.start(turn, username))
+        return
+    await run_flow(update, context, setup.start)
+
+
+async def on_partners(update: Update, context: Context) -> None:
+    """``/partners``: who represents whom, with the buttons to join."""
+    await run_flow(update, context, setup.show_partners)
+
+
+async def on_rename(update: Update, context: Context) -> None:
+    """``/rename 1|2``: rename a partner (set-up runner and admins)."""
+    args = context.args or []
+    await run_flow(update, context, lambda turn: setup.rename(turn, args))
+
+
+async def on_reset(update: Update, context: Context) -> None:
+    """``/reset``: ask to start the set-up again (set-up runner and admins)."""
+    await run_flow(update, context, setup.ask_reset)
+
+
+async def on_member_left(update: Update, context: Context) -> None:
+    """A member left the group: they no longer represent a partner (their answers stay)."""
+    message = update.effective_message
+    if message is None or message.left_chat_member is None:
+        return
+    user_id = message.left_chat_member.id
+    await run_flow(update, context, lambda turn: setup.member_left(turn, user_id))

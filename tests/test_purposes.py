@@ -1,0 +1,66 @@
+"""The codec for what a bot message is for: what it packs it reads back, as the tables have always
+stored it, and anything else reads as None."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.purposes import (
+    Card,
+    ForgetMeQuestion,
+    IssueList,
+    PartnerName,
+    Purpose,
+    RenamePrompt,
+    ResetQuestion,
+    Sides,
+    read,
+)
+
+
+@pytest.mark.parametrize(
+    ("purpose", "stored"),
+    [
+        (PartnerName(1), ("partner-name", "1")),
+        (RenamePrompt(2, 1002), ("rename", "2:1002")),
+        (Sides(), ("sides", "")),
+        (
+            Card("value-creation.orientation.ambition"),
+            ("card", "value-creation.orientation.ambition"),
+        ),
+        (IssueList(heading=True, first=1, ids=(7, 8, 9)), ("issue-list", "1:1:7,8,9")),
+        (IssueList(heading=False, first=26, ids=(31,)), ("issue-list", "0:26:31")),
+        (ResetQuestion(), ("reset", "")),
+        (ForgetMeQuestion(1002), ("forgetme", "1002")),
+    ],
+)
+def test_what_is_packed_reads_back(purpose: Purpose, stored: tuple[str, str]) -> None:
+    assert purpose.pack() == stored
+    assert read(*stored) == purpose
+
+
+def test_a_rename_prompt_from_before_the_asker_was_kept_is_answered_by_nobody() -> None:
+    assert read("rename", "1") == RenamePrompt(1, 0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "ref"),
+    [
+        ("unknown", "1"),
+        ("partner-name", "one"),
+        ("partner-name", ""),
+        ("partner-name", "1:2"),
+        ("sides", "x"),
+        ("card", ""),
+        ("issue-list", "1:1"),
+        ("issue-list", "2:1:7"),
+        ("issue-list", "1:1:7,x"),
+    ],
+)
+def test_anything_else_reads_as_none(kind: str, ref: str) -> None:
+    assert read(kind, ref) is None
+
+
+def test_packing_what_cannot_be_read_back_fails_loudly() -> None:
+    with pytest.raises(ValueError, match="not a purpose we can read back"):
+        Card("a:b").pack()
