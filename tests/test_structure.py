@@ -74,6 +74,28 @@ def test_only_the_data_layer_holds_sql() -> None:
                 )
 
 
+#: PTB's Bot API methods (and the shortcuts that call them) that the bot could use.
+BOT_API = {
+    "send_message", "edit_message_text", "edit_message_reply_markup", "set_message_reaction",
+    "send_photo", "send_document", "delete_message", "set_my_commands", "get_chat_member",
+    "get_chat_administrators", "answer", "answer_callback_query", "reply_text", "reply_html",
+    "get_me", "get_updates", "set_webhook", "delete_webhook", "leave_chat",
+}  # fmt: skip
+
+
+def test_only_the_telegram_seam_calls_the_bot_api() -> None:
+    """Messages reach Telegram through bot/io (the outbox, and the two calls that cannot wait
+    for it in bot/io/direct.py); bot/offline is the fake that answers them."""
+    for path in modules():
+        if path.is_relative_to(BOT / "io") or path.is_relative_to(BOT / "offline"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                assert node.func.attr not in BOT_API, (
+                    f"{path.relative_to(BOT)}:{node.lineno} calls the Bot API ({node.func.attr})"
+                )
+
+
 def test_the_store_is_used_one_call_at_a_time() -> None:
     """Outside bot/db the store is read and written with ``read``/``write``: one call into the
     database thread each, so no read runs inside another coroutine's open transaction."""

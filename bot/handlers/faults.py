@@ -9,11 +9,11 @@ import logging
 import sqlite3
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.handlers.turn import Context, answer_query, translator_for
+from bot.handlers.turn import Context, translator_for
 from bot.i18n import language_for
+from bot.io.direct import answer_press, reply_now
 from bot.render import html
 from bot.render.messages import msg
 from bot.services import services
@@ -54,6 +54,6 @@ async def tell_could_not_save(update: object, context: Context) -> None:
     # The person must hear of it; if Telegram refuses too, the log line above is all we have.
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:
-            await answer_query(update, text, alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+            await answer_press(update, text, alert=True)
+        else:
+            await reply_now(update, text)

@@ -8,7 +8,6 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatID, ChatType
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.db import chats, inbox, now_text
@@ -18,6 +17,7 @@ from bot.flows.common import stale_button as stale_words
 from bot.flows.turn import Actor, AdminStatusNeeded, Flow, Turn, Where, moment
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.io import outbox
+from bot.io.direct import answer_press
 from bot.io.inbox import DurableUpdateQueue
 from bot.render import html
 from bot.render.messages import Reply, Result
@@ -126,19 +126,6 @@ async def deliver(update: Update, context: Context) -> None:
         services(context).outbox.schedule(context.bot, update.effective_chat.id)
 
 
-async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer a button press; a press too old to answer still had its effect."""
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.answer(text=text[:200] if text else None, show_alert=alert)
-    except BadRequest as exc:
-        if "query is too old" not in exc.message.lower():
-            raise
-        log.info("A button press was answered too late: %s", exc.message)
-
-
 def update_key(update: Update) -> str | None:
     """A key that stays the same when Telegram delivers the same update again."""
     if update.callback_query is not None:
@@ -165,14 +152,14 @@ async def run_flow(update: Update, context: Context, flow: Flow) -> None:
         context.application.update_queue.handled_in_turn(update.update_id)
     if decided is None:
         log.info("Skipping an update delivered twice (%s)", update_key(update))
-        await answer_query(update)
+        await answer_press(update)
         return
     result, chat = decided
     if update.callback_query is not None:
         notice = None
         if result.notice is not None:
             notice = html.label(translator_of(context, chat), result.notice)
-        await answer_query(update, notice, alert=result.alert)
+        await answer_press(update, notice, alert=result.alert)
     await deliver(update, context)
 
 
