@@ -7,11 +7,14 @@ import logging
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from bot.db import MIGRATIONS, DatabaseError, SchemaError, Store, migration_files
+from bot.db import outbox as outbox_sql
+from bot.db.tx import NotDatabaseWork, Tx
 
 TABLES = {
     "chats",
@@ -441,3 +444,98 @@ async def test_the_write_probe_leaves_the_database_as_it_was(db_path: Path) -> N
     finally:
         await store.close()
     assert user_version(db_path) == before
+
+
+# -- Store.read and Store.write: one call into the database thread each ------------------------
+
+
+async def test_writes_waiting_together_share_one_commit_each_with_its_own_result(
+    store: Store,
+) -> None:
+    async def add_chat(chat_id: int, conn: Tx) -> int:
+        await conn.execute(CHAT, (chat_id,))
+        return chat_id
+
+    commits = store.commits
+    results = await asyncio.gather(*(store.write(partial(add_chat, -n)) for n in range(1, 6)))
+    assert results == [-1, -2, -3, -4, -5]
+    assert store.commits == commits + 1  # one fsync for the five
+    assert await rows(store, "SELECT count(*) FROM chats") == [(5,)]
+
+
+async def test_a_write_that_fails_is_rolled_back_alone(store: Store) -> None:
+    async def add_chat(chat_id: int, conn: Tx) -> None:
+        await conn.execute(CHAT, (chat_id,))
+
+    async def half_then_fail(conn: Tx) -> None:
+        await conn.execute(CHAT, (-50,))
+        raise RuntimeError("a bug in a flow")
+
+    outcomes = await asyncio.gather(
+        store.write(partial(add_chat, -1)),
+        store.write(half_then_fail),
+        store.write(partial(add_chat, -2)),
+        return_exceptions=True,
+    )
+    assert outcomes[0] is None
+    assert outcomes[2] is None
+    assert isinstance(outcomes[1], RuntimeError)
+    # Its first statement went with it; the others' work stayed.
+    assert await rows(store, "SELECT chat_id FROM chats ORDER BY chat_id") == [(-2,), (-1,)]
+
+
+async def test_a_commit_that_fails_fails_every_write_that_shared_it(store: Store) -> None:
+    async def add_chat(chat_id: int, conn: Tx) -> None:
+        await conn.execute(CHAT, (chat_id,))
+
+    async def orphan_checked_at_commit(conn: Tx) -> None:
+        await conn.execute("PRAGMA defer_foreign_keys = ON")
+        await conn.execute(ANSWER, (1, -999, "t1", 10))
+
+    outcomes = await asyncio.gather(
+        store.write(partial(add_chat, -1)),
+        store.write(orphan_checked_at_commit),
+        return_exceptions=True,
+    )
+    assert all(isinstance(o, sqlite3.IntegrityError) for o in outcomes), outcomes
+    assert await rows(store, "SELECT count(*) FROM chats") == [(0,)]
+    await store.write(partial(add_chat, -3))  # the store is usable afterwards
+    assert await rows(store, "SELECT chat_id FROM chats") == [(-3,)]
+
+
+async def test_work_that_awaits_anything_but_the_database_is_refused(store: Store) -> None:
+    async def waits_for_telegram(conn: Tx) -> None:
+        await conn.execute(CHAT, (-1,))
+        await asyncio.sleep(0)  # as a Bot API call would
+
+    with pytest.raises(NotDatabaseWork, match="waits_for_telegram"):
+        await store.write(waits_for_telegram)
+    assert await rows(store, "SELECT count(*) FROM chats") == [(0,)]
+
+
+async def test_a_read_never_sees_what_another_transaction_has_not_committed(
+    store: Store,
+) -> None:
+    """The review's probe: a read of the outbox while another coroutine's transaction has added a
+    row and then rolls it back. On one shared connection it used to see that row."""
+    inserted, release = asyncio.Event(), asyncio.Event()
+
+    async def turn_that_rolls_back() -> None:
+        async with store.transaction() as conn:
+            await conn.execute(CHAT, (-42,))
+            await conn.execute(
+                "INSERT INTO outbox (chat_id, text, created_at) VALUES (-42, 'x', 't')"
+            )
+            inserted.set()
+            await release.wait()
+            raise RuntimeError("the turn fails at the end")
+
+    turn = asyncio.create_task(turn_that_rolls_back())
+    await inserted.wait()
+    reading = asyncio.create_task(store.read(outbox_sql.chats_owed))
+    await asyncio.sleep(0.05)
+    assert not reading.done()  # it waits for the transaction instead of looking inside it
+    release.set()
+    with pytest.raises(RuntimeError):
+        await turn
+    assert await reading == []

@@ -5,7 +5,7 @@ Only ``bot/db`` holds SQL. The bot reads with ``Store.read`` and writes with ``S
 work runs in aiosqlite's thread as a single call (``Tx``), so no other coroutine's read can run in
 the middle of a transaction and see rows it has not committed, and a turn costs one hand-off to
 the thread instead of one per statement. Writes that wait at the same time share one commit (one
-fsync), each in its own savepoint. ``Store.transaction`` (a transaction over many calls) is for
+fsync); one that fails is rolled back alone. ``Store.transaction`` (a transaction over many calls) is for
 start-up and tests; it holds the store for its whole length.
 """
 
@@ -160,7 +160,7 @@ class Store:
 
         ``work`` runs in the database thread and awaits nothing but the database (``Tx``): a
         Bot API call or a sleep in it raises. Writes that wait at the same time share one
-        commit, each in its own savepoint, so one that fails is rolled back alone. The result
+        commit; one that fails is rolled back alone (``_commit``). The result
         comes back once its commit is durable.
         """
         return await asyncio.shield(self.submit(work))
@@ -273,32 +273,51 @@ def _read(conn: sqlite3.Connection, work: Work[T]) -> T:
     return run_now(work(Tx(conn)))
 
 
+class _OneFailed(Exception):
+    """A work of a batch run without savepoints raised: the batch is run again with them."""
+
+
 def _commit(
     conn: sqlite3.Connection, works: list[Work[object]]
 ) -> list[tuple[object, Exception | None]]:
     """In the database thread: run each work in one transaction and commit once.
 
-    With more than one, each runs in a savepoint; one that raises is rolled back to its savepoint
-    and gets its error, the others commit. If SQLite rolled back the whole transaction (a full
-    disk, an interrupt), or the commit fails, all of them fail with that error.
+    A batch first runs without savepoints (two statements a work fewer). If one of its works
+    raises, the whole transaction is rolled back and the batch runs again with a savepoint
+    around each work: the one that raises is rolled back to its savepoint and gets its error, the
+    others commit. A work decides from the database alone, so its second run decides as its first
+    did. If SQLite rolled back the whole transaction (a full disk, an interrupt), or the commit
+    fails, all of them fail with that error.
     """
-    alone = len(works) == 1
+    if len(works) > 1:
+        try:
+            return _run(conn, works, savepoints=False)
+        except _OneFailed:
+            return _run(conn, works, savepoints=True)
+    return _run(conn, works, savepoints=False)
+
+
+def _run(
+    conn: sqlite3.Connection, works: list[Work[object]], *, savepoints: bool
+) -> list[tuple[object, Exception | None]]:
     outcomes: list[tuple[object, Exception | None]] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
         for work in works:
-            if not alone:
+            if savepoints:
                 conn.execute("SAVEPOINT work")
             try:
                 value: object = run_now(work(Tx(conn)))
             except Exception as exc:
-                if alone or not conn.in_transaction:
+                if not savepoints and len(works) > 1 and conn.in_transaction:
+                    raise _OneFailed from exc
+                if not savepoints or not conn.in_transaction:
                     raise
                 conn.execute("ROLLBACK TO work")
                 conn.execute("RELEASE work")
                 outcomes.append((None, exc))
                 continue
-            if not alone:
+            if savepoints:
                 conn.execute("RELEASE work")
             outcomes.append((value, None))
         conn.execute("COMMIT")
