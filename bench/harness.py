@@ -23,6 +23,7 @@ from bot.app import build_app
 from bot.config import Config
 from bot.io.inbox import DurableUpdateQueue
 from bot.offline.fake_api import FakeBotApi
+from bot.offline.lifecycle import close_app, open_app
 from bot.offline.people import Group, User
 
 TOKEN = "123456789:AAEbenchTokenNotRealAtAll_abcdefghijk"
@@ -56,19 +57,11 @@ async def polled(app: Application, count: int) -> None:
 @asynccontextmanager
 async def running(app: Application) -> AsyncIterator[Application]:
     """Start ``app`` and stop it afterwards, each step in the order PTB's ``run_polling`` uses."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    await app.start()
+    await open_app(app, start=True)
     try:
         yield app
     finally:
-        await app.stop()
-        if app.post_stop is not None:
-            await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await close_app(app)
 
 
 def update(app: Application, payload: dict[str, Any]) -> Update:
