@@ -11,10 +11,10 @@ works" and which changes nothing. (The idea of aiogram's ``CallbackData``, witho
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, Field, dataclass, fields
-from itertools import zip_longest
-from typing import Any, ClassVar, get_type_hints
+from dataclasses import dataclass, fields
+from typing import ClassVar
 
+from bot.domain.fields import read_fields, typed_fields
 from bot.domain.wheel import Wheel
 
 #: Telegram's limit for callback data.
@@ -236,17 +236,7 @@ PRESSES: tuple[type[Press], ...] = (
 KINDS: dict[str, type[Press]] = {press.kind: press for press in PRESSES}
 
 
-def _typed_fields(press: type[Press]) -> tuple[tuple[Field[Any], type], ...]:
-    """A press's fields with their types; a type the codec cannot write fails at import."""
-    hints = get_type_hints(press)
-    typed = tuple((field, hints[field.name]) for field in fields(press))
-    for field, kind in typed:
-        if kind not in (int, str, bool):
-            raise TypeError(f"{press.__name__}.{field.name}: a button holds int, str or bool")
-    return typed
-
-
-_FIELDS = {press: _typed_fields(press) for press in PRESSES}
+_FIELDS = {press: typed_fields(press, (int, str, bool), "button") for press in PRESSES}
 
 
 def read(data: str | None) -> Press | None:
@@ -257,20 +247,7 @@ def read(data: str | None) -> Press | None:
     press = KINDS.get(kind)
     if press is None:
         return None
-    values: list[int | str | bool] = []
-    for typed, part in zip_longest(_FIELDS[press], parts):
-        if typed is None:
-            return None  # more parts than the press has fields
-        field, field_type = typed
-        if part is None:
-            if field.default is MISSING:
-                return None
-            break  # the fields after a default have defaults too
-        value = _value(field_type, part)
-        if value is None:
-            return None
-        values.append(value)
-    return press(*values)
+    return read_fields(press, _FIELDS[press], parts, _value)
 
 
 def _value(kind: type, part: str) -> int | str | bool | None:

@@ -11,9 +11,10 @@ the purposes below is None: the message waits for nothing.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, Field, dataclass, fields
-from itertools import zip_longest
-from typing import Any, ClassVar, get_type_hints
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+from bot.domain.fields import read_fields, typed_fields
 
 #: A list of ids, as the type of a purpose's field.
 _IDS = tuple[int, ...]
@@ -169,17 +170,9 @@ PURPOSES: tuple[type[Purpose], ...] = (
 KINDS: dict[str, type[Purpose]] = {purpose.kind: purpose for purpose in PURPOSES}
 
 
-def _typed_fields(purpose: type[Purpose]) -> tuple[tuple[Field[Any], object], ...]:
-    """A purpose's fields with their types; a type the codec cannot write fails at import."""
-    hints = get_type_hints(purpose)
-    typed = tuple((field, hints[field.name]) for field in fields(purpose))
-    for field, kind in typed:
-        if kind not in (int, str, bool, _IDS):
-            raise TypeError(f"{purpose.__name__}.{field.name}: a purpose holds int, str or ids")
-    return typed
-
-
-_FIELDS = {purpose: _typed_fields(purpose) for purpose in PURPOSES}
+_FIELDS = {
+    purpose: typed_fields(purpose, (int, str, bool, _IDS), "purpose") for purpose in PURPOSES
+}
 
 
 def read(kind: str, ref: str) -> Purpose | None:
@@ -187,20 +180,7 @@ def read(kind: str, ref: str) -> Purpose | None:
     purpose = KINDS.get(kind)
     if purpose is None:
         return None
-    values: list[object] = []
-    for typed, part in zip_longest(_FIELDS[purpose], ref.split(":") if ref else []):
-        if typed is None:
-            return None  # more parts than the purpose has fields
-        field, field_type = typed
-        if part is None:
-            if field.default is MISSING:
-                return None
-            break  # the fields after a default have defaults too
-        value = _value(field_type, part)
-        if value is None:
-            return None
-        values.append(value)
-    return purpose(*values)
+    return read_fields(purpose, _FIELDS[purpose], ref.split(":") if ref else [], _value)
 
 
 def _value(kind: object, part: str) -> object:
