@@ -11,35 +11,35 @@ from PIL import Image, ImageChops, ImageDraw
 
 from bot.domain.record import GroupRecord, TopicState
 from bot.render.picture.fit import (
-    _BOLD,
-    _CONDENSED,
-    _CONDENSED_BOLD,
-    _REGULAR,
-    _arc_length,
-    _font,
-    _ink_width,
-    _line_height,
-    _tracking,
+    BOLD,
+    CONDENSED,
+    CONDENSED_BOLD,
+    REGULAR,
+    arc_length,
+    ink_width,
+    letter_spacing,
+    line_height,
+    load_font,
     wheel_layout,
 )
 from bot.render.picture.layout import (
-    _FIRST_SECTOR,
-    _HUB,
-    _LEGEND_COLUMNS,
-    _LEGEND_ROW,
-    _LEGEND_TOP,
-    _RADIUS,
-    _RING_GAP,
-    _SECTOR_GAP,
-    _STRIP,
-    _SUBTITLE_Y,
-    _SWATCH,
-    _TITLE_BOX,
-    _TOPIC_OUTER,
     CENTRE,
+    FIRST_SECTOR,
     HEIGHT,
+    HUB,
+    LEGEND_COLUMNS,
+    LEGEND_ROW,
+    LEGEND_TOP,
     PARTS,
+    RADIUS,
+    RING_GAP,
     SCALE,
+    SECTOR_GAP,
+    STRIP_WIDTH,
+    SUBTITLE_Y,
+    SWATCH,
+    TITLE_BOX,
+    TOPIC_OUTER,
     WIDTH,
     Caption,
     Colour,
@@ -48,7 +48,7 @@ from bot.render.picture.layout import (
     Segment,
     WheelLabels,
     WheelLayout,
-    _topic_radii,
+    topic_radii,
 )
 
 #: The fill of each state that is drawn in one colour.
@@ -93,39 +93,39 @@ def render(layout: WheelLayout) -> Image.Image:
     sector = 360 / len(layout.domains)
     # The domain band and the stage strips first: the topics' outlines go over their edges.
     for d, domain in enumerate(layout.domains):
-        start = _FIRST_SECTOR + d * sector
+        start = FIRST_SECTOR + d * sector
         end = start + sector
-        band_inner = _TOPIC_OUTER[0] + _RING_GAP
-        _sector_shape(draw, band_inner, _RADIUS, start, end, True, True, fill=BAND)
+        band_inner = TOPIC_OUTER[0] + RING_GAP
+        _sector_shape(draw, band_inner, RADIUS, start, end, True, True, fill=BAND)
         _arc_text(
             canvas,
             layout.domain_names[domain],
-            _BOLD,
-            (band_inner + _RADIUS) / 2,
+            BOLD,
+            (band_inner + RADIUS) / 2,
             (start + end) / 2,
             ON_DARK,
         )
         for ring, stage in enumerate(layout.stages[:-1]):
-            inner = _topic_radii(ring)[0] - _STRIP
-            _sector_shape(draw, inner, inner + _STRIP, start, end, True, True, fill=STRIP)
+            inner = topic_radii(ring)[0] - STRIP_WIDTH
+            _sector_shape(draw, inner, inner + STRIP_WIDTH, start, end, True, True, fill=STRIP)
             _arc_text(
                 canvas,
                 layout.stage_names[stage],
-                _BOLD,
-                inner + _STRIP / 2,
+                BOLD,
+                inner + STRIP_WIDTH / 2,
                 (start + end) / 2,
                 ON_DARK,
             )
     hub = _scaled(CENTRE)
-    r = _HUB * SCALE
+    r = HUB * SCALE
     draw.ellipse((hub[0] - r, hub[1] - r, hub[0] + r, hub[1] + r), fill=STRIP)
-    _block_text(canvas, layout.stage_names[layout.stages[-1]], _CONDENSED_BOLD, CENTRE, 0, ON_DARK)
+    _block_text(canvas, layout.stage_names[layout.stages[-1]], CONDENSED_BOLD, CENTRE, 0, ON_DARK)
     for segment in layout.segments.values():
         _draw_segment(canvas, draw, segment, sector)
     for segment in layout.segments.values():
         label = segment.label
         _block_text(
-            canvas, Caption(label.lines, label.size), _CONDENSED, label.centre, label.angle, TEXT
+            canvas, Caption(label.lines, label.size), CONDENSED, label.centre, label.angle, TEXT
         )
     _draw_header(canvas, layout)
     _draw_legend(canvas, draw, layout)
@@ -141,7 +141,7 @@ def _sector_points(
 ) -> list[Point]:
     """The outline of a ring sector in drawing px; a trimmed side leaves half the sector gap
     between it and the ray, so gaps between sectors are the same width all along."""
-    half_gap = _SECTOR_GAP / 2
+    half_gap = SECTOR_GAP / 2
 
     def arc(radius: float, forward: bool) -> list[Point]:
         if radius <= 0:
@@ -187,9 +187,7 @@ def _trims(segment: Segment, sector: float) -> tuple[bool, bool]:
     """Whether the segment's sides lie on a sector's edge (and so leave half the gap)."""
 
     def on_edge(angle: float) -> bool:
-        return (
-            abs((angle - _FIRST_SECTOR) / sector - round((angle - _FIRST_SECTOR) / sector)) < 1e-6
-        )
+        return abs((angle - FIRST_SECTOR) / sector - round((angle - FIRST_SECTOR) / sector)) < 1e-6
 
     return on_edge(segment.start), on_edge(segment.end)
 
@@ -258,9 +256,9 @@ def _block_text(
     ``centre`` and turned ``angle`` degrees clockwise."""
     if not caption.lines:
         return
-    font = _font(font_name, caption.size * SCALE)
-    line = _line_height(font)
-    width = math.ceil(max(_ink_width(font, s) for s in caption.lines)) + 4 * SCALE
+    font = load_font(font_name, caption.size * SCALE)
+    line = line_height(font)
+    width = math.ceil(max(ink_width(font, s) for s in caption.lines)) + 4 * SCALE
     height = math.ceil(line * len(caption.lines)) + 4 * SCALE
     # Even sizes keep the block's centre on a pixel corner, so turning it does not shift it.
     mask = Image.new("L", (width + width % 2, height + height % 2), 0)
@@ -296,9 +294,9 @@ def _arc_text(
     """Draw one line along a circle, centred on angle ``mid``, reading left to right: along the
     outside on the upper half of the wheel and along the inside on the lower half."""
     text = caption.lines[0]
-    font = _font(font_name, caption.size * SCALE)
-    tracking = _tracking(font)
-    total = _arc_length(text, font)
+    font = load_font(font_name, caption.size * SCALE)
+    tracking = letter_spacing(font)
+    total = arc_length(text, font)
     ascent, descent = font.getmetrics()
     # Centre the capitals on the band: the baseline sits half a cap height off its middle, and a
     # glyph is drawn around the point midway between ascender and descender lines.
@@ -327,50 +325,50 @@ def _arc_text(
 
 
 def _draw_header(canvas: Image.Image, layout: WheelLayout) -> None:
-    left, top, right, bottom = _TITLE_BOX
-    _block_text(canvas, layout.title, _BOLD, ((left + right) / 2, (top + bottom) / 2), 0, TEXT)
-    sub = _font(_REGULAR, layout.subtitle.size * SCALE)
+    left, top, right, bottom = TITLE_BOX
+    _block_text(canvas, layout.title, BOLD, ((left + right) / 2, (top + bottom) / 2), 0, TEXT)
+    sub = load_font(REGULAR, layout.subtitle.size * SCALE)
     _block_text(
         canvas,
         layout.subtitle,
-        _REGULAR,
-        (WIDTH / 2, _SUBTITLE_Y + _line_height(sub) / SCALE / 2),
+        REGULAR,
+        (WIDTH / 2, SUBTITLE_Y + line_height(sub) / SCALE / 2),
         0,
         SUBTLE,
     )
 
 
 def _draw_legend(canvas: Image.Image, draw: ImageDraw.ImageDraw, layout: WheelLayout) -> None:
-    column = (WIDTH - 80) / _LEGEND_COLUMNS
+    column = (WIDTH - 80) / LEGEND_COLUMNS
     for n, state in enumerate(TopicState):
-        row, col = divmod(n, _LEGEND_COLUMNS)
+        row, col = divmod(n, LEGEND_COLUMNS)
         x = 40 + col * column + 10
-        y = _LEGEND_TOP + row * _LEGEND_ROW + (_LEGEND_ROW - _SWATCH) / 2
+        y = LEGEND_TOP + row * LEGEND_ROW + (LEGEND_ROW - SWATCH) / 2
         parts = PARTS[state]
         for i, part in enumerate(parts):
             box = (
                 x * SCALE,
-                (y + _SWATCH * i / len(parts)) * SCALE,
-                (x + _SWATCH) * SCALE,
-                (y + _SWATCH * (i + 1) / len(parts)) * SCALE,
+                (y + SWATCH * i / len(parts)) * SCALE,
+                (x + SWATCH) * SCALE,
+                (y + SWATCH * (i + 1) / len(parts)) * SCALE,
             )
             draw.rectangle(box, fill=STATE_COLOURS[part])
             if part is TopicState.SKIPPED:
                 corners = [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]
                 _hatch(canvas, corners)
         draw.rectangle(
-            (x * SCALE, y * SCALE, (x + _SWATCH) * SCALE, (y + _SWATCH) * SCALE),
+            (x * SCALE, y * SCALE, (x + SWATCH) * SCALE, (y + SWATCH) * SCALE),
             outline=OUTLINE,
             width=SCALE,
         )
         caption = layout.legend[state]
-        font = _font(_REGULAR, caption.size * SCALE)
-        width = max(_ink_width(font, s) for s in caption.lines) / SCALE if caption.lines else 0
+        font = load_font(REGULAR, caption.size * SCALE)
+        width = max(ink_width(font, s) for s in caption.lines) / SCALE if caption.lines else 0
         _block_text(
             canvas,
             caption,
-            _REGULAR,
-            (x + _SWATCH + 12 + width / 2, y + _SWATCH / 2),
+            REGULAR,
+            (x + SWATCH + 12 + width / 2, y + SWATCH / 2),
             0,
             TEXT,
             left=True,

@@ -14,29 +14,29 @@ from PIL import ImageFont
 
 from bot.domain.record import GroupRecord, TopicState
 from bot.render.picture.layout import (
-    _FIRST_SECTOR,
-    _HUB,
-    _LEGEND_ROW,
-    _LEGEND_TEXT,
-    _MAX_LINES,
-    _PAD_SIDE,
-    _RADIUS,
-    _RING_GAP,
-    _SECTOR_GAP,
-    _STRIP,
-    _TITLE_BOX,
-    _TOPIC_OUTER,
     CENTRE,
+    FIRST_SECTOR,
+    HUB,
+    LEGEND_ROW,
+    LEGEND_TEXT,
+    MAX_LINES,
+    PAD_SIDE,
     PARTS,
+    RADIUS,
+    RING_GAP,
     SCALE,
+    SECTOR_GAP,
+    STRIP_WIDTH,
+    TITLE_BOX,
+    TOPIC_OUTER,
     Caption,
     Label,
+    Place,
     Segment,
     WheelLabels,
     WheelLayout,
-    _Place,
-    _topic_radii,
-    _upright,
+    topic_radii,
+    upright,
 )
 
 #: Replaces a character the fonts cannot draw (emoji, mostly).
@@ -47,17 +47,17 @@ MIN_LABEL_SIZE = 20
 MAX_LABEL_SIZE = 28
 
 _FONTS = Path(__file__).resolve().parent.parent / "fonts"
-_REGULAR = "DejaVuSans.ttf"
-_BOLD = "DejaVuSans-Bold.ttf"
-_CONDENSED = "DejaVuSansCondensed.ttf"
-_CONDENSED_BOLD = "DejaVuSansCondensed-Bold.ttf"
+REGULAR = "DejaVuSans.ttf"
+BOLD = "DejaVuSans-Bold.ttf"
+CONDENSED = "DejaVuSansCondensed.ttf"
+CONDENSED_BOLD = "DejaVuSansCondensed-Bold.ttf"
 
 
 # --- Fonts and text ---------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=64)
-def _font(name: str, px: int) -> ImageFont.FreeTypeFont:
+def load_font(name: str, px: int) -> ImageFont.FreeTypeFont:
     # BASIC layout: the same measurements whether or not Pillow was built with libraqm, and the
     # names here need kerning, not shaping.
     return ImageFont.truetype(str(_FONTS / name), px, layout_engine=ImageFont.Layout.BASIC)
@@ -84,11 +84,11 @@ def _regional(ch: str) -> bool:
 
 def warm_up() -> None:
     """Read the fonts' character tables now (at start-up), not during the first picture."""
-    for name in (_REGULAR, _BOLD, _CONDENSED, _CONDENSED_BOLD):
+    for name in (REGULAR, BOLD, CONDENSED, CONDENSED_BOLD):
         _coverage(name)
 
 
-def displayable(text: str, font: str = _REGULAR) -> str:
+def displayable(text: str, font: str = REGULAR) -> str:
     """``text`` as the font can draw it: NFC, control characters as spaces, and every character
     the font lacks as one :data:`MISSING_GLYPH`, an emoji built of several code points (joined,
     with a skin tone, a flag) as one."""
@@ -115,7 +115,7 @@ def displayable(text: str, font: str = _REGULAR) -> str:
     return "".join(out)
 
 
-def _ink_width(font: ImageFont.FreeTypeFont, text: str) -> float:
+def ink_width(font: ImageFont.FreeTypeFont, text: str) -> float:
     """Width of ``text`` in px of the drawing, counting both its advance and its ink."""
     if not text:
         return 0.0
@@ -123,7 +123,7 @@ def _ink_width(font: ImageFont.FreeTypeFont, text: str) -> float:
     return max(font.getlength(text), right) - min(left, 0)
 
 
-def _line_height(font: ImageFont.FreeTypeFont) -> float:
+def line_height(font: ImageFont.FreeTypeFont) -> float:
     ascent, descent = font.getmetrics()
     return float(ascent + descent)
 
@@ -157,13 +157,13 @@ class _Type:
     def __init__(self, name: str, size: int) -> None:
         self.name = name
         self.size = size
-        self.font = _font(name, size * SCALE)
-        self.line_height = _line_height(self.font) / SCALE
+        self.font = load_font(name, size * SCALE)
+        self.line_height = line_height(self.font) / SCALE
         self._widths: dict[str, float] = {}
 
     def width(self, text: str) -> float:
         if text not in self._widths:
-            self._widths[text] = _ink_width(self.font, text) / SCALE
+            self._widths[text] = ink_width(self.font, text) / SCALE
         return self._widths[text]
 
     def block(self, lines: Sequence[str]) -> tuple[float, float]:
@@ -219,34 +219,34 @@ class _Fitter:
             self._types[name, size] = _Type(name, size)
         return self._types[name, size]
 
-    def _label_options(self, text: str, size: int, place: _Place) -> Iterator[tuple[str, ...]]:
+    def _label_options(self, text: str, size: int, place: Place) -> Iterator[tuple[str, ...]]:
         """Ways to set a topic name in ``place`` at ``size`` that fit, best first."""
-        kind = self.type(_CONDENSED, size)
+        kind = self.type(CONDENSED, size)
         for lines in kind.wrappings(
-            _tokens(displayable(text, _CONDENSED)), _MAX_LINES, place.widest
+            _tokens(displayable(text, CONDENSED)), MAX_LINES, place.widest
         ):
             if place.radial_range(*kind.block(lines)) is not None:
                 yield lines
 
-    def largest_label(self, text: str, place: _Place) -> int:
+    def largest_label(self, text: str, place: Place) -> int:
         """The largest size (down to the minimum) at which a name fits by whole words."""
         for size in range(MAX_LABEL_SIZE, MIN_LABEL_SIZE, -1):
             if next(self._label_options(text, size, place), None) is not None:
                 return size
         return MIN_LABEL_SIZE
 
-    def label(self, text: str, size: int, preferred: float, place: _Place) -> Label:
+    def label(self, text: str, size: int, preferred: float, place: Place) -> Label:
         """Set a topic name at ``size`` in ``place``, as near radius ``preferred`` as it fits:
         by whole words on the fewest lines; failing that, with a word broken by a hyphen;
         failing that, shortened with "…" on one line."""
-        kind = self.type(_CONDENSED, size)
+        kind = self.type(CONDENSED, size)
         chosen = next(self._label_options(text, size, place), None)
-        tokens = _tokens(displayable(text, _CONDENSED))
+        tokens = _tokens(displayable(text, CONDENSED))
         if chosen is None:
             broken = (
                 lines
                 for option in self._hyphenated(tokens, kind)
-                for lines in kind.wrappings(option, _MAX_LINES, place.widest)
+                for lines in kind.wrappings(option, MAX_LINES, place.widest)
                 if place.radial_range(*kind.block(lines)) is not None
             )
             chosen = next(broken, None)
@@ -259,7 +259,7 @@ class _Fitter:
         mid = (place.start + place.end) / 2
         a = math.radians(mid)
         centre = (CENTRE[0] + radius * math.cos(a), CENTRE[1] + radius * math.sin(a))
-        return Label(chosen, size, centre, _upright(mid), width, height, kind.line_height)
+        return Label(chosen, size, centre, upright(mid), width, height, kind.line_height)
 
     @staticmethod
     def _hyphenated(tokens: Sequence[str], kind: _Type) -> Iterator[list[str]]:
@@ -277,7 +277,7 @@ class _Fitter:
             yield [*tokens[:i], word[:cut] + _SOFT_HYPHEN, rest, *tokens[i + 1 :]]
 
     @staticmethod
-    def _shortened(text: str, kind: _Type, place: _Place) -> tuple[str, ...]:
+    def _shortened(text: str, kind: _Type, place: Place) -> tuple[str, ...]:
         """One line: the longest start of ``text`` that fits with "…" after it."""
         lo, hi = 0, len(text)
         while lo < hi:
@@ -294,17 +294,17 @@ class _Fitter:
     ) -> Caption:
         """The largest size at which ``text`` runs along an arc of ``span`` degrees and fits
         the band's width; failing that the smallest, shortened with "…"."""
-        room = math.radians(span) * radius - 2 * (_SECTOR_GAP + 3 * _PAD_SIDE)
+        room = math.radians(span) * radius - 2 * (SECTOR_GAP + 3 * PAD_SIDE)
         text = displayable(" ".join(text.split()), name)
         for size in sizes:
             kind = self.type(name, size)
-            if kind.line_height <= band and _arc_length(text, kind.font) / SCALE <= room:
+            if kind.line_height <= band and arc_length(text, kind.font) / SCALE <= room:
                 return Caption((text,), size)
         kind = self.type(name, sizes[-1])
         lo, hi = 0, len(text)
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if _arc_length(text[:mid].rstrip() + "…", kind.font) / SCALE <= room:
+            if arc_length(text[:mid].rstrip() + "…", kind.font) / SCALE <= room:
                 lo = mid
             else:
                 hi = mid - 1
@@ -337,13 +337,13 @@ class _Fitter:
         return Caption((kind.shorten(_join(tokens), width),), kind.size)
 
 
-def _tracking(font: ImageFont.FreeTypeFont) -> float:
+def letter_spacing(font: ImageFont.FreeTypeFont) -> float:
     """Extra space between letters along an arc: capitals and curved runs read better spaced."""
     return font.size * 0.08
 
 
-def _arc_length(text: str, font: ImageFont.FreeTypeFont) -> float:
-    return font.getlength(text) + _tracking(font) * max(len(text) - 1, 0)
+def arc_length(text: str, font: ImageFont.FreeTypeFont) -> float:
+    return font.getlength(text) + letter_spacing(font) * max(len(text) - 1, 0)
 
 
 # --- Layout -----------------------------------------------------------------------------------
@@ -353,8 +353,8 @@ def wheel_layout(record: GroupRecord, labels: WheelLabels) -> WheelLayout:
     """Decide where every segment and every word goes; raise KeyError for a missing label."""
     stages = tuple(dict.fromkeys(r.topic.stage for r in record.topics))
     domains = tuple(dict.fromkeys(r.topic.domain for r in record.topics))
-    if len(stages) != len(_TOPIC_OUTER):
-        raise ValueError(f"the picture has {len(_TOPIC_OUTER)} rings, the wheel {len(stages)}")
+    if len(stages) != len(TOPIC_OUTER):
+        raise ValueError(f"the picture has {len(TOPIC_OUTER)} rings, the wheel {len(stages)}")
     missing = (
         [s for s in stages if s not in labels.stages]
         + [d for d in domains if d not in labels.domains]
@@ -365,17 +365,17 @@ def wheel_layout(record: GroupRecord, labels: WheelLabels) -> WheelLayout:
         raise KeyError(f"no label for {', '.join(missing)}")
     fit = _Fitter()
     sector = 360 / len(domains)
-    places: dict[str, _Place] = {}
+    places: dict[str, Place] = {}
     for ring, stage in enumerate(stages):
-        inner, outer = _topic_radii(ring)
+        inner, outer = topic_radii(ring)
         for d, domain in enumerate(domains):
             cell = [
                 r for r in record.topics if r.topic.stage == stage and r.topic.domain == domain
             ]
             step = sector / len(cell)
             for i, r in enumerate(cell):
-                start = _FIRST_SECTOR + d * sector + i * step
-                places[r.topic.id] = _Place(inner, outer, start, start + step)
+                start = FIRST_SECTOR + d * sector + i * step
+                places[r.topic.id] = Place(inner, outer, start, start + step)
     # One size per ring, the largest at which every name of the ring fits: a ring in mixed sizes
     # looks untidy, and the longest name decides.
     ring_size = {
@@ -402,48 +402,48 @@ def wheel_layout(record: GroupRecord, labels: WheelLabels) -> WheelLayout:
             # The centre disc; the name in full, not in capitals, for it to stay large.
             stage_names[stage] = fit.block(
                 labels.stages[stage],
-                _CONDENSED_BOLD,
+                CONDENSED_BOLD,
                 range(24, 13, -1),
-                2 * _HUB,
-                2 * _HUB,
-                disc=_HUB - 6,
+                2 * HUB,
+                2 * HUB,
+                disc=HUB - 6,
             )
         else:
-            inner = _topic_radii(ring)[0] - _STRIP
+            inner = topic_radii(ring)[0] - STRIP_WIDTH
             stage_names[stage] = fit.arc(
                 labels.stages[stage].upper(),
-                _BOLD,
+                BOLD,
                 range(20, 15, -1),
-                inner + _STRIP / 2,
+                inner + STRIP_WIDTH / 2,
                 sector,
-                _STRIP,
+                STRIP_WIDTH,
             )
-    band_inner = _TOPIC_OUTER[0] + _RING_GAP
+    band_inner = TOPIC_OUTER[0] + RING_GAP
     domain_names = {
         domain: fit.arc(
             labels.domains[domain],
-            _BOLD,
+            BOLD,
             range(30, 19, -1),
-            (band_inner + _RADIUS) / 2,
+            (band_inner + RADIUS) / 2,
             sector,
-            _RADIUS - band_inner,
+            RADIUS - band_inner,
         )
         for domain in domains
     }
-    left, top, right, bottom = _TITLE_BOX
+    left, top, right, bottom = TITLE_BOX
     return WheelLayout(
         segments=segments,
         stages=stages,
         domains=domains,
         stage_names=stage_names,
         domain_names=domain_names,
-        title=fit.block(labels.title, _BOLD, range(44, 27, -1), right - left, bottom - top),
+        title=fit.block(labels.title, BOLD, range(44, 27, -1), right - left, bottom - top),
         subtitle=fit.block(
-            labels.subtitle, _REGULAR, range(26, 17, -1), right - left, 40, max_lines=1
+            labels.subtitle, REGULAR, range(26, 17, -1), right - left, 40, max_lines=1
         ),
         legend={
             state: fit.block(
-                labels.states[state], _REGULAR, range(24, 17, -1), _LEGEND_TEXT, _LEGEND_ROW
+                labels.states[state], REGULAR, range(24, 17, -1), LEGEND_TEXT, LEGEND_ROW
             )
             for state in TopicState
         },

@@ -27,26 +27,26 @@ PARTS: dict[TopicState, tuple[TopicState, ...]] = {
 #: The wheel's centre, in pixels of the picture.
 CENTRE: Point = (WIDTH / 2, 730.0)
 # Geometry, in pixels of the final picture.
-_RADIUS = 560.0  # outer edge of the domain band
-_TOPIC_OUTER = (506.0, 380.0, 172.0)  # outer edge of each stage's topics, outside in
-_HUB = 90.0  # the centre disc carrying the innermost stage's name
-_STRIP = 26.0  # the strip carrying a stage's name
-_RING_GAP = 6.0  # white space between rings
-_SECTOR_GAP = 8.0  # white space between sectors (parallel-sided)
-_FIRST_SECTOR = -150.0  # degrees clockwise from 3 o'clock: the first domain centred on top
+RADIUS = 560.0  # outer edge of the domain band
+TOPIC_OUTER = (506.0, 380.0, 172.0)  # outer edge of each stage's topics, outside in
+HUB = 90.0  # the centre disc carrying the innermost stage's name
+STRIP_WIDTH = 26.0  # the strip carrying a stage's name
+RING_GAP = 6.0  # white space between rings
+SECTOR_GAP = 8.0  # white space between sectors (parallel-sided)
+FIRST_SECTOR = -150.0  # degrees clockwise from 3 o'clock: the first domain centred on top
 # How far text keeps from a segment's edges: radial edges (past the half gap and the outline)
 # and arcs.
-_PAD_SIDE = 10.0
-_PAD_ARC = 6.0
-_MAX_LINES = 3
+PAD_SIDE = 10.0
+PAD_ARC = 6.0
+MAX_LINES = 3
 
-_TITLE_BOX = (40.0, 22.0, WIDTH - 40.0, 112.0)  # left, top, right, bottom
-_SUBTITLE_Y = 118.0
-_LEGEND_TOP = CENTRE[1] + _RADIUS + 36
-_LEGEND_ROW = 54.0
-_LEGEND_COLUMNS = 3
-_SWATCH = 40.0
-_LEGEND_TEXT = (WIDTH - 80) / _LEGEND_COLUMNS - _SWATCH - 28  # room for a legend entry's words
+TITLE_BOX = (40.0, 22.0, WIDTH - 40.0, 112.0)  # left, top, right, bottom
+SUBTITLE_Y = 118.0
+LEGEND_TOP = CENTRE[1] + RADIUS + 36
+LEGEND_ROW = 54.0
+LEGEND_COLUMNS = 3
+SWATCH = 40.0
+LEGEND_TEXT = (WIDTH - 80) / LEGEND_COLUMNS - SWATCH - 28  # room for a legend entry's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,7 @@ def polar(point: Point) -> tuple[float, float]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Place:
+class Place:
     """A topic's ring sector, before it has a label."""
 
     inner: float
@@ -211,7 +211,7 @@ class _Place:
         """No block wider than this can fit: the chord across the sector's outer corners."""
         half = (self.end - self.start) / 2
         chord = 2 * self.outer * math.sin(math.radians(half)) if half < 90 else math.inf
-        return min(2 * (self.outer - _PAD_ARC), chord)
+        return min(2 * (self.outer - PAD_ARC), chord)
 
     def radial_range(self, width: float, height: float) -> tuple[float, float] | None:
         """How far from the wheel's centre a block of ``width`` by ``height`` px, set square to
@@ -221,25 +221,25 @@ class _Place:
         its inner corners (nearest the sides) the rays along the sector's sides."""
         half = (self.end - self.start) / 2
         a = math.radians(half)
-        lowest = self.inner + _PAD_ARC + height / 2
+        lowest = self.inner + PAD_ARC + height / 2
         if half < 90:
-            lowest = max(lowest, (_PAD_SIDE + width / 2 * math.cos(a)) / math.sin(a) + height / 2)
-        room = (self.outer - _PAD_ARC) ** 2 - (width / 2) ** 2
+            lowest = max(lowest, (PAD_SIDE + width / 2 * math.cos(a)) / math.sin(a) + height / 2)
+        room = (self.outer - PAD_ARC) ** 2 - (width / 2) ** 2
         if room <= 0:
             return None
         highest = math.sqrt(room) - height / 2
         return (lowest, highest) if lowest <= highest else None
 
 
-def _upright(angle: float) -> float:
+def upright(angle: float) -> float:
     """How far to turn text square to the radius at ``angle`` so it never reads upside down:
     its top points outwards on the upper half of the wheel and inwards on the lower half."""
     return angle + 90 if math.sin(math.radians(angle)) <= 0 else angle - 90
 
 
-def _topic_radii(ring: int) -> tuple[float, float]:
+def topic_radii(ring: int) -> tuple[float, float]:
     """Inner and outer radius of the topics of ring ``ring`` (0 outermost)."""
-    outer = _TOPIC_OUTER[ring]
-    if ring == len(_TOPIC_OUTER) - 1:
-        return _HUB + _RING_GAP, outer
-    return _TOPIC_OUTER[ring + 1] + _RING_GAP + _STRIP, outer
+    outer = TOPIC_OUTER[ring]
+    if ring == len(TOPIC_OUTER) - 1:
+        return HUB + RING_GAP, outer
+    return TOPIC_OUTER[ring + 1] + RING_GAP + STRIP_WIDTH, outer
