@@ -10,13 +10,13 @@ along their inner edge carrying the stage's name (once per sector); the Integrat
 their strip; the Transformation topics around a disc with that stage's name. A legend of the
 states sits under the wheel, the title (the partners) and a subtitle (the date) above it.
 
-A segment is filled with the colour of its :class:`~bot.report.TopicState`. The colours are
+A segment is filled with the colour of its :class:`~bot.domain.record.TopicState`. The colours are
 taken from the Okabe-Ito palette (told apart with every common kind of colour blindness), are
 light enough for dark text (contrast at least 4.5:1) and step down in lightness from "not yet"
 to "agreed", so they stay apart when printed in grey; "skipped" is hatched as well.
 A topic with an agreement and an open issue is drawn as two bands: agreed outside, open inside.
 
-Every word on the picture comes in :class:`WheelLabels`, already translated: this module knows no
+Every word on the picture comes in :class:`WheelLabels`, already translated: this package knows no
 language, no Telegram and no database. Topic names are fitted into their segments: wrapped at
 spaces (and at soft hyphens, U+00AD, should a translation carry them), in the largest size that
 fits every name of the ring, never below :data:`MIN_LABEL_SIZE`; a name that still does not fit
@@ -31,6 +31,10 @@ smooths the arcs: Pillow draws shapes without antialiasing. A box filter is exac
 and takes 7 ms where Lanczos takes 95. Rendering keeps no state between calls; the loaded fonts are
 cached and shared, which is safe across threads (Pillow holds the GIL while FreeType works, and
 since 12.2 locks each font on free-threaded builds), so callers may use ``asyncio.to_thread``.
+
+Three rooms, each using the one before it: ``layout`` (the measures, the rings and sectors, the
+shapes; no Pillow), ``fit`` (fonts, and the words fitted into the shapes: ``wheel_layout``) and
+``draw`` (Pillow: ``render`` and ``draw_wheel``).
 """
 
 from bot.render.picture.draw import (

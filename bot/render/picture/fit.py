@@ -1,6 +1,6 @@
 """Fonts and text for the wheel picture: which characters the fonts have, how wide a line is,
 and fitting translated names into the layout's shapes (wrapped, hyphenated, shortened, one size
-per ring). ``wheel_layout`` decides where every segment and every word goes."""
+per ring). ``wheel_layout`` puts every name, caption and legend entry in the rings' places."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from PIL import ImageFont
 from bot.domain.record import GroupRecord, TopicState
 from bot.render.picture.layout import (
     CENTRE,
-    FIRST_SECTOR,
     HUB,
     LEGEND_ROW,
     LEGEND_TEXT,
@@ -32,6 +31,7 @@ from bot.render.picture.layout import (
     Caption,
     Label,
     Place,
+    Rings,
     Segment,
     WheelLabels,
     WheelLayout,
@@ -351,10 +351,8 @@ def arc_length(text: str, font: ImageFont.FreeTypeFont) -> float:
 
 def wheel_layout(record: GroupRecord, labels: WheelLabels) -> WheelLayout:
     """Decide where every segment and every word goes; raise KeyError for a missing label."""
-    stages = tuple(dict.fromkeys(r.topic.stage for r in record.topics))
-    domains = tuple(dict.fromkeys(r.topic.domain for r in record.topics))
-    if len(stages) != len(TOPIC_OUTER):
-        raise ValueError(f"the picture has {len(TOPIC_OUTER)} rings, the wheel {len(stages)}")
+    rings = Rings.of(record)
+    stages, domains, places = rings.stages, rings.domains, rings.places
     missing = (
         [s for s in stages if s not in labels.stages]
         + [d for d in domains if d not in labels.domains]
@@ -364,18 +362,7 @@ def wheel_layout(record: GroupRecord, labels: WheelLabels) -> WheelLayout:
     if missing:
         raise KeyError(f"no label for {', '.join(missing)}")
     fit = _Fitter()
-    sector = 360 / len(domains)
-    places: dict[str, Place] = {}
-    for ring, stage in enumerate(stages):
-        inner, outer = topic_radii(ring)
-        for d, domain in enumerate(domains):
-            cell = [
-                r for r in record.topics if r.topic.stage == stage and r.topic.domain == domain
-            ]
-            step = sector / len(cell)
-            for i, r in enumerate(cell):
-                start = FIRST_SECTOR + d * sector + i * step
-                places[r.topic.id] = Place(inner, outer, start, start + step)
+    sector = rings.sector
     # One size per ring, the largest at which every name of the ring fits: a ring in mixed sizes
     # looks untidy, and the longest name decides.
     ring_size = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.domain.record import TopicState
+from bot.domain.record import GroupRecord, TopicState
 
 Colour = tuple[int, int, int]
 Point = tuple[float, float]
@@ -243,3 +243,43 @@ def topic_radii(ring: int) -> tuple[float, float]:
     if ring == len(TOPIC_OUTER) - 1:
         return HUB + RING_GAP, outer
     return TOPIC_OUTER[ring + 1] + RING_GAP + STRIP_WIDTH, outer
+
+
+@dataclass(frozen=True, slots=True)
+class Rings:
+    """The wheel cut into rings (stages) and sectors (domains): every topic's place."""
+
+    #: Stage ids, outside in.
+    stages: tuple[str, ...]
+    #: Domain ids, clockwise from the top.
+    domains: tuple[str, ...]
+    #: Topic id -> its ring sector, in wheel order.
+    places: dict[str, Place]
+
+    @property
+    def sector(self) -> float:
+        """The angle of a domain's sector, in degrees."""
+        return 360 / len(self.domains)
+
+    @classmethod
+    def of(cls, record: GroupRecord) -> Rings:
+        """Place every topic of ``record``: its stage's ring, its domain's sector, and within
+        them its turn in wheel order, clockwise; raise ValueError for a wheel of another number
+        of stages than the picture has rings."""
+        stages = tuple(dict.fromkeys(r.topic.stage for r in record.topics))
+        domains = tuple(dict.fromkeys(r.topic.domain for r in record.topics))
+        if len(stages) != len(TOPIC_OUTER):
+            raise ValueError(f"the picture has {len(TOPIC_OUTER)} rings, the wheel {len(stages)}")
+        sector = 360 / len(domains)
+        places: dict[str, Place] = {}
+        for ring, stage in enumerate(stages):
+            inner, outer = topic_radii(ring)
+            for d, domain in enumerate(domains):
+                cell = [
+                    r for r in record.topics if r.topic.stage == stage and r.topic.domain == domain
+                ]
+                step = sector / len(cell)
+                for i, r in enumerate(cell):
+                    start = FIRST_SECTOR + d * sector + i * step
+                    places[r.topic.id] = Place(inner, outer, start, start + step)
+        return cls(stages, domains, places)
