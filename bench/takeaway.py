@@ -128,8 +128,9 @@ async def measure(exports: int, count: int, small: bool, groups: int) -> None:
         await app.shutdown()
 
     def ms(values: list[float]) -> str:
+        p95 = statistics.quantiles(values, n=20)[-1]
         return (
-            f"median {statistics.median(values) * 1000:6.1f} ms, "
+            f"median {statistics.median(values) * 1000:6.1f} ms, p95 {p95 * 1000:6.1f} ms, "
             f"max {max(values) * 1000:6.1f} ms ({len(values)} pings)"
         )
 
