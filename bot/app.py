@@ -29,7 +29,6 @@ from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
 from bot.jobs import reminding
 from bot.ops.startup import open_services
-from bot.render import picture
 from bot.render.commands import register_commands
 from bot.services import KEY, services
 
@@ -180,7 +179,6 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
         )
         reminding.schedule(app)  # the first look sends what fell due while the bot was down
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
-        await asyncio.to_thread(picture.warm_up)  # nor the first /wheel the fonts' tables
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)
 
@@ -190,7 +188,9 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
 async def _close_resources(app: Application) -> None:
     if KEY in app.bot_data:
         await services(app).outbox.idle()  # what is on its way is delivered and marked
-        await app.bot_data.pop(KEY).store.close()
+        closing = app.bot_data.pop(KEY)
+        await closing.files.close()  # the drawing process, if a file started it
+        await closing.store.close()
 
 
 async def _log_error(update: object, context: Context) -> None:

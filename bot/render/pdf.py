@@ -8,8 +8,9 @@ line under their stage ("Skipped: …", "Not discussed yet: …"): a board sees 
 pages of empty headings. A4, one column, dark text on white: it has to survive a black-and-white
 printer and a phone screen alike.
 
-It is pure (no Telegram calls, no database, no module state): the caller runs it in a worker
-thread, so that a few hundred milliseconds of layout do not hold up the bot.
+It is pure (no Telegram calls, no database, no module state): the bot runs it in its drawing
+process (``bot.render.worker``), so that the seconds of layout a full record takes, all of them
+holding the GIL, do not hold up the bot.
 
 Every character people typed comes through. DejaVu Sans has the accents of every Latin script but
 few emoji, so the monochrome Noto Emoji font (bundled, SIL OFL) is a fallback font: the 🤝 in an

@@ -30,7 +30,8 @@ Everything is drawn at twice the size and then averaged down (2 by 2 pixels into
 smooths the arcs: Pillow draws shapes without antialiasing. A box filter is exact for halving
 and takes 7 ms where Lanczos takes 95. Rendering keeps no state between calls; the loaded fonts are
 cached and shared, which is safe across threads (Pillow holds the GIL while FreeType works, and
-since 12.2 locks each font on free-threaded builds), so callers may use ``asyncio.to_thread``.
+since 12.2 locks each font on free-threaded builds), so callers may use ``asyncio.to_thread``;
+the bot draws it in its drawing process (``bot.render.worker``).
 
 Three rooms, each using the one before it: ``layout`` (the measures, the rings and sectors, the
 shapes; no Pillow), ``fit`` (fonts, and the words fitted into the shapes: ``wheel_layout``) and
