@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from telegram import Update
@@ -181,11 +182,15 @@ def _open_resources(config: Config):  # type: ignore[no-untyped-def]
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)
+        # What start-up loaded stays for the bot's life. Out of the garbage collector's full
+        # sweeps, which took 50-65 ms over it, every group's answers are spared that pause.
+        gc.freeze()
 
     return post_init
 
 
 async def _close_resources(app: Application) -> None:
+    gc.unfreeze()  # an application made after this one (in tests) is collected again
     if KEY in app.bot_data:
         await services(app).outbox.idle()  # what is on its way is delivered and marked
         closing = app.bot_data.pop(KEY)
