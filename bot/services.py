@@ -15,6 +15,7 @@ from bot.domain.wheel import Wheel
 from bot.i18n import Translator
 from bot.io.admins import AdminCache
 from bot.io.outbox import Outbox
+from bot.render.files import FileMaker
 
 KEY = "services"
 
@@ -39,6 +40,8 @@ class Services:
     wheel: Wheel
     timezone: ZoneInfo
     outbox: Outbox
+    #: Makes the picture and the export for the outbox; owns the drawing process.
+    files: FileMaker
     #: How long a group's data stays after the bot was removed from it.
     retention: dt.timedelta = dt.timedelta(days=180)
     #: Who is an administrator, asked from Telegram and kept for a minute.

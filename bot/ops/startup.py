@@ -48,12 +48,14 @@ async def open_services(config: Config, *, verify: bool = False) -> Services:
         store = await Store.open(config.db_path, verify=verify)
     except (DatabaseError, SchemaError) as exc:
         raise StartupError(str(exc)) from exc
+    files = FileMaker(store, wheel, translators)
     return Services(
         store,
         translators,
         wheel,
         config.timezone,
-        Outbox(store, FileMaker(store, wheel, translators)),
+        Outbox(store, files),
+        files,
         retention=dt.timedelta(days=config.retention_days),
     )
 

@@ -1,11 +1,12 @@
 """The files partners take away, made when the outbox delivers them: the wheel picture
 (``wheel``) and the export (``export``), from the group's record as it is at that moment, in the
-group's language. Drawing happens in a worker thread, so other groups keep getting answers.
+group's language. The record is read here, in the bot's process, where the database is; the
+files are drawn in the drawing process (``bot.render.drawing``), so other groups keep getting
+answers meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -13,22 +14,16 @@ from dataclasses import dataclass, field
 
 from bot.db import Store, chats
 from bot.db.tx import Tx
-from bot.domain.record import GroupRecord, TopicState, read_record
+from bot.domain.record import GroupRecord, read_record
 from bot.domain.wheel import Wheel
 from bot.i18n import Translator
 from bot.io.outbox import NothingToSend
-from bot.render import html, pdf, picture
-from bot.render.messages import Msg, msg
+from bot.render import html
+from bot.render.drawing import DrawingFailed, DrawingProcess
+from bot.render.messages import msg
 
-#: The legend of the picture, per topic state.
-STATE_WORDS: dict[TopicState, Msg] = {
-    TopicState.AGREED: msg("Agreed"),
-    TopicState.AGREED_AND_OPEN: msg("Agreed, with an open issue"),
-    TopicState.OPEN_ISSUE: msg("Open issue"),
-    TopicState.ANSWERED: msg("Answered"),
-    TopicState.SKIPPED: msg("Skipped"),
-    TopicState.NOT_YET: msg("Not discussed yet"),
-}
+#: What ``FileMaker`` makes, and the extension of each.
+EXTENSIONS = {"wheel": "png", "export": "pdf"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +34,22 @@ class FileMaker:
     wheel: Wheel
     translators: dict[str, Translator]
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    drawing: DrawingProcess = field(default_factory=DrawingProcess)
 
     async def __call__(self, chat_id: int, what: str) -> tuple[str, bytes]:
+        if what not in EXTENSIONS:
+            raise ValueError(f"no such file: {what}")
         record = await self.record(chat_id)
-        t = self.translators[record.language]
-        drawn = await asyncio.to_thread(draw, record, self.wheel, t)
-        if what == "wheel":
-            return file_name(record, t, "png"), drawn
-        if what == "export":
-            document = await asyncio.to_thread(pdf.export_pdf, record, t, drawn, wheel=self.wheel)
-            return file_name(record, t, "pdf"), document
-        raise ValueError(f"no such file: {what}")
+        try:
+            content = await self.drawing.make(what, record, self.wheel)
+        except DrawingFailed as exc:
+            # Trying again would fail again, and must not hold up the chat's next entries.
+            raise NothingToSend(str(exc)) from exc
+        return file_name(record, self.translators[record.language], EXTENSIONS[what]), content
+
+    async def close(self) -> None:
+        """Stop the drawing process, if a file started it."""
+        await self.drawing.close()
 
     async def no_files_here(self, chat_id: int) -> str:
         """What to say when the group allows the bot no photos or files (HTML)."""
@@ -75,33 +75,6 @@ class FileMaker:
 
         # Read in one call: the summary of a moment, not of several.
         return await self.store.read(read)
-
-
-def labels(record: GroupRecord, wheel: Wheel, t: Translator) -> picture.WheelLabels:
-    """Every word on the picture, in the group's language."""
-
-    def say(message: Msg) -> str:
-        return html.plain_text(html.text(t, message))
-
-    return picture.WheelLabels(
-        title=say(
-            msg(
-                "{first} and {second}",
-                first=record.partners.get(1, ""),
-                second=record.partners.get(2, ""),
-            )
-        ),
-        subtitle=say(msg("Impact through Collaboration – {date}", date=record.made_at.date())),
-        stages={s.id: t.gettext(s.name) for s in wheel.stages},
-        domains={d.id: t.gettext(d.name) for d in wheel.domains},
-        topics={topic.id: t.gettext(topic.name) for topic in wheel.topics},
-        states={state: say(words) for state, words in STATE_WORDS.items()},
-    )
-
-
-def draw(record: GroupRecord, wheel: Wheel, t: Translator) -> bytes:
-    """The wheel picture of a record (PNG)."""
-    return picture.draw_wheel(record, labels(record, wheel, t))
 
 
 def file_name(record: GroupRecord, t: Translator, extension: str) -> str:

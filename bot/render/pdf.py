@@ -8,8 +8,9 @@ line under their stage ("Skipped: …", "Not discussed yet: …"): a board sees 
 pages of empty headings. A4, one column, dark text on white: it has to survive a black-and-white
 printer and a phone screen alike.
 
-It is pure (no Telegram calls, no database, no module state): the caller runs it in a worker
-thread, so that a few hundred milliseconds of layout do not hold up the bot.
+It is pure (no Telegram calls, no database, no module state): the bot runs it in its drawing
+process (``bot.render.worker``), so that the seconds of layout a full record takes, all of them
+holding the GIL, do not hold up the bot.
 
 Every character people typed comes through. DejaVu Sans has the accents of every Latin script but
 few emoji, so the monochrome Noto Emoji font (bundled, SIL OFL) is a fallback font: the 🤝 in an
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
-from fpdf.fonts import SubsetMap
+from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
 from bot.domain.record import GroupRecord, Person, TopicRecord, TopicState
@@ -46,7 +47,7 @@ from bot.flows.common import shown_name
 from bot.i18n import Translator
 from bot.ops.resources import wheel_file
 from bot.render import html
-from bot.render.messages import Msg, msg, plural_msg, wheel_text
+from bot.render.messages import Msg, Raw, msg, plural_msg, wheel_text
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 #: Font families inside the PDF. The text is DejaVu Sans Condensed: it fits a tenth more words
@@ -130,7 +131,7 @@ def export_pdf(
         SubsetMap.get_glyph.cache_clear()
 
 
-def say(t: Translator, message: Msg | str) -> str:
+def say(t: Translator, message: Msg | Raw | str) -> str:
     """A message as plain text: render escapes for Telegram's HTML, a PDF wants the characters."""
     return html.plain_text(html.text(t, message))
 
@@ -228,7 +229,9 @@ class _Layout:
         # Bold text falls back on the regular face for a character only it has, then on emoji.
         pdf.set_fallback_fonts([TEXT, EMOJI], exact_match=False)
         #: Every code point some bundled font can draw; anything else is named instead.
-        self.drawable: frozenset[int] = frozenset().union(*(f.cmap for f in pdf.fonts.values()))
+        # Only the bundled TrueType fonts are added (no core fonts), and each has a cmap.
+        ttf = [f for f in pdf.fonts.values() if isinstance(f, TTFFont)]
+        self.drawable: frozenset[int] = frozenset().union(*(f.cmap for f in ttf))
         pdf.footer_left = self.printable(pdf.footer_left)
         pdf.set_margins(MARGIN, MARGIN, MARGIN)
         # No padding inside cells: text lines up with the rules and tiles at the margins.
@@ -242,7 +245,7 @@ class _Layout:
 
     # Text ---------------------------------------------------------------------------------------
 
-    def say(self, message: Msg | str) -> str:
+    def say(self, message: Msg | Raw | str) -> str:
         return self.printable(say(self.t, message))
 
     def printable(self, text: str) -> str:
@@ -301,6 +304,8 @@ class _Layout:
                 dry_run=True,
                 output=MethodReturnValue.LINES,
             )
+        # With output=LINES, multi_cell returns the lines (its annotation covers every output).
+        assert isinstance(lines, list)
         return len(lines) * look.line
 
     def inline(self, *parts: tuple[str, Look]) -> None:
@@ -478,28 +483,28 @@ class _Layout:
                 # "a representative of …" opens a line here, so it starts with a capital.
                 who = who[:1].upper() + who[1:]
             result.append(_Entry(who, self.t.date(a.at), self.printable(a.text), "", INK))
-        for a in (*r.confirmed, *r.pending):
+        for agreement in (*r.confirmed, *r.pending):
             proposed = msg(
                 "Proposed by {proposer} on {proposed}.",
-                proposer=person(a.proposed_by),
-                proposed=a.proposed_at.date(),
+                proposer=person(agreement.proposed_by),
+                proposed=agreement.proposed_at.date(),
             )
-            if a.status != "confirmed":
+            if agreement.status != "confirmed":
                 label, meta, colour = msg("Proposal, waiting for confirmation"), proposed, PROPOSED
-            elif a.confirmed_by is None or a.confirmed_at is None:
+            elif agreement.confirmed_by is None or agreement.confirmed_at is None:
                 label, meta, colour = msg("Agreement"), proposed, AGREED
             else:
                 label, colour = msg("Agreement"), AGREED
                 meta = msg(
                     "Proposed by {proposer} on {proposed}, confirmed by {confirmer} on "
                     "{confirmed}.",
-                    proposer=person(a.proposed_by),
-                    proposed=a.proposed_at.date(),
-                    confirmer=person(a.confirmed_by),
-                    confirmed=a.confirmed_at.date(),
+                    proposer=person(agreement.proposed_by),
+                    proposed=agreement.proposed_at.date(),
+                    confirmer=person(agreement.confirmed_by),
+                    confirmed=agreement.confirmed_at.date(),
                 )
             result.append(
-                _Entry(self.say(label), "", self.printable(a.text), self.say(meta), colour)
+                _Entry(self.say(label), "", self.printable(agreement.text), self.say(meta), colour)
             )
         for i in r.issues:
             meta = msg(
