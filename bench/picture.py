@@ -6,14 +6,18 @@ times warm, and prints the median of each step (layout, drawing, PNG encoding) a
 Memory: how far the process's peak resident size rose over what it held before, for the cold
 picture and (on Linux, which can reset the peak) for a warm one; and the peak of Python's own
 allocations (tracemalloc: Pillow's image buffers are C memory and show only in the first two).
+With ``--process``, also how long a picture takes as the bot makes it, in its drawing process:
+the first (the fork server starting), the next, and the first after the process stopped idle.
 
-    .venv/bin/python bench/picture.py --runs 30 --language nl --out /tmp/wheel-nl.png
+    .venv/bin/python bench/picture.py --runs 30 --language nl --out /tmp/wheel-nl.png --process
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
+import multiprocessing
 import resource
 import statistics
 import sys
@@ -29,6 +33,7 @@ from bot.domain.record import TopicState  # noqa: E402
 from bot.domain.wheel import load_wheel  # noqa: E402
 from bot.i18n import load_translators  # noqa: E402
 from bot.ops.resources import locales_dir, wheel_file  # noqa: E402
+from bot.render.drawing import DrawingProcess  # noqa: E402
 from bot.render.picture import SIZE, WheelLabels, draw_wheel, render, wheel_layout  # noqa: E402
 from tests.support.records import FIRST, SECOND, sample_record  # noqa: E402
 
@@ -80,12 +85,29 @@ def warm_peak_mib(draw: Callable[[], object]) -> float | None:
     return status_mib("VmHWM") - before
 
 
+async def through_the_drawing_process(language: str) -> None:
+    """The picture as the bot makes it: record and wheel sent to the drawing process."""
+    record, wheel = sample_record(language), load_wheel(wheel_file())
+    drawing = DrawingProcess(idle=0.5)
+    try:
+        for what in ("first (fork server starts)", "next", "first after an idle stop"):
+            if what.startswith("first after"):
+                while multiprocessing.active_children():  # noqa: ASYNC110 - another process
+                    await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            await drawing.make("wheel", record, wheel)
+            print(f"{what:<28}: {(time.perf_counter() - started) * 1000:7.1f} ms")
+    finally:
+        await drawing.close()
+
+
 def main() -> None:
     """Parse the options, draw, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--language", choices=("nl", "en"), default="nl")
     parser.add_argument("--out", type=Path, help="also write the picture here")
+    parser.add_argument("--process", action="store_true", help="also through the drawing process")
     args = parser.parse_args()
     record, words = sample_record(args.language), labels(args.language)
 
@@ -127,6 +149,8 @@ def main() -> None:
     print(f"tracemalloc peak    : {traced / 2**20:7.1f} MiB  (Python objects only)")
     if args.out:
         args.out.write_bytes(png)
+    if args.process:
+        asyncio.run(through_the_drawing_process(args.language))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ making a file (killed, out of memory) is replaced and the file tried once more; 
 or a file that takes longer than ``timeout``, gives up on that file (``DrawingFailed``). The
 drawing process stops after ``idle`` seconds without a file (what a whole export took, some
 100 MiB, goes back), with ``close``, and on its own when the bot's process is gone.
+
+multiprocessing imports the main module in the fork server: a script run by its path that makes
+files keeps its work under ``if __name__ == "__main__":``, as ``wheelbot`` and ``bench/`` do.
 """
 
 from __future__ import annotations
