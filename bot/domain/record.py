@@ -3,7 +3,7 @@ agreements and open issues, read in one go so that the summary, the wheel pictur
 all show the same moment.
 
 The snapshot holds user text exactly as typed and times in the group's own time zone; the
-renderers (``flows/summary.py``, ``picture.py``, ``export.py``) translate, format and escape.
+renderers (``flows/summary.py``, ``render/picture/``, ``render/pdf.py``) translate, format and escape.
 """
 
 from __future__ import annotations
