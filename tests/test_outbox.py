@@ -309,7 +309,10 @@ async def test_a_reply_faster_than_the_bookkeeping_of_its_card_is_taken(
 
 
 async def test_a_stop_while_telegram_holds_messages_back_ends_in_time_and_owes_them(
-    db_path: Path, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+    db_path: Path,
+    api: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A stop delivers what it can while the bot's HTTP client still works (post_stop), gives up
     after its deadline instead of waiting out Telegram's flood wait, and the next start
@@ -341,6 +344,7 @@ async def test_a_stop_while_telegram_holds_messages_back_ends_in_time_and_owes_t
     assert asyncio.get_running_loop().time() - stopping < 0.2 + 2
     assert pending(db_path) >= 1
     assert not any("Ambition" in m.text for m in group.sent)
+    assert "Stopped delivering after 0.2 s; what is owed to 1 chats goes out" in caplog.text
 
     async with running(db_path, api) as again:
         assert len([m for m in again.sent if "Ambition" in m.text]) == 1

@@ -202,20 +202,22 @@ class Outbox:
         them. What is not delivered stays owed for the next start; an entry whose request was
         out is settled then (``settle``), as after a crash."""
         within = STOP_WITHIN if within is None else within
-        try:
-            async with asyncio.timeout(within):
-                await self.idle()
-        except TimeoutError:
-            tasks = list(self._tasks)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            log.warning(
-                "Stopped delivering after %s s; %d chats are still owed messages, sent at the "
-                "next start",
-                within,
-                len(tasks),
-            )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            # asyncio.wait, not gather: at the deadline the deliveries are still there to count.
+            await asyncio.wait(list(self._tasks), timeout=left)
+        if not self._tasks:
+            return
+        stopped = list(self._tasks)
+        for task in stopped:
+            task.cancel()
+        await asyncio.gather(*stopped, return_exceptions=True)
+        log.warning(
+            "Stopped delivering after %s s; what is owed to %d chats goes out at the next start",
+            within,
+            len(stopped),
+        )
 
     async def _deliver_logged(self, bot: Bot, chat_id: int) -> None:
         try:
