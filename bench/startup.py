@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench import harness, report
 from bench.api import TimedApi
-from bot.db import chats, partners, progress, reminders
+from bot.db import bot_messages, chats, partners, progress, reminders
 from bot.services import services
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +59,7 @@ async def build_database(path: Path, groups: int, pending: int) -> None:
             await partners.set_setup(conn, chat, "done", text, setup_by=first)
             await progress.set_position(conn, chat, topic.stage, topic.id, text)
             await progress.set_topic_status(conn, chat, topic.id, "open", text)
-            await chats.remember_message(conn, chat, 1000 + n, "card", topic.id, text)
+            await bot_messages.remember(conn, chat, 1000 + n, "card", topic.id, text)
         for n in range(pending):
             chat = FIRST_CHAT - n % groups
             day = (now + dt.timedelta(days=1 + n % 180)).astimezone(zone)

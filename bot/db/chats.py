@@ -1,4 +1,4 @@
-"""Queries on chats: language, greeting, membership of the bot."""
+"""SQL of the chats table: a group's language, time zone, greeting, set-up and where the bot is."""
 
 from __future__ import annotations
 
@@ -100,47 +100,6 @@ async def set_presence(
         " active = ?, greeted_at = ?, updated_at = ? WHERE chat_id = ?",
         (int(active), now, int(active), greeted_at, now, chat_id),
     )
-
-
-async def mark_processed(conn: Tx, key: str, now: str) -> bool:
-    """Record that an update was acted on; False when it already was (a duplicate delivery)."""
-    cursor = await conn.execute(
-        "INSERT INTO processed_updates (key, processed_at) VALUES (?, ?)"
-        " ON CONFLICT (key) DO NOTHING",
-        (key, now),
-    )
-    return cursor.rowcount == 1
-
-
-async def remember_message(
-    conn: Tx, chat_id: int, message_id: int, purpose: str, ref: str, now: str
-) -> None:
-    """Remember what a bot message is for, so a reply to it can be routed after a restart."""
-    await conn.execute(
-        "INSERT INTO bot_messages (chat_id, message_id, purpose, ref, created_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id)"
-        " DO UPDATE SET purpose = excluded.purpose, ref = excluded.ref",
-        (chat_id, message_id, purpose, ref, now),
-    )
-
-
-async def message_purpose(conn: Tx, chat_id: int, message_id: int) -> tuple[str, str] | None:
-    """Return (purpose, ref) of a bot message, or None when it waits for nothing."""
-    async with conn.execute(
-        "SELECT purpose, ref FROM bot_messages WHERE chat_id = ? AND message_id = ?",
-        (chat_id, message_id),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return (row["purpose"], row["ref"]) if row else None
-
-
-async def take_message(conn: Tx, chat_id: int, message_id: int, purpose: str) -> bool:
-    """Consume a bot message's purpose: True for the one caller that finds it, False after."""
-    cursor = await conn.execute(
-        "DELETE FROM bot_messages WHERE chat_id = ? AND message_id = ? AND purpose = ?",
-        (chat_id, message_id, purpose),
-    )
-    return cursor.rowcount == 1
 
 
 async def migrate(conn: Tx, old_id: int, new_id: int, now: str) -> bool:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from bot.db import chats
+from bot.db import bot_messages, chats
 from bot.domain.buttons import Press
 from bot.domain.purposes import Purpose
 from bot.flows.turn import Turn
@@ -71,7 +71,7 @@ def yes_or_no(question: Msg, yes: Msg, answer: Callable[[bool], Press], asked: P
 async def answered_once(turn: Turn, asked: type[Purpose]) -> Result | None:
     """None for the first answer to a ``yes_or_no`` question (the message pressed); after it,
     what to say instead."""
-    if await chats.take_message(turn.conn, turn.chat_id, turn.message_id, asked.kind):
+    if await bot_messages.take(turn.conn, turn.chat_id, turn.message_id, asked.kind):
         return None
     return Result(notice=msg("That question has already been answered."))
 

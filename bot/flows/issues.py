@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db import chats, records
+from bot.db import bot_messages, records
 from bot.db.records import OpenIssue
 from bot.domain import purposes
 from bot.domain.buttons import IssueToAgreement, Resolve
@@ -163,7 +163,7 @@ async def resolve(turn: Turn, issue_id: int) -> Result:
     # The topic's answers view lists what is still open there: it loses this one too.
     view = await board.answers_update(turn, issue.topic_id)
     also = () if view is None else (view,)
-    remembered = await chats.message_purpose(conn, chat_id, message_id)
+    remembered = await bot_messages.purpose(conn, chat_id, message_id)
     shown = purposes.read(*remembered) if remembered is not None else None
     if isinstance(shown, purposes.IssueList):
         chunk = []

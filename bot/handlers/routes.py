@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from telegram import Message, Update
 
-from bot.db import chats
+from bot.db import bot_messages
 from bot.db.tx import Tx
 from bot.domain import buttons, purposes
 from bot.domain.buttons import (
@@ -201,7 +201,7 @@ async def _purpose_of(context: Context, original: Message) -> Purpose | None:
     )
 
     def remembered(conn: Tx) -> Coroutine[Any, Any, tuple[str, str] | None]:
-        return chats.message_purpose(conn, chat_id, asked_in)
+        return bot_messages.purpose(conn, chat_id, asked_in)
 
     found = await svc.store.read(remembered)
     if found is None:

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.constants import ChatID, ChatType
 from telegram.ext import ContextTypes
 
-from bot.db import chats, inbox, now_text
+from bot.db import chats, inbox, now_text, processed
 from bot.db.tx import Tx
 from bot.domain.purposes import Card
 from bot.flows.common import stale_button as stale_words
@@ -169,7 +169,7 @@ async def _decide(
     """The body of the turn, in its transaction: None for an update delivered twice; else what
     the flow decided, and the chat as the flow left it."""
     key = update_key(update)
-    if key is not None and not await chats.mark_processed(conn, key, now_text()):
+    if key is not None and not await processed.mark(conn, key, now_text()):
         return None
     here = where(update, context)
     message_id, replied_to = _message_ids(update)

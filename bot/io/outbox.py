@@ -23,7 +23,7 @@ from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, ReplyPara
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.db import Store, chats, now_text, reminders
+from bot.db import Store, bot_messages, chats, now_text, reminders
 from bot.db import outbox as sql
 from bot.db.tx import Tx
 from bot.i18n import Translator
@@ -389,7 +389,7 @@ async def _sent(conn: Tx, entry: sql.Entry, message_id: int) -> None:
     """An entry was delivered as ``message_id``: mark it, and remember what that message is for."""
     await sql.mark_sent(conn, entry.id, message_id, now_text())
     if entry.remember:
-        await chats.remember_message(
+        await bot_messages.remember(
             conn, entry.chat_id, message_id, entry.remember, entry.remember_ref, now_text()
         )
 
