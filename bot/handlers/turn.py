@@ -148,12 +148,13 @@ async def run_flow(update: Update, context: Context, flow: Flow) -> None:
         # something a flow may await: the transaction has rolled back; ask, and decide again.
         who = dataclasses.replace(who, is_admin=await _is_admin(update, context))
         decided = await store.write(lambda conn: _decide(update, context, conn, flow, who))
-    if isinstance(context.application.update_queue, DurableUpdateQueue):
-        context.application.update_queue.handled_in_turn(update.update_id)
     if decided is None:
+        # Nothing was committed: the processor marks it handled afterwards (``after``).
         log.info("Skipping an update delivered twice (%s)", update_key(update))
         await answer_press(update)
         return
+    if isinstance(context.application.update_queue, DurableUpdateQueue):
+        context.application.update_queue.handled_in_turn(update.update_id)
     result, chat = decided
     if update.callback_query is not None:
         notice = None
