@@ -13,7 +13,7 @@ event loop: ``run_now`` refuses it loudly instead of hanging.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Coroutine, Generator, Iterable
+from collections.abc import Coroutine, Generator
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -107,10 +107,3 @@ class Tx:
 
     def execute(self, sql: str, parameters: Any = ()) -> Executed:
         return Executed(Cursor(self._conn.execute(sql, parameters)))
-
-    async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
-        return Cursor(self._conn.executemany(sql, parameters))
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._conn.in_transaction

@@ -1,10 +1,11 @@
 """The durable inbox: an update is in SQLite before Telegram is told it arrived.
 
-PTB confirms updates to Telegram right after ``update_queue.put`` returns: by the offset of the
-next ``getUpdates`` when polling, by answering 200 to a webhook call. ``DurableUpdateQueue.put``
-commits the update first, so both paths lose nothing when the process dies, and PTB's updater
-keeps its bootstrap, retries and webhook server. An update leaves the inbox (``handled_at``) in
-the transaction of the change it causes; on start, what is left is queued again first.
+PTB confirms updates to Telegram by the offset of the next ``getUpdates`` when polling, and by
+answering 200 to a webhook call once ``update_queue.put`` returns. ``DurableUpdateQueue`` commits
+each update before that confirmation (before the next poll, or in ``put``), so both paths lose
+nothing when the process dies, and PTB's updater keeps its bootstrap, retries and webhook server.
+An update leaves the inbox (``handled_at``) in the transaction of the change it causes; on start,
+what is left is queued again first.
 """
 
 from __future__ import annotations
