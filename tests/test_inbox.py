@@ -3,6 +3,7 @@ there, and what a killed process left is handled after the restart."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import signal
@@ -13,13 +14,15 @@ from typing import Any
 
 import pytest
 
+from bot.app import build_app
 from bot.db import inbox as sql_inbox
 from bot.io.inbox import DurableUpdateQueue
 from bot.offline.fake_api import FakeBotApi
-from tests.conftest import ANNA, BEN, TOKEN, running
+from tests.conftest import ANNA, BEN, TOKEN, make_config, running
 from tests.support.botapi_http import BotApiServer
 from tests.support.process import bot_env, start_wheelbot
 from tests.support.telegram import Group
+from tests.test_session_scenario import DAVID, set_up
 
 
 def inbox_rows(db: Path) -> list[tuple[int, bool]]:
@@ -224,3 +227,47 @@ def test_payload_round_trip_keeps_the_update() -> None:
     assert again.callback_query.data == "next:1"
     assert again.effective_chat is not None
     assert again.effective_chat.id == -1
+
+
+async def test_a_duplicate_skipped_by_its_key_still_leaves_the_inbox(
+    db_path: Path, api: FakeBotApi
+) -> None:
+    """Two updates carrying one button press (the same query id): the second changes nothing,
+    and the processor marks its row handled, so it is not replayed at every start."""
+    from telegram import Update
+
+    from bot.offline.lifecycle import close_app, open_app
+
+    app = build_app(make_config(db_path), request=api, rate_limit=False)
+    await open_app(app, start=True)
+    try:
+        group = Group(app, api)
+        await set_up(group, BEN, DAVID)
+        menu = next(m for m in reversed(group.sent) if m.buttons)
+        press = {
+            "id": "dup-1",
+            "from": BEN.to_dict(),
+            "chat_instance": str(group.chat_id),
+            "data": "stage:orientation",
+            "message": {
+                "message_id": menu.message_id,
+                "date": int(time.time()),
+                "chat": group.chat_dict(),
+                "from": api.bot_user,
+                "text": menu.text,
+                "reply_markup": menu.reply_markup,
+            },
+        }
+        for update_id in (9001, 9002):
+            await app.update_queue.put(
+                Update.de_json({"update_id": update_id, "callback_query": press}, app.bot)
+            )
+        for _ in range(500):
+            rows = dict(inbox_rows(db_path))
+            if rows.get(9001) and rows.get(9002):
+                break
+            await asyncio.sleep(0.01)
+        assert rows.get(9001) is True
+        assert rows.get(9002) is True  # skipped as a duplicate, and still handled
+    finally:
+        await close_app(app)
