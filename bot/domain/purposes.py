@@ -126,6 +126,15 @@ class IssueList(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class CheckupPart(Purpose):
+    """One message of a check-up: the agreements of its ``part`` (from 0), with their buttons."""
+
+    kind = "checkup"
+    checkup: int
+    part: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReminderMessage(Purpose):
     kind = "reminder"
     reminder: int
@@ -161,6 +170,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     IssueAgreementPrompt,
     Proposal,
     IssueList,
+    CheckupPart,
     ReminderMessage,
     ResetQuestion,
     ForgetGroupQuestion,

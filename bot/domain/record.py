@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.db import chats, partners, progress
+from bot.db import chats, checkups, partners, progress
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
@@ -55,6 +55,15 @@ class AnswerEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckupEntry:
+    """A finished check-up of an agreement: its day and each organisation's mark."""
+
+    day: dt.date
+    #: (slot, mark) for both organisations, mark one of ``kept``, ``partly``, ``not-kept``.
+    marks: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementEntry:
     id: int
     text: str
@@ -64,6 +73,10 @@ class AgreementEntry:
     proposed_at: dt.datetime
     confirmed_by: Person | None
     confirmed_at: dt.datetime | None
+    #: The day of its next check-up (confirmed agreements).
+    review_due: dt.date | None = None
+    #: Its finished check-ups, oldest first.
+    checkups: tuple[CheckupEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +162,7 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
         answer = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
         answers.setdefault(r["topic_id"], []).append(answer)
     agreements: dict[str, list[AgreementEntry]] = {}
+    checked = await checkups.history(conn, chat_id)
     for r in await sql.agreements(conn, chat_id):
         slot = r["proposer_slot"]
         confirmed = r["status"] == "confirmed"
@@ -162,6 +176,13 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
             if confirmed
             else None,
             confirmed_at=local(r["confirmed_at"]) if confirmed and r["confirmed_at"] else None,
+            review_due=dt.date.fromisoformat(r["review_due"])
+            if confirmed and r["review_due"]
+            else None,
+            checkups=tuple(
+                CheckupEntry(dt.date.fromisoformat(day), tuple(sorted(marks.items())))
+                for day, marks in checked.get(r["id"], ())
+            ),
         )
         agreements.setdefault(r["topic_id"], []).append(agreement)
     issues: dict[str, list[IssueEntry]] = {}

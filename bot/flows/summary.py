@@ -15,6 +15,7 @@ from bot.domain.record import (
     read_record,
 )
 from bot.domain.wheel import Wheel
+from bot.flows.checkups import both_marks
 from bot.flows.common import refuse, set_up_chat, shown_name
 from bot.flows.session import STAGE_WORDS
 from bot.flows.turn import Turn
@@ -207,6 +208,7 @@ def _topic_block(
     items: list[Msg | Raw | str] = []
     for a in r.confirmed:
         items.extend(_agreed(a))
+        items.extend(_checked(record, a))
     for a in r.pending:
         items.append(_waiting(record, a))
     for i in r.issues:
@@ -232,6 +234,23 @@ def _agreed(a: AgreementEntry) -> tuple[Msg, Msg]:
             confirmed=(a.confirmed_at or a.proposed_at).date(),
         ),
     )
+
+
+def _checked(record: GroupRecord, a: AgreementEntry) -> list[Msg]:
+    """The agreement's latest check-up and the date of its next one."""
+    found = []
+    if a.checkups:
+        latest = a.checkups[-1]
+        found.append(
+            msg(
+                "    check-up: {marks} on {date}",
+                marks=both_marks(record.partners, dict(latest.marks)),
+                date=latest.day,
+            )
+        )
+    if a.review_due is not None:
+        found.append(msg("    check-up by {date}", date=a.review_due))
+    return found
 
 
 def _waiting(record: GroupRecord, a: AgreementEntry) -> Msg:

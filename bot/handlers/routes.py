@@ -27,6 +27,7 @@ from bot.domain.buttons import (
     ForgetGroupAnswer,
     ForgetMeAnswer,
     IssueToAgreement,
+    MarkCheckup,
     NextTopic,
     NoteIssue,
     NotYet,
@@ -49,7 +50,17 @@ from bot.domain.purposes import (
     Purpose,
     RenamePrompt,
 )
-from bot.flows import agreements, issues, language, privacy, reminders, session, setup, summary
+from bot.flows import (
+    agreements,
+    checkups,
+    issues,
+    language,
+    privacy,
+    reminders,
+    session,
+    setup,
+    summary,
+)
 from bot.flows.turn import Flow, Outcome, Turn
 from bot.handlers.turn import Context, in_group, run_flow, stale_button
 from bot.io import outbox
@@ -116,6 +127,13 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(Snooze, lambda turn, p: reminders.snooze(turn, p.reminder)),
         OnPress(Dismiss, lambda turn, p: reminders.dismiss(turn, p.reminder)),
         OnPress(CancelReminder, lambda turn, p: reminders.cancel_pending(turn, p.reminder)),
+        # A check-up's Kept, Partly and Not kept (the press checks it is on its check-up's
+        # message, which must have been remembered).
+        OnPress(
+            MarkCheckup,
+            lambda turn, p: checkups.mark(turn, p.checkup, p.agreement, p.mark),
+            settle=True,
+        ),
         # The export a long summary offers.
         OnPress(Export, lambda turn, p: summary.file_command(turn, "export", button=True)),
         # People's data: answer /forgetgroup's and /forgetme's questions.

@@ -41,8 +41,9 @@ from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
-from bot.domain.record import GroupRecord, Person, TopicRecord, TopicState
+from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
 from bot.domain.wheel import Wheel, load_wheel
+from bot.flows.checkups import both_marks
 from bot.flows.common import shown_name
 from bot.i18n import Translator
 from bot.ops.resources import wheel_file
@@ -503,8 +504,9 @@ class _Layout:
                     confirmer=person(agreement.confirmed_by),
                     confirmed=agreement.confirmed_at.date(),
                 )
+            shown = "\n".join(self.say(line) for line in (meta, *self.checkup_lines(agreement)))
             result.append(
-                _Entry(self.say(label), "", self.printable(agreement.text), self.say(meta), colour)
+                _Entry(self.say(label), "", self.printable(agreement.text), shown, colour)
             )
         for i in r.issues:
             meta = msg(
@@ -516,6 +518,20 @@ class _Layout:
                 )
             )
         return result
+
+    def checkup_lines(self, agreement: AgreementEntry) -> list[Msg]:
+        """An agreement's check-up history, oldest first, and the date of its next check-up."""
+        found = [
+            msg(
+                "Check-up of {date}: {marks}",
+                date=checkup.day,
+                marks=both_marks(self.record.partners, dict(checkup.marks)),
+            )
+            for checkup in agreement.checkups
+        ]
+        if agreement.status == "confirmed" and agreement.review_due is not None:
+            found.append(msg("Next check-up by {date}.", date=agreement.review_due))
+        return found
 
     def entry_height(self, e: _Entry) -> float:
         meta = self.height(e.meta, META, indent=INDENT) + 0.8 if e.meta else 0.0

@@ -1,0 +1,305 @@
+"""Agreement check-ups, played through the real application with the clock moved months ahead:
+review dates set at confirmation, the check-up the job posts when they fall due, marks hidden
+until both organisations have marked, a Partly that opens an open issue, /checkup on demand, and
+/summary showing the latest check-up; in English and in Dutch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.domain.buttons import MarkCheckup
+from bot.jobs import checking
+from bot.offline.fake_api import Sent
+from bot.services import services
+from tests.conftest import ANNA, BEN, CARLA
+from tests.support.telegram import Group
+from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_reminders import Clock, use_clock
+
+
+@pytest.fixture
+def clock(group: Group) -> Clock:
+    found = Clock(dt.datetime(2027, 3, 1, 11, 0, tzinfo=dt.UTC))  # Monday 12:00 in Amsterdam
+    use_clock(group, found)
+    return found
+
+
+async def post_due(group: Group) -> int:
+    """What the check-up job does when it looks; waits for the delivery."""
+    svc = services(group.app)
+    count = await checking.post_due(group.app.bot, svc, svc.clock())
+    await svc.outbox.idle()
+    return count
+
+
+async def agree(group: Group, text: str) -> None:
+    """Ben proposes ``text`` on the current topic and David confirms it."""
+    await group.send(BEN, f"/agree {text}")
+    await group.press(DAVID, group.last.buttons[0])  # Confirm / Bevestigen
+
+
+async def with_colleague(group: Group) -> None:
+    """Ben (De Brug) and David (Van Dam) at topic 1; Anna joins De Brug as Ben's colleague."""
+    await ready(group)
+    sides = next(m for m in group.sent if ORG_B in m.buttons)
+    await group.press(ANNA, ORG_A, on=sides)
+
+
+def sends(group: Group) -> int:
+    return sum(1 for c in group.api.calls if c.method == "sendMessage" and not c.error)
+
+
+def notice(group: Group, query: str) -> str:
+    return str(group.answers_to(query)[0]["text"])
+
+
+def review_dates(db_path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(
+            "SELECT text, review_due FROM agreements WHERE status = 'confirmed' ORDER BY id"
+        ).fetchall()
+
+
+def checkups_in(group: Group) -> list[Sent]:
+    return [m for m in group.sent if "Check-up</b>" in m.html or "Check-up" in m.text[:40]]
+
+
+async def test_review_dates_come_from_the_stage_reminder_or_three_months(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await agree(group, "We create 12 jobs in 2027")
+    assert review_dates(db_path) == [("We create 12 jobs in 2027", "2027-06-01")]
+    # A reminder for Orientation: the next agreement of that stage is checked on its day.
+    await group.send(BEN, "/remind 15 April 2027 orientation")
+    await group.send(BEN, "/skip")
+    await agree(group, "We report our impact twice a year")
+    assert review_dates(db_path)[1] == ("We report our impact twice a year", "2027-04-15")
+    await group.send(CARLA, "/summary")
+    summary = group.last.text
+    assert "check-up by 1 June 2027" in summary
+    assert "check-up by 15 April 2027" in summary
+
+
+async def test_the_job_posts_one_check_up_when_review_dates_fall_due(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await agree(group, "We create 12 jobs in 2027")
+    await group.send(BEN, "/skip")
+    await agree(group, "We share one coordinator")
+    await group.send(BEN, "/remind 15 April 2027 orientation")
+    await group.send(BEN, "/skip")
+    await agree(group, "We report our impact twice a year")
+
+    clock.set("2027-04-15 07:59")  # 09:59 in Amsterdam: not yet
+    assert await post_due(group) == 0
+    clock.set("2027-04-15 08:00")
+    before = sends(group)
+    assert await post_due(group) == 1
+    assert sends(group) == before + 1  # one message
+    first = group.last
+    assert first.text.startswith(
+        "⏰ Check-up of 15 April 2027: 1 agreement has reached its check-up date."
+    )
+    assert "1. Motivation: “We report our impact twice a year”" in first.text
+    assert "12 jobs" not in first.text
+    assert first.buttons == ["1 · Kept", "1 · Partly", "1 · Not kept"]
+    clock.set("2027-04-16 09:00")
+    assert await post_due(group) == 0  # posted once, though nobody marked it
+
+    # Months later the other two fall due together: one check-up lists both, and the first
+    # agreement, still unmarked, is not posted again.
+    clock.set("2027-06-01 08:00")
+    assert await post_due(group) == 1
+    second = group.last
+    assert "2 agreements have reached their check-up date" in second.text
+    assert "1. Ambition: “We create 12 jobs in 2027”" in second.text
+    assert "2. Goals: “We share one coordinator”" in second.text
+    assert "twice a year" not in second.text
+    assert len(second.buttons) == 6
+    assert await post_due(group) == 0
+
+    # Marked by both: the next check-up is three months on, and then it is posted again.
+    await group.press(BEN, "1 · Kept", on=second)
+    await group.press(DAVID, "1 · Kept", on=second)
+    assert review_dates(db_path)[0] == ("We create 12 jobs in 2027", "2027-09-01")
+    clock.set("2027-09-01 08:00")
+    assert await post_due(group) == 1
+    assert "12 jobs" in group.last.text
+    assert "twice a year" not in group.last.text
+
+
+async def test_a_check_up_kept_and_partly_hidden_until_both_have_marked(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await with_colleague(group)
+    await agree(group, "We create 12 jobs in 2027")
+    await group.send(BEN, "/skip")
+    await agree(group, "We report our impact twice a year")
+    clock.set("2027-06-01 09:00")
+
+    before = sends(group)
+    await group.send(DAVID, "/checkup")
+    checkup = group.last
+    assert checkup.text.startswith("Check-up of 1 June 2027: are your 2 agreements kept?")
+    assert "I keep a mark hidden until both organisations have marked that agreement" in (
+        checkup.text
+    )
+    assert "1. Ambition: “We create 12 jobs in 2027”\n    Not marked yet." in checkup.text
+    assert checkup.buttons == [
+        "1 · Kept", "1 · Partly", "1 · Not kept", "2 · Kept", "2 · Partly", "2 · Not kept",
+    ]  # fmt: skip
+
+    # Agreement 1: De Brug says Kept; the group sees only that De Brug has marked.
+    query = await group.press(BEN, "1 · Kept", on=checkup)
+    assert notice(group, query) == "Noted for De Brug: Kept. Hidden until Van Dam has marked too."
+    assert "Marked by De Brug; waiting for Van Dam." in checkup.text
+    assert "Kept" not in checkup.text.replace("1 · Kept", "")
+    # An outsider cannot mark.
+    query = await group.press(CARLA, "1 · Not kept", on=checkup)
+    assert group.answers_to(query)[0]["show_alert"] is True
+    assert "Only the representatives" in notice(group, query)
+    await group.press(DAVID, "1 · Kept", on=checkup)
+    assert "1. Ambition: “We create 12 jobs in 2027”\n    ✅ Kept (both)" in checkup.text
+    assert "1 · Kept" not in checkup.buttons
+
+    # Agreement 2: Ben says Kept, his colleague Anna changes De Brug's mark to Partly.
+    await group.press(BEN, "2 · Kept", on=checkup)
+    query = await group.press(ANNA, "2 · Partly", on=checkup)
+    assert notice(group, query) == (
+        "Noted for De Brug: Partly. Hidden until Van Dam has marked too."
+    )
+    assert "Partly" not in checkup.text.replace("2 · Partly", "")
+    query = await group.press(DAVID, "2 · Kept", on=checkup)
+    assert "Both organisations have marked" in notice(group, query)
+    assert "🟡 De Brug: Partly · Van Dam: Kept" in checkup.text
+    assert checkup.buttons == []
+    issue = group.last
+    assert issue.text == (
+        "❓ Open issue on Goals, from the check-up:\n\n"
+        "Agreement “We report our impact twice a year” was partly kept (check-up of 1 June "
+        "2027). What is needed?\n\n"
+        "🟡 De Brug: Partly · Van Dam: Kept"
+    )
+    assert sends(group) - before == 2  # the check-up and the open issue; the rest are edits
+
+    await group.send(CARLA, "/issues")
+    assert "Goals: We report our impact twice a year" in group.last.text
+    await group.send(CARLA, "/summary")
+    summary = group.last.text
+    assert "check-up: ✅ Kept (both) on 1 June 2027" in summary
+    assert "check-up: 🟡 De Brug: Partly · Van Dam: Kept on 1 June 2027" in summary
+    assert "check-up by 1 September 2027" in summary
+
+    # The finished check-up's buttons, pressed on an old copy, change nothing.
+    query = await group.press_data(DAVID, MarkCheckup(1, 1, "not-kept").pack(), checkup)
+    assert "This check-up is finished" in notice(group, query)
+
+
+async def test_old_and_forged_check_up_buttons_change_nothing(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await agree(group, "We create 12 jobs in 2027")
+    await group.send(BEN, "/checkup")
+    checkup = group.last
+    before = checkup.text
+    for press, says in (
+        (MarkCheckup(99, 1, "kept"), "This check-up is not one of this group's"),
+        (MarkCheckup(1, 99, "kept"), "That agreement is not part of this check-up"),
+    ):
+        query = await group.press_data(BEN, press.pack(), checkup)
+        assert says in notice(group, query)
+    # A real check-up's button pressed on another message does not turn it into a check-up.
+    await group.send(BEN, "/issue Who pays?")
+    await group.send(BEN, "/issues")
+    query = await group.press_data(BEN, MarkCheckup(1, 1, "kept").pack(), group.last)
+    assert "not part of this check-up" in notice(group, query)
+    assert checkup.text == before
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM checkup_marks").fetchone()[0] == 0
+
+
+async def test_checkup_date_moves_a_review_date(group: Group, clock: Clock, db_path: Path) -> None:
+    await ready(group)
+    await agree(group, "We create 12 jobs in 2027")
+    await group.send(DAVID, "/checkup date 1 1 May 2027")
+    assert "agreement 1 (“We create 12 jobs in 2027”) will be checked on 1 May 2027" in (
+        group.last.text
+    )
+    assert review_dates(db_path) == [("We create 12 jobs in 2027", "2027-05-01")]
+    await group.send(DAVID, "/checkup date 3 1 May 2027")
+    assert "There is no agreement 3" in group.last.text
+    await group.send(DAVID, "/checkup date 1 yesterday")
+    assert "That date has already passed" in group.last.text
+    await group.send(CARLA, "/checkup date 1 1 May 2027")
+    assert "Only the representatives" in group.last.text
+    clock.set("2027-05-01 08:00")
+    assert await post_due(group) == 1
+
+
+async def test_five_agreements_cost_at_most_two_new_messages(group: Group, clock: Clock) -> None:
+    await ready(group)
+    for n in range(5):
+        await agree(group, f"Agreement number {n + 1}")
+        await group.send(BEN, "/skip")
+    clock.set("2027-06-01 08:00")
+    before = sends(group)
+    assert await post_due(group) == 1
+    checkup = group.last
+    for n in range(1, 6):
+        await group.press(BEN, f"{n} · Kept", on=checkup)
+        await group.press(DAVID, f"{n} · {'Partly' if n == 3 else 'Kept'}", on=checkup)
+    assert sends(group) - before == 2
+    assert checkup.buttons == []
+    assert checkup.text.count("✅ Kept (both)") == 4
+
+
+async def test_a_long_check_up_is_split_within_telegrams_limits(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    for n in range(20):
+        await agree(group, f"{n + 1}: " + "a long agreement about many things " * 20)
+    await group.send(BEN, "/checkup")
+    posted = [m for m in group.sent if m.buttons and " · Kept" in m.buttons[0]]
+    assert len(posted) >= 3
+    assert all(len(m.text) <= 4096 and len(m.buttons) <= 24 for m in posted)
+    assert sum(len(m.buttons) for m in posted) == 60
+    # A press on the last message edits that message.
+    last = posted[-1]
+    await group.press(BEN, "20 · Kept", on=last)
+    assert "20. Ambition" in last.text
+    assert "Marked by De Brug; waiting for Van Dam." in last.text
+
+
+async def test_a_check_up_in_dutch(group: Group, clock: Clock, db_path: Path) -> None:
+    await with_colleague(group)
+    await group.send(BEN, "/language nl")
+    await agree(group, "We maken 12 banen in 2027")
+    await group.send(BEN, "/skip")
+    await agree(group, "We rapporteren twee keer per jaar")
+    clock.set("2027-06-01 08:00")
+    assert await post_due(group) == 1
+    checkup = group.last
+    assert checkup.text.startswith("⏰ Check-up van 1 juni 2027")
+    assert checkup.buttons[:3] == ["1 · Nagekomen", "1 · Deels", "1 · Niet nagekomen"]
+    query = await group.press(BEN, "1 · Nagekomen", on=checkup)
+    assert notice(group, query) == (
+        "Genoteerd namens De Brug: Nagekomen. Verborgen tot Van Dam ook heeft beoordeeld."
+    )
+    await group.press(DAVID, "1 · Nagekomen", on=checkup)
+    await group.press(ANNA, "2 · Deels", on=checkup)
+    await group.press(DAVID, "2 · Niet nagekomen", on=checkup)
+    assert "✅ Nagekomen (allebei)" in checkup.text
+    assert "❌ De Brug: Deels · Van Dam: Niet nagekomen" in checkup.text
+    assert group.last.text.startswith("❓ Open punt bij Doelen, uit de check-up:")
+    assert "Afspraak ‘We rapporteren twee keer per jaar’ is niet nagekomen" in group.last.text
+    await group.send(CARLA, "/summary")
+    assert "check-up: ✅ Nagekomen (allebei) op 1 juni 2027" in group.last.text
+    assert "volgende check-up op 1 september 2027" in group.last.text
