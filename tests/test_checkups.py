@@ -5,19 +5,29 @@ until both organisations have marked, a Partly that opens an open issue, /checku
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot.db import Store, migration_files
 from bot.domain.buttons import MarkCheckup
+from bot.domain.record import CheckupEntry
+from bot.flows import checkups
+from bot.i18n import load_translators
 from bot.jobs import checking
 from bot.offline.fake_api import Sent
+from bot.ops.resources import locales_dir
+from bot.render.pdf import export_pdf
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA
+from tests.support.records import FIRST, SECOND, sample_record
 from tests.support.telegram import Group
 from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_export import read, replace_topic
 from tests.test_reminders import Clock, use_clock
 
 
@@ -303,3 +313,79 @@ async def test_a_check_up_in_dutch(group: Group, clock: Clock, db_path: Path) ->
     await group.send(CARLA, "/summary")
     assert "check-up: ✅ Nagekomen (allebei) op 1 juni 2027" in group.last.text
     assert "volgende check-up op 1 september 2027" in group.last.text
+
+
+async def test_agreements_of_an_earlier_release_get_a_review_date_when_migrated(
+    tmp_path: Path,
+) -> None:
+    older = tmp_path / "migrations"
+    older.mkdir()
+    for path in migration_files():
+        if path.name.endswith("-checkups.sql"):
+            break
+        shutil.copy(path, older / path.name)
+    db_path = tmp_path / "wheel.sqlite"
+    store = await Store.open(db_path, older)
+    try:
+        async with store.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO chats (chat_id, kind, language, timezone, created_at, updated_at)"
+                " VALUES (-1, 'group', 'en', 'Europe/Amsterdam', '2026-11-01', '2026-11-01')"
+            )
+            await conn.execute(
+                "INSERT INTO agreements (chat_id, topic_id, text, status, proposed_by,"
+                " proposer_slot, proposed_at, confirmed_by, confirmed_at) VALUES"
+                " (-1, 't', 'agreed', 'confirmed', 1, 1, '2026-11-20T10:00:00+00:00', 2,"
+                " '2026-11-23T15:00:00+00:00'),"
+                " (-1, 't', 'waits', 'proposed', 1, 1, '2026-11-24T10:00:00+00:00', NULL, NULL)"
+            )
+    finally:
+        await store.close()
+    store = await Store.open(db_path)
+    await store.close()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT text, review_due FROM agreements ORDER BY id").fetchall() == [
+            ("agreed", "2027-02-23"),
+            ("waits", None),
+        ]
+
+
+async def test_due_agreements_for_the_reminder(group: Group, clock: Clock) -> None:
+    await ready(group)
+    await agree(group, "We create 12 jobs in 2027")
+
+    async def due(moment: dt.datetime) -> list[str]:
+        found = await services(group.app).store.read(
+            lambda conn: checkups.due_agreements(conn, group.chat_id, moment)
+        )
+        return [agreement.text for agreement in found]
+
+    assert await due(dt.datetime(2027, 6, 1, 7, 59, tzinfo=dt.UTC)) == []
+    assert await due(dt.datetime(2027, 6, 1, 8, 0, tzinfo=dt.UTC)) == ["We create 12 jobs in 2027"]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_export_has_each_agreements_check_ups_and_next_date(language: str) -> None:
+    record = sample_record(language)
+    ambition = "value-creation.orientation.ambition"
+    topic = next(r for r in record.topics if r.topic.id == ambition)
+    (agreement,) = topic.confirmed
+    checked = dataclasses.replace(
+        agreement,
+        review_due=dt.date(2027, 9, 1),
+        checkups=(
+            CheckupEntry(dt.date(2027, 3, 1), ((1, "kept"), (2, "kept"))),
+            CheckupEntry(dt.date(2027, 6, 1), ((1, "partly"), (2, "kept"))),
+        ),
+    )
+    record = replace_topic(record, ambition, agreements=(checked,))
+    translators = load_translators(locales_dir())
+    flat = read(export_pdf(record, translators[language], None)).flat
+    if language == "en":
+        assert "Check-up of 1 March 2027: ✅ Kept (both)" in flat
+        assert f"Check-up of 1 June 2027: 🟡 {FIRST}: Partly · {SECOND}: Kept" in flat
+        assert "Next check-up by 1 September 2027." in flat
+    else:
+        assert "Check-up van 1 maart 2027: ✅ Nagekomen (allebei)" in flat
+        assert f"Check-up van 1 juni 2027: 🟡 {FIRST}: Deels · {SECOND}: Nagekomen" in flat
+        assert "Volgende check-up op 1 september 2027." in flat
