@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Store, migration_files
+from bot.db import Store, maintenance, migration_files
 from bot.domain.buttons import MarkCheckup
 from bot.domain.record import CheckupEntry
 from bot.flows import checkups
@@ -389,3 +389,20 @@ def test_the_export_has_each_agreements_check_ups_and_next_date(language: str) -
         assert "Check-up van 1 maart 2027: ✅ Nagekomen (allebei)" in flat
         assert f"Check-up van 1 juni 2027: 🟡 {FIRST}: Deels · {SECOND}: Nagekomen" in flat
         assert "Volgende check-up op 1 september 2027." in flat
+
+
+async def test_a_person_who_is_forgotten_leaves_their_organisations_mark(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await agree(group, "We create 12 jobs in 2027")
+    await group.send(BEN, "/checkup")
+    await group.press(BEN, "1 · Kept")
+    await services(group.app).store.write(
+        lambda conn: maintenance.forget_person(conn, BEN.id, "2027-03-02T10:00:00+00:00")
+    )
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT slot, mark, marked_by FROM checkup_marks").fetchall() == [
+            (1, "kept", None)
+        ]
+        assert conn.execute("SELECT asked_by FROM checkups").fetchall() == [(None,)]
