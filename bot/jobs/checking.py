@@ -1,7 +1,7 @@
 """Posting check-ups when review dates fall due: the database decides, the job queue only wakes
 us, as for reminders (``bot/jobs/reminding.py``).
 
-A repeating job looks every ``CHECK_EVERY`` (the first look right after start-up). One
+A repeating job looks every ``CHECK_EVERY`` (the first look a few seconds after start-up). One
 transaction finds the agreements whose review date has come and that no check-up listed for that
 date yet, records one check-up per group and writes its message to the outbox; so a crash before
 the commit leaves them to the next look, and after it the outbox owns the delivery. An agreement
@@ -27,12 +27,19 @@ log = logging.getLogger(__name__)
 
 #: Review dates fall due at a time of day: a look every few minutes is on time enough.
 CHECK_EVERY = dt.timedelta(minutes=5)
+#: The first look after start-up.
+FIRST_LOOK = dt.timedelta(seconds=3)
 
 
 def schedule(app: App) -> None:
     """Look for check-ups to post now and every ``CHECK_EVERY``."""
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
-    app.job_queue.run_repeating(_post_due_job, interval=CHECK_EVERY, first=0, name="checkups")
+    # Not ``first=0``: the job is added before the scheduler starts, and APScheduler puts a
+    # first run already past at the next interval, five minutes on. A few seconds ahead, the
+    # first look comes right after start-up.
+    app.job_queue.run_repeating(
+        _post_due_job, interval=CHECK_EVERY, first=FIRST_LOOK, name="checkups"
+    )
 
 
 async def _post_due_job(context: ContextTypes.DEFAULT_TYPE) -> None:
