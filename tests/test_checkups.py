@@ -219,6 +219,14 @@ async def test_old_and_forged_check_up_buttons_change_nothing(
     await group.send(BEN, "/checkup")
     checkup = group.last
     before = checkup.text
+    # Another group's check-up, of its own agreement.
+    other = Group(group.app, group.api, chat_id=-4007654321, title="Other partners")
+    await ready(other)
+    await agree(other, "Another group's agreement")
+    await other.send(BEN, "/checkup")
+    theirs = other.last.button_data("1 · Kept")
+    query = await group.press_data(BEN, theirs, checkup)
+    assert "This check-up is not one of this group's" in notice(group, query)
     for press, says in (
         (MarkCheckup(99, 1, "kept"), "This check-up is not one of this group's"),
         (MarkCheckup(1, 99, "kept"), "That agreement is not part of this check-up"),
