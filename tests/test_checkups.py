@@ -414,3 +414,21 @@ async def test_a_person_who_is_forgotten_leaves_their_organisations_mark(
             (1, "kept", None)
         ]
         assert conn.execute("SELECT asked_by FROM checkups").fetchall() == [(None,)]
+
+
+async def test_a_due_check_up_the_group_never_got_is_posted_once_the_bot_is_back(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await agree(group, "We create 12 jobs in 2027")
+    clock.set("2027-06-01 08:00")
+    group.api.removed.add(group.chat_id)  # removed, and the bot was not told
+    assert await post_due(group) == 1
+    assert await post_due(group) == 0  # the group is inactive now
+    group.api.removed.discard(group.chat_id)
+    await group.add_bot(BEN)
+    assert await post_due(group) == 1
+    assert "We create 12 jobs in 2027" in group.last.text
+    assert group.last.buttons == ["1 · Kept", "1 · Partly", "1 · Not kept"]
+    assert group.api.refusals()  # the 403 Telegram gave
+    group.api.calls.clear()

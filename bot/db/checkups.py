@@ -204,6 +204,19 @@ async def history(conn: Tx, chat_id: int) -> dict[int, list[tuple[str, dict[int,
     return {agreement: list(by_checkup.values()) for agreement, by_checkup in found.items()}
 
 
+async def release_undelivered(conn: Tx, chat_id: int) -> int:
+    """The bot cannot write to the chat: a check-up the job posted whose message is still owed
+    is forgotten, so that the job posts its agreements again once the bot is added back."""
+    cursor = await conn.execute(
+        "DELETE FROM checkups WHERE chat_id = ? AND kind = 'due' AND id IN"
+        " (SELECT CAST(substr(remember_ref, 1, instr(remember_ref, ':') - 1) AS INTEGER)"
+        " FROM outbox WHERE chat_id = ? AND remember = 'checkup'"
+        " AND status IN ('pending', 'sending'))",
+        (chat_id, chat_id),
+    )
+    return cursor.rowcount
+
+
 async def forget_person(conn: Tx, user_id: int) -> None:
     """A person asked to be forgotten: their organisation's marks stay, their id goes."""
     await conn.execute("UPDATE checkup_marks SET marked_by = NULL WHERE marked_by = ?", (user_id,))
