@@ -406,6 +406,9 @@ async def test_a_person_who_is_forgotten_leaves_their_organisations_mark(
     await agree(group, "We create 12 jobs in 2027")
     await group.send(BEN, "/checkup")
     await group.press(BEN, "1 · Kept")
+    private = Group(group.app, group.api, chat_id=BEN.id, kind="private")
+    await private.send(BEN, "/mydata")
+    assert "1 check-up mark you gave for your organisation." in private.last.text
     await services(group.app).store.write(
         lambda conn: maintenance.forget_person(conn, BEN.id, "2027-03-02T10:00:00+00:00")
     )

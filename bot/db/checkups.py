@@ -217,6 +217,15 @@ async def release_undelivered(conn: Tx, chat_id: int) -> int:
     return cursor.rowcount
 
 
+async def marks_by(conn: Tx, user_id: int) -> int:
+    """How many check-up marks a person gave (for ``/mydata``)."""
+    async with conn.execute(
+        "SELECT count(*) FROM checkup_marks WHERE marked_by = ?", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def forget_person(conn: Tx, user_id: int) -> None:
     """A person asked to be forgotten: their organisation's marks stay, their id goes."""
     await conn.execute("UPDATE checkup_marks SET marked_by = NULL WHERE marked_by = ?", (user_id,))

@@ -149,6 +149,8 @@ class PersonalData:
     agreements: list[tuple[str, str, str]]  # (group title, text, what they did)
     issues: list[tuple[str, str]]  # (group title, text)
     reminders: int
+    #: Check-up marks they gave for their organisation.
+    checkup_marks: int = 0
 
 
 async def personal_data(conn: Tx, user_id: int) -> PersonalData:
@@ -189,6 +191,7 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
         agreements=[tuple(r) for r in agreements],
         issues=[tuple(r) for r in issues],
         reminders=int(reminders[0][0]),
+        checkup_marks=await checkups.marks_by(conn, user_id),
     )
 
 
