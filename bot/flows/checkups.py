@@ -145,6 +145,15 @@ async def set_first_review(turn: Turn, agreement_id: int, topic_id: str) -> dt.d
     return day
 
 
+async def set_next_review(turn: Turn, agreement_id: int) -> dt.date:
+    """An agreement was checked in this turn (both marked it; or both said it still holds): its
+    next check-up is three months on."""
+    timezone = turn.chat.timezone if turn.chat is not None else turn.where.timezone
+    day = add_months(local_day(turn.now, timezone), REVIEW_MONTHS)
+    await sql.set_review_due(turn.conn, agreement_id, day.isoformat())
+    return day
+
+
 async def due_agreements(conn: Tx, chat_id: int, now: dt.datetime) -> list[DueAgreement]:
     """The chat's agreements whose review date has come (for the reminder to list)."""
     return await sql.due_agreements(conn, chat_id, now.isoformat(timespec="seconds"))
@@ -469,10 +478,7 @@ async def mark(turn: Turn, checkup_id: int, agreement_id: int, given: str) -> Re
         )
     else:
         await sql.complete(conn, checkup_id, agreement_id, turn.stamp)
-        # Checked: the next check-up of this agreement is three months on.
-        timezone = turn.chat.timezone if turn.chat is not None else turn.where.timezone
-        next_day = add_months(local_day(turn.now, timezone), REVIEW_MONTHS)
-        await sql.set_review_due(conn, agreement_id, next_day.isoformat())
+        await set_next_review(turn, agreement_id)
         notice = msg(
             "Noted for {mine}: {mark}. Both organisations have marked: the marks are shown now.",
             mine=mine,
