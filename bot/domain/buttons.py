@@ -177,6 +177,19 @@ class IssueToAgreement(Press):
 
 
 @dataclass(frozen=True, slots=True)
+class RemindFor(Press):
+    """The stage ``/remind <when>`` is for, asked when none was named; ``at`` is the moment in
+    seconds since 1970 (UTC), checked again when pressed."""
+
+    kind = "rfor"
+    stage: str
+    at: int
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_stage(wheel, self.stage)
+
+
+@dataclass(frozen=True, slots=True)
 class StartNow(Press):
     kind = "rnow"
     reminder: int
@@ -221,6 +234,7 @@ PRESSES: tuple[type[Press], ...] = (
     RecordAgreement,
     NoteIssue,
     RemindLater,
+    RemindFor,
     Confirm,
     NotYet,
     Withdraw,

@@ -135,6 +135,13 @@ class ReminderMessage(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class RemindQuestion(Purpose):
+    """``/remind <when>`` without a stage: which stage it is for (answered once)."""
+
+    kind = "remind-which"
+
+
+@dataclass(frozen=True, slots=True)
 class ResetQuestion(Purpose):
     kind = "reset"
 
@@ -162,6 +169,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     Proposal,
     IssueList,
     ReminderMessage,
+    RemindQuestion,
     ResetQuestion,
     ForgetGroupQuestion,
     ForgetMeQuestion,

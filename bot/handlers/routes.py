@@ -32,6 +32,7 @@ from bot.domain.buttons import (
     NotYet,
     Press,
     RecordAgreement,
+    RemindFor,
     RemindLater,
     ResetAnswer,
     Resolve,
@@ -53,7 +54,8 @@ from bot.flows import agreements, issues, language, privacy, reminders, session,
 from bot.flows.turn import Flow, Outcome, Turn
 from bot.handlers.turn import Context, in_group, run_flow, stale_button
 from bot.io import outbox
-from bot.services import services
+from bot.jobs import reminding
+from bot.services import App, services
 
 P = TypeVar("P", bound=Press)
 Q = TypeVar("Q", bound=Purpose)
@@ -71,6 +73,8 @@ class OnPress(Generic[P]):
     #: It answers a question that its first answer consumes: the question's bookkeeping must
     #: be done, so a press right after the question appeared waits for the chat's delivery.
     settle: bool = False
+    #: What to do once the turn committed (outside it: e.g. wake a job up).
+    after: Callable[[App], Awaitable[None]] | None = None
 
     def bind(self, press: P) -> Flow:
         return lambda turn: self.flow(turn, press)
@@ -104,6 +108,12 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(RecordAgreement, lambda turn, p: agreements.ask_text(turn, p.topic, button=True)),
         OnPress(NoteIssue, lambda turn, p: issues.ask_text(turn, p.topic, button=True)),
         OnPress(RemindLater, lambda turn, p: reminders.remind_later(turn, p.stage, p.months)),
+        OnPress(
+            RemindFor,
+            lambda turn, p: reminders.remind_for(turn, p.stage, p.at),
+            settle=True,
+            after=reminding.wake_for_next,  # "/remind in 1 minute" comes on time
+        ),
         # Agreements and open issues.
         OnPress(Confirm, lambda turn, p: agreements.confirm(turn, p.agreement, p.revision)),
         OnPress(NotYet, lambda turn, p: agreements.not_yet(turn, p.agreement)),
@@ -174,6 +184,8 @@ async def on_button(update: Update, context: Context) -> None:
     if route.settle:
         await services(context).outbox.settled(query.message.chat.id)
     await run_flow(update, context, route.bind(press))
+    if route.after is not None:
+        await route.after(context.application)
 
 
 async def on_reply(update: Update, context: Context) -> None:
