@@ -43,6 +43,7 @@ WORDS = {
         "change": "{n} · Change",
         "drop": "{n} · Drop",
         "noted": "Noted for De Brug; now someone from Van Dam.",
+        "noted by van dam": "Noted for Van Dam; now someone from De Brug.",
         "waiting": "Still holds, says De Brug (4 June 2027); waiting for Van Dam.",
         "already": "De Brug already said it still holds; now it is up to Van Dam.",
         "outsider": "Only the representatives of De Brug and Van Dam",
@@ -75,6 +76,7 @@ WORDS = {
         "change": "{n} · Aanpassen",
         "drop": "{n} · Laten vervallen",
         "noted": "Genoteerd namens De Brug; nu nog iemand van Van Dam.",
+        "noted by van dam": "Genoteerd namens Van Dam; nu nog iemand van De Brug.",
         "waiting": "Geldt nog, zegt De Brug (4 juni 2027); wachten op Van Dam.",
         "already": "De Brug heeft al gezegd dat ze nog geldt; nu is Van Dam aan de beurt.",
         "outsider": "De Brug",
@@ -146,7 +148,7 @@ async def test_both_organisations_say_an_agreement_still_holds(
     group: Group, language: str
 ) -> None:
     w = WORDS[language]
-    await three_agreements(group, language)
+    clock = await three_agreements(group, language)
     shown = await listed(group)
     assert shown.buttons[:3] == [w[k].format(n=1) for k in ("holds", "change", "drop")]
     assert len(shown.buttons) == 9
@@ -176,13 +178,26 @@ async def test_both_organisations_say_an_agreement_still_holds(
     assert said(group, query) == w["today"]
     assert len(group.sent) == before
 
+    # Months later a new check starts; a press left unanswered for long does not count then.
+    clock.set("2027-09-06 09:00")
+    later = await listed(group)
+    assert w["both"] in later.text
+    await group.press(ANNA, w["holds"].format(n=2), on=later)
+    clock.set("2027-12-06 09:00")
+    latest = await listed(group)
+    assert w["holds"].format(n=1) in latest.buttons
+    assert "waiting for" not in latest.text
+    assert "wachten op" not in latest.text
+    query = await group.press(DAVID, w["holds"].format(n=2), on=latest)
+    assert said(group, query) == w["noted by van dam"]
+
 
 @LANGUAGES
 async def test_a_change_is_negotiated_and_keeps_the_earlier_wording(
     group: Group, language: str
 ) -> None:
     w = WORDS[language]
-    await three_agreements(group, language)
+    clock = await three_agreements(group, language)
     shown = await listed(group)
     before = len(group.sent)
     await group.press(DAVID, w["change"].format(n=2), on=shown)
@@ -224,6 +239,16 @@ async def test_a_change_is_negotiated_and_keeps_the_earlier_wording(
     again = await listed(group)
     assert w["was"] in again.text
     assert len(again.buttons) == 9
+
+    # The export shows the history too.
+    svc = services(group.app)
+    record = await svc.store.read(lambda conn: read_record(conn, WHEEL, group.chat_id, clock.now))
+    [changed] = [a for a in record.topics[0].confirmed if "deputy" in a.text]
+    assert [(e.step, e.text) for e in changed.history] == [
+        (Step.CHANGED, "We share one coordinator")
+    ]
+    pdf = read(export_pdf(record, T[language], None, wheel=WHEEL))
+    assert w["pdf changed"] in pdf.flat
 
 
 @LANGUAGES

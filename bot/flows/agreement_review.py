@@ -10,6 +10,7 @@ edits the list it was pressed on.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bot.db import bot_messages, holds, partners, records
@@ -40,6 +41,8 @@ from bot.render.messages import (
 
 #: Agreements in one list message: three buttons each (Telegram allows 100 a message).
 LIST_AGREEMENTS = 20
+#: How long one organisation's *Still holds* waits for the other's.
+CHECK_LASTS = dt.timedelta(days=30)
 #: The list of every topic's agreements (``/agreements``), as its purpose names it.
 ALL = "all"
 
@@ -73,15 +76,23 @@ class Held:
     completed: str | None
 
 
-def held(rows: list[Hold]) -> Held:
-    """Read the presses of one agreement, oldest first, into complete checks and the open one."""
+def held(rows: list[Hold], now: dt.datetime) -> Held:
+    """Read the presses of one agreement, oldest first, into complete checks and the open one.
+
+    A check is open for ``CHECK_LASTS``: a press nobody of the other organisation answered
+    within it does not stand in the way of the next check, months later."""
     pending: dict[int, Hold] = {}
     completed = None
     for row in rows:
+        pending = _fresh(pending, moment(row.held_at))
         pending[row.slot] = row
         if len(pending) == 2:
             completed, pending = row.held_at, {}
-    return Held(pending, completed)
+    return Held(_fresh(pending, now), completed)
+
+
+def _fresh(pending: dict[int, Hold], now: dt.datetime) -> dict[int, Hold]:
+    return {s: h for s, h in pending.items() if now - moment(h.held_at) <= CHECK_LASTS}
 
 
 async def earlier_agreements(turn: Turn, topic_id: str) -> Reply | None:
@@ -158,7 +169,7 @@ async def _review(
             ended = msg("Changed.") if a.status == "changed" else msg("Dropped.")
             items.append(lines(msg("<s>{line}</s>", line=label), ended))
             continue
-        state = held([p for p in presses if p.agreement_id == a.id])
+        state = held([p for p in presses if p.agreement_id == a.id], turn.now)
         found = await events(turn, a.id)
         waiting_review = await records.waiting_review(conn, chat_id, a.id)
         notes = [*_state(turn, names, state, waiting_review), *history_lines(turn, found)]
@@ -275,7 +286,7 @@ async def still_holds(turn: Turn, agreement_id: int) -> Result:
     conn, chat_id = turn.conn, turn.chat_id
     names = await partners.names(conn, chat_id)
     partner, other = names.get(member.slot, ""), names.get(3 - member.slot, "")
-    state = held(await holds.of(conn, chat_id, (a.id,)))
+    state = held(await holds.of(conn, chat_id, (a.id,)), turn.now)
     if member.slot in state.pending:
         return Result(
             notice=msg(
