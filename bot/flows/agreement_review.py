@@ -166,8 +166,12 @@ async def _review(
         else:
             label = msg("“{text}”", text=a.text)
         if a.status != "confirmed":
-            ended = msg("Changed.") if a.status == "changed" else msg("Dropped.")
-            items.append(lines(msg("<s>{line}</s>", line=label), ended))
+            ended = (
+                msg("Changed; /agreements shows the new wording.")
+                if a.status == "changed"
+                else msg("Dropped.")
+            )
+            items.append(lines(msg("<s>{line}</s>", line=label), msg("    {note}", note=ended)))
             continue
         state = held([p for p in presses if p.agreement_id == a.id], turn.now)
         found = await events(turn, a.id)
