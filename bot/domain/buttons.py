@@ -173,6 +173,30 @@ class IssueToAgreement(Press):
     issue: int
 
 
+@dataclass(frozen=True, slots=True)
+class StillHolds(Press):
+    """An earlier agreement still holds, says one organisation."""
+
+    kind = "ahold"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAgreement(Press):
+    """Propose new wording for an earlier agreement."""
+
+    kind = "achg"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class DropAgreement(Press):
+    """Propose to let an earlier agreement lapse."""
+
+    kind = "adrop"
+    agreement: int
+
+
 # -- reminders ----------------------------------------------------------------------------------
 
 
@@ -240,6 +264,9 @@ PRESSES: tuple[type[Press], ...] = (
     Withdraw,
     Resolve,
     IssueToAgreement,
+    StillHolds,
+    ChangeAgreement,
+    DropAgreement,
     StartNow,
     Snooze,
     Dismiss,

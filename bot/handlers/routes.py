@@ -18,11 +18,13 @@ from bot.db.tx import Tx
 from bot.domain import buttons, purposes
 from bot.domain.buttons import (
     CancelReminder,
+    ChangeAgreement,
     ChooseLanguage,
     ChooseSide,
     ChooseStage,
     Confirm,
     Dismiss,
+    DropAgreement,
     Export,
     ForgetGroupAnswer,
     ForgetMeAnswer,
@@ -38,11 +40,13 @@ from bot.domain.buttons import (
     Resolve,
     Snooze,
     StartNow,
+    StillHolds,
     Withdraw,
 )
 from bot.domain.purposes import (
     AgreementPrompt,
     Card,
+    ChangePrompt,
     IssueAgreementPrompt,
     IssuePrompt,
     PartnerName,
@@ -50,7 +54,17 @@ from bot.domain.purposes import (
     Purpose,
     RenamePrompt,
 )
-from bot.flows import agreements, issues, language, privacy, reminders, session, setup, summary
+from bot.flows import (
+    agreement_review,
+    agreements,
+    issues,
+    language,
+    privacy,
+    reminders,
+    session,
+    setup,
+    summary,
+)
 from bot.flows.turn import Flow, Outcome, Turn
 from bot.handlers.turn import Context, in_group, run_flow, stale_button
 from bot.io import outbox
@@ -120,6 +134,10 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(Withdraw, lambda turn, p: agreements.withdraw(turn, p.agreement)),
         OnPress(Resolve, lambda turn, p: issues.resolve(turn, p.issue)),
         OnPress(IssueToAgreement, lambda turn, p: agreements.propose_from_issue(turn, p.issue)),
+        # Earlier agreements: still holds, change or drop.
+        OnPress(StillHolds, lambda turn, p: agreement_review.still_holds(turn, p.agreement)),
+        OnPress(ChangeAgreement, lambda turn, p: agreement_review.change(turn, p.agreement)),
+        OnPress(DropAgreement, lambda turn, p: agreement_review.drop(turn, p.agreement)),
         # A reminder that came (start now, in a week, cancel), and the cancel buttons of
         # /reminders.
         OnPress(StartNow, lambda turn, p: reminders.start_now(turn, p.reminder)),
@@ -159,6 +177,10 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
             lambda turn, p, text: agreements.propose_for_issue(turn, p.issue, text),
         ),
         OnReply(Proposal, lambda turn, p, text: agreements.reword(turn, p.agreement, text)),
+        OnReply(
+            ChangePrompt,
+            lambda turn, p, text: agreement_review.change_worded(turn, p.agreement, text),
+        ),
         # An open issue on a topic.
         OnReply(IssuePrompt, lambda turn, p, text: issues.record(turn, p.topic, text)),
     )
