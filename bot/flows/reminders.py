@@ -181,9 +181,7 @@ async def _member_and_chat(
     return member, turn.chat
 
 
-async def _set(
-    turn: Turn, user_id: int, stage_id: str, local: dt.datetime, timezone: str
-) -> Msg:
+async def _set(turn: Turn, user_id: int, stage_id: str, local: dt.datetime, timezone: str) -> Msg:
     """Set the stage's reminder, or move the one there is; say which."""
     conn, chat_id = turn.conn, turn.chat_id
     stage = wheel_text(turn.wheel.stage(stage_id).name)
