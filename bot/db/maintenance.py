@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.db import integrity_problems
+from bot.db import integrity_problems, position
 from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
@@ -216,6 +216,7 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
         ):
             await conn.execute(sql, (stranger, chat_id, user_id))
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
+    await position.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
     # What they sent, as Telegram delivered it, also waits in the inbox for a few days.
     await conn.execute(

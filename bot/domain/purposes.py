@@ -131,6 +131,14 @@ class ReminderMessage(Purpose):
     reminder: int
 
 
+@dataclass(frozen=True, slots=True)
+class PositionMessage(Purpose):
+    """A position check's message in the group: who has rated, and the button to rate."""
+
+    kind = "position"
+    check: int
+
+
 # -- questions answered once, with Yes or No ----------------------------------------------------
 
 
@@ -162,6 +170,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     Proposal,
     IssueList,
     ReminderMessage,
+    PositionMessage,
     ResetQuestion,
     ForgetGroupQuestion,
     ForgetMeQuestion,
