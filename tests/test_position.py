@@ -194,6 +194,12 @@ async def test_position_check_in_english(group: Group, tmp_path: Path) -> None:
         day = f"{when.day} {when.strftime('%B')} {when.year}"
         assert f"{day}: {ORG_A}" in text, day
 
+    # /mydata tells Ben about his ratings, without showing them.
+    await ben.send(BEN, "/mydata")
+    assert "2 ratings you gave in position checks; the group sees them only in your " in (
+        ben.last.text
+    )
+
     # /forgetme: Anna's complete rating stays, as her organisation's, without her id.
     anna_chat = private(group, ANNA)
     await anna_chat.send(ANNA, "/forgetme")

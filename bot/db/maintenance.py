@@ -149,6 +149,8 @@ class PersonalData:
     agreements: list[tuple[str, str, str]]  # (group title, text, what they did)
     issues: list[tuple[str, str]]  # (group title, text)
     reminders: int
+    #: Complete ratings in position checks (shown in the group only as their organisation's).
+    position_ratings: int = 0
 
 
 async def personal_data(conn: Tx, user_id: int) -> PersonalData:
@@ -189,6 +191,7 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
         agreements=[tuple(r) for r in agreements],
         issues=[tuple(r) for r in issues],
         reminders=int(reminders[0][0]),
+        position_ratings=await position.count_of(conn, user_id),
     )
 
 
