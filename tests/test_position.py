@@ -87,7 +87,7 @@ async def test_position_check_in_english(group: Group, tmp_path: Path) -> None:
     assert "1 = it is mainly that exchange" in first.text
     assert "4 = the exchange is a small part of what we do together" in first.text
     assert first.buttons == ["1", "2", "3", "4", "Don't know"]
-    for step, answer in enumerate("333343420332"):
+    for step, answer in enumerate("133343420332"):
         label = "Don't know" if answer == "0" else answer
         await ben.press(BEN, label, on=first)
         if step == 0:
@@ -100,6 +100,16 @@ async def test_position_check_in_english(group: Group, tmp_path: Path) -> None:
     # A second press on an answered statement changes nothing.
     query = await ben.press_data(BEN, RatePosition(1, 3, 1).pack(), first)
     assert "Already answered" in ben.answers_to(query)[0]["text"]
+
+    # Ben rates again: his latest complete rating is the one that counts (Transaction 3, below).
+    await ben.send(BEN, f"/start {payload}")
+    again = ben.last
+    assert "You rated before in this check" in again.text
+    assert "1/12 · Transaction" in again.text
+    for answer in "333343420332":
+        await ben.press(BEN, "Don't know" if answer == "0" else answer, on=again)
+    assert "Thank you, your rating is in." in again.text
+    assert f"{ORG_A}: 1 person rated · {ORG_B}: not yet" in offer.text
 
     # Anna stops halfway and comes back with the same link; her Telegram speaks Dutch, and so
     # does her private chat.
@@ -133,6 +143,10 @@ async def test_position_check_in_english(group: Group, tmp_path: Path) -> None:
     assert "This link does not work (any more)" in daan.last.text
     query = await daan.press_data(DAAN, RatePosition(1, 0, 4).pack(), daan.last)
     assert daan.answers_to(query)[0]["show_alert"] is True
+    # A rating button pressed in the group (a forged press) changes nothing there.
+    query = await group.press_data(BEN, RatePosition(1, 5, 4).pack(), offer)
+    assert group.answers_to(query)[0]["show_alert"] is True
+    assert f"{ORG_A}: 2 people rated · {ORG_B}: not yet" in offer.text
 
     # David rates: both organisations have rated, both views are revealed together.
     await rate(group, DAVID, payload, "123032221121")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.db import chats, links, partners, progress
+from bot.db import chats, links, now_text, partners, progress
 from bot.db import position as sql
 from bot.db.tx import Tx
 from bot.domain.buttons import RatePosition
@@ -42,7 +42,7 @@ from bot.domain.position import (
 from bot.domain.purposes import PositionMessage
 from bot.domain.wheel import Wheel
 from bot.flows import gate
-from bot.flows.common import refuse, set_up_chat
+from bot.flows.common import refuse, set_up_chat, stale_button
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
     Button,
@@ -86,7 +86,7 @@ async def offer(conn: Tx, chat_id: int, started_by: int | None, now: dt.datetime
     """The group message that offers a position check: the open one if it is recent, else a
     new one. For other flows (a round's start and end, a reminder) as for ``/position``; the
     group must be set up."""
-    stamp = now.isoformat(timespec="seconds")
+    stamp = now_text(now)
     check = await _open_check(conn, chat_id, now)
     if check is None:
         check_id = await sql.start(conn, chat_id, started_by, stamp)
@@ -232,6 +232,10 @@ def _statement(component: Component, step: int) -> Joined:
 async def rate(turn: Turn, check_id: int, step: int, value: int) -> Result:
     """A number (or "don't know") pressed in the private chat: keep it and show the next
     statement; after the twelfth, thank the person and tell the group."""
+    if turn.where.is_group:
+        # The rating buttons are only ever on a private message: one pressed in a group is
+        # not ours.
+        return refuse(stale_button(), button=True)
     check = await sql.get(turn.conn, check_id)
     chat_id = check.chat_id if check is not None else 0
     refused = await _closed(turn, chat_id, check, button=True)
@@ -251,11 +255,14 @@ async def rate(turn: Turn, check_id: int, step: int, value: int) -> Result:
         await sql.save_draft(turn.conn, check_id, user_id, slot, draft, turn.stamp)
         return Result(replies=(_question(check_id, len(draft), [title()], edit=turn.message_id),))
     await sql.complete(turn.conn, check_id, user_id, slot, draft, turn.stamp)
-    return Result(replies=tuple(await _completed(turn, check, slot)))
+    # A second rating for the same organisation leaves the counts the group sees as they were.
+    again = rating.answers is not None and rating.slot == slot
+    return Result(replies=tuple(await _completed(turn, check, slot, again=again)))
 
 
-async def _completed(turn: Turn, check: sql.Check, slot: int) -> list[Reply]:
-    """A rating is complete: thank the person; update the group; reveal when both rated."""
+async def _completed(turn: Turn, check: sql.Check, slot: int, *, again: bool) -> list[Reply]:
+    """A rating is complete: thank the person; update the group (unless it is the person's
+    second rating: the counts stay); reveal when both rated."""
     conn, chat_id = turn.conn, check.chat_id
     names = await partners.names(conn, chat_id)
     other = names.get(3 - slot, "")
@@ -273,6 +280,8 @@ async def _completed(turn: Turn, check: sql.Check, slot: int) -> list[Reply]:
             ),
             edit=turn.message_id,
         )
+        if again:
+            return [thanks]
         token = await links.token_of(conn, chat_id, LINK_KIND, check.id)
         group = await _group_message(conn, chat_id, check.id, token, edit=target)
         return [thanks, _to(group, chat_id)]
