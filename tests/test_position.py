@@ -307,3 +307,21 @@ async def test_position_needs_a_representative(group: Group) -> None:
     await group.send(CARLA, "/position")
     assert "Only the representatives" in group.last.text
     assert group.last.buttons == []
+
+
+async def test_a_check_left_open_for_months_is_superseded(group: Group) -> None:
+    await set_up(group, BEN, DAVID)
+    await group.send(BEN, "/position")
+    first = payload_of(group.last)
+    ben = await rate(group, BEN, first, "222222222222", stop=3)
+    # Within a month /position offers the same check: what was rated so far is kept.
+    await group.send(DAVID, "/position")
+    assert payload_of(group.last) == first
+    move_clock(group, 45)
+    await group.send(DAVID, "/position")
+    second = payload_of(group.last)
+    assert second != first
+    await ben.send(BEN, f"/start {first}")
+    assert "A newer position check was started in the group." in ben.last.text
+    await ben.send(BEN, f"/start {second}")
+    assert "1/12 · Transaction" in ben.last.text

@@ -355,7 +355,7 @@ async def _closed(
 ) -> Result | None:
     """Why a check cannot be rated (any more), or None when it can."""
     chat = await chats.get(turn.conn, chat_id) if check is not None else None
-    if check is None or chat is None:
+    if check is None or chat is None or check.chat_id != chat_id:
         return refuse(unknown_link(), button=button)
     if not chat.partners_named or check.status == "reset":
         return refuse(
