@@ -325,3 +325,40 @@ async def test_a_check_left_open_for_months_is_superseded(group: Group) -> None:
     assert "A newer position check was started in the group." in ben.last.text
     await ben.send(BEN, f"/start {second}")
     assert "1/12 · Transaction" in ben.last.text
+
+
+def test_the_picture_takes_long_names_emoji_and_no_answers() -> None:
+    """Names that do not fit are shortened, an emoji shows as a box, a component nobody knew
+    about says so, and the Dutch decimal comma is used."""
+    from bot.domain.position import scores
+
+    when = dt.datetime(2026, 3, 3, tzinfo=dt.UTC)
+    views = (
+        position_view(1, when, ["000000000000"], ["123412341234", "432143214321"]),
+        position_view(2, when + dt.timedelta(days=90), ["111111111111"], ["444444444444"]),
+    )
+    labels = picture.PositionLabels(
+        title="Waar staat onze samenwerking?",
+        subtitle="Stichting " + "Werk " * 30 + "🥖",
+        partners={1: "Stichting Werk & Ontwikkeling Oost-Nederland – afdeling Ŵ 🥖", 2: "Ö" * 60},
+        domains={},
+        components={},
+        low="transactioneel",
+        high="transformationeel",
+        earlier="eerder: 3 maart 2026",
+        gap="verschil",
+        spread="spreiding tussen collega’s",
+        unknown="weet ik niet",
+        decimal=",",
+    )
+    png = picture.draw_position(views, labels)
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (picture.WIDTH, picture.height())
+    assert scores(["000000000000"])[0].mean is None
+    Path("/tmp/position-edge.png").write_bytes(png)
+
+
+def position_view(check: int, at: dt.datetime, first: list[str], second: list[str]):  # type: ignore[no-untyped-def]
+    from bot.domain.position import View, scores
+
+    return View(check, at, {1: scores(first), 2: scores(second)})

@@ -132,6 +132,7 @@ def position_labels(
         gap=say(msg("difference")),
         spread=say(msg("spread among colleagues")),
         unknown=say(msg("don't know")),
+        decimal=t.number(1.5)[1],
     )
 
 

@@ -73,6 +73,8 @@ class PositionLabels:
     spread: str
     #: Next to an organisation that did not know about a component.
     unknown: str
+    #: The decimal mark of the language ("1,5" in Dutch).
+    decimal: str = "."
 
 
 def _faint(colour: Colour, strength: float = 0.4) -> Colour:
@@ -208,7 +210,7 @@ def _row(
             [(left * SCALE, (centre - 20) * SCALE), (right * SCALE, (centre + 20) * SCALE)],
             fill=GAP,
         )
-        size = f"{abs(first - second):.1f}".rstrip("0").rstrip(".")
+        size = f"{abs(first - second):.1f}".rstrip("0").rstrip(".").replace(".", labels.decimal)
         say(X4 + 26, centre + 7, f"Δ {size}", _font(BOLD, 19), GAP_TEXT, "ls")
         # The row's line and ticks again, over the band.
         draw.line(
@@ -284,7 +286,7 @@ def _legend(draw: ImageDraw.ImageDraw, labels: PositionLabels, text: Say) -> Non
         draw.ellipse(
             [(x * SCALE + 0, y * SCALE - r), (x * SCALE + 2 * r, y * SCALE + r)], fill=colour
         )
-        name = _fitted(labels.partners.get(slot, ""), font, 300 * SCALE)
+        name = _fitted(labels.partners.get(slot, ""), font, 500 * SCALE)
         text(x + 26, y + 7, name, font, TEXT)
         x += 26 + ink_width(font, name) / SCALE + 30
     # What the marks mean, on a line of its own: long names leave no room beside them.
