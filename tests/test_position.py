@@ -362,3 +362,26 @@ def position_view(check: int, at: dt.datetime, first: list[str], second: list[st
     from bot.domain.position import View, scores
 
     return View(check, at, {1: scores(first), 2: scores(second)})
+
+
+async def test_a_button_offered_on_another_message_posts_the_count_at_the_first_rating(
+    group: Group,
+) -> None:
+    """What a stage's end or a reminder may offer: only the button (``offer_button``). The
+    first complete rating then posts the message saying who has rated; the reveal follows."""
+    from bot.flows import position
+
+    await set_up(group, BEN, DAVID)
+    svc = services(group.app)
+    button = await svc.store.write(
+        lambda conn: position.offer_button(conn, group.chat_id, BEN.id, svc.clock())
+    )
+    assert button.start is not None
+    before = len(group.sent)
+    await rate(group, BEN, button.start, "222222222222")
+    assert len(group.sent) == before + 1
+    assert f"{ORG_A}: 1 person rated · {ORG_B}: not yet" in group.last.text
+    await rate(group, DAVID, button.start, "333333333333")
+    assert len(group.sent) == before + 2
+    assert group.last.file is not None
+    assert "Your views are close on every component" not in group.last.text

@@ -98,6 +98,19 @@ async def offer(conn: Tx, chat_id: int, started_by: int | None, now: dt.datetime
     return await _group_message(conn, chat_id, check_id, token)
 
 
+async def offer_button(conn: Tx, chat_id: int, started_by: int | None, now: dt.datetime) -> Button:
+    """Only the *Rate privately* button of the check ``offer`` would offer, for a message that
+    is sent anyway (the end of a stage, a reminder): no message of its own. The first complete
+    rating then posts the group message that says who has rated."""
+    stamp = now_text(now)
+    check = await _open_check(conn, chat_id, now)
+    check_id = check.id if check is not None else await sql.start(conn, chat_id, started_by, stamp)
+    token = await links.token_of(conn, chat_id, LINK_KIND, check_id)
+    if token is None:
+        token = await links.create(conn, chat_id, LINK_KIND, check_id, stamp)
+    return Button(msg("Rate privately"), "", start=token)
+
+
 async def _open_check(conn: Tx, chat_id: int, now: dt.datetime) -> sql.Check | None:
     found = await sql.latest_open(conn, chat_id)
     if found is None:
