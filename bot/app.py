@@ -29,6 +29,7 @@ from bot.handlers import (
     agreements,
     faults,
     issues,
+    position,
     privacy,
     reminders,
     routes,
@@ -56,6 +57,7 @@ GROUPS = filters.ChatType.GROUPS
 GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
+    "position",
 ]  # fmt: skip
 
 
@@ -159,6 +161,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("agreements", takeaway.on_agreements, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("wheel", takeaway.on_wheel, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("export", takeaway.on_export, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("position", position.on_position, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("mydata", privacy.on_my_data, filters=NEW))
     app.add_handler(CommandHandler("forgetme", privacy.on_forget_me, filters=NEW))
     app.add_handler(CommandHandler(GROUP_COMMANDS, welcome.on_group_only, filters=NEW & ~GROUPS))

@@ -160,6 +160,7 @@ ACTIONS: dict[str, list[Act]] = {
     "/rename": [send("/rename 1")],
     "/reset": [send("/reset")],
     "/forgetgroup": [send("/forgetgroup")],
+    "/position": [send("/position")],
 }
 
 

@@ -13,7 +13,7 @@ from bot.db.progress import Answer
 from bot.db.records import Agreement, OpenIssue
 from bot.domain import buttons
 from bot.domain.wheel import load_wheel
-from bot.flows import agreements, board, issues, session
+from bot.flows import agreements, board, issues, position, session
 from bot.i18n import load_translators
 from bot.ops.resources import locales_dir, wheel_file
 from bot.render import html
@@ -127,6 +127,8 @@ def every_keyboard() -> list[Reply]:
     longest = max(wheel.topics, key=lambda t: len(t.id)).id
     full = [(n, OpenIssue(big - n, -1, longest, "t", "open", 1)) for n in range(1, 26)]
     replies.append(issues._list(wheel, full, heading=True))
+    # A position check's statements: the largest check id, the last statement.
+    replies.append(position._question(big, 11, []))
     return replies
 
 

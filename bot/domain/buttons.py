@@ -247,6 +247,23 @@ class Export(Press):
     kind = "export"
 
 
+# -- the position check (in a private chat) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RatePosition(Press):
+    """An answer in a position check's private rating: ``value`` 1-4 for component number
+    ``step`` (from 0), or 0 for "don't know"."""
+
+    kind = "pos"
+    check: int
+    step: int
+    value: int
+
+    def fits(self, wheel: Wheel) -> bool:
+        return 0 <= self.step < 12 and 0 <= self.value <= 4
+
+
 PRESSES: tuple[type[Press], ...] = (
     ChooseSide,
     ResetAnswer,
@@ -272,6 +289,7 @@ PRESSES: tuple[type[Press], ...] = (
     Dismiss,
     CancelReminder,
     Export,
+    RatePosition,
 )
 #: Every press by its kind on the wire.
 KINDS: dict[str, type[Press]] = {press.kind: press for press in PRESSES}

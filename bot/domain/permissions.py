@@ -74,6 +74,7 @@ class Action(StrEnum):
     RENAME = "/rename"
     RESET = "/reset"
     FORGETGROUP = "/forgetgroup"
+    POSITION = "/position"
 
 
 #: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
@@ -109,6 +110,7 @@ RULES: dict[Action, Who] = {
     Action.REMIND: Who.REPRESENTATIVE,
     Action.TIMEZONE: Who.REPRESENTATIVE,
     Action.REMINDER_BUTTONS: Who.REPRESENTATIVE,
+    Action.POSITION: Who.REPRESENTATIVE,
     # agreements
     Action.CONFIRM: Who.OTHER_PARTNER,
     Action.NOT_YET: Who.OTHER_PARTNER,

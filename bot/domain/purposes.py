@@ -150,6 +150,14 @@ class ReminderMessage(Purpose):
     reminder: int
 
 
+@dataclass(frozen=True, slots=True)
+class PositionMessage(Purpose):
+    """A position check's message in the group: who has rated, and the button to rate."""
+
+    kind = "position"
+    check: int
+
+
 # -- questions answered once, with Yes or No ----------------------------------------------------
 
 
@@ -191,6 +199,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     IssueList,
     ReminderMessage,
     RemindQuestion,
+    PositionMessage,
     ResetQuestion,
     ForgetGroupQuestion,
     ForgetMeQuestion,

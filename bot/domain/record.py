@@ -19,6 +19,7 @@ from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
 from bot.domain.history import Event, history, versions
+from bot.domain.position import View, read_views
 from bot.domain.wheel import Topic, Wheel
 
 
@@ -111,6 +112,8 @@ class GroupRecord:
     made_at: dt.datetime
     #: Every topic of the wheel, in wheel order (stage, domain, topic).
     topics: tuple[TopicRecord, ...]
+    #: The revealed position checks, oldest first (the trajectory).
+    positions: tuple[View, ...] = ()
 
     def stage(self, stage_id: str) -> tuple[TopicRecord, ...]:
         return tuple(r for r in self.topics if r.topic.stage == stage_id)
@@ -208,6 +211,7 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
         timezone=chat.timezone,
         made_at=now.astimezone(zone),
         topics=tuple(topics),
+        positions=await read_views(conn, chat_id, zone),
     )
 
 

@@ -33,6 +33,7 @@ from bot.domain.buttons import (
     NoteIssue,
     NotYet,
     Press,
+    RatePosition,
     RecordAgreement,
     RemindFor,
     RemindLater,
@@ -59,6 +60,7 @@ from bot.flows import (
     agreements,
     issues,
     language,
+    position,
     privacy,
     reminders,
     session,
@@ -146,6 +148,12 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(CancelReminder, lambda turn, p: reminders.cancel_pending(turn, p.reminder)),
         # The export a long summary offers.
         OnPress(Export, lambda turn, p: summary.file_command(turn, "export", button=True)),
+        # A position check's rating, in a private chat.
+        OnPress(
+            RatePosition,
+            lambda turn, p: position.rate(turn, p.check, p.step, p.value),
+            groups_only=False,
+        ),
         # People's data: answer /forgetgroup's and /forgetme's questions.
         OnPress(
             ForgetGroupAnswer, lambda turn, p: privacy.forget_group(turn, p.erase), settle=True
@@ -153,6 +161,8 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(
             ForgetMeAnswer,
             lambda turn, p: privacy.forget_me(turn, p.erase, p.asker),
+            # /forgetme is asked in a private chat too (it keeps one's data out of the group).
+            groups_only=False,
             settle=True,
         ),
     )

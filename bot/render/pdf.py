@@ -42,6 +42,7 @@ from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
 from bot.domain.history import Step
+from bot.domain.position import domain_means
 from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
 from bot.domain.wheel import Wheel, load_wheel
 from bot.flows.common import shown_name
@@ -113,16 +114,22 @@ SMALL = Look(8, colour=MUTED)
 
 
 def export_pdf(
-    record: GroupRecord, t: Translator, picture: bytes | None, *, wheel: Wheel | None = None
+    record: GroupRecord,
+    t: Translator,
+    picture: bytes | None,
+    *,
+    wheel: Wheel | None = None,
+    position: bytes | None = None,
 ) -> bytes:
     """Lay out ``record`` in ``t``'s language as a PDF, with the wheel ``picture`` (PNG bytes)
-    on the first page when given.
+    on the first page when given, and a last page "Where we stand" when the group did position
+    checks (with the ``position`` picture, when given).
 
     ``wheel`` names the stages and domains; by default it is read from the wheel file.
     """
     layout = _Layout(record, t, wheel or load_wheel(wheel_file()))
     try:
-        return layout.build(picture)
+        return layout.build(picture, position)
     finally:
         # fpdf2 memoises glyph look-ups in a process-wide functools.cache on SubsetMap's methods
         # and clears it only in output(): an export that fails before then would leave its fonts
@@ -330,12 +337,51 @@ class _Layout:
 
     # The document -------------------------------------------------------------------------------
 
-    def build(self, picture: bytes | None) -> bytes:
+    def build(self, picture: bytes | None, position: bytes | None = None) -> bytes:
         self.pdf.add_page()
         self.cover(picture)
         for stage in self.wheel.stages:
             self.stage(stage.id)
+        if self.record.positions:
+            self.where_we_stand(position)
         return bytes(self.pdf.output())
+
+    def where_we_stand(self, position: bytes | None) -> None:
+        """The position checks: per domain, each organisation's average per check, dated (the
+        trajectory), then the picture of the latest check with the earlier ones faint."""
+        self.pdf.add_page()
+        self.paragraph(self.say(msg("Where we stand")), STAGE)
+        intro = msg(
+            "At each position check both organisations rated twelve statements from 1 "
+            "(transactional: an exchange) to 4 (transformational: creating more together). "
+            "Per domain, each organisation's average, check by check."
+        )
+        self.paragraph(self.say(intro), SUBTITLE, after=2)
+        self.rule(ACCENT, 0.6)
+        self.pdf.ln(4)
+        names = self.record.partners
+        for domain in self.wheel.domains:
+            self.keep(TOPIC.line + 2 + len(self.record.positions) * BODY.line)
+            self.paragraph(self.say(wheel_text(domain.name)), TOPIC, after=1)
+            for view in self.record.positions:
+                means = {slot: domain_means(view.scores[slot]).get(domain.id) for slot in (1, 2)}
+                shown = {
+                    slot: self.t.number(round(value, 1)) if value is not None else "–"
+                    for slot, value in means.items()
+                }
+                line = msg(
+                    "{date}: {first} {a} · {second} {b}",
+                    date=view.at.date(),
+                    first=names.get(1, ""),
+                    a=shown[1],
+                    second=names.get(2, ""),
+                    b=shown[2],
+                )
+                self.paragraph(self.say(line), BODY, indent=INDENT)
+            self.pdf.ln(3)
+        if position is not None:
+            self.pdf.ln(4)
+            self.picture(position)
 
     def cover(self, picture: bytes | None) -> None:
         self.paragraph(self.title(), TITLE, after=3)
