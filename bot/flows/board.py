@@ -93,7 +93,8 @@ async def board(turn: Turn, topic_id: str) -> Board:
         names=await partners.names(conn, chat_id),
         members=tuple(await partners.representatives(conn, chat_id)),
         answers=tuple(answers),
-        first=not await progress.has_answers(conn, chat_id, besides=topic_id),
+        # A return needs no explanation of how to answer; the card is long enough then.
+        first=number == 1 and not await progress.has_answers(conn, chat_id, besides=topic_id),
         round=number,
         earlier=tuple(earlier),
         agreed=tuple(agreed),

@@ -333,14 +333,17 @@ async def record_answer(
                 stage=wheel_text(turn.wheel.stage(topic.stage).name),
             )
         replies.append(reply(said, reply_to=message_id))
-    shown_card = await board.latest(turn, Card(topic_id, number))
-    if shown_card is not None and not replaced:  # a new answer changes who the card waits for
-        replies.append(await board.card_now(turn, topic, edit=shown_card))
     answers = await progress.answers(conn, chat_id, topic_id, number)
-    if {a.slot for a in answers} == {1, 2}:
+    both = {a.slot for a in answers} == {1, 2}
+    if both:  # discussed now: the card's progress line counts it at once
         statuses = await progress.topic_statuses(conn, chat_id)
         if statuses.get(topic_id) != "skipped":
             await progress.set_topic_status(conn, chat_id, topic_id, "answered", turn.stamp)
+    shown_card = await board.latest(turn, Card(topic_id, number))
+    if shown_card is not None and not replaced:  # a new answer changes who the card waits for
+        replies.append(await board.card_now(turn, topic, edit=shown_card))
+    if both:
+        # A round's own view: a new round's is a new message, never an edit of an old one.
         shown = await board.latest(turn, Answers(topic_id, number))
         replies.append(await board.answers_now(turn, topic, edit=shown))
     return Result(replies=tuple(replies))
