@@ -56,6 +56,7 @@ class Words:
     taken_into: str
     refused: str
     round_word: str
+    no_answers: str
 
 
 ENGLISH = Words(
@@ -78,6 +79,7 @@ ENGLISH = Words(
     refused="That card is from an earlier round of Orientation, which is over, so I haven't "
     "recorded this answer.",
     round_word="round",
+    no_answers="Last time: no answers on this topic.",
 )
 DUTCH = Words(
     first=ANNA,
@@ -100,6 +102,7 @@ DUTCH = Words(
     refused="Die kaart hoort bij een eerdere ronde van Oriëntatie, en die is voorbij. Daarom "
     "heb ik dit antwoord niet vastgelegd.",
     round_word="ronde",
+    no_answers="Vorige keer: geen antwoorden op dit thema.",
 )
 
 
@@ -197,6 +200,7 @@ async def test_a_finished_stage_revisited_months_later(
     new_messages = len(group.sent) - topic_start
     assert new_messages <= 4, group.texts_since(topic_start)
     assert f"{w.orientation} 1/9" in group.last.text
+    assert w.no_answers in group.last.text  # Goals was skipped last time
 
     # Both rounds are in the export data, and the document lists the earlier round.
     record = await the_record(group)

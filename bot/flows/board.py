@@ -202,7 +202,9 @@ def revisit_parts(state: Board) -> list[Msg | Joined]:
         return []
     parts: list[Msg | Joined] = []
     said: list[Msg] = []
-    for slot, name in state.names.items():
+    if not state.earlier:  # skipped, or left before anyone answered
+        parts.append(msg("<b>Last time</b>: no answers on this topic."))
+    for slot, name in state.names.items() if state.earlier else ():
         mine = [(day, a) for s, day, a in state.earlier if s == slot]
         if not mine:
             said.append(msg("<b>{partner}</b>: –", partner=name))
@@ -216,7 +218,8 @@ def revisit_parts(state: Board) -> list[Msg | Joined]:
                     text=shorten(a.text),
                 )
             )
-    parts.append(lines(msg("<b>Last time</b>"), *said))
+    if said:
+        parts.append(lines(msg("<b>Last time</b>"), *said))
     if state.agreed:
         parts.append(
             lines(msg("<b>Agreed so far</b>"), *(msg("✓ {text}", text=t) for t in state.agreed))
