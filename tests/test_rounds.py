@@ -201,6 +201,16 @@ async def test_a_finished_stage_revisited_months_later(
     assert new_messages <= 4, group.texts_since(topic_start)
     assert f"{w.orientation} 1/9" in group.last.text
     assert w.no_answers in group.last.text  # Goals was skipped last time
+    # A whole revisited topic with an agreement: card, view, proposal; the next card is the
+    # next topic's.
+    goals_card, goals_start = group.last, len(group.sent) - 1
+    await group.reply(w.first, "Report twice a year", to=goals_card)
+    await group.reply(w.second, "And visit each other", to=goals_card)
+    await group.send(w.first, "/agree We report twice a year")
+    await group.press(w.second, group.last.buttons[0])  # Confirm
+    await group.press(w.second, w.next_topic)
+    assert "3/9" in group.last.text
+    assert len(group.sent) - 1 - goals_start <= 4, group.texts_since(goals_start)
 
     # Both rounds are in the export data, and the document lists the earlier round.
     record = await the_record(group)

@@ -73,15 +73,18 @@ async def _open_topic(turn: Turn, topic: Topic) -> list[Reply]:
     if topic.id not in statuses:
         await progress.set_topic_status(conn, chat_id, topic.id, "open", turn.stamp)
     replies: list[Reply] = []
-    if found.number > 1 and await board.latest(turn, Card(topic.id, found.number)) is None:
+    # The round's first card of the topic (not /back or /start coming back to it).
+    revisit = found.number > 1 and await board.latest(turn, Card(topic.id, found.number)) is None
+    if revisit:
         replies.extend(await _close_earlier_card(turn, topic, found.number - 1))
     replies.append(await board.card_now(turn, topic, edit=None))
-    replies.extend(await revisit_extras(turn, topic, found.number))
+    if revisit:
+        replies.extend(await revisit_extras(turn, topic, found.number))
     return replies
 
 
 async def revisit_extras(turn: Turn, topic: Topic, round_number: int) -> list[Reply]:
-    """What follows a topic's card on a revisit (round 2 and later), besides the card itself.
+    """What follows a topic's first card of a round 2 or later, besides the card itself.
 
     The one place for messages that go with a revisit card: the review of the topic's earlier
     agreements (Still holds / Change / Drop) is to be added here, e.g.
@@ -90,8 +93,7 @@ async def revisit_extras(turn: Turn, topic: Topic, round_number: int) -> list[Re
     messages per revisited topic (card, side-by-side view, and two more).
     """
     replies: list[Reply] = []
-    if round_number <= 1:
-        return replies
+    # (agreement review goes here)
     return replies
 
 
