@@ -99,8 +99,8 @@ DUTCH = Words(
     everyone="Iedereen heeft geantwoord.",
     taken_into="Die kaart was van een eerdere ronde, dus ik heb je antwoord bij de huidige "
     "ronde van Oriëntatie gezet",
-    refused="Die kaart hoort bij een eerdere ronde van Oriëntatie, en die is voorbij. Daarom "
-    "heb ik dit antwoord niet vastgelegd.",
+    refused="Die kaart hoort bij een eerdere ronde van Oriëntatie, en die ronde is voorbij. "
+    "Daarom heb ik dit antwoord niet vastgelegd.",
     round_word="ronde",
     no_answers="Vorige keer: geen antwoorden op dit thema.",
 )
