@@ -275,6 +275,9 @@ async def test_a_round_left_for_a_month_is_over_and_an_open_one_continues(
     group: Group, clock: Clock
 ) -> None:
     await set_up(group, ENGLISH)
+    menu = next(
+        m for m in group.sent if m.buttons == ["Orientation", "Integration", "Transformation"]
+    )
     await group.reply(BEN, "Jobs", to=group.last)
     await group.reply(DAVID, "Bread", to=group.last)
     await group.press(BEN, "Next topic")  # at topic 2 of round 1
@@ -282,8 +285,12 @@ async def test_a_round_left_for_a_month_is_over_and_an_open_one_continues(
     await group.send(BEN, "/stage orientation")
     assert "topic 2/9" in group.last.text
     assert "Welcome back" not in group.sent[-2].text
+    before = len(group.sent)
+    query = await group.press(DAVID, "Orientation", on=menu)  # the old menu: no second card
+    assert len(group.sent) == before
+    assert "You are working on Orientation already" in group.answers_to(query)[0]["text"]
     clock.set("2026-11-04 09:00")  # six weeks after the last activity: a new round
-    await group.send(BEN, "/stage orientation")
+    await group.press(DAVID, "Orientation", on=menu)
     assert "You were here on 4 September 2026: 1 of 9 topics discussed" in group.sent[-2].text
     assert "This is round 2" in group.sent[-2].text
     assert "topic 1/9" in group.last.text

@@ -20,8 +20,10 @@ class Round:
 
 
 def stage_of(topic_id: str) -> str:
-    """The stage of a topic id (``domain.stage.topic``; the wheel checks that shape)."""
-    return topic_id.split(".")[1]
+    """The stage of a topic id (``domain.stage.topic``; the wheel checks that shape, and an id
+    of some other shape has no stage: '')."""
+    parts = topic_id.split(".")
+    return parts[1] if len(parts) == 3 else ""
 
 
 def _topics_of(stage: str) -> str:
