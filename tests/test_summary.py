@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.record import AgreementEntry, Person, TopicState
 from bot.domain.wheel import load_wheel
-from bot.flows.summary import MOST_MESSAGES, agreements_list, summary
+from bot.flows.summary import MOST_MESSAGES, summary
 from bot.i18n import load_translators
 from bot.io import outbox
 from bot.io.outbox import NothingToSend
@@ -157,15 +157,23 @@ def test_a_summary_longer_than_five_messages_sends_its_first_part_and_offers_the
     assert (button.text, button.callback_data) == ("Export as PDF", "export")
 
 
-def test_agreements_lists_one_line_each_with_its_topic() -> None:
-    [text] = shown(agreements_list(sample_record("en")))
-    lines = text.splitlines()
-    assert lines[0] == "3 agreements"
-    assert lines[1].startswith("1. Ambition: “Jobs <first> & profit second")
-    assert lines[3].startswith("2. Goals: “Jobs <first>")
-    assert "1 proposal waits for confirmation; /summary shows it." in text
-    [empty] = shown(agreements_list(sample_record("en", states={})))
-    assert empty.startswith("No agreements yet.")
+async def test_agreements_lists_one_line_each_with_its_topic(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/agreements")
+    assert group.last.text.startswith("No agreements yet.")
+    await group.send(BEN, "/agree Jobs <first> & profit second")
+    await group.press(DAVID, "Confirm")
+    await group.send(DAVID, "/agree We meet monthly")
+    await group.press(BEN, "Confirm")
+    await group.send(BEN, "/agree Still open")
+    await group.send(CARLA, "/agreements")
+    lines = group.last.text.splitlines()
+    assert lines[0] == "2 agreements"
+    assert lines[1] == "1. Ambition: “Jobs <first> & profit second”"
+    assert lines[2] == "2. Ambition: “We meet monthly”"
+    assert "1 proposal waits for confirmation; /summary shows it." in group.last.text
+    # Each with Still holds, Change and Drop (bot/flows/agreement_review.py).
+    assert group.last.buttons[:3] == ["1 · Still holds", "1 · Change", "1 · Drop"]
 
 
 # -- in the group -------------------------------------------------------------------------------

@@ -213,6 +213,7 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
             "UPDATE agreements SET confirmed_by = ? WHERE chat_id = ? AND confirmed_by = ?",
             "UPDATE open_issues SET raised_by = ? WHERE chat_id = ? AND raised_by = ?",
             "UPDATE open_issues SET resolved_by = ? WHERE chat_id = ? AND resolved_by = ?",
+            "UPDATE agreement_holds SET user_id = ? WHERE chat_id = ? AND user_id = ?",
         ):
             await conn.execute(sql, (stranger, chat_id, user_id))
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))

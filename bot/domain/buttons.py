@@ -173,7 +173,44 @@ class IssueToAgreement(Press):
     issue: int
 
 
+@dataclass(frozen=True, slots=True)
+class StillHolds(Press):
+    """An earlier agreement still holds, says one organisation."""
+
+    kind = "ahold"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAgreement(Press):
+    """Propose new wording for an earlier agreement."""
+
+    kind = "achg"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class DropAgreement(Press):
+    """Propose to let an earlier agreement lapse."""
+
+    kind = "adrop"
+    agreement: int
+
+
 # -- reminders ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemindFor(Press):
+    """The stage ``/remind <when>`` is for, asked when none was named; ``at`` is the moment in
+    seconds since 1970 (UTC), checked again when pressed."""
+
+    kind = "rfor"
+    stage: str
+    at: int
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_stage(wheel, self.stage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,11 +258,15 @@ PRESSES: tuple[type[Press], ...] = (
     RecordAgreement,
     NoteIssue,
     RemindLater,
+    RemindFor,
     Confirm,
     NotYet,
     Withdraw,
     Resolve,
     IssueToAgreement,
+    StillHolds,
+    ChangeAgreement,
+    DropAgreement,
     StartNow,
     Snooze,
     Dismiss,

@@ -68,6 +68,9 @@ class Action(StrEnum):
     NOT_YET = "Not yet"
     REWORD = "reply to a proposal"
     WITHDRAW = "Withdraw"
+    STILL_HOLDS = "Still holds (an earlier agreement)"
+    CHANGE = "Change (an earlier agreement), and the reply with its new wording"
+    DROP = "Drop (an earlier agreement)"
     RENAME = "/rename"
     RESET = "/reset"
     FORGETGROUP = "/forgetgroup"
@@ -111,6 +114,9 @@ RULES: dict[Action, Who] = {
     Action.NOT_YET: Who.OTHER_PARTNER,
     Action.REWORD: Who.NEGOTIATOR,
     Action.WITHDRAW: Who.PROPOSER,
+    Action.STILL_HOLDS: Who.REPRESENTATIVE,
+    Action.CHANGE: Who.REPRESENTATIVE,
+    Action.DROP: Who.REPRESENTATIVE,
     # the set-up
     Action.RENAME: Who.MANAGER,
     Action.RESET: Who.MANAGER,

@@ -119,6 +119,25 @@ class Proposal(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class ChangePrompt(Purpose):
+    """A prompt for new wording of an earlier agreement."""
+
+    kind = "change-text"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReview(Purpose):
+    """Earlier agreements, each with Still holds / Change / Drop: those of ``topic`` (or of every
+    topic, ``all``), the agreements ``ids`` numbered from ``first``."""
+
+    kind = "agree-review"
+    topic: str
+    first: int
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class IssueList(Purpose):
     """One message of ``/issues``: the issues ``ids``, numbered from ``first``; the first message
     has the ``heading``."""
@@ -136,6 +155,13 @@ class ReminderMessage(Purpose):
 
 
 # -- questions answered once, with Yes or No ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemindQuestion(Purpose):
+    """``/remind <when>`` without a stage: which stage it is for (answered once)."""
+
+    kind = "remind-which"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +190,11 @@ PURPOSES: tuple[type[Purpose], ...] = (
     IssuePrompt,
     IssueAgreementPrompt,
     Proposal,
+    ChangePrompt,
+    AgreementReview,
     IssueList,
     ReminderMessage,
+    RemindQuestion,
     ResetQuestion,
     ForgetGroupQuestion,
     ForgetMeQuestion,

@@ -12,15 +12,17 @@ renderers (``flows/summary.py``, ``render/picture/``, ``render/pdf.py``) transla
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.db import chats, partners, progress, rounds
+from bot.db import chats, partners, progress, records, rounds
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
+from bot.domain.history import Event, history, versions
 from bot.domain.rounds import StageProgress, is_discussed, stage_progress
 from bot.domain.wheel import Topic, Wheel
 
@@ -63,12 +65,16 @@ class AnswerEntry:
 class AgreementEntry:
     id: int
     text: str
-    #: ``confirmed`` or ``proposed`` (waiting for the other partner); withdrawn ones are left out.
+    #: ``confirmed``, ``proposed`` (waiting for the other partner) or ``dropped`` (in
+    #: ``TopicRecord.dropped`` only); withdrawn and changed ones are left out.
     status: str
     proposed_by: Person
     proposed_at: dt.datetime
     confirmed_by: Person | None
     confirmed_at: dt.datetime | None
+    #: What happened to it, newest first (``bot.domain.history``), in the group's time zone:
+    #: the earlier wordings a change replaced, and for a dropped agreement its drop.
+    history: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,8 @@ class TopicRecord:
     answers: tuple[AnswerEntry, ...]
     agreements: tuple[AgreementEntry, ...]
     issues: tuple[IssueEntry, ...]
+    #: Agreements the partners let lapse: no longer agreements, kept for their history.
+    dropped: tuple[AgreementEntry, ...] = ()
     #: The topic's status in the latest round (open, answered, skipped; None: not touched).
     status: str | None = None
     #: The number of the latest round of the topic's stage (0: never worked on).
@@ -185,9 +193,11 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
         else:
             before.setdefault(r["topic_id"], {}).setdefault(r["round"], []).append(answer)
     agreements: dict[str, list[AgreementEntry]] = {}
+    dropped: dict[str, list[AgreementEntry]] = {}
+    known = versions(await records.versions(conn, chat_id))
     for r in await sql.agreements(conn, chat_id):
         slot = r["proposer_slot"]
-        confirmed = r["status"] == "confirmed"
+        confirmed = r["status"] in ("confirmed", "dropped")
         agreement = AgreementEntry(
             id=r["id"],
             text=r["text"],
@@ -198,8 +208,12 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
             if confirmed
             else None,
             confirmed_at=local(r["confirmed_at"]) if confirmed and r["confirmed_at"] else None,
+            history=tuple(
+                dataclasses.replace(e, on=e.on.astimezone(zone)) for e in history(r["id"], known)
+            ),
         )
-        agreements.setdefault(r["topic_id"], []).append(agreement)
+        kept = dropped if r["status"] == "dropped" else agreements
+        kept.setdefault(r["topic_id"], []).append(agreement)
     issues: dict[str, list[IssueEntry]] = {}
     for r in await sql.open_issues(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]) if r["slot"] else None)
@@ -226,6 +240,7 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
                 tuple(answers.get(topic.id, ())),
                 said,
                 raised,
+                tuple(dropped.get(topic.id, ())),
                 status=status,
                 round=latest.get(topic.stage, 0),
                 earlier=earlier,

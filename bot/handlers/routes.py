@@ -18,11 +18,13 @@ from bot.db.tx import Tx
 from bot.domain import buttons, purposes
 from bot.domain.buttons import (
     CancelReminder,
+    ChangeAgreement,
     ChooseLanguage,
     ChooseSide,
     ChooseStage,
     Confirm,
     Dismiss,
+    DropAgreement,
     Export,
     ForgetGroupAnswer,
     ForgetMeAnswer,
@@ -32,16 +34,19 @@ from bot.domain.buttons import (
     NotYet,
     Press,
     RecordAgreement,
+    RemindFor,
     RemindLater,
     ResetAnswer,
     Resolve,
     Snooze,
     StartNow,
+    StillHolds,
     Withdraw,
 )
 from bot.domain.purposes import (
     AgreementPrompt,
     Card,
+    ChangePrompt,
     IssueAgreementPrompt,
     IssuePrompt,
     PartnerName,
@@ -49,11 +54,22 @@ from bot.domain.purposes import (
     Purpose,
     RenamePrompt,
 )
-from bot.flows import agreements, issues, language, privacy, reminders, session, setup, summary
+from bot.flows import (
+    agreement_review,
+    agreements,
+    issues,
+    language,
+    privacy,
+    reminders,
+    session,
+    setup,
+    summary,
+)
 from bot.flows.turn import Flow, Outcome, Turn
 from bot.handlers.turn import Context, in_group, run_flow, stale_button
 from bot.io import outbox
-from bot.services import services
+from bot.jobs import reminding
+from bot.services import App, services
 
 P = TypeVar("P", bound=Press)
 Q = TypeVar("Q", bound=Purpose)
@@ -71,6 +87,8 @@ class OnPress(Generic[P]):
     #: It answers a question that its first answer consumes: the question's bookkeeping must
     #: be done, so a press right after the question appeared waits for the chat's delivery.
     settle: bool = False
+    #: What to do once the turn committed (outside it: e.g. wake a job up).
+    after: Callable[[App], Awaitable[None]] | None = None
 
     def bind(self, press: P) -> Flow:
         return lambda turn: self.flow(turn, press)
@@ -104,12 +122,22 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(RecordAgreement, lambda turn, p: agreements.ask_text(turn, p.topic, button=True)),
         OnPress(NoteIssue, lambda turn, p: issues.ask_text(turn, p.topic, button=True)),
         OnPress(RemindLater, lambda turn, p: reminders.remind_later(turn, p.stage, p.months)),
+        OnPress(
+            RemindFor,
+            lambda turn, p: reminders.remind_for(turn, p.stage, p.at),
+            settle=True,
+            after=reminding.wake_for_next,  # "/remind in 1 minute" comes on time
+        ),
         # Agreements and open issues.
         OnPress(Confirm, lambda turn, p: agreements.confirm(turn, p.agreement, p.revision)),
         OnPress(NotYet, lambda turn, p: agreements.not_yet(turn, p.agreement)),
         OnPress(Withdraw, lambda turn, p: agreements.withdraw(turn, p.agreement)),
         OnPress(Resolve, lambda turn, p: issues.resolve(turn, p.issue)),
         OnPress(IssueToAgreement, lambda turn, p: agreements.propose_from_issue(turn, p.issue)),
+        # Earlier agreements: still holds, change or drop.
+        OnPress(StillHolds, lambda turn, p: agreement_review.still_holds(turn, p.agreement)),
+        OnPress(ChangeAgreement, lambda turn, p: agreement_review.change(turn, p.agreement)),
+        OnPress(DropAgreement, lambda turn, p: agreement_review.drop(turn, p.agreement)),
         # A reminder that came (start now, in a week, cancel), and the cancel buttons of
         # /reminders.
         OnPress(StartNow, lambda turn, p: reminders.start_now(turn, p.reminder)),
@@ -149,6 +177,10 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
             lambda turn, p, text: agreements.propose_for_issue(turn, p.issue, text),
         ),
         OnReply(Proposal, lambda turn, p, text: agreements.reword(turn, p.agreement, text)),
+        OnReply(
+            ChangePrompt,
+            lambda turn, p, text: agreement_review.change_worded(turn, p.agreement, text),
+        ),
         # An open issue on a topic.
         OnReply(IssuePrompt, lambda turn, p, text: issues.record(turn, p.topic, text)),
     )
@@ -174,6 +206,8 @@ async def on_button(update: Update, context: Context) -> None:
     if route.settle:
         await services(context).outbox.settled(query.message.chat.id)
     await run_flow(update, context, route.bind(press))
+    if route.after is not None:
+        await route.after(context.application)
 
 
 async def on_reply(update: Update, context: Context) -> None:

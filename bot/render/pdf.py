@@ -42,7 +42,8 @@ from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
-from bot.domain.record import GroupRecord, Person, TopicRecord, TopicState
+from bot.domain.history import Step
+from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
 from bot.domain.wheel import Wheel, load_wheel
 from bot.flows.common import shown_name
 from bot.i18n import Translator
@@ -172,8 +173,8 @@ def counts(record: GroupRecord) -> Counts:
 
 def has_content(r: TopicRecord) -> bool:
     """Whether a topic has anything to show: an answer (of any round), an agreement or
-    proposal, an issue."""
-    return bool(r.answers or r.agreements or r.issues or r.earlier)
+    proposal (also a dropped one), an issue."""
+    return bool(r.answers or r.agreements or r.issues or r.dropped or r.earlier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,7 +513,24 @@ class _Layout:
                     confirmed=agreement.confirmed_at.date(),
                 )
             result.append(
-                _Entry(self.say(label), "", self.printable(agreement.text), self.say(meta), colour)
+                _Entry(
+                    self.say(label),
+                    "",
+                    self.printable(agreement.text),
+                    self.history(agreement, self.say(meta)),
+                    colour,
+                )
+            )
+        for agreement in r.dropped:
+            # Let lapse by both: no longer an agreement, its history kept, in the text colour.
+            result.append(
+                _Entry(
+                    self.say(msg("Dropped agreement")),
+                    "",
+                    self.printable(agreement.text),
+                    self.history(agreement, ""),
+                    INK,
+                )
             )
         for i in r.issues:
             meta = msg(
@@ -531,6 +549,16 @@ class _Layout:
             # "a representative of …" opens a line here, so it starts with a capital.
             who = who[:1].upper() + who[1:]
         return who
+
+    def history(self, agreement: AgreementEntry, meta: str) -> str:
+        """``meta`` followed by what became of the agreement, a line per step, newest first."""
+        steps = [
+            self.say(msg("Dropped on {date}.", date=e.on.date()))
+            if e.step is Step.DROPPED
+            else self.say(msg("Changed on {date}; was: “{text}”", date=e.on.date(), text=e.text))
+            for e in agreement.history
+        ]
+        return "\n".join([meta, *steps] if meta else steps)
 
     def entry_height(self, e: _Entry) -> float:
         meta = self.height(e.meta, META, indent=INDENT) + 0.8 if e.meta else 0.0
