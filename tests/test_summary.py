@@ -39,6 +39,10 @@ def test_the_summary_is_grouped_by_stage_domain_and_topic() -> None:
     [text] = shown(summary(sample_record("en"), WHEEL, None))
     assert text.startswith(f"Summary – {FIRST} and {SECOND}, 23 November 2026")
     assert "3 agreements · 1 proposal waiting · 2 open issues" in text
+    # Progress as the cards count it: topics answered by both or skipped, per stage.
+    progress = "Discussed: Orientation 6/9 · Integration 0/9 · Transformation 0/3"
+    assert progress in text
+    text = text.replace(progress, "")
     order = ["Orientation", "Value creation", "Ambition", "Goals", "Motivation", "Partnership processes", "Selection"]  # fmt: skip
     positions = [text.index(word) for word in order]
     assert positions == sorted(positions), text

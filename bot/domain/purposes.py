@@ -68,18 +68,22 @@ class Sides(Purpose):
 
 @dataclass(frozen=True, slots=True)
 class Card(Purpose):
-    """A topic's card: people answer by replying to it, and it is edited as they do."""
+    """A topic's card in a round of its stage: people answer by replying to it, and it is edited
+    as they do (cards from before rounds existed read as round 1)."""
 
     kind = "card"
     topic: str
+    round: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Answers(Purpose):
-    """Both partners' answers on a topic, side by side."""
+    """Both partners' answers on a topic in a round, side by side (round 1 for views from before
+    rounds existed)."""
 
     kind = "answers"
     topic: str
+    round: int = 1
 
 
 @dataclass(frozen=True, slots=True)

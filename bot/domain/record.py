@@ -2,6 +2,10 @@
 agreements and open issues, read in one go so that the summary, the wheel picture and the export
 all show the same moment.
 
+A topic's state and answers are those of the latest round of its stage; the answers of earlier
+rounds come along (``TopicRecord.earlier``) for the export. Progress is counted with the one
+definition of ``bot/domain/rounds.py`` (``GroupRecord.progress``).
+
 The snapshot holds user text exactly as typed and times in the group's own time zone; the
 renderers (``flows/summary.py``, ``render/picture/``, ``render/pdf.py``) translate, format and escape.
 """
@@ -14,12 +18,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.db import chats, partners, progress, records
+from bot.db import chats, partners, progress, records, rounds
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
 from bot.domain.history import Event, history, versions
 from bot.domain.position import View, read_views
+from bot.domain.rounds import StageProgress, is_discussed, stage_progress
 from bot.domain.wheel import Topic, Wheel
 
 
@@ -82,14 +87,35 @@ class IssueEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierRound:
+    """The answers on a topic in an earlier round of its stage."""
+
+    number: int
+    #: When the round started, in the group's zone.
+    started_at: dt.datetime
+    answers: tuple[AnswerEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TopicRecord:
     topic: Topic
     state: TopicState
+    #: The answers of the latest round of the topic's stage.
     answers: tuple[AnswerEntry, ...]
     agreements: tuple[AgreementEntry, ...]
     issues: tuple[IssueEntry, ...]
     #: Agreements the partners let lapse: no longer agreements, kept for their history.
     dropped: tuple[AgreementEntry, ...] = ()
+    #: The topic's status in the latest round (open, answered, skipped; None: not touched).
+    status: str | None = None
+    #: The number of the latest round of the topic's stage (0: never worked on).
+    round: int = 0
+    #: The answers of earlier rounds, newest round first.
+    earlier: tuple[EarlierRound, ...] = ()
+
+    @property
+    def discussed(self) -> bool:
+        return is_discussed(self.status)
 
     @property
     def confirmed(self) -> tuple[AgreementEntry, ...]:
@@ -117,6 +143,10 @@ class GroupRecord:
 
     def stage(self, stage_id: str) -> tuple[TopicRecord, ...]:
         return tuple(r for r in self.topics if r.topic.stage == stage_id)
+
+    def progress(self) -> dict[str, StageProgress]:
+        """The topics discussed in the latest round of each stage (``stage_progress``)."""
+        return stage_progress((r.topic.stage, r.status) for r in self.topics)
 
 
 def topic_state(
@@ -154,11 +184,17 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
     def local(stamp: str) -> dt.datetime:
         return _local(stamp, zone)
 
+    latest = await rounds.latest_numbers(conn, chat_id)
+    started = {(r.stage, r.number): local(r.started_at) for r in await rounds.every(conn, chat_id)}
     answers: dict[str, list[AnswerEntry]] = {}
+    before: dict[str, dict[int, list[AnswerEntry]]] = {}
     for r in await sql.answers(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]))
         answer = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
-        answers.setdefault(r["topic_id"], []).append(answer)
+        if r["round"] >= latest.get(rounds.stage_of(r["topic_id"]), 1):
+            answers.setdefault(r["topic_id"], []).append(answer)
+        else:
+            before.setdefault(r["topic_id"], {}).setdefault(r["round"], []).append(answer)
     agreements: dict[str, list[AgreementEntry]] = {}
     dropped: dict[str, list[AgreementEntry]] = {}
     known = versions(await records.versions(conn, chat_id))
@@ -190,10 +226,16 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
     topics = []
     for topic in wheel.topics:
         status = statuses.get(topic.id)
-        if status != "skipped" and topic.id in answers:
-            status = "answered"
         said = tuple(agreements.get(topic.id, ()))
         raised = tuple(issues.get(topic.id, ()))
+        earlier = tuple(
+            EarlierRound(
+                number,
+                started.get((topic.stage, number), given[0].at),
+                tuple(given),
+            )
+            for number, given in sorted(before.get(topic.id, {}).items(), reverse=True)
+        )
         topics.append(
             TopicRecord(
                 topic,
@@ -202,6 +244,9 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
                 said,
                 raised,
                 tuple(dropped.get(topic.id, ())),
+                status=status,
+                round=latest.get(topic.stage, 0),
+                earlier=earlier,
             )
         )
     return GroupRecord(

@@ -392,7 +392,7 @@ async def start_now(turn: Turn, reminder_id: int) -> Result:
     await sql.close(turn.conn, reminder.id, "started")
     closing = msg("{name} started this stage.", name=name)
     edited = await _closed(turn, reminder, closing)
-    started = await session.choose_stage(turn, reminder.stage, button=False)
+    started = await session.start_round(turn, reminder.stage)
     return Result(replies=(edited, *started.replies), notice=started.notice)
 
 

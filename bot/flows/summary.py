@@ -17,6 +17,7 @@ from bot.domain.record import (
 )
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_review
+from bot.flows.board import progress_line
 from bot.flows.common import refuse, set_up_chat, shown_name
 from bot.flows.session import STAGE_WORDS
 from bot.flows.turn import Turn
@@ -90,7 +91,7 @@ def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
     recorded = [r for r in topics if r.agreements or r.issues or r.dropped]
     if not recorded:
         return Result(replies=(reply(*_nothing_yet(wheel, stage_id)),))
-    parts: list[Msg | Joined] = [_heading(record, topics)]
+    parts: list[Msg | Joined] = [_heading(record, topics), _progress(record, wheel)]
     for stage in dict.fromkeys(r.topic.stage for r in recorded):
         in_stage = [r for r in recorded if r.topic.stage == stage]
         parts.append(msg("<b>{stage}</b>", stage=wt(wheel.stage(stage).name)))
@@ -160,6 +161,11 @@ def _heading(record: GroupRecord, topics: list[TopicRecord]) -> Joined:
         ),
         Joined(tuple(counts), " · "),
     )
+
+
+def _progress(record: GroupRecord, wheel: Wheel) -> Msg:
+    """The topics discussed in the latest round of each stage, as the cards count them."""
+    return msg("Discussed: {progress}", progress=progress_line(wheel, record.progress()))
 
 
 def _topic_block(

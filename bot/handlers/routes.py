@@ -178,7 +178,7 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
             lambda turn, p, text: setup.partner_renamed(turn, p.slot, p.asker, text),
         ),
         # An answer on a topic's card.
-        OnReply(Card, lambda turn, p, text: session.record_answer(turn, p.topic, text)),
+        OnReply(Card, lambda turn, p, text: session.record_answer(turn, p.topic, text, p.round)),
         # The wording of an agreement: on a topic, for an open issue, or other wording for a
         # proposal.
         OnReply(AgreementPrompt, lambda turn, p, text: agreements.propose(turn, p.topic, text)),

@@ -3,7 +3,8 @@
 ``export_pdf`` lays out one ``GroupRecord`` in the group's language: a title with both partners,
 an overview (agreements, proposals, open issues, topics discussed) and the wheel picture on the
 first page, then stage by stage every topic that has something recorded, with who answered, agreed
-or noted what, for which organisation and when. Topics with nothing recorded are named in one
+or noted what, for which organisation and when; a stage visited more than once shows the latest
+round's answers first and each earlier round's answers after them, marked with round and date. Topics with nothing recorded are named in one
 line under their stage ("Skipped: …", "Not discussed yet: …"): a board sees the whole wheel without
 pages of empty headings. A4, one column, dark text on white: it has to survive a black-and-white
 printer and a phone screen alike.
@@ -166,19 +167,21 @@ class Counts:
 
 
 def counts(record: GroupRecord) -> Counts:
-    """Count what the record holds; a topic counts as discussed once anything is recorded on it."""
+    """Count what the record holds; topics discussed in the latest round of their stage count
+    as everywhere else (``GroupRecord.progress``)."""
     return Counts(
         agreements=sum(len(r.confirmed) for r in record.topics),
         proposals=sum(len(r.pending) for r in record.topics),
         issues=sum(len(r.issues) for r in record.topics),
-        discussed=sum(1 for r in record.topics if has_content(r)),
+        discussed=sum(p.discussed for p in record.progress().values()),
         topics=len(record.topics),
     )
 
 
 def has_content(r: TopicRecord) -> bool:
-    """Whether a topic has anything to show: an answer, an agreement or proposal, an issue."""
-    return bool(r.answers or r.agreements or r.issues or r.dropped)
+    """Whether a topic has anything to show: an answer (of any round), an agreement or
+    proposal (also a dropped one), an issue."""
+    return bool(r.answers or r.agreements or r.issues or r.dropped or r.earlier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,11 +528,16 @@ class _Layout:
         what they agreed on, what waits for confirmation, and what is still open."""
         result = []
         for a in r.answers:
-            who = self.say(person(a.by))
-            if not a.by.name:
-                # "a representative of …" opens a line here, so it starts with a capital.
-                who = who[:1].upper() + who[1:]
-            result.append(_Entry(who, self.t.date(a.at), self.printable(a.text), "", INK))
+            when = self.t.date(a.at)
+            if r.earlier:  # beside earlier rounds, the current one is named too
+                when = self.say(msg("round {number}, {date}", number=r.round, date=a.at.date()))
+            result.append(_Entry(self.who(a.by), when, self.printable(a.text), "", INK))
+        for earlier in r.earlier:
+            for a in earlier.answers:
+                when = self.say(
+                    msg("round {number}, {date}", number=earlier.number, date=a.at.date())
+                )
+                result.append(_Entry(self.who(a.by), when, self.printable(a.text), "", MUTED))
         for agreement in (*r.confirmed, *r.pending):
             proposed = msg(
                 "Proposed by {proposer} on {proposed}.",
@@ -580,6 +588,13 @@ class _Layout:
                 )
             )
         return result
+
+    def who(self, p: Person) -> str:
+        who = self.say(person(p))
+        if not p.name:
+            # "a representative of …" opens a line here, so it starts with a capital.
+            who = who[:1].upper() + who[1:]
+        return who
 
     def history(self, agreement: AgreementEntry, meta: str) -> str:
         """``meta`` followed by what became of the agreement, a line per step, newest first."""
