@@ -30,6 +30,7 @@ from bot.handlers import (
     checkups,
     faults,
     issues,
+    position,
     privacy,
     reminders,
     routes,
@@ -58,6 +59,7 @@ GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
     "checkup",
+    "position",
 ]  # fmt: skip
 
 
@@ -162,6 +164,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("agreements", takeaway.on_agreements, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("wheel", takeaway.on_wheel, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("export", takeaway.on_export, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("position", position.on_position, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("mydata", privacy.on_my_data, filters=NEW))
     app.add_handler(CommandHandler("forgetme", privacy.on_forget_me, filters=NEW))
     app.add_handler(CommandHandler(GROUP_COMMANDS, welcome.on_group_only, filters=NEW & ~GROUPS))

@@ -196,6 +196,7 @@ async def test_a_check_up_kept_and_partly_hidden_until_both_have_marked(
         "2027). What is needed?\n\n"
         "🟡 De Brug: Partly · Van Dam: Kept"
     )
+    assert issue.buttons == ["Still holds", "Change", "Drop", "Resolved"]
     assert sends(group) - before == 2  # the check-up and the open issue; the rest are edits
 
     await group.send(CARLA, "/issues")

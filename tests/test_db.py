@@ -22,6 +22,7 @@ TABLES = {
     "members",
     "topic_states",
     "answers",
+    "rounds",
     "open_issues",
     "agreements",
     "reminders",

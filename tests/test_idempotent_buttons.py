@@ -20,7 +20,7 @@ from tests.test_permissions import World, build, reminder_sent
 #: What the partners keep; inbox, outbox and bookkeeping are left out.
 TABLES = (
     "chats", "partners", "members", "topic_states", "answers", "open_issues", "agreements",
-    "reminders", "checkups", "checkup_items", "checkup_marks",
+    "reminders", "rounds", "checkups", "checkup_items", "checkup_marks",
 )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """Every action in the permission table, tried by every kind of person: what happens is what the
 table says. The group: Ben set it up and represents De Brug, Anna represents De Brug too and has
-proposed an agreement, David represents Van Dam, Carla is in the group without a side, Erik
-represented Van Dam and left, and an anonymous administrator writes as the group."""
+proposed an agreement, David represents Van Dam and made an agreement with Ben, Carla is in the
+group without a side, Erik represented Van Dam and left, and an anonymous administrator writes as
+the group."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ class World:
     proposal: Sent
     issues: Sent
     reminder: Sent
+    agreements: Sent
 
 
 async def build(group: Group) -> World:
@@ -71,13 +73,17 @@ async def build(group: Group) -> World:
     await group.press(ANNA, ORG_A, on=sides)
     await group.press(ERIK, ORG_B, on=sides)
     await group.feed({"message": group.message_dict(ERIK, left_chat_member=ERIK.to_dict())})
+    await group.send(BEN, "/agree We share a coordinator")
+    await group.press(DAVID, "Confirm", on=group.last)
+    await group.send(BEN, "/agreements")
+    agreements = group.last
     await group.send(ANNA, "/agree We meet monthly")
     proposal = group.last
     await group.send(DAVID, "/issue Who pays?")
     await group.send(BEN, "/issues")
     issues = group.last
     reminder = await reminder_sent(group, "transformation")
-    return World(group, proposal, issues, reminder)
+    return World(group, proposal, issues, reminder, agreements)
 
 
 async def reminder_sent(group: Group, stage: str) -> Sent:
@@ -175,9 +181,15 @@ ACTIONS: dict[str, list[Act]] = {
     "Not yet": [press("Not yet", lambda w: w.proposal)],
     "reply to a proposal": [lambda w, who: w.group.reply(who, "Other words", to=w.proposal)],
     "Withdraw": [press("Withdraw", lambda w: w.proposal)],
+    "Still holds (an earlier agreement)": [press("1 · Still holds", lambda w: w.agreements)],
+    "Change (an earlier agreement), and the reply with its new wording": [
+        press("1 · Change", lambda w: w.agreements)
+    ],
+    "Drop (an earlier agreement)": [press("1 · Drop", lambda w: w.agreements)],
     "/rename": [send("/rename 1")],
     "/reset": [send("/reset")],
     "/forgetgroup": [send("/forgetgroup")],
+    "/position": [send("/position")],
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.purposes import (
+    Answers,
     Card,
     ForgetMeQuestion,
     IssueList,
@@ -25,8 +26,12 @@ from bot.domain.purposes import (
         (RenamePrompt(2, 1002), ("rename", "2:1002")),
         (Sides(), ("sides", "")),
         (
-            Card("value-creation.orientation.ambition"),
-            ("card", "value-creation.orientation.ambition"),
+            Card("value-creation.orientation.ambition", 2),
+            ("card", "value-creation.orientation.ambition:2"),
+        ),
+        (
+            Answers("value-creation.orientation.ambition", 3),
+            ("answers", "value-creation.orientation.ambition:3"),
         ),
         (IssueList(heading=True, first=1, ids=(7, 8, 9)), ("issue-list", "1:1:7,8,9")),
         (IssueList(heading=False, first=26, ids=(31,)), ("issue-list", "0:26:31")),
@@ -37,6 +42,15 @@ from bot.domain.purposes import (
 def test_what_is_packed_reads_back(purpose: Purpose, stored: tuple[str, str]) -> None:
     assert purpose.pack() == stored
     assert read(*stored) == purpose
+
+
+def test_a_card_or_answers_view_from_before_rounds_is_of_round_1() -> None:
+    assert read("card", "value-creation.orientation.ambition") == Card(
+        "value-creation.orientation.ambition", 1
+    )
+    assert read("answers", "value-creation.orientation.ambition") == Answers(
+        "value-creation.orientation.ambition", 1
+    )
 
 
 def test_a_rename_prompt_from_before_the_asker_was_kept_is_answered_by_nobody() -> None:

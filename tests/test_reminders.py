@@ -68,7 +68,7 @@ def rows(db_path: Path) -> list[tuple[str, str, str, str, str]]:
 async def remind_and_fire(group: Group, clock: Clock) -> None:
     """Set up the group, ask for a reminder in a month (for Integration), and let it fire."""
     await ready(group)
-    await group.send(BEN, "/remind in 1 month")
+    await group.send(BEN, "/remind in 1 month integration")
     clock.set("2027-04-01 08:00")
     await fire(group)
 
@@ -119,13 +119,34 @@ async def test_a_date_after_the_october_change_is_ten_local(
     assert await fire(group) == 1
 
 
-async def test_without_a_stage_the_current_one_or_integration(
+async def test_without_a_stage_it_asks_which_and_sets_it_once(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
-    await ready(group)  # in Orientation: a reminder is for Integration
-    await group.send(BEN, "/remind in 3 months")
-    await group.send(BEN, "/stage transformation")
-    await group.send(DAVID, "/remind over 2 maanden")
+    await ready(group)
+    await group.send(BEN, "/remind in 3 months integration")
+    await group.send(BEN, "/remind over 2 maanden")
+    question = group.last
+    # Nothing is guessed: a guess could silently move the Integration reminder.
+    assert "Which stage shall I remind you of on Saturday 1 May 2027 at 10:00?" in question.text
+    assert question.buttons == ["Orientation", "Integration", "Transformation"]
+    assert [row[0] for row in rows(db_path)] == ["integration"]
+    old_copy = question.button_data("Orientation")
+    outsider = await group.press(CARLA, "Transformation", on=question)
+    assert "Only the representatives" in group.answers_to(outsider)[0]["text"]
+    await group.press(DAVID, "Transformation", on=question)
+    assert "I'll remind you on Saturday 1 May 2027 at 10:00 to take up" in question.text
+    assert "Transformation" in question.text
+    assert question.buttons == []
+    assert [row[0] for row in rows(db_path)] == ["integration", "transformation"]
+    # An old copy of the buttons sets nothing more.
+    await group.press_data(BEN, old_copy, question)
+    assert [row[0] for row in rows(db_path)] == ["integration", "transformation"]
+    # A question answered after its moment passed sets nothing.
+    await group.send(BEN, "/remind in 10 minutes")
+    late = group.last
+    clock.set("2027-03-01 11:30")
+    pressed = await group.press(BEN, "Orientation", on=late)
+    assert "That moment has already passed" in group.answers_to(pressed)[0]["text"]
     assert [row[0] for row in rows(db_path)] == ["integration", "transformation"]
 
 
@@ -180,7 +201,7 @@ async def test_only_representatives_set_reminders(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
     await ready(group)
-    await group.send(CARLA, "/remind in 3 months")
+    await group.send(CARLA, "/remind in 3 months integration")
     assert "Only the representatives" in group.last.text
     assert rows(db_path) == []
 
@@ -213,18 +234,38 @@ async def test_the_end_of_stage_buttons_and_an_old_button(
 async def test_the_reminder_lists_open_issues_and_counts_agreements(
     group: Group, clock: Clock
 ) -> None:
-    await ready(group)
+    await ready(group)  # in Orientation
+    await group.send(BEN, "/issue Who signs the contract?")
     await group.send(BEN, "/stage integration")
     await group.send(BEN, "/issue Who pays for the <b>coach</b>?")
     await group.send(BEN, "/agree Weekly stand-up on Monday")
     await group.press(DAVID, "Confirm")
-    await group.send(BEN, "/remind in 1 month")
+    await group.send(BEN, "/remind in 1 month integration")
     clock.set("2027-04-01 08:00")
     await fire(group)
     text = group.last.text
-    assert "1 open issue from this stage" in text
-    assert "Who pays for the <b>coach</b>?" in text  # as written, not as markup
+    # Every issue still open, an earlier stage's too, each with its stage.
+    assert "2 open issues to pick up again:" in text
+    assert "• Who signs the contract? (Orientation)" in text
+    assert "• Who pays for the <b>coach</b>? (Integration)" in text  # as written, not as markup
     assert "You made 1 agreement in this stage" in text
+
+
+async def test_a_reminder_with_many_open_issues_stays_one_message(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    for number in range(14):
+        await group.send(BEN, f"/issue Question {number:02d} " + "x" * 300)
+    await group.send(BEN, "/remind in 1 month integration")
+    clock.set("2027-04-01 08:00")
+    await fire(group)
+    text = group.last.text
+    assert "14 open issues to pick up again:" in text
+    assert "Question 09" in text
+    assert "Question 10" not in text
+    assert "… and 4 more: /issues lists them all." in text
+    assert len(text) < 4096
 
 
 async def test_snooze_moves_it_a_week_on_and_only_once(
@@ -310,7 +351,7 @@ async def test_timezone_shows_changes_and_keeps_wall_times(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
     await ready(group)
-    await group.send(BEN, "/remind in 1 month")
+    await group.send(BEN, "/remind in 1 month integration")
     await group.send(CARLA, "/timezone")
     assert "Europe/Amsterdam" in group.last.text
     await group.send(BEN, "/timezone Mars/Olympus")
@@ -324,7 +365,7 @@ async def test_timezone_shows_changes_and_keeps_wall_times(
         "Europe/London",
         "2027-04-01T09:00:00+00:00",
     )
-    await group.send(BEN, "/remind 2027-05-03")
+    await group.send(BEN, "/remind 2027-05-03 integration")
     assert "Monday 3 May 2027 at 10:00" in group.last.text
     assert rows(db_path)[0][3] == "2027-05-03T09:00:00+00:00"
 
@@ -361,7 +402,7 @@ async def test_a_crash_after_the_claim_delivers_after_the_restart(
     async with running(db_path, api) as group:
         use_clock(group, clock)
         await ready(group)
-        await group.send(BEN, "/remind in 1 month")
+        await group.send(BEN, "/remind in 1 month integration")
         clock.set("2027-04-01 08:00")
 
         async def no_wait(seconds: float) -> None:
@@ -387,7 +428,7 @@ async def test_a_removed_bot_pauses_them_and_a_re_added_bot_resumes(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
     await ready(group)
-    await group.send(BEN, "/remind in 1 month")
+    await group.send(BEN, "/remind in 1 month integration")
     await group.remove_bot(BEN)
     clock.set("2027-04-01 08:00")
     assert await fire(group) == 0
@@ -401,7 +442,7 @@ async def test_forbidden_on_send_puts_it_back_to_wait(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
     await ready(group)
-    await group.send(BEN, "/remind in 1 month")
+    await group.send(BEN, "/remind in 1 month integration")
     clock.set("2027-04-01 08:00")
     group.api.removed.add(group.chat_id)  # removed, and the bot was not told
     assert await fire(group) == 1
@@ -419,7 +460,7 @@ async def test_reminders_follow_a_group_that_became_a_supergroup(
     group: Group, clock: Clock, db_path: Path
 ) -> None:
     await ready(group)
-    await group.send(BEN, "/remind in 1 month")
+    await group.send(BEN, "/remind in 1 month integration")
     new_id = -1009876543210
     group.api.migrated[group.chat_id] = new_id
     clock.set("2027-04-01 08:00")
@@ -467,7 +508,7 @@ async def test_the_job_delivers_a_reminder_set_a_moment_ahead(
     group, clock = started
     await ready(group)
     # Set for a minute ahead, then the clock jumps: it is due in a second and a half.
-    await group.send(BEN, "/remind in 1 minute")
+    await group.send(BEN, "/remind in 1 minute integration")
     assert "Integration" in group.last.text
     clock.offset = dt.timedelta(seconds=58.5)
     await reminding.wake_for_next(group.app)

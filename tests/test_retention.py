@@ -42,7 +42,7 @@ async def a_group_with_a_history(group: Group) -> None:
     await group.send(BEN, "/agree We meet monthly")
     await group.press(DAVID, "Confirm")
     await group.send(DAVID, "/issue Who pays?")
-    await group.send(BEN, "/remind in 3 months")
+    await group.send(BEN, "/remind in 3 months integration")
 
 
 async def test_a_removed_group_is_erased_after_the_retention_time(

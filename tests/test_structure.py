@@ -15,7 +15,7 @@ from bot.db.progress import Answer
 from bot.db.records import Agreement, OpenIssue
 from bot.domain import buttons
 from bot.domain.wheel import load_wheel
-from bot.flows import agreements, board, checkups, issues, session
+from bot.flows import agreements, board, checkups, issues, position, session
 from bot.i18n import load_translators
 from bot.ops.resources import locales_dir, wheel_file
 from bot.render import html
@@ -140,6 +140,8 @@ def every_keyboard() -> list[Reply]:
     replies.append(
         checkups.issue_message(wheel, names, big, longest, "t", marks, dt.date(2027, 6, 1), big)
     )
+    # A position check's statements: the largest check id, the last statement.
+    replies.append(position._question(big, 11, []))
     return replies
 
 

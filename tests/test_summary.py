@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.record import AgreementEntry, Person, TopicState
 from bot.domain.wheel import load_wheel
-from bot.flows.summary import MOST_MESSAGES, agreements_list, summary
+from bot.flows.summary import MOST_MESSAGES, summary
 from bot.i18n import load_translators
 from bot.io import outbox
 from bot.io.outbox import NothingToSend
@@ -39,6 +39,10 @@ def test_the_summary_is_grouped_by_stage_domain_and_topic() -> None:
     [text] = shown(summary(sample_record("en"), WHEEL, None))
     assert text.startswith(f"Summary – {FIRST} and {SECOND}, 23 November 2026")
     assert "3 agreements · 1 proposal waiting · 2 open issues" in text
+    # Progress as the cards count it: topics answered by both or skipped, per stage.
+    progress = "Discussed: Orientation 6/9 · Integration 0/9 · Transformation 0/3"
+    assert progress in text
+    text = text.replace(progress, "")
     order = ["Orientation", "Value creation", "Ambition", "Goals", "Motivation", "Partnership processes", "Selection"]  # fmt: skip
     positions = [text.index(word) for word in order]
     assert positions == sorted(positions), text
@@ -153,15 +157,23 @@ def test_a_summary_longer_than_five_messages_sends_its_first_part_and_offers_the
     assert (button.text, button.callback_data) == ("Export as PDF", "export")
 
 
-def test_agreements_lists_one_line_each_with_its_topic() -> None:
-    [text] = shown(agreements_list(sample_record("en")))
-    lines = text.splitlines()
-    assert lines[0] == "3 agreements"
-    assert lines[1].startswith("1. Ambition: “Jobs <first> & profit second")
-    assert lines[3].startswith("2. Goals: “Jobs <first>")
-    assert "1 proposal waits for confirmation; /summary shows it." in text
-    [empty] = shown(agreements_list(sample_record("en", states={})))
-    assert empty.startswith("No agreements yet.")
+async def test_agreements_lists_one_line_each_with_its_topic(group: Group) -> None:
+    await ready(group)
+    await group.send(BEN, "/agreements")
+    assert group.last.text.startswith("No agreements yet.")
+    await group.send(BEN, "/agree Jobs <first> & profit second")
+    await group.press(DAVID, "Confirm")
+    await group.send(DAVID, "/agree We meet monthly")
+    await group.press(BEN, "Confirm")
+    await group.send(BEN, "/agree Still open")
+    await group.send(CARLA, "/agreements")
+    lines = group.last.text.splitlines()
+    assert lines[0] == "2 agreements"
+    assert lines[1] == "1. Ambition: “Jobs <first> & profit second”"
+    assert lines[2] == "2. Ambition: “We meet monthly”"
+    assert "1 proposal waits for confirmation; /summary shows it." in group.last.text
+    # Each with Still holds, Change and Drop (bot/flows/agreement_review.py).
+    assert group.last.buttons[:3] == ["1 · Still holds", "1 · Change", "1 · Drop"]
 
 
 # -- in the group -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.db import checkups, integrity_problems
+from bot.db import checkups, integrity_problems, position
 from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
@@ -151,6 +151,8 @@ class PersonalData:
     reminders: int
     #: Check-up marks they gave for their organisation.
     checkup_marks: int = 0
+    #: Complete ratings in position checks (shown in the group only as their organisation's).
+    position_ratings: int = 0
 
 
 async def personal_data(conn: Tx, user_id: int) -> PersonalData:
@@ -192,6 +194,7 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
         issues=[tuple(r) for r in issues],
         reminders=int(reminders[0][0]),
         checkup_marks=await checkups.marks_by(conn, user_id),
+        position_ratings=await position.count_of(conn, user_id),
     )
 
 
@@ -216,10 +219,12 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
             "UPDATE agreements SET confirmed_by = ? WHERE chat_id = ? AND confirmed_by = ?",
             "UPDATE open_issues SET raised_by = ? WHERE chat_id = ? AND raised_by = ?",
             "UPDATE open_issues SET resolved_by = ? WHERE chat_id = ? AND resolved_by = ?",
+            "UPDATE agreement_holds SET user_id = ? WHERE chat_id = ? AND user_id = ?",
         ):
             await conn.execute(sql, (stranger, chat_id, user_id))
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
     await checkups.forget_person(conn, user_id)
+    await position.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
     # What they sent, as Telegram delivered it, also waits in the inbox for a few days.
     await conn.execute(

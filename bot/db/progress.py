@@ -1,10 +1,19 @@
-"""Queries on the walk through the wheel: current stage and topic, topic states and answers."""
+"""Queries on the walk through the wheel: current stage and topic, topic states and answers.
+
+Topic states and answers belong to a round of their stage (``bot/db/rounds.py``): they are written
+to the stage's latest round, and read from it unless an earlier round is asked for.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.db.rounds import latest_numbers, stage_of
 from bot.db.tx import Tx
+
+#: The number of the latest round of a stage (parameters: chat id, stage); 1 before any round,
+#: so a write never lands outside a round the migration or ``rounds.start`` would have made.
+_LATEST = "(SELECT coalesce(max(number), 1) FROM rounds WHERE chat_id = ? AND stage = ?)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +23,17 @@ class Answer:
     name: str
     text: str
     message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierAnswer:
+    """An answer of an earlier round, with its round and when it was last changed."""
+
+    slot: int
+    name: str
+    text: str
+    round: int
+    at: str
 
 
 async def set_position(
@@ -27,21 +47,28 @@ async def set_position(
 
 
 async def set_topic_status(conn: Tx, chat_id: int, topic_id: str, status: str, now: str) -> None:
-    """Record a topic as open, answered or skipped."""
+    """Record a topic as open, answered or skipped, in the latest round of its stage."""
     await conn.execute(
-        "INSERT INTO topic_states (chat_id, topic_id, status, updated_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (chat_id, topic_id) DO UPDATE SET status = excluded.status,"
+        "INSERT INTO topic_states (chat_id, topic_id, round, status, updated_at)"
+        f" VALUES (?, ?, {_LATEST}, ?, ?)"
+        " ON CONFLICT (chat_id, topic_id, round) DO UPDATE SET status = excluded.status,"
         " updated_at = excluded.updated_at",
-        (chat_id, topic_id, status, now),
+        (chat_id, topic_id, chat_id, stage_of(topic_id), status, now),
     )
 
 
 async def topic_statuses(conn: Tx, chat_id: int) -> dict[str, str]:
-    """Return {topic_id: status} for the topics the chat has touched."""
+    """Return {topic_id: status} for the topics the chat has touched in the latest round of
+    each stage (a new round starts with no statuses)."""
+    current = await latest_numbers(conn, chat_id)
     async with conn.execute(
-        "SELECT topic_id, status FROM topic_states WHERE chat_id = ?", (chat_id,)
+        "SELECT topic_id, round, status FROM topic_states WHERE chat_id = ?", (chat_id,)
     ) as cursor:
-        return {row["topic_id"]: row["status"] async for row in cursor}
+        return {
+            row["topic_id"]: row["status"]
+            async for row in cursor
+            if row["round"] == current.get(stage_of(row["topic_id"]), 1)
+        }
 
 
 async def save_answer(
@@ -54,18 +81,21 @@ async def save_answer(
     message_id: int,
     now: str,
 ) -> bool:
-    """Store a member's answer; True when it replaced an earlier one."""
+    """Store a member's answer in the latest round of the topic's stage; True when it replaced
+    their earlier answer of that round (an earlier round's answer is kept as it was)."""
+    stage = stage_of(topic_id)
     async with conn.execute(
-        "SELECT 1 FROM answers WHERE chat_id = ? AND topic_id = ? AND user_id = ?",
-        (chat_id, topic_id, user_id),
+        f"SELECT 1 FROM answers WHERE chat_id = ? AND topic_id = ? AND round = {_LATEST}"
+        " AND user_id = ?",
+        (chat_id, topic_id, chat_id, stage, user_id),
     ) as cursor:
         existed = await cursor.fetchone() is not None
     await conn.execute(
-        "INSERT INTO answers (chat_id, topic_id, user_id, slot, text, message_id, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (chat_id, topic_id, user_id) DO UPDATE SET slot = excluded.slot,"
+        "INSERT INTO answers (chat_id, topic_id, round, user_id, slot, text, message_id,"
+        f" created_at, updated_at) VALUES (?, ?, {_LATEST}, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, topic_id, round, user_id) DO UPDATE SET slot = excluded.slot,"
         " text = excluded.text, message_id = excluded.message_id, updated_at = excluded.updated_at",
-        (chat_id, topic_id, user_id, slot, text, message_id, now, now),
+        (chat_id, topic_id, chat_id, stage, user_id, slot, text, message_id, now, now),
     )
     return existed
 
@@ -88,16 +118,43 @@ async def update_answer_text(conn: Tx, chat_id: int, message_id: int, text: str,
     )
 
 
-async def answers(conn: Tx, chat_id: int, topic_id: str) -> list[Answer]:
-    """Return the answers on a topic, partner by partner, oldest first."""
+async def answers(
+    conn: Tx, chat_id: int, topic_id: str, round_number: int | None = None
+) -> list[Answer]:
+    """Return the answers on a topic in a round (default: the latest of its stage), partner by
+    partner, oldest first."""
+    args: tuple[int | str, ...]
+    if round_number is None:
+        which, args = _LATEST, (chat_id, stage_of(topic_id))
+    else:
+        which, args = "?", (round_number,)
     async with conn.execute(
         "SELECT a.user_id, a.slot, m.name, a.text, a.message_id FROM answers a"
         " JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id"
-        " WHERE a.chat_id = ? AND a.topic_id = ? ORDER BY a.slot, a.created_at, a.id",
-        (chat_id, topic_id),
+        f" WHERE a.chat_id = ? AND a.topic_id = ? AND a.round = {which}"
+        " ORDER BY a.slot, a.created_at, a.id",
+        (chat_id, topic_id, *args),
     ) as cursor:
         return [
             Answer(r["user_id"], r["slot"], r["name"], r["text"], r["message_id"])
+            async for r in cursor
+        ]
+
+
+async def earlier_answers(
+    conn: Tx, chat_id: int, topic_id: str, before: int
+) -> list[EarlierAnswer]:
+    """The answers on a topic in rounds before ``before``, newest round first, then partner by
+    partner (the name is '' for someone who asked to be forgotten)."""
+    async with conn.execute(
+        "SELECT a.slot, coalesce(m.name, '') AS name, a.text, a.round, a.updated_at"
+        " FROM answers a LEFT JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id"
+        " WHERE a.chat_id = ? AND a.topic_id = ? AND a.round < ?"
+        " ORDER BY a.round DESC, a.slot, a.created_at, a.id",
+        (chat_id, topic_id, before),
+    ) as cursor:
+        return [
+            EarlierAnswer(r["slot"], r["name"], r["text"], r["round"], r["updated_at"])
             async for r in cursor
         ]
 

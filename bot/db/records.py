@@ -24,6 +24,12 @@ class Agreement:
     confirmed_at: str | None
     from_issue: int | None
     revision: int = 0
+    #: The confirmed agreement this proposal would change (or, with ``lapse``, let lapse).
+    replaces: int | None = None
+    #: A proposal to let ``replaces`` lapse rather than to word it anew.
+    lapse: bool = False
+    #: The wording of ``replaces`` (None when it replaces nothing).
+    replaced_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +43,11 @@ class OpenIssue:
 
 
 _AGREEMENT = (
-    "SELECT a.*, p.name AS proposer_name, c.name AS confirmer_name FROM agreements a"
+    "SELECT a.*, p.name AS proposer_name, c.name AS confirmer_name, r.text AS replaced_text"
+    " FROM agreements a"
     " LEFT JOIN members p ON p.chat_id = a.chat_id AND p.user_id = a.proposed_by"
     " LEFT JOIN members c ON c.chat_id = a.chat_id AND c.user_id = a.confirmed_by"
+    " LEFT JOIN agreements r ON r.id = a.replaces"
 )
 
 
@@ -47,7 +55,8 @@ def _agreement(r: aiosqlite.Row) -> Agreement:
     return Agreement(
         r["id"], r["chat_id"], r["topic_id"], r["text"], r["status"], r["proposed_by"],
         r["proposer_slot"], r["proposer_name"] or "", r["confirmed_by"], r["confirmer_name"],
-        r["confirmed_at"], r["from_issue"], r["revision"],
+        r["confirmed_at"], r["from_issue"], r["revision"], r["replaces"], bool(r["lapse"]),
+        r["replaced_text"],
     )  # fmt: skip
 
 
@@ -117,6 +126,63 @@ async def reword(conn: Tx, agreement_id: int, text: str, user_id: int, slot: int
         (text, user_id, slot, agreement_id),
     )
     return cursor.rowcount == 1
+
+
+async def propose_review(
+    conn: Tx, earlier: Agreement, text: str, user_id: int, slot: int, now: str, *, lapse: bool
+) -> int:
+    """Propose to change a confirmed agreement (new ``text``) or to let it lapse; return its id."""
+    cursor = await conn.execute(
+        "INSERT INTO agreements (chat_id, topic_id, text, proposed_by, proposer_slot,"
+        " proposed_at, replaces, lapse) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (earlier.chat_id, earlier.topic_id, text, user_id, slot, now, earlier.id, int(lapse)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def waiting_review(conn: Tx, chat_id: int, agreement_id: int) -> Agreement | None:
+    """The proposal that waits to change or drop an agreement, if there is one."""
+    async with conn.execute(
+        _AGREEMENT + " WHERE a.chat_id = ? AND a.replaces = ? AND a.status = 'proposed'"
+        " ORDER BY a.id LIMIT 1",
+        (chat_id, agreement_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _agreement(row) if row else None
+
+
+async def end(conn: Tx, agreement_id: int, status: str, now: str) -> bool:
+    """A confirmed agreement was ``changed`` or ``dropped``; False when it was not current."""
+    cursor = await conn.execute(
+        "UPDATE agreements SET status = ?, ended_at = ? WHERE id = ? AND status = 'confirmed'",
+        (status, now, agreement_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def settle_lapse(conn: Tx, agreement_id: int, user_id: int, now: str) -> bool:
+    """A proposal to let an agreement lapse is confirmed: it is kept as 'dropped', with who
+    confirmed it and when; False when it was no longer a proposal."""
+    cursor = await conn.execute(
+        "UPDATE agreements SET status = 'dropped', confirmed_by = ?, confirmed_at = ?,"
+        " ended_at = ? WHERE id = ? AND status = 'proposed' AND lapse = 1",
+        (user_id, now, now, agreement_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def versions(
+    conn: Tx, chat_id: int
+) -> list[tuple[int, str, str, int | None, bool, str | None, str | None]]:
+    """Every agreement of the chat that was ever confirmed, and every confirmed drop, as
+    (id, text, status, replaces, lapse, confirmed_at, ended_at): what a history is made of."""
+    async with conn.execute(
+        "SELECT id, text, status, replaces, lapse, confirmed_at, ended_at FROM agreements"
+        " WHERE chat_id = ? AND status IN ('confirmed', 'changed', 'dropped') ORDER BY id",
+        (chat_id,),
+    ) as cursor:
+        return [(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in await cursor.fetchall()]
 
 
 async def pending_by(conn: Tx, chat_id: int, user_id: int) -> int:

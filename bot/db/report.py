@@ -1,5 +1,6 @@
 """The queries behind a group's record (``bot/domain/record.py``): every answer, every agreement that is
-confirmed or waits for confirmation, and every open issue, each with the names of the people."""
+confirmed, waits for confirmation or was dropped, and every open issue, each with the names of the
+people."""
 
 from __future__ import annotations
 
@@ -9,25 +10,28 @@ from bot.db.tx import Tx
 
 
 async def answers(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
-    """Every answer of the chat with its author's name, partner by partner, oldest first."""
+    """Every answer of the chat, of every round, with its author's name: round by round, then
+    partner by partner, oldest first."""
     async with conn.execute(
-        "SELECT a.topic_id, a.slot, a.text, a.updated_at, m.name FROM answers a"
+        "SELECT a.topic_id, a.round, a.slot, a.text, a.updated_at, m.name FROM answers a"
         " LEFT JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id"
-        " WHERE a.chat_id = ? ORDER BY a.slot, a.created_at, a.id",
+        " WHERE a.chat_id = ? ORDER BY a.round, a.slot, a.created_at, a.id",
         (chat_id,),
     ) as cursor:
         return list(await cursor.fetchall())
 
 
 async def agreements(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
-    """Confirmed and proposed agreements with the names of proposer and confirmer, oldest first."""
+    """Confirmed, proposed and dropped agreements with the names of proposer and confirmer,
+    oldest first. A proposal to drop one is left out: the dropped agreement's history says it."""
     async with conn.execute(
         "SELECT a.id, a.topic_id, a.text, a.status, a.proposer_slot, a.proposed_at,"
         " a.confirmed_at, a.review_due, p.name AS proposer_name, c.name AS confirmer_name,"
         " a.confirmed_by IS NOT NULL AS has_confirmer FROM agreements a"
         " LEFT JOIN members p ON p.chat_id = a.chat_id AND p.user_id = a.proposed_by"
         " LEFT JOIN members c ON c.chat_id = a.chat_id AND c.user_id = a.confirmed_by"
-        " WHERE a.chat_id = ? AND a.status IN ('proposed', 'confirmed') ORDER BY a.id",
+        " WHERE a.chat_id = ? AND a.status IN ('proposed', 'confirmed', 'dropped')"
+        " AND a.lapse = 0 ORDER BY a.id",
         (chat_id,),
     ) as cursor:
         return list(await cursor.fetchall())

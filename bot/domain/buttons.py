@@ -173,6 +173,30 @@ class IssueToAgreement(Press):
     issue: int
 
 
+@dataclass(frozen=True, slots=True)
+class StillHolds(Press):
+    """An earlier agreement still holds, says one organisation."""
+
+    kind = "ahold"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAgreement(Press):
+    """Propose new wording for an earlier agreement."""
+
+    kind = "achg"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class DropAgreement(Press):
+    """Propose to let an earlier agreement lapse."""
+
+    kind = "adrop"
+    agreement: int
+
+
 # -- check-ups ----------------------------------------------------------------------------------
 
 #: The marks of a check-up, from best to worst.
@@ -193,6 +217,19 @@ class MarkCheckup(Press):
 
 
 # -- reminders ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemindFor(Press):
+    """The stage ``/remind <when>`` is for, asked when none was named; ``at`` is the moment in
+    seconds since 1970 (UTC), checked again when pressed."""
+
+    kind = "rfor"
+    stage: str
+    at: int
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_stage(wheel, self.stage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +266,23 @@ class Export(Press):
     kind = "export"
 
 
+# -- the position check (in a private chat) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RatePosition(Press):
+    """An answer in a position check's private rating: ``value`` 1-4 for component number
+    ``step`` (from 0), or 0 for "don't know"."""
+
+    kind = "pos"
+    check: int
+    step: int
+    value: int
+
+    def fits(self, wheel: Wheel) -> bool:
+        return 0 <= self.step < 12 and 0 <= self.value <= 4
+
+
 PRESSES: tuple[type[Press], ...] = (
     ChooseSide,
     ResetAnswer,
@@ -240,17 +294,22 @@ PRESSES: tuple[type[Press], ...] = (
     RecordAgreement,
     NoteIssue,
     RemindLater,
+    RemindFor,
     Confirm,
     NotYet,
     Withdraw,
     Resolve,
     IssueToAgreement,
+    StillHolds,
+    ChangeAgreement,
+    DropAgreement,
     MarkCheckup,
     StartNow,
     Snooze,
     Dismiss,
     CancelReminder,
     Export,
+    RatePosition,
 )
 #: Every press by its kind on the wire.
 KINDS: dict[str, type[Press]] = {press.kind: press for press in PRESSES}

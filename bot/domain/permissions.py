@@ -71,9 +71,13 @@ class Action(StrEnum):
     NOT_YET = "Not yet"
     REWORD = "reply to a proposal"
     WITHDRAW = "Withdraw"
+    STILL_HOLDS = "Still holds (an earlier agreement)"
+    CHANGE = "Change (an earlier agreement), and the reply with its new wording"
+    DROP = "Drop (an earlier agreement)"
     RENAME = "/rename"
     RESET = "/reset"
     FORGETGROUP = "/forgetgroup"
+    POSITION = "/position"
 
 
 #: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
@@ -112,11 +116,15 @@ RULES: dict[Action, Who] = {
     Action.CHECKUP: Who.REPRESENTATIVE,
     Action.CHECKUP_MARK: Who.REPRESENTATIVE,
     Action.CHECKUP_DATE: Who.REPRESENTATIVE,
+    Action.POSITION: Who.REPRESENTATIVE,
     # agreements
     Action.CONFIRM: Who.OTHER_PARTNER,
     Action.NOT_YET: Who.OTHER_PARTNER,
     Action.REWORD: Who.NEGOTIATOR,
     Action.WITHDRAW: Who.PROPOSER,
+    Action.STILL_HOLDS: Who.REPRESENTATIVE,
+    Action.CHANGE: Who.REPRESENTATIVE,
+    Action.DROP: Who.REPRESENTATIVE,
     # the set-up
     Action.RENAME: Who.MANAGER,
     Action.RESET: Who.MANAGER,

@@ -68,18 +68,22 @@ class Sides(Purpose):
 
 @dataclass(frozen=True, slots=True)
 class Card(Purpose):
-    """A topic's card: people answer by replying to it, and it is edited as they do."""
+    """A topic's card in a round of its stage: people answer by replying to it, and it is edited
+    as they do (cards from before rounds existed read as round 1)."""
 
     kind = "card"
     topic: str
+    round: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Answers(Purpose):
-    """Both partners' answers on a topic, side by side."""
+    """Both partners' answers on a topic in a round, side by side (round 1 for views from before
+    rounds existed)."""
 
     kind = "answers"
     topic: str
+    round: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,25 @@ class Proposal(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class ChangePrompt(Purpose):
+    """A prompt for new wording of an earlier agreement."""
+
+    kind = "change-text"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReview(Purpose):
+    """Earlier agreements, each with Still holds / Change / Drop: those of ``topic`` (or of every
+    topic, ``all``), the agreements ``ids`` numbered from ``first``."""
+
+    kind = "agree-review"
+    topic: str
+    first: int
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class IssueList(Purpose):
     """One message of ``/issues``: the issues ``ids``, numbered from ``first``; the first message
     has the ``heading``."""
@@ -140,7 +163,22 @@ class ReminderMessage(Purpose):
     reminder: int
 
 
+@dataclass(frozen=True, slots=True)
+class PositionMessage(Purpose):
+    """A position check's message in the group: who has rated, and the button to rate."""
+
+    kind = "position"
+    check: int
+
+
 # -- questions answered once, with Yes or No ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemindQuestion(Purpose):
+    """``/remind <when>`` without a stage: which stage it is for (answered once)."""
+
+    kind = "remind-which"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +207,13 @@ PURPOSES: tuple[type[Purpose], ...] = (
     IssuePrompt,
     IssueAgreementPrompt,
     Proposal,
+    ChangePrompt,
+    AgreementReview,
     IssueList,
     CheckupPart,
     ReminderMessage,
+    RemindQuestion,
+    PositionMessage,
     ResetQuestion,
     ForgetGroupQuestion,
     ForgetMeQuestion,

@@ -2,21 +2,29 @@
 agreements and open issues, read in one go so that the summary, the wheel picture and the export
 all show the same moment.
 
+A topic's state and answers are those of the latest round of its stage; the answers of earlier
+rounds come along (``TopicRecord.earlier``) for the export. Progress is counted with the one
+definition of ``bot/domain/rounds.py`` (``GroupRecord.progress``).
+
 The snapshot holds user text exactly as typed and times in the group's own time zone; the
 renderers (``flows/summary.py``, ``render/picture/``, ``render/pdf.py``) translate, format and escape.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.db import chats, checkups, partners, progress
+from bot.db import chats, checkups, partners, progress, records, rounds
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
+from bot.domain.history import Event, history, versions
+from bot.domain.position import View, read_views
+from bot.domain.rounds import StageProgress, is_discussed, stage_progress
 from bot.domain.wheel import Topic, Wheel
 
 
@@ -67,12 +75,16 @@ class CheckupEntry:
 class AgreementEntry:
     id: int
     text: str
-    #: ``confirmed`` or ``proposed`` (waiting for the other partner); withdrawn ones are left out.
+    #: ``confirmed``, ``proposed`` (waiting for the other partner) or ``dropped`` (in
+    #: ``TopicRecord.dropped`` only); withdrawn and changed ones are left out.
     status: str
     proposed_by: Person
     proposed_at: dt.datetime
     confirmed_by: Person | None
     confirmed_at: dt.datetime | None
+    #: What happened to it, newest first (``bot.domain.history``), in the group's time zone:
+    #: the earlier wordings a change replaced, and for a dropped agreement its drop.
+    history: tuple[Event, ...] = ()
     #: The day of its next check-up (confirmed agreements).
     review_due: dt.date | None = None
     #: Its finished check-ups, oldest first.
@@ -88,12 +100,35 @@ class IssueEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierRound:
+    """The answers on a topic in an earlier round of its stage."""
+
+    number: int
+    #: When the round started, in the group's zone.
+    started_at: dt.datetime
+    answers: tuple[AnswerEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TopicRecord:
     topic: Topic
     state: TopicState
+    #: The answers of the latest round of the topic's stage.
     answers: tuple[AnswerEntry, ...]
     agreements: tuple[AgreementEntry, ...]
     issues: tuple[IssueEntry, ...]
+    #: Agreements the partners let lapse: no longer agreements, kept for their history.
+    dropped: tuple[AgreementEntry, ...] = ()
+    #: The topic's status in the latest round (open, answered, skipped; None: not touched).
+    status: str | None = None
+    #: The number of the latest round of the topic's stage (0: never worked on).
+    round: int = 0
+    #: The answers of earlier rounds, newest round first.
+    earlier: tuple[EarlierRound, ...] = ()
+
+    @property
+    def discussed(self) -> bool:
+        return is_discussed(self.status)
 
     @property
     def confirmed(self) -> tuple[AgreementEntry, ...]:
@@ -116,9 +151,15 @@ class GroupRecord:
     made_at: dt.datetime
     #: Every topic of the wheel, in wheel order (stage, domain, topic).
     topics: tuple[TopicRecord, ...]
+    #: The revealed position checks, oldest first (the trajectory).
+    positions: tuple[View, ...] = ()
 
     def stage(self, stage_id: str) -> tuple[TopicRecord, ...]:
         return tuple(r for r in self.topics if r.topic.stage == stage_id)
+
+    def progress(self) -> dict[str, StageProgress]:
+        """The topics discussed in the latest round of each stage (``stage_progress``)."""
+        return stage_progress((r.topic.stage, r.status) for r in self.topics)
 
 
 def topic_state(
@@ -156,16 +197,24 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
     def local(stamp: str) -> dt.datetime:
         return _local(stamp, zone)
 
+    latest = await rounds.latest_numbers(conn, chat_id)
+    started = {(r.stage, r.number): local(r.started_at) for r in await rounds.every(conn, chat_id)}
     answers: dict[str, list[AnswerEntry]] = {}
+    before: dict[str, dict[int, list[AnswerEntry]]] = {}
     for r in await sql.answers(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]))
         answer = AnswerEntry(by, r["slot"], r["text"], local(r["updated_at"]))
-        answers.setdefault(r["topic_id"], []).append(answer)
+        if r["round"] >= latest.get(rounds.stage_of(r["topic_id"]), 1):
+            answers.setdefault(r["topic_id"], []).append(answer)
+        else:
+            before.setdefault(r["topic_id"], {}).setdefault(r["round"], []).append(answer)
     agreements: dict[str, list[AgreementEntry]] = {}
+    dropped: dict[str, list[AgreementEntry]] = {}
+    known = versions(await records.versions(conn, chat_id))
     checked = await checkups.history(conn, chat_id)
     for r in await sql.agreements(conn, chat_id):
         slot = r["proposer_slot"]
-        confirmed = r["status"] == "confirmed"
+        confirmed = r["status"] in ("confirmed", "dropped")
         agreement = AgreementEntry(
             id=r["id"],
             text=r["text"],
@@ -176,6 +225,9 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
             if confirmed
             else None,
             confirmed_at=local(r["confirmed_at"]) if confirmed and r["confirmed_at"] else None,
+            history=tuple(
+                dataclasses.replace(e, on=e.on.astimezone(zone)) for e in history(r["id"], known)
+            ),
             review_due=dt.date.fromisoformat(r["review_due"])
             if confirmed and r["review_due"]
             else None,
@@ -184,7 +236,8 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
                 for day, marks in checked.get(r["id"], ())
             ),
         )
-        agreements.setdefault(r["topic_id"], []).append(agreement)
+        kept = dropped if r["status"] == "dropped" else agreements
+        kept.setdefault(r["topic_id"], []).append(agreement)
     issues: dict[str, list[IssueEntry]] = {}
     for r in await sql.open_issues(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]) if r["slot"] else None)
@@ -194,10 +247,16 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
     topics = []
     for topic in wheel.topics:
         status = statuses.get(topic.id)
-        if status != "skipped" and topic.id in answers:
-            status = "answered"
         said = tuple(agreements.get(topic.id, ()))
         raised = tuple(issues.get(topic.id, ()))
+        earlier = tuple(
+            EarlierRound(
+                number,
+                started.get((topic.stage, number), given[0].at),
+                tuple(given),
+            )
+            for number, given in sorted(before.get(topic.id, {}).items(), reverse=True)
+        )
         topics.append(
             TopicRecord(
                 topic,
@@ -205,6 +264,10 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
                 tuple(answers.get(topic.id, ())),
                 said,
                 raised,
+                tuple(dropped.get(topic.id, ())),
+                status=status,
+                round=latest.get(topic.stage, 0),
+                earlier=earlier,
             )
         )
     return GroupRecord(
@@ -214,6 +277,7 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
         timezone=chat.timezone,
         made_at=now.astimezone(zone),
         topics=tuple(topics),
+        positions=await read_views(conn, chat_id, zone),
     )
 
 

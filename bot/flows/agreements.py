@@ -11,10 +11,10 @@ from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
 from bot.domain.permissions import Action
 from bot.domain.purposes import AgreementPrompt, IssueAgreementPrompt, Proposal
 from bot.domain.wheel import Wheel
-from bot.flows import board, checkups, gate
+from bot.flows import agreement_history, board, checkups, gate
 from bot.flows.common import clean_text, shown_name, text_problem
 from bot.flows.turn import Turn
-from bot.render.messages import Button, Reply, Result, msg, reply, wheel_text
+from bot.render.messages import Button, Msg, Reply, Result, msg, reply, wheel_text
 
 
 def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
@@ -61,8 +61,11 @@ def proposal_message(
             partner=names.get(agreement.proposer_slot, ""),
         )
     )
+    # A change or drop of an earlier agreement reads differently; a drop cannot be reworded.
+    changing = agreement_history.proposal_parts(wheel, names, agreement)
     return Reply(
-        parts=(
+        parts=changing
+        or (
             heading,
             msg("“{text}”", text=agreement.text),
             msg(
@@ -79,7 +82,7 @@ def proposal_message(
                 Button(msg("Withdraw"), Withdraw(agreement.id).pack()),
             ),
         ),
-        remember=Proposal(agreement.id).pack(),
+        remember=None if agreement.lapse else Proposal(agreement.id).pack(),
         edit=edit,
     )
 
@@ -169,7 +172,14 @@ async def propose_for_issue(turn: Turn, issue_id: int, text: str | None) -> Resu
 
 
 def _recorded(
-    wheel: Wheel, names: dict[int, str], a: Agreement, day: dt.date, edit: int, *, onward: bool
+    wheel: Wheel,
+    names: dict[int, str],
+    a: Agreement,
+    day: dt.date,
+    edit: int,
+    *,
+    onward: bool,
+    history: tuple[Msg, ...] = (),
 ) -> Reply:
     buttons = ((Button(msg("Next topic"), NextTopic(a.topic_id).pack()),),) if onward else ()
     return Reply(
@@ -188,6 +198,7 @@ def _recorded(
                 second=names.get(3 - a.proposer_slot, ""),
                 date=day,
             ),
+            *history,
         ),
         edit=edit,
     )
@@ -211,6 +222,9 @@ async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
     member = await gate.member(turn, Action.CONFIRM, button=True, agreement=agreement)
     if isinstance(member, Result):
         return member
+    instead = await agreement_history.before_confirm(turn, agreement, member)
+    if instead is not None:
+        return instead
     names = await partners.names(conn, chat_id)
     await records.confirm(conn, agreement_id, member.user_id, turn.stamp)
     await checkups.set_first_review(turn, agreement_id, agreement.topic_id)
@@ -221,7 +235,10 @@ async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
     day = turn.now.date()
     # No dead end: the recorded agreement offers the next topic while the group is on it.
     onward = turn.chat is not None and turn.chat.topic == confirmed.topic_id
-    recorded = _recorded(turn.wheel, names, confirmed, day, turn.message_id, onward=onward)
+    history = await agreement_history.after_confirm(turn, confirmed)
+    recorded = _recorded(
+        turn.wheel, names, confirmed, day, turn.message_id, onward=onward, history=history
+    )
     view = await board.answers_update(turn, confirmed.topic_id)
     replies = (recorded,) if view is None else (recorded, view)
     return Result(replies=replies, notice=msg("Agreement confirmed."))
@@ -302,6 +319,8 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
     member = await gate.member(turn, Action.NOT_YET, button=True, agreement=agreement)
     if isinstance(member, Result):
         return member
+    if agreement.lapse:
+        return await agreement_history.keep_after_all(turn, agreement, member)
     await records.withdraw(conn, agreement_id, turn.stamp)
     await records.raise_issue(
         conn, chat_id, agreement.topic_id, agreement.text, member.user_id, turn.stamp

@@ -1,18 +1,25 @@
 """The topic card as the facilitator's whiteboard: where the group is in the wheel, the question,
 who has answered and who the group is still waiting for. The card is edited in place as the topic
-moves on; people reply to it with their answers."""
+moves on; people reply to it with their answers.
+
+On a revisit (round 2 and later) the card also shows what each organisation answered last time
+and what the group agreed and left open on the topic, and the previous round's card of the topic
+is closed so that it no longer invites answers."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from bot.db import partners, progress, records
+from bot.db import partners, progress, records, rounds
 from bot.db.partners import Member
+from bot.db.reminders import zone_or_utc
 from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
 from bot.domain.purposes import Answers, Card, Purpose
+from bot.domain.rounds import StageProgress, shorten, stage_progress
 from bot.domain.wheel import Topic, Wheel
 from bot.flows.common import shown_name
-from bot.flows.turn import Turn
+from bot.flows.turn import Turn, known_chat
 from bot.render.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
 
 
@@ -20,46 +27,90 @@ from bot.render.messages import Button, Joined, Msg, Raw, Reply, lines, listing,
 class Board:
     """What the card of one topic shows besides the question."""
 
-    #: Topics answered or skipped, per stage id.
-    done: dict[str, int]
+    #: Progress of the latest round of each stage, by stage id.
+    done: dict[str, StageProgress]
     names: dict[int, str]
     members: tuple[Member, ...]
+    #: The answers of the current round only.
     answers: tuple[progress.Answer, ...]
     #: True for the group's first card (no answers on any other topic yet): it says, at
     #: length, how answering works.
     first: bool
+    #: The round of the topic's stage this card belongs to.
+    round: int = 1
+    #: On a revisit: per organisation (slot), its answers of the latest earlier round it
+    #: answered in, with that answer's date in the group's zone.
+    earlier: tuple[tuple[int, dt.date, progress.EarlierAnswer], ...] = ()
+    #: On a revisit: the topic's confirmed agreements and open issues (of any round).
+    agreed: tuple[str, ...] = ()
+    open_issues: tuple[str, ...] = ()
+
+
+async def current_round(turn: Turn, stage_id: str) -> int:
+    """The number of the latest round of a stage (1 before the first)."""
+    found = await rounds.latest(turn.conn, turn.chat_id, stage_id)
+    return found.number if found else 1
+
+
+def local_date(stamp: str, timezone: str) -> dt.date:
+    """A stored moment (UTC, ISO 8601) as a date in the group's zone."""
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone_or_utc(timezone)).date()
+
+
+async def progress_now(turn: Turn) -> dict[str, StageProgress]:
+    """The progress of the latest round of each stage (the one definition, ``stage_progress``)."""
+    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+    return stage_progress((t.stage, statuses.get(t.id)) for t in turn.wheel.topics)
 
 
 async def board(turn: Turn, topic_id: str) -> Board:
     """Read what the card of ``topic_id`` shows now."""
     conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
-    statuses = await progress.topic_statuses(conn, chat_id)
-    done = {
-        stage.id: sum(
-            1
-            for t in wheel.stage_topics(stage.id)
-            if statuses.get(t.id) in ("answered", "skipped")
-        )
-        for stage in wheel.stages
-    }
-    answers = await progress.answers(conn, chat_id, topic_id)
+    topic = wheel.topic(topic_id)
+    number = await current_round(turn, topic.stage)
+    answers = await progress.answers(conn, chat_id, topic_id, number)
+    earlier: list[tuple[int, dt.date, progress.EarlierAnswer]] = []
+    agreed: list[str] = []
+    open_issues: list[str] = []
+    if number > 1:
+        timezone = (await known_chat(turn)).timezone
+        # Per organisation, its answers of the newest earlier round in which it answered.
+        latest_of: dict[int, int] = {}
+        for a in await progress.earlier_answers(conn, chat_id, topic_id, number):
+            if latest_of.setdefault(a.slot, a.round) == a.round:
+                earlier.append((a.slot, local_date(a.at, timezone), a))
+        agreed = [
+            a.text for a in await records.agreements(conn, chat_id) if a.topic_id == topic_id
+        ]
+        open_issues = [
+            i.text for i in await records.issues(conn, chat_id) if i.topic_id == topic_id
+        ]
     return Board(
-        done=done,
+        done=await progress_now(turn),
         names=await partners.names(conn, chat_id),
         members=tuple(await partners.representatives(conn, chat_id)),
         answers=tuple(answers),
-        first=not await progress.has_answers(conn, chat_id, besides=topic_id),
+        # A return needs no explanation of how to answer; the card is long enough then.
+        first=number == 1 and not await progress.has_answers(conn, chat_id, besides=topic_id),
+        round=number,
+        earlier=tuple(earlier),
+        agreed=tuple(agreed),
+        open_issues=tuple(open_issues),
     )
 
 
-def progress_line(wheel: Wheel, done: dict[str, int]) -> Joined:
-    """ "Orientation 3/9 · Integration 0/9 · Transformation 0/3"."""
+def progress_line(wheel: Wheel, done: dict[str, StageProgress]) -> Joined:
+    """ "Orientation 3/9 · Integration 0/9 · Transformation 0/3": the topics discussed in the
+    latest round of each stage."""
     return Joined(
         tuple(
             msg(
                 "{stage} {done}/{total}",
                 stage=wheel_text(stage.name),
-                done=done.get(stage.id, 0),
+                done=done[stage.id].discussed if stage.id in done else 0,
                 total=len(wheel.stage_topics(stage.id)),
             )
             for stage in wheel.stages
@@ -122,6 +173,7 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
     ]
     if topic.hint:
         parts.append(msg("<i>{hint}</i>", hint=wheel_text(topic.hint)))
+    parts.extend(revisit_parts(state))
     if state.first:
         parts.append(
             msg(
@@ -138,7 +190,61 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
         parts=tuple(parts),
         force_reply=edit is None,
         placeholder=msg("Your answer") if edit is None else None,
-        remember=Card(topic.id).pack(),
+        remember=Card(topic.id, state.round).pack(),
+        edit=edit,
+    )
+
+
+def revisit_parts(state: Board) -> list[Msg | Joined]:
+    """On a revisit: what each organisation answered last time (shortened, dated), and what the
+    group agreed and left open on the topic."""
+    if state.round <= 1:
+        return []
+    parts: list[Msg | Joined] = []
+    said: list[Msg] = []
+    if not state.earlier:  # skipped, or left before anyone answered
+        parts.append(msg("<b>Last time</b>: no answers on this topic."))
+    for slot, name in state.names.items() if state.earlier else ():
+        mine = [(day, a) for s, day, a in state.earlier if s == slot]
+        if not mine:
+            said.append(msg("<b>{partner}</b>: –", partner=name))
+        for day, a in mine:
+            said.append(
+                msg(
+                    "<b>{partner}</b>, {date} – {name}: “{text}”",
+                    partner=name,
+                    date=day,
+                    name=shown_name(a.name),
+                    text=shorten(a.text),
+                )
+            )
+    if said:
+        parts.append(lines(msg("<b>Last time</b>"), *said))
+    if state.agreed:
+        parts.append(
+            lines(msg("<b>Agreed so far</b>"), *(msg("✓ {text}", text=t) for t in state.agreed))
+        )
+    if state.open_issues:
+        parts.append(
+            lines(msg("<b>Still open</b>"), *(msg("• {text}", text=t) for t in state.open_issues))
+        )
+    return parts
+
+
+def closed_card(wheel: Wheel, topic: Topic, started: dt.date, *, edit: int) -> Reply:
+    """An earlier round's card of a topic, closed: it no longer invites answers."""
+    return Reply(
+        parts=(
+            msg(
+                "<b>{topic}</b>\n{question}",
+                topic=wheel_text(topic.name),
+                question=wheel_text(topic.question),
+            ),
+            msg(
+                "<i>Round of {date} – closed. The current card for this topic is further down.</i>",
+                date=started,
+            ),
+        ),
         edit=edit,
     )
 
@@ -157,6 +263,7 @@ def answers_view(
     agreed: tuple[str, ...] = (),
     open_issues: tuple[str, ...] = (),
     edit: int | None = None,
+    round_number: int = 1,
 ) -> Reply:
     """Both partners' answers side by side, what the group recorded on the topic, and what to
     do next. Posted once both organisations have answered; later changes edit it."""
@@ -186,34 +293,49 @@ def answers_view(
         (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
         (Button(msg("Next topic"), NextTopic(topic.id).pack()),),
     )
-    return Reply(parts=tuple(parts), buttons=buttons, remember=Answers(topic.id).pack(), edit=edit)
+    return Reply(
+        parts=tuple(parts),
+        buttons=buttons,
+        remember=Answers(topic.id, round_number).pack(),
+        edit=edit,
+    )
 
 
 async def latest(turn: Turn, purpose: Purpose) -> int | None:
-    """The newest message of the chat with this purpose (``progress.latest_message``)."""
-    return await progress.latest_message(turn.conn, turn.chat_id, *purpose.pack())
+    """The newest message of the chat with this purpose (``progress.latest_message``).
+
+    A card or answers view of round 1 may be remembered from before rounds existed, under the
+    topic alone: it is found too."""
+    conn, chat_id = turn.conn, turn.chat_id
+    found = await progress.latest_message(conn, chat_id, *purpose.pack())
+    if found is None and isinstance(purpose, Card | Answers) and purpose.round == 1:
+        found = await progress.latest_message(conn, chat_id, purpose.kind, purpose.topic)
+    return found
 
 
 async def answers_update(turn: Turn, topic_id: str) -> Reply | None:
     """The topic's answers view, edited to show what was just recorded; None while it has not
     been posted (not both organisations have answered yet)."""
-    shown = await latest(turn, Answers(topic_id))
+    number = await current_round(turn, turn.wheel.topic(topic_id).stage)
+    shown = await latest(turn, Answers(topic_id, number))
     if shown is None:
         return None
     return await answers_now(turn, turn.wheel.topic(topic_id), edit=shown)
 
 
 async def answers_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
-    """The answers view of ``topic`` as it is now."""
+    """The answers view of ``topic`` in the current round of its stage, as it is now."""
     conn, chat_id = turn.conn, turn.chat_id
+    number = await current_round(turn, topic.stage)
     agreed = [a.text for a in await records.agreements(conn, chat_id) if a.topic_id == topic.id]
     issues = [i.text for i in await records.issues(conn, chat_id) if i.topic_id == topic.id]
     return answers_view(
         turn.wheel,
         topic,
         await partners.names(conn, chat_id),
-        await progress.answers(conn, chat_id, topic.id),
+        await progress.answers(conn, chat_id, topic.id, number),
         agreed=tuple(agreed),
         open_issues=tuple(issues),
         edit=edit,
+        round_number=number,
     )

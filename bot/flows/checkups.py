@@ -23,13 +23,12 @@ from bot.db.records import Agreement
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
 from bot.domain import purposes
-from bot.domain.buttons import CHECKUP_MARKS, IssueToAgreement, MarkCheckup, Resolve
+from bot.domain.buttons import CHECKUP_MARKS, MarkCheckup, Resolve
 from bot.domain.moments import Refusal, parse_moment
 from bot.domain.permissions import Action
 from bot.domain.purposes import CheckupPart
 from bot.domain.wheel import Wheel
 from bot.flows import gate
-from bot.flows.reminders import add_months
 from bot.flows.turn import Turn
 from bot.render.messages import (
     Button,
@@ -101,6 +100,15 @@ def both_marks(names: dict[int, str], marks: dict[int, str]) -> Msg:
     )
 
 
+def _months_later(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, as a reminder set by months counts them."""
+    # Imported here: reminders imports the session, whose agreement review imports agreements,
+    # which imports this module to give a confirmed agreement its review date.
+    from bot.flows.reminders import add_months
+
+    return add_months(day, months)
+
+
 def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -134,7 +142,7 @@ async def first_review(
     reminder = await reminder_sql.pending_for_stage(conn, chat_id, stage)
     if reminder is not None:
         return reminder.local().date()
-    return add_months(local_day(now, timezone), REVIEW_MONTHS)
+    return _months_later(local_day(now, timezone), REVIEW_MONTHS)
 
 
 async def set_first_review(turn: Turn, agreement_id: int, topic_id: str) -> dt.date:
@@ -149,7 +157,7 @@ async def set_next_review(turn: Turn, agreement_id: int) -> dt.date:
     """An agreement was checked in this turn (both marked it; or both said it still holds): its
     next check-up is three months on."""
     timezone = turn.chat.timezone if turn.chat is not None else turn.where.timezone
-    day = add_months(local_day(turn.now, timezone), REVIEW_MONTHS)
+    day = _months_later(local_day(turn.now, timezone), REVIEW_MONTHS)
     await sql.set_review_due(turn.conn, agreement_id, day.isoformat())
     return day
 
@@ -553,12 +561,13 @@ def issue_message(
 
 
 def issue_buttons(agreement_id: int, issue_id: int) -> tuple[tuple[Button, ...], ...]:
-    """The buttons of a check-up's open issue. The place for the review buttons of an earlier
-    agreement (Still holds / Change / Drop: ``review_buttons(agreement_id)``), once they exist;
-    until then, what any open issue offers."""
+    """The buttons of a check-up's open issue: Still holds / Change / Drop for the agreement,
+    and Resolved for the open issue once they have settled it."""
+    # Imported here: agreement_review imports agreements, which imports this module to give a
+    # confirmed agreement its review date.
+    from bot.flows import agreement_review
+
     return (
-        (
-            Button(msg("Resolved"), Resolve(issue_id).pack()),
-            Button(msg("Make it an agreement"), IssueToAgreement(issue_id).pack()),
-        ),
+        agreement_review.review_buttons(agreement_id),
+        (Button(msg("Resolved"), Resolve(issue_id).pack()),),
     )

@@ -139,6 +139,16 @@ async def my_data(turn: Turn) -> Result:
                 found.checkup_marks,
             )
         )
+    if found.position_ratings:
+        parts.append(
+            plural_msg(
+                "{n} rating you gave in a position check; the group sees it only in your "
+                "organisation's average.",
+                "{n} ratings you gave in position checks; the group sees them only in your "
+                "organisation's average.",
+                found.position_ratings,
+            )
+        )
     parts.append(msg("Besides this, your Telegram id is stored with each of these."))
     return Result(replies=(Reply(parts=tuple(parts)),))
 

@@ -14,15 +14,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.db import chats, records
 from bot.db import reminders as sql
 from bot.db.partners import Member
+from bot.db.records import OpenIssue
 from bot.db.reminders import Reminder, zone_or_utc
 from bot.db.tx import Tx
-from bot.domain.buttons import CancelReminder, Dismiss, Snooze, StartNow
+from bot.domain.buttons import CancelReminder, Dismiss, RemindFor, Snooze, StartNow
 from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
-from bot.domain.purposes import ReminderMessage
+from bot.domain.purposes import ReminderMessage, RemindQuestion
 from bot.domain.wheel import Wheel
 from bot.flows import gate, session
-from bot.flows.common import refuse, set_up_chat, stale_button
+from bot.flows.common import answered_once, refuse, set_up_chat, stale_button
 from bot.flows.turn import Turn
 from bot.render.messages import (
     Button,
@@ -38,8 +39,6 @@ from bot.render.messages import (
     wheel_text,
 )
 
-#: The stages the wheel advises to come back to after months of working together.
-REVISIT_STAGES = ("integration", "transformation")
 #: The time of day of a reminder set by months.
 REMIND_AT = dt.time(10, 0)
 #: A reminder sent this long after it fell due says it comes late.
@@ -47,6 +46,13 @@ LATE_AFTER = dt.timedelta(minutes=10)
 SNOOZE_DAYS = 7
 #: At most this many reminders are claimed in one round; the rest follow in the next.
 CLAIM_AT_ONCE = 50
+#: A stage button of ``which_stage`` sets nothing further ahead than this (``/remind`` itself
+#: takes two calendar years; the margin is for a question answered days later).
+MOST_AHEAD = dt.timedelta(days=2 * 366 + 7)
+#: A reminder lists at most this many open issues (each clipped to ``CLIP_AT`` characters), so
+#: it stays one message.
+SHOW_OPEN = 10
+CLIP_AT = 200
 #: How much of text that is not a moment the refusal quotes.
 QUOTE_AT_MOST = 60
 
@@ -57,11 +63,6 @@ def stage_words() -> dict[str, list[str]]:
     for word, stage_id in session.STAGE_WORDS.items():
         words.setdefault(stage_id, []).append(word)
     return words
-
-
-def default_stage(current: str | None) -> str:
-    """Without a stage named: the current one if it is worth revisiting, else Integration."""
-    return current if current in REVISIT_STAGES else REVISIT_STAGES[0]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -106,12 +107,48 @@ async def remind_command(turn: Turn, text: str) -> Result:
         return found_member
     member, chat = found_member
     when_text, stage_id = split_stage(text, stage_words())
-    stage_id = stage_id or default_stage(chat.stage)
     found = parse_moment(when_text, now=turn.now, zone=zone_or_utc(chat.timezone))
     if isinstance(found, Refusal):
         problem = reply(_refusal(found, when_text), examples(), reply_to=turn.message_id)
         return Result(replies=(problem,))
-    return await _set(turn, member.user_id, stage_id, found.local, chat.timezone)
+    if stage_id is None:
+        # Guessing the stage could silently move a reminder the group set for another one.
+        return Result(replies=(which_stage(turn.wheel, found.local, turn.message_id),))
+    said = await _set(turn, member.user_id, stage_id, found.local, chat.timezone)
+    return Result(replies=(reply(said),))
+
+
+def which_stage(wheel: Wheel, local: dt.datetime, reply_to: int | None) -> Reply:
+    """``/remind <when>`` named no stage: ask which one, a button per stage."""
+    at = int(local.timestamp())
+    return reply(
+        msg("Which stage shall I remind you of on {when}?", when=WallTime(local)),
+        buttons=(
+            tuple(
+                Button(wheel_text(stage.name), RemindFor(stage.id, at).pack())
+                for stage in wheel.stages
+            ),
+        ),
+        remember=RemindQuestion().pack(),
+        reply_to=reply_to,
+    )
+
+
+async def remind_for(turn: Turn, stage_id: str, at: int) -> Result:
+    """A stage button of ``which_stage``: set the reminder for that stage, once."""
+    found_member = await _member_and_chat(turn, button=True, reply_to=None)
+    if isinstance(found_member, Result):
+        return found_member
+    member, chat = found_member
+    local = dt.datetime.fromtimestamp(at, dt.UTC).astimezone(zone_or_utc(chat.timezone))
+    if local <= turn.now or local - turn.now > MOST_AHEAD:
+        # Pressed after the moment passed (or data nobody's question carried).
+        return Result(notice=_refusal(Refusal.PAST, ""), alert=True)
+    done = await answered_once(turn, RemindQuestion)
+    if done is not None:
+        return done
+    text = await _set(turn, member.user_id, stage_id, local, chat.timezone)
+    return Result(replies=(reply(text, edit=turn.message_id),), notice=msg("Reminder set."))
 
 
 async def remind_later(turn: Turn, stage_id: str, months: int) -> Result:
@@ -129,8 +166,8 @@ async def remind_later(turn: Turn, stage_id: str, months: int) -> Result:
     zone = zone_or_utc(chat.timezone)
     day = add_months(turn.now.astimezone(zone).date(), months)
     local = dt.datetime.combine(day, REMIND_AT, tzinfo=zone)
-    result = await _set(turn, member.user_id, stage_id, local, chat.timezone)
-    return Result(replies=result.replies, notice=msg("Reminder set."))
+    text = await _set(turn, member.user_id, stage_id, local, chat.timezone)
+    return Result(replies=(reply(text),), notice=msg("Reminder set."))
 
 
 async def _member_and_chat(
@@ -144,9 +181,8 @@ async def _member_and_chat(
     return member, turn.chat
 
 
-async def _set(
-    turn: Turn, user_id: int, stage_id: str, local: dt.datetime, timezone: str
-) -> Result:
+async def _set(turn: Turn, user_id: int, stage_id: str, local: dt.datetime, timezone: str) -> Msg:
+    """Set the stage's reminder, or move the one there is; say which."""
     conn, chat_id = turn.conn, turn.chat_id
     stage = wheel_text(turn.wheel.stage(stage_id).name)
     existing = await sql.pending_for_stage(conn, chat_id, stage_id)
@@ -167,7 +203,7 @@ async def _set(
             stage=stage,
             before=WallTime(existing.local()),
         )
-    return Result(replies=(reply(text),))
+    return text
 
 
 # -- listing and cancelling ---------------------------------------------------------------------
@@ -251,7 +287,6 @@ async def reminder_message(
     group answered, ``closing`` says how, in place of message ``edit``, without buttons."""
     stage = wheel_text(wheel.stage(reminder.stage).name)
     topic_ids = {t.id for t in wheel.stage_topics(reminder.stage)}
-    open_ = [i for i in await records.issues(conn, reminder.chat_id) if i.topic_id in topic_ids]
     agreed = [
         a for a in await records.agreements(conn, reminder.chat_id) if a.topic_id in topic_ids
     ]
@@ -265,19 +300,7 @@ async def reminder_message(
                 when=WallTime(reminder.local()),
             )
         )
-    if open_:
-        parts.append(
-            lines(
-                plural_msg(
-                    "<b>{n} open issue</b> from this stage:",
-                    "<b>{n} open issues</b> from this stage:",
-                    len(open_),
-                ),
-                *(msg("• {text}", text=i.text) for i in open_),
-            )
-        )
-    else:
-        parts.append(msg("No open issues are left from this stage."))
+    parts.append(still_open(wheel, await records.issues(conn, reminder.chat_id)))
     if agreed:
         parts.append(
             plural_msg(
@@ -302,6 +325,45 @@ async def reminder_message(
         buttons=buttons,
         remember=ReminderMessage(reminder.id).pack(),
     )
+
+
+def still_open(wheel: Wheel, open_: list[OpenIssue]) -> Msg | Joined:
+    """Every open issue the group still has, whatever its stage (the thread to pick up again),
+    each with its stage; the first ``SHOW_OPEN`` of them, and how to see the rest."""
+    if not open_:
+        return msg("No open issues are left.")
+    shown = [
+        msg(
+            "• {text} <i>({stage})</i>",
+            text=_clip(issue.text),
+            stage=wheel_text(wheel.stage(wheel.topic(issue.topic_id).stage).name),
+        )
+        for issue in open_[:SHOW_OPEN]
+        if any(t.id == issue.topic_id for t in wheel.topics)
+    ]
+    rest: tuple[Msg, ...] = ()
+    if len(open_) > SHOW_OPEN:
+        rest = (
+            plural_msg(
+                "… and {n} more: /issues lists them all.",
+                "… and {n} more: /issues lists them all.",
+                len(open_) - SHOW_OPEN,
+            ),
+        )
+    return lines(
+        plural_msg(
+            "<b>{n} open issue</b> to pick up again:",
+            "<b>{n} open issues</b> to pick up again:",
+            len(open_),
+        ),
+        *shown,
+        *rest,
+    )
+
+
+def _clip(text: str) -> str:
+    """An issue's text short enough for a list that must stay one message."""
+    return text if len(text) <= CLIP_AT else text[: CLIP_AT - 1].rstrip() + "…"
 
 
 async def _answerable(turn: Turn, reminder_id: int) -> tuple[Reminder, str] | Result:
@@ -330,7 +392,7 @@ async def start_now(turn: Turn, reminder_id: int) -> Result:
     await sql.close(turn.conn, reminder.id, "started")
     closing = msg("{name} started this stage.", name=name)
     edited = await _closed(turn, reminder, closing)
-    started = await session.choose_stage(turn, reminder.stage, button=False)
+    started = await session.start_round(turn, reminder.stage)
     return Result(replies=(edited, *started.replies), notice=started.notice)
 
 

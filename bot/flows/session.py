@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from bot.db import partners, progress, records
+import datetime as dt
+
+from bot.db import partners, progress, records, rounds
 from bot.domain.buttons import LATER_MONTHS, ChooseStage, RemindLater
 from bot.domain.permissions import Action
 from bot.domain.purposes import Answers, Card
+from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
-from bot.flows import board, gate
+from bot.flows import agreement_review, board, gate
 from bot.flows.common import clean_text, set_up_chat, text_problem
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
@@ -58,23 +61,79 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
     return Reply(parts=tuple(parts), buttons=buttons)
 
 
-async def _open_topic(turn: Turn, topic: Topic) -> Reply:
+async def _open_topic(turn: Turn, topic: Topic) -> list[Reply]:
+    """Go to a topic in the current round of its stage: its card, and on a revisit the earlier
+    round's card of the topic closed."""
     conn, chat_id = turn.conn, turn.chat_id
+    found = await rounds.latest(conn, chat_id, topic.stage)
+    if found is None:  # e.g. /back into a stage the group never chose
+        found = await rounds.start(conn, chat_id, topic.stage, turn.stamp)
     await progress.set_position(conn, chat_id, topic.stage, topic.id, turn.stamp)
     statuses = await progress.topic_statuses(conn, chat_id)
     if topic.id not in statuses:
         await progress.set_topic_status(conn, chat_id, topic.id, "open", turn.stamp)
-    return await board.card_now(turn, topic, edit=None)
+    replies: list[Reply] = []
+    # The round's first card of the topic (not /back or /start coming back to it).
+    revisit = found.number > 1 and await board.latest(turn, Card(topic.id, found.number)) is None
+    if revisit:
+        replies.extend(await _close_earlier_card(turn, topic, found.number - 1))
+    replies.append(await board.card_now(turn, topic, edit=None))
+    if revisit:
+        replies.extend(await revisit_extras(turn, topic, found.number))
+    return replies
+
+
+async def revisit_extras(turn: Turn, topic: Topic, round_number: int) -> list[Reply]:
+    """What follows a topic's first card of a round 2 or later, besides the card itself.
+
+    The one place for messages that go with a revisit card: the review of the topic's earlier
+    agreements (Still holds / Change / Drop). Each message counts against the budget of four new
+    group messages per revisited topic (card, side-by-side view, and two more).
+    """
+    replies: list[Reply] = []
+    review = await agreement_review.earlier_agreements(turn, topic.id)
+    if review is not None:
+        replies.append(review)
+    return replies
+
+
+async def _close_earlier_card(turn: Turn, topic: Topic, round_number: int) -> list[Reply]:
+    """Edit the card of ``topic`` from round ``round_number`` into its closed state."""
+    shown = await board.latest(turn, Card(topic.id, round_number))
+    if shown is None:
+        return []
+    earlier = [
+        r
+        for r in await rounds.every(turn.conn, turn.chat_id)
+        if r.stage == topic.stage and r.number == round_number
+    ]
+    timezone = (await known_chat(turn)).timezone
+    started = board.local_date(earlier[0].started_at if earlier else turn.stamp, timezone)
+    return [board.closed_card(turn.wheel, topic, started, edit=shown)]
+
+
+async def _round_over(turn: Turn, found: rounds.Round) -> bool:
+    """Whether choosing the stage of ``found`` (its latest round) starts a new round."""
+    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+    last = dt.datetime.fromisoformat(await rounds.last_activity(turn.conn, turn.chat_id, found))
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    return new_round_due(
+        is_complete=complete(turn.wheel, found.stage, statuses), last_activity=last, now=turn.now
+    )
 
 
 async def choose_stage(turn: Turn, stage_id: str, *, button: bool) -> Result:
-    """Go to a stage: its first topic that is not yet answered or skipped."""
+    """Go to a stage: a new round when its latest round is complete or was left for more than
+    a month (``new_round_due``); otherwise its first topic not yet answered or skipped."""
     member = await gate.member(turn, Action.STAGE, button=button)
     if isinstance(member, Result):
         return member
     wheel = turn.wheel
     topics = wheel.stage_topics(stage_id)
-    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+    found = await rounds.latest(turn.conn, turn.chat_id, stage_id)
+    if found is None or await _round_over(turn, found):
+        return Result(replies=tuple(await _enter_new_round(turn, stage_id, found)))
     chat = await known_chat(turn)
     if button and chat.stage == stage_id and chat.topic in {t.id for t in topics}:
         # An old stage button: the group is in this stage already; no second card.
@@ -86,18 +145,86 @@ async def choose_stage(turn: Turn, stage_id: str, *, button: bool) -> Result:
                 topic=wheel_text(wheel.topic(chat.topic).name),
             )
         )
-    todo = [t for t in topics if statuses.get(t.id, "open") == "open"]
+    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+    todo = [t for t in topics if not is_discussed(statuses.get(t.id))]
     first = todo[0] if todo else topics[0]
-    intro = reply(
+    return Result(replies=(_lets_go(turn, stage_id), *await _open_topic(turn, first)))
+
+
+async def start_round(turn: Turn, stage_id: str) -> Result:
+    """Start a new round of a stage now (a reminder's *Start now*): its intro and first card.
+
+    A latest round in which nothing was discussed yet is taken as the new round instead of
+    starting another one, so pressing twice does not leave an empty round behind.
+    """
+    member = await gate.member(turn, Action.STAGE, button=False)
+    if isinstance(member, Result):
+        return member
+    found = await rounds.latest(turn.conn, turn.chat_id, stage_id)
+    if found is not None:
+        statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+        in_stage = turn.wheel.stage_topics(stage_id)
+        if not any(is_discussed(statuses.get(t.id)) for t in in_stage):
+            return Result(
+                replies=(_lets_go(turn, stage_id), *await _open_topic(turn, in_stage[0]))
+            )
+    return Result(replies=tuple(await _enter_new_round(turn, stage_id, found)))
+
+
+async def _enter_new_round(
+    turn: Turn, stage_id: str, previous: rounds.Round | None
+) -> list[Reply]:
+    """Start the next round of a stage and open its first topic; a return says so, with the
+    date of the previous round."""
+    if previous is None:
+        intro = _lets_go(turn, stage_id)
+    else:  # read before the new round starts: it tells of the previous one
+        intro = await _welcome_back(turn, stage_id, previous)
+    await rounds.start(turn.conn, turn.chat_id, stage_id, turn.stamp)
+    return [intro, *await _open_topic(turn, turn.wheel.stage_topics(stage_id)[0])]
+
+
+def _lets_go(turn: Turn, stage_id: str) -> Reply:
+    topics = turn.wheel.stage_topics(stage_id)
+    return reply(
         msg(
             "Let's go: <b>{stage}</b>, {count} topics. Talking each one through takes about "
             "{minutes} minutes in all; you can stop at any topic and pick up later with /start.",
-            stage=wheel_text(wheel.stage(stage_id).name),
+            stage=wheel_text(turn.wheel.stage(stage_id).name),
             count=len(topics),
             minutes=len(topics) * MINUTES_PER_TOPIC,
         )
     )
-    return Result(replies=(intro, await _open_topic(turn, first)))
+
+
+async def _welcome_back(turn: Turn, stage_id: str, previous: rounds.Round) -> Reply:
+    """The start of a return to a stage: when the group was here, and what it left."""
+    conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
+    topics = wheel.stage_topics(stage_id)
+    ids = {t.id for t in topics}
+    before = await progress.topic_statuses(conn, chat_id)
+    discussed = sum(1 for t in topics if is_discussed(before.get(t.id)))
+    agreed = [a for a in await records.agreements(conn, chat_id) if a.topic_id in ids]
+    open_ = [i for i in await records.issues(conn, chat_id) if i.topic_id in ids]
+    timezone = (await known_chat(turn)).timezone
+    return reply(
+        msg(
+            "Welcome back to <b>{stage}</b>. You were here on {date}: {discussed} of {total} "
+            "topics discussed, {agreements} and {issues}.",
+            stage=wheel_text(wheel.stage(stage_id).name),
+            date=board.local_date(previous.started_at, timezone),
+            discussed=discussed,
+            total=len(topics),
+            agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
+            issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
+        ),
+        msg(
+            "This is round {number}: your answers from last time stay as they were, and each "
+            "card shows them. Answer again as things are now; about {minutes} minutes in all.",
+            number=previous.number + 1,
+            minutes=len(topics) * MINUTES_PER_TOPIC,
+        ),
+    )
 
 
 async def stage_command(turn: Turn, args: list[str]) -> Result:
@@ -138,8 +265,15 @@ async def resume(turn: Turn) -> Result:
     )
 
 
-async def record_answer(turn: Turn, topic_id: str, text: str | None) -> Result:
-    """A reply to a topic card: store the member's answer and show both sides once complete."""
+async def record_answer(
+    turn: Turn, topic_id: str, text: str | None, card_round: int | None = None
+) -> Result:
+    """A reply to a topic card: store the member's answer and show both sides once complete.
+
+    Answers go to the current round of the topic's stage. A reply to a card of an earlier round
+    (``card_round``) is taken into the current round while that round is open, and said so;
+    when it is over (complete, or left for more than a month) it is kindly refused.
+    """
     message_id = turn.message_id
     member = await gate.member(turn, Action.ANSWER, button=False, reply_to=message_id)
     if isinstance(member, Result):
@@ -153,13 +287,32 @@ async def record_answer(turn: Turn, topic_id: str, text: str | None) -> Result:
     conn, chat_id = turn.conn, turn.chat_id
     topic = turn.wheel.topic(topic_id)
     chat = await known_chat(turn)
+    current = await rounds.latest(conn, chat_id, topic.stage)
+    number = current.number if current else 1
+    late = current is not None and card_round is not None and card_round < number
+    if late and current is not None and await _round_over(turn, current):
+        return Result(
+            replies=(
+                reply(
+                    msg(
+                        "Thank you, {name}. That card is from an earlier round of {stage}, "
+                        "which is over, so I haven't recorded this answer. To talk about "
+                        "{topic} again, send /stage to start a new round.",
+                        name=member.name,
+                        stage=wheel_text(turn.wheel.stage(topic.stage).name),
+                        topic=wheel_text(topic.name),
+                    ),
+                    reply_to=message_id,
+                ),
+            )
+        )
     replaced = await progress.save_answer(
         conn, chat_id, topic_id, member.user_id, member.slot, answer, message_id, turn.stamp
     )
     # The answer is acknowledged by a reaction and by the card, not by a message: a brisk group
     # would otherwise hit Telegram's 20 messages a minute within two topics.
     replies: list[Reply] = [reaction(ANSWERED, message_id)]
-    if replaced or chat.topic != topic_id:
+    if replaced or chat.topic != topic_id or late:
         said = (
             msg(
                 "{name}, I've replaced your earlier answer on {topic}.",
@@ -174,16 +327,26 @@ async def record_answer(turn: Turn, topic_id: str, text: str | None) -> Result:
                 "{ack} (That answer belongs to {topic}; you have moved on since.)",
                 ack=said, topic=wheel_text(topic.name),
             )  # fmt: skip
+        if late:
+            said = msg(
+                "{ack} That card was from an earlier round, so I've added your answer to the "
+                "current round of {stage}; the current card is further down.",
+                ack=said,
+                stage=wheel_text(turn.wheel.stage(topic.stage).name),
+            )
         replies.append(reply(said, reply_to=message_id))
-    shown_card = await board.latest(turn, Card(topic_id))
-    if shown_card is not None and not replaced:  # a new answer changes who the card waits for
-        replies.append(await board.card_now(turn, topic, edit=shown_card))
-    answers = await progress.answers(conn, chat_id, topic_id)
-    if {a.slot for a in answers} == {1, 2}:
+    answers = await progress.answers(conn, chat_id, topic_id, number)
+    both = {a.slot for a in answers} == {1, 2}
+    if both:  # discussed now: the card's progress line counts it at once
         statuses = await progress.topic_statuses(conn, chat_id)
         if statuses.get(topic_id) != "skipped":
             await progress.set_topic_status(conn, chat_id, topic_id, "answered", turn.stamp)
-        shown = await board.latest(turn, Answers(topic_id))
+    shown_card = await board.latest(turn, Card(topic_id, number))
+    if shown_card is not None and not replaced:  # a new answer changes who the card waits for
+        replies.append(await board.card_now(turn, topic, edit=shown_card))
+    if both:
+        # A round's own view: a new round's is a new message, never an edit of an old one.
+        shown = await board.latest(turn, Answers(topic_id, number))
         replies.append(await board.answers_now(turn, topic, edit=shown))
     return Result(replies=tuple(replies))
 
@@ -223,7 +386,7 @@ async def next_topic(
     in_stage = wheel.stage_topics(current.stage)
     index = in_stage.index(current)
     if index + 1 < len(in_stage):
-        replies.append(await _open_topic(turn, in_stage[index + 1]))
+        replies.extend(await _open_topic(turn, in_stage[index + 1]))
     else:
         replies.append(await stage_recap(turn, current.stage))
     return Result(replies=tuple(replies))
@@ -245,7 +408,7 @@ async def previous_topic(turn: Turn) -> Result:
                 reply(msg("This is the first topic of the wheel; there is nothing before it.")),
             )
         )
-    return Result(replies=(await _open_topic(turn, wheel.topics[current.order - 1]),))
+    return Result(replies=tuple(await _open_topic(turn, wheel.topics[current.order - 1])))
 
 
 async def stage_recap(turn: Turn, stage_id: str) -> Reply:
@@ -388,21 +551,17 @@ async def status(turn: Turn) -> Result:
         )
     else:
         now = msg("No stage chosen yet. Send /stage to choose one.")
-    statuses = await progress.topic_statuses(conn, chat_id)
-    per_stage = []
-    for stage in wheel.stages:
-        topics = wheel.stage_topics(stage.id)
-        done = sum(1 for t in topics if statuses.get(t.id) == "answered")
-        skipped = sum(1 for t in topics if statuses.get(t.id) == "skipped")
-        per_stage.append(
-            msg(
-                "{stage}: {done}/{total} answered, {skipped} skipped",
-                stage=wheel_text(stage.name),
-                done=done,
-                total=len(topics),
-                skipped=skipped,
-            )
+    done = await board.progress_now(turn)
+    per_stage = [
+        msg(
+            "{stage}: {done}/{total} answered, {skipped} skipped",
+            stage=wheel_text(stage.name),
+            done=done[stage.id].answered,
+            total=done[stage.id].total,
+            skipped=done[stage.id].skipped,
         )
+        for stage in wheel.stages
+    ]
     agreed = await records.agreements(conn, chat_id)
     open_ = await records.issues(conn, chat_id)
     totals = msg(

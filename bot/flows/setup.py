@@ -6,7 +6,7 @@ from bot.db import chats, partners
 from bot.domain.buttons import ChooseSide, ResetAnswer
 from bot.domain.permissions import Action
 from bot.domain.purposes import PartnerName, RenamePrompt, ResetQuestion, Sides
-from bot.flows import gate, session
+from bot.flows import gate, position, session
 from bot.flows.common import (
     MAX_NAME,
     anonymous,
@@ -265,6 +265,7 @@ async def reset(turn: Turn, clear: bool) -> Result:
     if chat.setup_step == "none":
         return Result(notice=msg("The set-up was already cleared."))
     await partners.reset(turn.conn, turn.chat_id, turn.stamp)
+    await position.reset(turn.conn, turn.chat_id)
     started = await _begin(turn)  # the turn's chat is as it was before the reset
     closed = reply(msg("{name} started the set-up again.", name=turn.actor.name), edit=message_id)
     return Result(replies=(closed, *started.replies), notice=started.notice)

@@ -1,11 +1,12 @@
 """What the partners agreed and what is still open, on demand: ``/summary [stage]`` (grouped by
-stage and domain, named by topic, with who and when), ``/agreements`` (one line each), and the
+stage and domain, named by topic, with who and when), ``/agreements`` (``agreement_review``), and the
 requests for the wheel picture and the export, which the outbox makes when it delivers them.
 """
 
 from __future__ import annotations
 
 from bot.domain.buttons import Export
+from bot.domain.history import Step
 from bot.domain.record import (
     AgreementEntry,
     GroupRecord,
@@ -15,6 +16,8 @@ from bot.domain.record import (
     read_record,
 )
 from bot.domain.wheel import Wheel
+from bot.flows import agreement_review
+from bot.flows.board import progress_line
 from bot.flows.checkups import both_marks
 from bot.flows.common import refuse, set_up_chat, shown_name
 from bot.flows.session import STAGE_WORDS
@@ -53,7 +56,7 @@ async def agreements_command(turn: Turn) -> Result:
     chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    return agreements_list(await _record(turn))
+    return await agreement_review.listing(turn)
 
 
 async def file_command(turn: Turn, what: str, *, button: bool) -> Result:
@@ -86,10 +89,10 @@ def stage_of(words: list[str]) -> str | Msg | None:
 def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
     """``/summary [stage]``: agreements, proposals waiting and open issues, stage by stage."""
     topics = [r for r in record.topics if stage_id is None or r.topic.stage == stage_id]
-    recorded = [r for r in topics if r.agreements or r.issues]
+    recorded = [r for r in topics if r.agreements or r.issues or r.dropped]
     if not recorded:
         return Result(replies=(reply(*_nothing_yet(wheel, stage_id)),))
-    parts: list[Msg | Joined] = [_heading(record, topics)]
+    parts: list[Msg | Joined] = [_heading(record, topics), _progress(record, wheel)]
     for stage in dict.fromkeys(r.topic.stage for r in recorded):
         in_stage = [r for r in recorded if r.topic.stage == stage]
         parts.append(msg("<b>{stage}</b>", stage=wt(wheel.stage(stage).name)))
@@ -108,43 +111,6 @@ def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
         buttons=((Button(msg("Export as PDF"), Export().pack()),),),
     )
     return Result(replies=(Reply(parts=tuple(parts), most=MOST_MESSAGES, overflow=export),))
-
-
-def agreements_list(record: GroupRecord) -> Result:
-    """``/agreements``: just the confirmed agreements, one line each with its topic."""
-    agreed = [(r, a) for r in record.topics for a in r.confirmed]
-    waiting = sum(len(r.pending) for r in record.topics)
-    if not agreed:
-        parts: list[Msg | Joined] = [
-            msg(
-                "No agreements yet. When you agree on something, send /agree with a sentence "
-                "on the topic you are at, for the other partner to confirm."
-            )
-        ]
-    else:
-        parts = [
-            lines(
-                plural_msg("<b>{n} agreement</b>", "<b>{n} agreements</b>", len(agreed)),
-                *(
-                    msg(
-                        "{number}. {topic}: “{text}”",
-                        number=n,
-                        topic=wt(r.topic.name),
-                        text=a.text,
-                    )
-                    for n, (r, a) in enumerate(agreed, start=1)
-                ),
-            )
-        ]
-    if waiting:
-        parts.append(
-            plural_msg(
-                "{n} proposal waits for confirmation; /summary shows it.",
-                "{n} proposals wait for confirmation; /summary shows them.",
-                waiting,
-            )
-        )
-    return Result(replies=(reply(*parts),))
 
 
 def wheel_request() -> Result:
@@ -198,6 +164,11 @@ def _heading(record: GroupRecord, topics: list[TopicRecord]) -> Joined:
     )
 
 
+def _progress(record: GroupRecord, wheel: Wheel) -> Msg:
+    """The topics discussed in the latest round of each stage, as the cards count them."""
+    return msg("Discussed: {progress}", progress=progress_line(wheel, record.progress()))
+
+
 def _topic_block(
     record: GroupRecord, wheel: Wheel, r: TopicRecord, *, with_domain: bool
 ) -> Joined:
@@ -208,7 +179,11 @@ def _topic_block(
     items: list[Msg | Raw | str] = []
     for a in r.confirmed:
         items.extend(_agreed(a))
+        items.extend(_history(a))
         items.extend(_checked(record, a))
+    for a in r.dropped:
+        items.append(msg("<s>“{text}”</s>", text=a.text))
+        items.extend(_history(a))
     for a in r.pending:
         items.append(_waiting(record, a))
     for i in r.issues:
@@ -251,6 +226,16 @@ def _checked(record: GroupRecord, a: AgreementEntry) -> list[Msg]:
     if a.review_due is not None:
         found.append(msg("    check-up by {date}", date=a.review_due))
     return found
+
+
+def _history(a: AgreementEntry) -> tuple[Msg, ...]:
+    """What became of an agreement: dropped on …, changed on …, was …; newest first."""
+    return tuple(
+        msg("    dropped on {date}", date=e.on.date())
+        if e.step is Step.DROPPED
+        else msg("    changed on {date}; was: “{text}”", date=e.on.date(), text=e.text)
+        for e in a.history
+    )
 
 
 def _waiting(record: GroupRecord, a: AgreementEntry) -> Msg:

@@ -104,6 +104,8 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "/issues – the open issues · /status – where you are\n"
                     "/summary – agreements and open issues · /agreements – just the agreements\n"
                     "/wheel – a picture of where you stand · /export – a PDF to keep and share\n"
+                    "/position – where does your collaboration stand? Each of you rates it "
+                    "privately\n"
                     "/remind – set a reminder · /reminders – the reminders set\n"
                     "/timezone – the group's time zone\n"
                     "/rename, /reset – change the set-up\n"

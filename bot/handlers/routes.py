@@ -18,11 +18,13 @@ from bot.db.tx import Tx
 from bot.domain import buttons, purposes
 from bot.domain.buttons import (
     CancelReminder,
+    ChangeAgreement,
     ChooseLanguage,
     ChooseSide,
     ChooseStage,
     Confirm,
     Dismiss,
+    DropAgreement,
     Export,
     ForgetGroupAnswer,
     ForgetMeAnswer,
@@ -32,17 +34,21 @@ from bot.domain.buttons import (
     NoteIssue,
     NotYet,
     Press,
+    RatePosition,
     RecordAgreement,
+    RemindFor,
     RemindLater,
     ResetAnswer,
     Resolve,
     Snooze,
     StartNow,
+    StillHolds,
     Withdraw,
 )
 from bot.domain.purposes import (
     AgreementPrompt,
     Card,
+    ChangePrompt,
     IssueAgreementPrompt,
     IssuePrompt,
     PartnerName,
@@ -51,10 +57,12 @@ from bot.domain.purposes import (
     RenamePrompt,
 )
 from bot.flows import (
+    agreement_review,
     agreements,
     checkups,
     issues,
     language,
+    position,
     privacy,
     reminders,
     session,
@@ -64,7 +72,8 @@ from bot.flows import (
 from bot.flows.turn import Flow, Outcome, Turn
 from bot.handlers.turn import Context, in_group, run_flow, stale_button
 from bot.io import outbox
-from bot.services import services
+from bot.jobs import reminding
+from bot.services import App, services
 
 P = TypeVar("P", bound=Press)
 Q = TypeVar("Q", bound=Purpose)
@@ -82,6 +91,8 @@ class OnPress(Generic[P]):
     #: It answers a question that its first answer consumes: the question's bookkeeping must
     #: be done, so a press right after the question appeared waits for the chat's delivery.
     settle: bool = False
+    #: What to do once the turn committed (outside it: e.g. wake a job up).
+    after: Callable[[App], Awaitable[None]] | None = None
 
     def bind(self, press: P) -> Flow:
         return lambda turn: self.flow(turn, press)
@@ -115,12 +126,22 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(RecordAgreement, lambda turn, p: agreements.ask_text(turn, p.topic, button=True)),
         OnPress(NoteIssue, lambda turn, p: issues.ask_text(turn, p.topic, button=True)),
         OnPress(RemindLater, lambda turn, p: reminders.remind_later(turn, p.stage, p.months)),
+        OnPress(
+            RemindFor,
+            lambda turn, p: reminders.remind_for(turn, p.stage, p.at),
+            settle=True,
+            after=reminding.wake_for_next,  # "/remind in 1 minute" comes on time
+        ),
         # Agreements and open issues.
         OnPress(Confirm, lambda turn, p: agreements.confirm(turn, p.agreement, p.revision)),
         OnPress(NotYet, lambda turn, p: agreements.not_yet(turn, p.agreement)),
         OnPress(Withdraw, lambda turn, p: agreements.withdraw(turn, p.agreement)),
         OnPress(Resolve, lambda turn, p: issues.resolve(turn, p.issue)),
         OnPress(IssueToAgreement, lambda turn, p: agreements.propose_from_issue(turn, p.issue)),
+        # Earlier agreements: still holds, change or drop.
+        OnPress(StillHolds, lambda turn, p: agreement_review.still_holds(turn, p.agreement)),
+        OnPress(ChangeAgreement, lambda turn, p: agreement_review.change(turn, p.agreement)),
+        OnPress(DropAgreement, lambda turn, p: agreement_review.drop(turn, p.agreement)),
         # A reminder that came (start now, in a week, cancel), and the cancel buttons of
         # /reminders.
         OnPress(StartNow, lambda turn, p: reminders.start_now(turn, p.reminder)),
@@ -136,6 +157,12 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         ),
         # The export a long summary offers.
         OnPress(Export, lambda turn, p: summary.file_command(turn, "export", button=True)),
+        # A position check's rating, in a private chat.
+        OnPress(
+            RatePosition,
+            lambda turn, p: position.rate(turn, p.check, p.step, p.value),
+            groups_only=False,
+        ),
         # People's data: answer /forgetgroup's and /forgetme's questions.
         OnPress(
             ForgetGroupAnswer, lambda turn, p: privacy.forget_group(turn, p.erase), settle=True
@@ -143,6 +170,8 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(
             ForgetMeAnswer,
             lambda turn, p: privacy.forget_me(turn, p.erase, p.asker),
+            # /forgetme is asked in a private chat too (it keeps one's data out of the group).
+            groups_only=False,
             settle=True,
         ),
     )
@@ -158,7 +187,7 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
             lambda turn, p, text: setup.partner_renamed(turn, p.slot, p.asker, text),
         ),
         # An answer on a topic's card.
-        OnReply(Card, lambda turn, p, text: session.record_answer(turn, p.topic, text)),
+        OnReply(Card, lambda turn, p, text: session.record_answer(turn, p.topic, text, p.round)),
         # The wording of an agreement: on a topic, for an open issue, or other wording for a
         # proposal.
         OnReply(AgreementPrompt, lambda turn, p, text: agreements.propose(turn, p.topic, text)),
@@ -167,6 +196,10 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
             lambda turn, p, text: agreements.propose_for_issue(turn, p.issue, text),
         ),
         OnReply(Proposal, lambda turn, p, text: agreements.reword(turn, p.agreement, text)),
+        OnReply(
+            ChangePrompt,
+            lambda turn, p, text: agreement_review.change_worded(turn, p.agreement, text),
+        ),
         # An open issue on a topic.
         OnReply(IssuePrompt, lambda turn, p, text: issues.record(turn, p.topic, text)),
     )
@@ -192,6 +225,8 @@ async def on_button(update: Update, context: Context) -> None:
     if route.settle:
         await services(context).outbox.settled(query.message.chat.id)
     await run_flow(update, context, route.bind(press))
+    if route.after is not None:
+        await route.after(context.application)
 
 
 async def on_reply(update: Update, context: Context) -> None:

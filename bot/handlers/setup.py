@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import setup, welcome
+from bot.flows import links, setup, welcome
 from bot.handlers.turn import Context, in_group, run_flow
 
 
 async def on_start(update: Update, context: Context) -> None:
     """``/start``: set up a group (or resume it); in a private chat, explain."""
     if not in_group(update):
+        if context.args:
+            # A start deep link (``t.me/<bot>?start=<payload>``) from a button in a group.
+            payload = context.args[0]
+            await run_flow(update, context, lambda turn: links.open_link(turn, payload))
+            return
         username = context.bot.username
         await run_flow(update, context, lambda turn: welcome.start(turn, username))
         return

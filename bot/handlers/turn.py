@@ -109,15 +109,32 @@ async def owe(
     chat = update.effective_chat
     if chat is None or not replies:
         return
+    here = [r for r in replies if r.to_chat is None or r.to_chat == chat.id]
     # In a forum: answer in the thread addressed; the session's cards go to its own thread.
     addressed = addressed_thread(update)
     threads = [
         stored.thread_id
         if reply.remember is not None and reply.remember[0] == Card.kind and stored is not None
         else addressed
-        for reply in replies
+        for reply in here
     ]
-    await outbox.owe(conn, translator_of(context, stored), chat.id, replies, threads)
+    await outbox.owe(conn, translator_of(context, stored), chat.id, here, threads)
+    await _owe_elsewhere(
+        context, conn, [r for r in replies if r.to_chat is not None and r.to_chat != chat.id]
+    )
+
+
+async def _owe_elsewhere(context: Context, conn: Tx, replies: list[Reply]) -> None:
+    """Replies to another chat than the update's (a private rating updating its group): in
+    that chat's language, and in the thread where its session runs."""
+    for target in dict.fromkeys(r.to_chat for r in replies):
+        assert target is not None
+        stored = await chats.get(conn, target)
+        if stored is None:
+            continue  # erased meanwhile: nobody to tell
+        theirs = [r for r in replies if r.to_chat == target]
+        threads = [None if r.edit is not None else stored.thread_id for r in theirs]
+        await outbox.owe(conn, translator_of(context, stored), target, theirs, threads)
 
 
 async def deliver(update: Update, context: Context) -> None:
@@ -162,6 +179,8 @@ async def run_flow(update: Update, context: Context, flow: Flow) -> None:
             notice = html.label(translator_of(context, chat), result.notice)
         await answer_press(update, notice, alert=result.alert)
     await deliver(update, context)
+    for elsewhere in dict.fromkeys(r.to_chat for r in result.replies if r.to_chat is not None):
+        services(context).outbox.schedule(context.bot, elsewhere)
 
 
 async def _decide(

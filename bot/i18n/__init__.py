@@ -57,7 +57,7 @@ class Translator:
             value, format="medium", tzinfo=value.tzinfo, locale=self.format_locale
         )
 
-    def number(self, value: int) -> str:
+    def number(self, value: int | float) -> str:
         """Format a number."""
         return format_decimal(value, locale=self.format_locale)
 

@@ -1,4 +1,5 @@
-"""Babel extractor for ``data/wheel.yaml``: every name, subtitle, description, question and hint."""
+"""Babel extractor for ``data/wheel.yaml`` (every name, subtitle, description, question and hint)
+and ``data/position.yaml`` (every component's name, statement and both ends)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from typing import IO, Any
 
 import yaml
 
-_TRANSLATED_KEYS = ("name", "subtitle", "description", "question", "hint")
+_TRANSLATED_KEYS = (
+    "name",
+    "subtitle",
+    "description",
+    "question",
+    "hint",
+    "statement",
+    "low",
+    "high",
+)
 
 
 def extract_wheel_yaml(
@@ -28,5 +38,6 @@ def extract_wheel_yaml(
             for key in _TRANSLATED_KEYS:
                 node = fields.get(key)
                 if isinstance(node, yaml.ScalarNode) and node.value.strip():
-                    comment = f"wheel.yaml {name.value[:-1]} {key} ({ident})"
+                    source = getattr(fileobj, "name", "wheel.yaml").rsplit("/", 1)[-1]
+                    comment = f"{source} {name.value[:-1]} {key} ({ident})"
                     yield node.start_mark.line + 1, "gettext", node.value.strip(), [comment]

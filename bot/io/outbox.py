@@ -461,5 +461,10 @@ def _markup(stored: str | None, bot: Bot) -> InlineKeyboardMarkup | ForceReply |
         return None
     value = json.loads(stored)
     if value["kind"] == "inline":
+        # A start deep link names the bot, known only here: fill in its username.
+        for row in value["data"].get("inline_keyboard", []):
+            for button in row:
+                if str(button.get("url", "")).startswith(html.START_LINK):
+                    button["url"] = button["url"].replace("{bot}", bot.username, 1)
         return InlineKeyboardMarkup.de_json(value["data"], bot)
     return ForceReply.de_json(value["data"], bot)

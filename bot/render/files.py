@@ -23,7 +23,7 @@ from bot.render.drawing import DrawingFailed, DrawingProcess
 from bot.render.messages import msg
 
 #: What ``FileMaker`` makes, and the extension of each.
-EXTENSIONS = {"wheel": "png", "export": "pdf"}
+EXTENSIONS = {"wheel": "png", "export": "pdf", "position": "png"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ from bot.render.messages import Arg, Button, Joined, Msg, Raw, Reply, WallTime, 
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA = 64
+#: A start deep link as stored: the outbox puts the bot's username in place of ``{bot}``.
+START_LINK = "https://t.me/{bot}?start="
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -68,7 +70,7 @@ def _arg(t: Translator, value: Arg) -> str:
         return text(t, value)
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int):
+    if isinstance(value, int | float):
         return t.number(value)
     if isinstance(value, WallTime):
         day = format_day(value.local, t.language)
@@ -85,15 +87,18 @@ def keyboard(t: Translator, rows: tuple[tuple[Button, ...], ...]) -> InlineKeybo
     """Build an inline keyboard, refusing callback data Telegram would refuse."""
     for row in rows:
         for button in row:
+            if button.start is not None:
+                continue
             size = len(button.data.encode("utf-8"))
             if not 1 <= size <= MAX_CALLBACK_DATA:
                 raise ValueError(f"callback data of {size} bytes: {button.data!r}")
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label(t, b.label), callback_data=b.data) for b in row]
-            for row in rows
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(t, b) for b in row] for row in rows])
+
+
+def _button(t: Translator, button: Button) -> InlineKeyboardButton:
+    if button.start is not None:
+        return InlineKeyboardButton(label(t, button.label), url=START_LINK + button.start)
+    return InlineKeyboardButton(label(t, button.label), callback_data=button.data)
 
 
 def markup(t: Translator, reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:

@@ -13,7 +13,7 @@ from typing import TypedDict, Union, Unpack
 
 #: A value that can fill a placeholder: user text (escaped when rendered), a number, a date, or
 #: another message (translated first).
-Arg = Union[str, int, dt.date, dt.datetime, "WallTime", "Msg", "Raw", "Joined"]
+Arg = Union[str, int, float, dt.date, dt.datetime, "WallTime", "Msg", "Raw", "Joined"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,9 @@ class Button:
     #: A message, a name from the wheel file (e.g. a stage), or user text shown as written.
     label: Msg | Raw | str
     data: str
+    #: Instead of data: a start deep link to the bot with this payload (``t.me/<bot>?start=``);
+    #: the outbox fills in the bot's username when it sends the message.
+    start: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,9 @@ class Reply:
     #: ``overflow`` (e.g. the offer of a document that holds it all).
     most: int = 0
     overflow: Reply | None = None
+    #: Send to this chat instead of the chat of the update (e.g. a rating in a private chat
+    #: that updates the group's message); rendered in that chat's language.
+    to_chat: int | None = None
 
 
 def reaction(emoji: str, message_id: int) -> Reply:
@@ -134,6 +140,7 @@ class ReplyOptions(TypedDict, total=False):
     file: str | None
     most: int
     overflow: Reply | None
+    to_chat: int | None
 
 
 def reply(*parts: Msg | Joined, **options: Unpack[ReplyOptions]) -> Reply:

@@ -3,7 +3,8 @@
 ``export_pdf`` lays out one ``GroupRecord`` in the group's language: a title with both partners,
 an overview (agreements, proposals, open issues, topics discussed) and the wheel picture on the
 first page, then stage by stage every topic that has something recorded, with who answered, agreed
-or noted what, for which organisation and when. Topics with nothing recorded are named in one
+or noted what, for which organisation and when; a stage visited more than once shows the latest
+round's answers first and each earlier round's answers after them, marked with round and date. Topics with nothing recorded are named in one
 line under their stage ("Skipped: …", "Not discussed yet: …"): a board sees the whole wheel without
 pages of empty headings. A4, one column, dark text on white: it has to survive a black-and-white
 printer and a phone screen alike.
@@ -41,6 +42,8 @@ from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
 
+from bot.domain.history import Step
+from bot.domain.position import domain_means
 from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
 from bot.domain.wheel import Wheel, load_wheel
 from bot.flows.checkups import both_marks
@@ -113,16 +116,22 @@ SMALL = Look(8, colour=MUTED)
 
 
 def export_pdf(
-    record: GroupRecord, t: Translator, picture: bytes | None, *, wheel: Wheel | None = None
+    record: GroupRecord,
+    t: Translator,
+    picture: bytes | None,
+    *,
+    wheel: Wheel | None = None,
+    position: bytes | None = None,
 ) -> bytes:
     """Lay out ``record`` in ``t``'s language as a PDF, with the wheel ``picture`` (PNG bytes)
-    on the first page when given.
+    on the first page when given, and a last page "Where we stand" when the group did position
+    checks (with the ``position`` picture, when given).
 
     ``wheel`` names the stages and domains; by default it is read from the wheel file.
     """
     layout = _Layout(record, t, wheel or load_wheel(wheel_file()))
     try:
-        return layout.build(picture)
+        return layout.build(picture, position)
     finally:
         # fpdf2 memoises glyph look-ups in a process-wide functools.cache on SubsetMap's methods
         # and clears it only in output(): an export that fails before then would leave its fonts
@@ -159,19 +168,21 @@ class Counts:
 
 
 def counts(record: GroupRecord) -> Counts:
-    """Count what the record holds; a topic counts as discussed once anything is recorded on it."""
+    """Count what the record holds; topics discussed in the latest round of their stage count
+    as everywhere else (``GroupRecord.progress``)."""
     return Counts(
         agreements=sum(len(r.confirmed) for r in record.topics),
         proposals=sum(len(r.pending) for r in record.topics),
         issues=sum(len(r.issues) for r in record.topics),
-        discussed=sum(1 for r in record.topics if has_content(r)),
+        discussed=sum(p.discussed for p in record.progress().values()),
         topics=len(record.topics),
     )
 
 
 def has_content(r: TopicRecord) -> bool:
-    """Whether a topic has anything to show: an answer, an agreement or proposal, an issue."""
-    return bool(r.answers or r.agreements or r.issues)
+    """Whether a topic has anything to show: an answer (of any round), an agreement or
+    proposal (also a dropped one), an issue."""
+    return bool(r.answers or r.agreements or r.issues or r.dropped or r.earlier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,12 +341,51 @@ class _Layout:
 
     # The document -------------------------------------------------------------------------------
 
-    def build(self, picture: bytes | None) -> bytes:
+    def build(self, picture: bytes | None, position: bytes | None = None) -> bytes:
         self.pdf.add_page()
         self.cover(picture)
         for stage in self.wheel.stages:
             self.stage(stage.id)
+        if self.record.positions:
+            self.where_we_stand(position)
         return bytes(self.pdf.output())
+
+    def where_we_stand(self, position: bytes | None) -> None:
+        """The position checks: per domain, each organisation's average per check, dated (the
+        trajectory), then the picture of the latest check with the earlier ones faint."""
+        self.pdf.add_page()
+        self.paragraph(self.say(msg("Where we stand")), STAGE)
+        intro = msg(
+            "At each position check both organisations rated twelve statements from 1 "
+            "(transactional: an exchange) to 4 (transformational: creating more together). "
+            "Per domain, each organisation's average, check by check."
+        )
+        self.paragraph(self.say(intro), SUBTITLE, after=2)
+        self.rule(ACCENT, 0.6)
+        self.pdf.ln(4)
+        names = self.record.partners
+        for domain in self.wheel.domains:
+            self.keep(TOPIC.line + 2 + len(self.record.positions) * BODY.line)
+            self.paragraph(self.say(wheel_text(domain.name)), TOPIC, after=1)
+            for view in self.record.positions:
+                means = {slot: domain_means(view.scores[slot]).get(domain.id) for slot in (1, 2)}
+                shown = {
+                    slot: self.t.number(round(value, 1)) if value is not None else "–"
+                    for slot, value in means.items()
+                }
+                line = msg(
+                    "{date}: {first} {a} · {second} {b}",
+                    date=view.at.date(),
+                    first=names.get(1, ""),
+                    a=shown[1],
+                    second=names.get(2, ""),
+                    b=shown[2],
+                )
+                self.paragraph(self.say(line), BODY, indent=INDENT)
+            self.pdf.ln(3)
+        if position is not None:
+            self.pdf.ln(4)
+            self.picture(position)
 
     def cover(self, picture: bytes | None) -> None:
         self.paragraph(self.title(), TITLE, after=3)
@@ -479,11 +529,16 @@ class _Layout:
         what they agreed on, what waits for confirmation, and what is still open."""
         result = []
         for a in r.answers:
-            who = self.say(person(a.by))
-            if not a.by.name:
-                # "a representative of …" opens a line here, so it starts with a capital.
-                who = who[:1].upper() + who[1:]
-            result.append(_Entry(who, self.t.date(a.at), self.printable(a.text), "", INK))
+            when = self.t.date(a.at)
+            if r.earlier:  # beside earlier rounds, the current one is named too
+                when = self.say(msg("round {number}, {date}", number=r.round, date=a.at.date()))
+            result.append(_Entry(self.who(a.by), when, self.printable(a.text), "", INK))
+        for earlier in r.earlier:
+            for a in earlier.answers:
+                when = self.say(
+                    msg("round {number}, {date}", number=earlier.number, date=a.at.date())
+                )
+                result.append(_Entry(self.who(a.by), when, self.printable(a.text), "", MUTED))
         for agreement in (*r.confirmed, *r.pending):
             proposed = msg(
                 "Proposed by {proposer} on {proposed}.",
@@ -506,7 +561,24 @@ class _Layout:
                 )
             shown = "\n".join(self.say(line) for line in (meta, *self.checkup_lines(agreement)))
             result.append(
-                _Entry(self.say(label), "", self.printable(agreement.text), shown, colour)
+                _Entry(
+                    self.say(label),
+                    "",
+                    self.printable(agreement.text),
+                    self.history(agreement, shown),
+                    colour,
+                )
+            )
+        for agreement in r.dropped:
+            # Let lapse by both: no longer an agreement, its history kept, in the text colour.
+            result.append(
+                _Entry(
+                    self.say(msg("Dropped agreement")),
+                    "",
+                    self.printable(agreement.text),
+                    self.history(agreement, ""),
+                    INK,
+                )
             )
         for i in r.issues:
             meta = msg(
@@ -532,6 +604,23 @@ class _Layout:
         if agreement.status == "confirmed" and agreement.review_due is not None:
             found.append(msg("Next check-up by {date}.", date=agreement.review_due))
         return found
+
+    def who(self, p: Person) -> str:
+        who = self.say(person(p))
+        if not p.name:
+            # "a representative of …" opens a line here, so it starts with a capital.
+            who = who[:1].upper() + who[1:]
+        return who
+
+    def history(self, agreement: AgreementEntry, meta: str) -> str:
+        """``meta`` followed by what became of the agreement, a line per step, newest first."""
+        steps = [
+            self.say(msg("Dropped on {date}.", date=e.on.date()))
+            if e.step is Step.DROPPED
+            else self.say(msg("Changed on {date}; was: “{text}”", date=e.on.date(), text=e.text))
+            for e in agreement.history
+        ]
+        return "\n".join([meta, *steps] if meta else steps)
 
     def entry_height(self, e: _Entry) -> float:
         meta = self.height(e.meta, META, indent=INDENT) + 0.8 if e.meta else 0.0

@@ -18,12 +18,14 @@ import threading
 from functools import cache
 from multiprocessing.connection import wait
 
+from bot.domain.position import components
 from bot.domain.record import GroupRecord, TopicState
 from bot.domain.wheel import Wheel
 from bot.i18n import Translator, load_translators
 from bot.ops.resources import locales_dir
 from bot.render import html, pdf, picture
 from bot.render.messages import Msg, msg
+from bot.render.picture import position as position_picture
 
 #: How much lower the drawing process's CPU priority is than the bot's (``nice``): on a
 #: machine with one core, the answers go first.
@@ -54,13 +56,17 @@ def start() -> None:
 
 
 def make(what: str, record: GroupRecord, wheel: Wheel) -> bytes:
-    """The file ``what`` (``wheel``: a PNG, ``export``: a PDF) of ``record``, in its language."""
+    """The file ``what`` (``wheel``: a PNG, ``export``: a PDF, ``position``: the picture of the
+    position checks, a PNG) of ``record``, in its language."""
     t = translators()[record.language]
+    if what == "position":
+        return draw_position(record, wheel, t)
     drawn = draw(record, wheel, t)
     if what == "wheel":
         return drawn
     if what == "export":
-        return pdf.export_pdf(record, t, drawn, wheel=wheel)
+        position = draw_position(record, wheel, t) if record.positions else None
+        return pdf.export_pdf(record, t, drawn, wheel=wheel, position=position)
     raise ValueError(f"no such file: {what}")
 
 
@@ -95,6 +101,44 @@ def labels(record: GroupRecord, wheel: Wheel, t: Translator) -> picture.WheelLab
 def draw(record: GroupRecord, wheel: Wheel, t: Translator) -> bytes:
     """The wheel picture of a record (PNG)."""
     return picture.draw_wheel(record, labels(record, wheel, t))
+
+
+def position_labels(
+    record: GroupRecord, wheel: Wheel, t: Translator
+) -> position_picture.PositionLabels:
+    """Every word on the position picture, in the group's language."""
+
+    def say(message: Msg) -> str:
+        return html.plain_text(html.text(t, message))
+
+    latest = record.positions[-1].at.date() if record.positions else record.made_at.date()
+    earlier = [view.at.date() for view in record.positions[:-1]]
+    return position_picture.PositionLabels(
+        title=say(msg("Where does our collaboration stand?")),
+        subtitle=say(
+            msg(
+                "{first} and {second} – {date}",
+                first=record.partners.get(1, ""),
+                second=record.partners.get(2, ""),
+                date=latest,
+            )
+        ),
+        partners={slot: record.partners.get(slot, "") for slot in (1, 2)},
+        domains={d.id: t.gettext(d.name) for d in wheel.domains},
+        components={c.id: t.gettext(c.name) for c in components()},
+        low=say(msg("transactional")),
+        high=say(msg("transformational")),
+        earlier=say(msg("earlier: {date}", date=earlier[-1])) if earlier else "",
+        gap=say(msg("difference")),
+        spread=say(msg("spread among colleagues")),
+        unknown=say(msg("don't know")),
+        decimal=t.number(1.5)[1],
+    )
+
+
+def draw_position(record: GroupRecord, wheel: Wheel, t: Translator) -> bytes:
+    """The picture of the position checks (PNG): the latest in full, earlier ones faintly."""
+    return position_picture.draw_position(record.positions, position_labels(record, wheel, t))
 
 
 def _leave_with_parent() -> None:

@@ -81,7 +81,9 @@ def sample_record(
                 )
             )
         status = "skipped" if state is TopicState.SKIPPED else ("answered" if answers else None)
-        record = TopicRecord(topic, state, answers, tuple(agreements), tuple(issues))
+        record = TopicRecord(
+            topic, state, answers, tuple(agreements), tuple(issues), status=status, round=1
+        )
         assert topic_state(status, record.agreements, record.issues) is state, topic.id
         topics.append(record)
     return GroupRecord(
