@@ -34,6 +34,7 @@ WORDS = {
         "centre": "You have reached the centre of the wheel",
         "open stages": ["Continue with Integration"],
         "later": ["In 1 month", "In 3 months", "In 6 months"],
+        "rate": "Rate privately",
         "reset no": "No, keep it", "kept setup": "The set-up stays as it is",
     },
     "nl": {
@@ -44,6 +45,7 @@ WORDS = {
         "centre": "Jullie zijn in het hart van het wiel aangekomen",
         "open stages": ["Verder met Integratie"],
         "later": ["Over 1 maand", "Over 3 maanden", "Over 6 maanden"],
+        "rate": "Privé invullen",
         "reset no": "Nee, laten zoals het is", "kept setup": "De instellingen blijven zoals ze zijn",
     },
 }  # fmt: skip
@@ -137,7 +139,7 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
         await group.send(first[0], "/skip")
     end = group.last
     assert words["centre"] in end.text
-    assert end.buttons == [*words["open stages"], *words["later"]]
+    assert end.buttons == [*words["open stages"], *words["later"], words["rate"]]
     await group.send(first[0], "/reset")
     question = group.last
     await group.press(first[0], words["reset no"], on=question)

@@ -98,7 +98,12 @@ async def test_a_month_ahead_lands_at_ten_local_after_the_march_change(
     reminder = group.last
     assert reminder.text.startswith("⏰ Time to take up Integration again")
     assert "comes late" not in reminder.text
-    assert reminder.buttons == ["Start Integration now", "Remind us in a week", "Cancel"]
+    assert reminder.buttons == [
+        "Start Integration now",
+        "Remind us in a week",
+        "Cancel",
+        "Rate privately",
+    ]
     clock.set("2027-04-01 09:00")
     assert await fire(group) == 0  # once
     assert len(reminders_sent(group)) == 1
@@ -218,6 +223,7 @@ async def test_the_end_of_stage_buttons_and_an_old_button(
         "In 1 month",
         "In 3 months",
         "In 6 months",
+        "Rate privately",  # where the collaboration stands, at the end of a round
     ]
     await group.press(DAVID, "In 6 months", on=recap)
     assert "Wednesday 1 September 2027 at 10:00" in group.last.text
@@ -313,7 +319,12 @@ async def test_someone_who_is_not_a_partner_cannot_answer_it(group: Group, clock
     await remind_and_fire(group, clock)
     press = await group.press(CARLA, "Cancel")
     assert "Only the representatives" in group.answers_to(press)[0]["text"]
-    assert group.last.buttons == ["Start Integration now", "Remind us in a week", "Cancel"]
+    assert group.last.buttons == [
+        "Start Integration now",
+        "Remind us in a week",
+        "Cancel",
+        "Rate privately",
+    ]
 
 
 async def test_forged_reminder_buttons_change_nothing(group: Group, clock: Clock) -> None:
@@ -517,7 +528,12 @@ async def test_the_job_delivers_a_reminder_set_a_moment_ahead(
             break
         await asyncio.sleep(0.05)
     assert len(reminders_sent(group)) == 1
-    assert group.last.buttons == ["Start Integration now", "Remind us in a week", "Cancel"]
+    assert group.last.buttons == [
+        "Start Integration now",
+        "Remind us in a week",
+        "Cancel",
+        "Rate privately",
+    ]
 
 
 async def test_reminders_stored_before_the_utc_column_get_their_due_moment(tmp_path: Path) -> None:
@@ -560,7 +576,7 @@ async def test_the_end_of_transformation_offers_what_is_still_open(
     assert "Still open: Orientation, Integration" in recap.text
     assert recap.buttons == [
         "Continue with Orientation", "Continue with Integration",
-        "In 1 month", "In 3 months", "In 6 months",
+        "In 1 month", "In 3 months", "In 6 months", "Rate privately",
     ]  # fmt: skip
     await group.press(DAVID, "In 6 months", on=recap)
     assert "to take up Transformation again" in group.last.text

@@ -110,7 +110,7 @@ async def test_orientation_in_english(group: Group) -> None:
     assert "1 open issue" in recap.text
     assert "Skipped: Motivation" in recap.text
     assert recap.buttons == [
-        "Continue with Integration", "In 1 month", "In 3 months", "In 6 months"
+        "Continue with Integration", "In 1 month", "In 3 months", "In 6 months", "Rate privately"
     ]  # fmt: skip
     await group.press(DAVID, "In 3 months")
     assert "I'll remind you on" in group.last.text

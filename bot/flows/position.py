@@ -98,6 +98,15 @@ async def offer(conn: Tx, chat_id: int, started_by: int | None, now: dt.datetime
     return await _group_message(conn, chat_id, check_id, token)
 
 
+def invitation() -> Msg:
+    """The line that goes with ``offer_button`` in a message about something else."""
+    return msg(
+        "<b>Where does our collaboration stand?</b> Each of you can rate it privately: twelve "
+        "statements, about three minutes. Nobody sees what anyone rated until both "
+        "organisations have; then I show both views together."
+    )
+
+
 async def offer_button(conn: Tx, chat_id: int, started_by: int | None, now: dt.datetime) -> Button:
     """Only the *Rate privately* button of the check ``offer`` would offer, for a message that
     is sent anyway (the end of a stage, a reminder): no message of its own. The first complete

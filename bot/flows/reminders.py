@@ -22,7 +22,7 @@ from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
 from bot.domain.purposes import ReminderMessage, RemindQuestion
 from bot.domain.wheel import Wheel
-from bot.flows import gate, session
+from bot.flows import gate, position, session
 from bot.flows.common import answered_once, refuse, set_up_chat, stale_button
 from bot.flows.turn import Turn
 from bot.render.messages import (
@@ -313,12 +313,16 @@ async def reminder_message(
     if closing is not None:
         parts.append(closing)
         return Reply(parts=tuple(parts), edit=edit)
+    # Coming back is the moment to say where the collaboration stands now.
+    parts.append(position.invitation())
+    rate = await position.offer_button(conn, reminder.chat_id, None, now)
     buttons = (
         (Button(msg("Start {stage} now", stage=stage), StartNow(reminder.id).pack()),),
         (
             Button(msg("Remind us in a week"), Snooze(reminder.id).pack()),
             Button(msg("Cancel"), Dismiss(reminder.id).pack()),
         ),
+        (rate,),
     )
     return Reply(
         parts=tuple(parts),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from bot.db import partners, progress, records, rounds
@@ -10,7 +11,7 @@ from bot.domain.permissions import Action
 from bot.domain.purposes import Answers, Card
 from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
-from bot.flows import agreement_review, board, gate
+from bot.flows import agreement_review, board, gate, position
 from bot.flows.common import clean_text, set_up_chat, text_problem
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
@@ -181,7 +182,20 @@ async def _enter_new_round(
     else:  # read before the new round starts: it tells of the previous one
         intro = await _welcome_back(turn, stage_id, previous)
     await rounds.start(turn.conn, turn.chat_id, stage_id, turn.stamp)
+    # A round's start is a moment to say where the collaboration stands (the issue's
+    # trajectory): the offer rides on the intro, costing no message of its own.
+    intro = await _with_position_offer(turn, intro)
     return [intro, *await _open_topic(turn, turn.wheel.stage_topics(stage_id)[0])]
+
+
+async def _with_position_offer(turn: Turn, message: Reply) -> Reply:
+    """``message`` with the invitation to a position check and its *Rate privately* button."""
+    button = await position.offer_button(turn.conn, turn.chat_id, turn.actor.user_id, turn.now)
+    return dataclasses.replace(
+        message,
+        parts=(*message.parts, position.invitation()),
+        buttons=(*message.buttons, (button,)),
+    )
 
 
 def _lets_go(turn: Turn, stage_id: str) -> Reply:
@@ -506,7 +520,7 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             )
         )
         buttons.append(later_buttons(stage_id))
-    return Reply(parts=tuple(parts), buttons=tuple(buttons))
+    return await _with_position_offer(turn, Reply(parts=tuple(parts), buttons=tuple(buttons)))
 
 
 def later_buttons(stage_id: str) -> tuple[Button, ...]:
