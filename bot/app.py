@@ -27,6 +27,7 @@ from bot.config import Config
 from bot.domain import moments
 from bot.handlers import (
     agreements,
+    checkups,
     faults,
     issues,
     position,
@@ -44,7 +45,7 @@ from bot.io.commands import register_commands
 from bot.io.inbox import DurableUpdateQueue, mark_handled
 from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
-from bot.jobs import reminding
+from bot.jobs import checking, reminding
 from bot.ops.startup import open_services
 from bot.services import KEY, App, services
 
@@ -57,6 +58,7 @@ GROUPS = filters.ChatType.GROUPS
 GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
+    "checkup",
     "position",
 ]  # fmt: skip
 
@@ -153,6 +155,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("issue", issues.on_issue, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("issues", issues.on_issues, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("checkup", checkups.on_checkup, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
@@ -202,6 +205,7 @@ def _open_resources(config: Config) -> Callable[[App], Coroutine[Any, Any, None]
             await store.version(),
         )
         reminding.schedule(app)  # the first look sends what fell due while the bot was down
+        checking.schedule(app)  # likewise the check-ups of agreements whose review date came
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)

@@ -404,7 +404,7 @@ async def test_a_database_of_the_release_before_keeps_every_agreement(tmp_path: 
     with sqlite3.connect(db_path) as conn:
         after = conn.execute("SELECT * FROM agreements ORDER BY id").fetchall()
         assert [row[:13] for row in after] == before
-        assert {row[13:] for row in after} == {(None, 0, None)}  # replaces, lapse, ended_at
+        assert {row[13:16] for row in after} == {(None, 0, None)}  # replaces, lapse, ended_at
         conn.execute("UPDATE agreements SET status = 'dropped' WHERE id = 1")
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE agreements SET status = 'gone' WHERE id = 1")

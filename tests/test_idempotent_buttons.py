@@ -20,7 +20,7 @@ from tests.test_permissions import World, build, reminder_sent
 #: What the partners keep; inbox, outbox and bookkeeping are left out.
 TABLES = (
     "chats", "partners", "members", "topic_states", "answers", "open_issues", "agreements",
-    "reminders", "rounds",
+    "reminders", "rounds", "checkups", "checkup_items", "checkup_marks",
 )  # fmt: skip
 
 
@@ -88,6 +88,13 @@ async def reminders_list(world: World) -> Sent:
     return world.group.last
 
 
+async def checkup(world: World) -> Sent:
+    await world.group.send(BEN, "/agree We check our agreements")
+    await world.group.press(DAVID, "Confirm")
+    await world.group.send(DAVID, "/checkup")
+    return world.group.last
+
+
 #: (what is pressed, by whom, on which message)
 PRESSES: dict[str, tuple[str, User, Setup]] = {
     "Confirm": ("Confirm", DAVID, proposal),
@@ -101,6 +108,7 @@ PRESSES: dict[str, tuple[str, User, Setup]] = {
     "In a week": ("Remind us in a week", BEN, reminder_due),
     "Cancel (reminder)": ("Cancel", BEN, reminder_due),
     "Cancel (list)": ("Cancel Integration", BEN, reminders_list),
+    "Kept (check-up)": ("1 · Kept", BEN, checkup),
     "/reset Yes": ("Yes, start again", BEN, asked("/reset", BEN)),
     "/forgetgroup Yes": ("Yes, erase everything", BEN, asked("/forgetgroup", BEN)),
     "/forgetme Yes": ("Yes, forget me", ANNA, asked("/forgetme", ANNA)),

@@ -113,6 +113,30 @@ def newest_with(label: str) -> Callable[[World], Sent]:
     return lambda w: next(m for m in reversed(w.group.sent) if label in m.buttons)
 
 
+async def checkup_posted(world: World) -> Sent:
+    """A check-up of one agreement, which Ben proposes and David confirms."""
+    group = world.group
+    await group.send(BEN, "/agree We check our agreements")
+    await group.press(DAVID, "Confirm")
+    await group.send(BEN, "/checkup")
+    return group.last
+
+
+def mark_checkup(label: str) -> Act:
+    async def act(w: World, who: User) -> Sent:
+        checkup = await checkup_posted(w)
+        await w.group.press(who, label, on=checkup)
+        return checkup
+
+    return act
+
+
+async def agreed_then(w: World, who: User, text: str) -> None:
+    await w.group.send(BEN, "/agree We check our agreements")
+    await w.group.press(DAVID, "Confirm")
+    await w.group.send(who, text)
+
+
 ACTIONS: dict[str, list[Act]] = {
     "/start": [send("/start")],
     "/help": [send("/help")],
@@ -147,6 +171,11 @@ ACTIONS: dict[str, list[Act]] = {
     "/timezone <zone>": [send("/timezone Europe/London")],
     "reminder buttons (Start now, In a week, Cancel)": [
         press("Remind us in a week", lambda w: w.reminder)
+    ],
+    "/checkup": [send("/checkup")],
+    "check-up buttons (Kept, Partly, Not kept)": [mark_checkup("1 · Partly")],
+    "/checkup date <n> <date>": [
+        lambda w, who: agreed_then(w, who, "/checkup date 1 in 6 months")
     ],
     "Confirm": [press("Confirm", lambda w: w.proposal)],
     "Not yet": [press("Not yet", lambda w: w.proposal)],

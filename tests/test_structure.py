@@ -4,16 +4,18 @@ flow can build fits Telegram's limits in both languages."""
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
+from bot.db.checkups import Checkup, Item
 from bot.db.progress import Answer
 from bot.db.records import Agreement, OpenIssue
 from bot.domain import buttons
 from bot.domain.wheel import load_wheel
-from bot.flows import agreements, board, issues, position, session
+from bot.flows import agreements, board, checkups, issues, position, session
 from bot.i18n import load_translators
 from bot.ops.resources import locales_dir, wheel_file
 from bot.render import html
@@ -127,6 +129,17 @@ def every_keyboard() -> list[Reply]:
     longest = max(wheel.topics, key=lambda t: len(t.id)).id
     full = [(n, OpenIssue(big - n, -1, longest, "t", "open", 1)) for n in range(1, 26)]
     replies.append(issues._list(wheel, full, heading=True))
+    # The fullest check-up message, and the open issue a check-up opens.
+    day = "2027-06-01"
+    items = [
+        Item(big, big - n, n + 1, 0, longest, "t" * 300, "confirmed", False, {})
+        for n in range(checkups.PART_ITEMS)
+    ]
+    replies.append(checkups.part_message(wheel, names, Checkup(big, -1, "due", day), items, 0))
+    marks = {1: "partly", 2: "not-kept"}
+    replies.append(
+        checkups.issue_message(wheel, names, big, longest, "t", marks, dt.date(2027, 6, 1), big)
+    )
     # A position check's statements: the largest check id, the last statement.
     replies.append(position._question(big, 11, []))
     return replies

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.db import integrity_problems, position
+from bot.db import checkups, integrity_problems, position
 from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
@@ -149,6 +149,8 @@ class PersonalData:
     agreements: list[tuple[str, str, str]]  # (group title, text, what they did)
     issues: list[tuple[str, str]]  # (group title, text)
     reminders: int
+    #: Check-up marks they gave for their organisation.
+    checkup_marks: int = 0
     #: Complete ratings in position checks (shown in the group only as their organisation's).
     position_ratings: int = 0
 
@@ -191,6 +193,7 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
         agreements=[tuple(r) for r in agreements],
         issues=[tuple(r) for r in issues],
         reminders=int(reminders[0][0]),
+        checkup_marks=await checkups.marks_by(conn, user_id),
         position_ratings=await position.count_of(conn, user_id),
     )
 
@@ -220,6 +223,7 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
         ):
             await conn.execute(sql, (stranger, chat_id, user_id))
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
+    await checkups.forget_person(conn, user_id)
     await position.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
     # What they sent, as Telegram delivered it, also waits in the inbox for a few days.

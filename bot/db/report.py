@@ -26,7 +26,7 @@ async def agreements(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
     oldest first. A proposal to drop one is left out: the dropped agreement's history says it."""
     async with conn.execute(
         "SELECT a.id, a.topic_id, a.text, a.status, a.proposer_slot, a.proposed_at,"
-        " a.confirmed_at, p.name AS proposer_name, c.name AS confirmer_name,"
+        " a.confirmed_at, a.review_due, p.name AS proposer_name, c.name AS confirmer_name,"
         " a.confirmed_by IS NOT NULL AS has_confirmer FROM agreements a"
         " LEFT JOIN members p ON p.chat_id = a.chat_id AND p.user_id = a.proposed_by"
         " LEFT JOIN members c ON c.chat_id = a.chat_id AND c.user_id = a.confirmed_by"

@@ -197,6 +197,25 @@ class DropAgreement(Press):
     agreement: int
 
 
+# -- check-ups ----------------------------------------------------------------------------------
+
+#: The marks of a check-up, from best to worst.
+CHECKUP_MARKS = ("kept", "partly", "not-kept")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkCheckup(Press):
+    """Kept, Partly or Not kept on ``agreement`` in check-up ``checkup``."""
+
+    kind = "ckm"
+    checkup: int
+    agreement: int
+    mark: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return self.mark in CHECKUP_MARKS
+
+
 # -- reminders ----------------------------------------------------------------------------------
 
 
@@ -284,6 +303,7 @@ PRESSES: tuple[type[Press], ...] = (
     StillHolds,
     ChangeAgreement,
     DropAgreement,
+    MarkCheckup,
     StartNow,
     Snooze,
     Dismiss,

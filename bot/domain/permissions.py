@@ -64,6 +64,9 @@ class Action(StrEnum):
     REMIND = "/remind <when> [stage], In 1/3/6 months"
     TIMEZONE = "/timezone <zone>"
     REMINDER_BUTTONS = "reminder buttons (Start now, In a week, Cancel)"
+    CHECKUP = "/checkup"
+    CHECKUP_MARK = "check-up buttons (Kept, Partly, Not kept)"
+    CHECKUP_DATE = "/checkup date <n> <date>"
     CONFIRM = "Confirm"
     NOT_YET = "Not yet"
     REWORD = "reply to a proposal"
@@ -110,6 +113,9 @@ RULES: dict[Action, Who] = {
     Action.REMIND: Who.REPRESENTATIVE,
     Action.TIMEZONE: Who.REPRESENTATIVE,
     Action.REMINDER_BUTTONS: Who.REPRESENTATIVE,
+    Action.CHECKUP: Who.REPRESENTATIVE,
+    Action.CHECKUP_MARK: Who.REPRESENTATIVE,
+    Action.CHECKUP_DATE: Who.REPRESENTATIVE,
     Action.POSITION: Who.REPRESENTATIVE,
     # agreements
     Action.CONFIRM: Who.OTHER_PARTNER,

@@ -149,6 +149,15 @@ class IssueList(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class CheckupPart(Purpose):
+    """One message of a check-up: the agreements of its ``part`` (from 0), with their buttons."""
+
+    kind = "checkup"
+    checkup: int
+    part: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReminderMessage(Purpose):
     kind = "reminder"
     reminder: int
@@ -201,6 +210,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     ChangePrompt,
     AgreementReview,
     IssueList,
+    CheckupPart,
     ReminderMessage,
     RemindQuestion,
     PositionMessage,

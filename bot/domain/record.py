@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.db import chats, partners, progress, records, rounds
+from bot.db import chats, checkups, partners, progress, records, rounds
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
@@ -63,6 +63,15 @@ class AnswerEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckupEntry:
+    """A finished check-up of an agreement: its day and each organisation's mark."""
+
+    day: dt.date
+    #: (slot, mark) for both organisations, mark one of ``kept``, ``partly``, ``not-kept``.
+    marks: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementEntry:
     id: int
     text: str
@@ -76,6 +85,10 @@ class AgreementEntry:
     #: What happened to it, newest first (``bot.domain.history``), in the group's time zone:
     #: the earlier wordings a change replaced, and for a dropped agreement its drop.
     history: tuple[Event, ...] = ()
+    #: The day of its next check-up (confirmed agreements).
+    review_due: dt.date | None = None
+    #: Its finished check-ups, oldest first.
+    checkups: tuple[CheckupEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +211,7 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
     agreements: dict[str, list[AgreementEntry]] = {}
     dropped: dict[str, list[AgreementEntry]] = {}
     known = versions(await records.versions(conn, chat_id))
+    checked = await checkups.history(conn, chat_id)
     for r in await sql.agreements(conn, chat_id):
         slot = r["proposer_slot"]
         confirmed = r["status"] in ("confirmed", "dropped")
@@ -213,6 +227,13 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
             confirmed_at=local(r["confirmed_at"]) if confirmed and r["confirmed_at"] else None,
             history=tuple(
                 dataclasses.replace(e, on=e.on.astimezone(zone)) for e in history(r["id"], known)
+            ),
+            review_due=dt.date.fromisoformat(r["review_due"])
+            if confirmed and r["review_due"]
+            else None,
+            checkups=tuple(
+                CheckupEntry(dt.date.fromisoformat(day), tuple(sorted(marks.items())))
+                for day, marks in checked.get(r["id"], ())
             ),
         )
         kept = dropped if r["status"] == "dropped" else agreements

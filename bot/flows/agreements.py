@@ -11,7 +11,7 @@ from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
 from bot.domain.permissions import Action
 from bot.domain.purposes import AgreementPrompt, IssueAgreementPrompt, Proposal
 from bot.domain.wheel import Wheel
-from bot.flows import agreement_history, board, gate
+from bot.flows import agreement_history, board, checkups, gate
 from bot.flows.common import clean_text, shown_name, text_problem
 from bot.flows.turn import Turn
 from bot.render.messages import Button, Msg, Reply, Result, msg, reply, wheel_text
@@ -227,6 +227,7 @@ async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
         return instead
     names = await partners.names(conn, chat_id)
     await records.confirm(conn, agreement_id, member.user_id, turn.stamp)
+    await checkups.set_first_review(turn, agreement_id, agreement.topic_id)
     if agreement.from_issue is not None:
         await records.resolve_issue(conn, agreement.from_issue, member.user_id, turn.stamp)
     confirmed = await records.agreement(conn, chat_id, agreement_id)

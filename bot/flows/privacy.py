@@ -131,6 +131,14 @@ async def my_data(turn: Turn) -> Result:
             )
         )
     parts.append(plural_msg("{n} reminder you set.", "{n} reminders you set.", found.reminders))
+    if found.checkup_marks:
+        parts.append(
+            plural_msg(
+                "{n} check-up mark you gave for your organisation.",
+                "{n} check-up marks you gave for your organisation.",
+                found.checkup_marks,
+            )
+        )
     if found.position_ratings:
         parts.append(
             plural_msg(

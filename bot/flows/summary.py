@@ -18,6 +18,7 @@ from bot.domain.record import (
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_review
 from bot.flows.board import progress_line
+from bot.flows.checkups import both_marks
 from bot.flows.common import refuse, set_up_chat, shown_name
 from bot.flows.session import STAGE_WORDS
 from bot.flows.turn import Turn
@@ -179,6 +180,7 @@ def _topic_block(
     for a in r.confirmed:
         items.extend(_agreed(a))
         items.extend(_history(a))
+        items.extend(_checked(record, a))
     for a in r.dropped:
         items.append(msg("<s>“{text}”</s>", text=a.text))
         items.extend(_history(a))
@@ -207,6 +209,23 @@ def _agreed(a: AgreementEntry) -> tuple[Msg, Msg]:
             confirmed=(a.confirmed_at or a.proposed_at).date(),
         ),
     )
+
+
+def _checked(record: GroupRecord, a: AgreementEntry) -> list[Msg]:
+    """The agreement's latest check-up and the date of its next one."""
+    found = []
+    if a.checkups:
+        latest = a.checkups[-1]
+        found.append(
+            msg(
+                "    check-up: {marks} on {date}",
+                marks=both_marks(record.partners, dict(latest.marks)),
+                date=latest.day,
+            )
+        )
+    if a.review_due is not None:
+        found.append(msg("    check-up by {date}", date=a.review_due))
+    return found
 
 
 def _history(a: AgreementEntry) -> tuple[Msg, ...]:

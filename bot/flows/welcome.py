@@ -112,6 +112,13 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "/language – Dutch or English for this chat"
                 ),
                 msg(
+                    "<b>Check-ups</b>: each agreement gets a check-up date, three months after it "
+                    "is confirmed (or the day of its stage's reminder). On that day I ask both "
+                    "organisations whether it was kept. /checkup – check all agreements now · "
+                    "<code>/checkup date 2 1 June 2027</code> – move the check-up of agreement 2 "
+                    "(numbered as in /agreements)."
+                ),
+                msg(
                     "Answer a topic by replying to its card (on a phone: swipe left on it). I only "
                     "see replies to my messages, commands and buttons: a message that is not a "
                     "reply does not reach me."

@@ -29,6 +29,7 @@ from bot.domain.buttons import (
     ForgetGroupAnswer,
     ForgetMeAnswer,
     IssueToAgreement,
+    MarkCheckup,
     NextTopic,
     NoteIssue,
     NotYet,
@@ -58,6 +59,7 @@ from bot.domain.purposes import (
 from bot.flows import (
     agreement_review,
     agreements,
+    checkups,
     issues,
     language,
     position,
@@ -146,6 +148,13 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(Snooze, lambda turn, p: reminders.snooze(turn, p.reminder)),
         OnPress(Dismiss, lambda turn, p: reminders.dismiss(turn, p.reminder)),
         OnPress(CancelReminder, lambda turn, p: reminders.cancel_pending(turn, p.reminder)),
+        # A check-up's Kept, Partly and Not kept (the press checks it is on its check-up's
+        # message, which must have been remembered).
+        OnPress(
+            MarkCheckup,
+            lambda turn, p: checkups.mark(turn, p.checkup, p.agreement, p.mark),
+            settle=True,
+        ),
         # The export a long summary offers.
         OnPress(Export, lambda turn, p: summary.file_command(turn, "export", button=True)),
         # A position check's rating, in a private chat.

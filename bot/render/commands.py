@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("wheel", msg("A picture of where you stand on the wheel")),
     ("position", msg("Where does our collaboration stand? Rate it privately")),
     ("export", msg("A document with everything, to keep and share")),
+    ("checkup", msg("Check together whether the agreements are kept")),
     ("remind", msg("Set a reminder to take up a stage again")),
     ("reminders", msg("The reminders that are set")),
     ("timezone", msg("The group's time zone")),

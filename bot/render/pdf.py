@@ -46,6 +46,7 @@ from bot.domain.history import Step
 from bot.domain.position import domain_means
 from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
 from bot.domain.wheel import Wheel, load_wheel
+from bot.flows.checkups import both_marks
 from bot.flows.common import shown_name
 from bot.i18n import Translator
 from bot.ops.resources import wheel_file
@@ -558,12 +559,13 @@ class _Layout:
                     confirmer=person(agreement.confirmed_by),
                     confirmed=agreement.confirmed_at.date(),
                 )
+            shown = "\n".join(self.say(line) for line in (meta, *self.checkup_lines(agreement)))
             result.append(
                 _Entry(
                     self.say(label),
                     "",
                     self.printable(agreement.text),
-                    self.history(agreement, self.say(meta)),
+                    self.history(agreement, shown),
                     colour,
                 )
             )
@@ -588,6 +590,20 @@ class _Layout:
                 )
             )
         return result
+
+    def checkup_lines(self, agreement: AgreementEntry) -> list[Msg]:
+        """An agreement's check-up history, oldest first, and the date of its next check-up."""
+        found = [
+            msg(
+                "Check-up of {date}: {marks}",
+                date=checkup.day,
+                marks=both_marks(self.record.partners, dict(checkup.marks)),
+            )
+            for checkup in agreement.checkups
+        ]
+        if agreement.status == "confirmed" and agreement.review_due is not None:
+            found.append(msg("Next check-up by {date}.", date=agreement.review_due))
+        return found
 
     def who(self, p: Person) -> str:
         who = self.say(person(p))
