@@ -18,6 +18,7 @@ from bot.domain.history import Step
 from bot.domain.record import read_record
 from bot.domain.wheel import load_wheel
 from bot.flows.agreement_review import earlier_agreements
+from bot.flows.reminders import add_months
 from bot.flows.turn import Actor, Turn, Where
 from bot.i18n import load_translators
 from bot.offline.fake_api import parse_html
@@ -145,7 +146,7 @@ async def listed(group: Group):  # type: ignore[no-untyped-def]
 
 @LANGUAGES
 async def test_both_organisations_say_an_agreement_still_holds(
-    group: Group, language: str
+    group: Group, language: str, db_path: Path
 ) -> None:
     w = WORDS[language]
     clock = await three_agreements(group, language)
@@ -172,6 +173,10 @@ async def test_both_organisations_say_an_agreement_still_holds(
     assert w["waiting"] not in shown.text
     assert w["holds"].format(n=1) not in shown.buttons  # nothing left to press today
     assert len(group.sent) == before  # all of it edits of the one list
+    # Checked together: its next check-up is three months on, as after a check-up.
+    with sqlite3.connect(db_path) as conn:
+        due = conn.execute("SELECT review_due FROM agreements WHERE id = 1").fetchone()[0]
+    assert due == add_months(clock.now.date(), 3).isoformat()
 
     # The same button from an older copy of the list: nothing new today.
     query = await group.press_data(BEN, StillHolds(1).pack(), on=shown)

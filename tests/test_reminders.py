@@ -257,6 +257,22 @@ async def test_the_reminder_lists_open_issues_and_counts_agreements(
     assert "You made 1 agreement in this stage" in text
 
 
+async def test_the_reminder_names_the_agreements_due_for_a_check_up(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await group.send(BEN, "/stage integration")
+    await group.send(BEN, "/agree Weekly stand-up on Monday")
+    await group.press(DAVID, "Confirm")  # review date: three months on, 1 June
+    await group.send(BEN, "/remind in 4 months integration")
+    clock.set("2027-07-01 08:00")
+    await fire(group)
+    reminder = next(m for m in reversed(group.sent) if m.text.startswith("⏰ Time to take up"))
+    assert "1 agreement is due for a check-up:\n• Weekly stand-up on Monday" in reminder.text
+    assert "Send /checkup to say together whether they were kept." in reminder.text
+    assert "worth checking together" not in reminder.text
+
+
 async def test_a_reminder_with_many_open_issues_stays_one_message(
     group: Group, clock: Clock
 ) -> None:

@@ -21,7 +21,7 @@ from bot.domain.buttons import ChangeAgreement, DropAgreement, StillHolds
 from bot.domain.history import moment
 from bot.domain.permissions import Action
 from bot.domain.purposes import AgreementReview, ChangePrompt
-from bot.flows import gate
+from bot.flows import checkups, gate
 from bot.flows.agreement_history import events, history_lines, local_day
 from bot.flows.agreements import proposal_message
 from bot.flows.common import clean_text, set_up_chat, text_problem
@@ -305,6 +305,8 @@ async def still_holds(turn: Turn, agreement_id: int) -> Result:
         )
     await holds.add(conn, chat_id, a.id, member.slot, member.user_id, turn.stamp)
     both = bool(state.pending)
+    if both:  # checked together, as a check-up would: the next one is months away
+        await checkups.set_next_review(turn, a.id)
     notice = (
         msg("Confirmed by both organisations: it still holds.")
         if both

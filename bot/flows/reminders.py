@@ -22,7 +22,7 @@ from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
 from bot.domain.purposes import ReminderMessage, RemindQuestion
 from bot.domain.wheel import Wheel
-from bot.flows import gate, position, session
+from bot.flows import checkups, gate, position, session
 from bot.flows.common import answered_once, refuse, set_up_chat, stale_button
 from bot.flows.turn import Turn
 from bot.render.messages import (
@@ -301,7 +301,22 @@ async def reminder_message(
             )
         )
     parts.append(still_open(wheel, await records.issues(conn, reminder.chat_id)))
-    if agreed:
+    due = await checkups.due_agreements(conn, reminder.chat_id, now)
+    if due:
+        # The check-up message itself comes from its own job; the reminder names what is due
+        # so that coming back starts from the agreements.
+        parts.append(
+            lines(
+                plural_msg(
+                    "<b>{n} agreement</b> is due for a check-up:",
+                    "<b>{n} agreements</b> are due for a check-up:",
+                    len(due),
+                ),
+                *(msg("• {text}", text=_clip(a.text)) for a in due[:SHOW_OPEN]),
+                msg("Send /checkup to say together whether they were kept."),
+            )
+        )
+    elif agreed:
         parts.append(
             plural_msg(
                 "You made {n} agreement in this stage: worth checking together that it still holds.",
