@@ -66,7 +66,7 @@ ENGLISH = Words(
     stage_command="/stage orientation",
     next_topic="Next topic",
     back="Welcome back to Orientation. You were here on 4 September 2026: 9 of 9 topics "
-    "discussed, 1 agreement and 1 open issue.",
+    "discussed (8 of them skipped), 1 agreement and 1 open issue.",
     last_time="Last time",
     agreed="Agreed so far\n✓ We create 12 jobs in 2027",
     still_open="Still open\n• Who pays the travel costs?",
@@ -88,7 +88,7 @@ DUTCH = Words(
     stage_command="/stage oriëntatie",
     next_topic="Volgend thema",
     back="Welkom terug bij Oriëntatie. Jullie waren hier op 4 september 2026: 9 van de 9 "
-    "thema's besproken, 1 afspraak en 1 open punt.",
+    "thema's besproken (waarvan 8 overgeslagen), 1 afspraak en 1 open punt.",
     last_time="Vorige keer",
     agreed="Tot nu toe afgesproken\n✓ We create 12 jobs in 2027",
     still_open="Nog open\n• Who pays the travel costs?",

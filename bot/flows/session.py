@@ -15,6 +15,7 @@ from bot.flows import agreement_review, board, gate, position
 from bot.flows.common import clean_text, set_up_chat, text_problem
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
+    Arg,
     Button,
     Joined,
     Msg,
@@ -220,18 +221,33 @@ async def _welcome_back(turn: Turn, stage_id: str, previous: rounds.Round) -> Re
     discussed = sum(1 for t in topics if is_discussed(before.get(t.id)))
     agreed = [a for a in await records.agreements(conn, chat_id) if a.topic_id in ids]
     open_ = [i for i in await records.issues(conn, chat_id) if i.topic_id in ids]
+    skipped = sum(1 for t in topics if before.get(t.id) == "skipped")
     timezone = (await known_chat(turn)).timezone
-    return reply(
+    fields: dict[str, Arg] = dict(
+        stage=wheel_text(wheel.stage(stage_id).name),
+        date=board.local_date(previous.started_at, timezone),
+        discussed=discussed,
+        total=len(topics),
+        agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
+        issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
+    )
+    # A skipped topic counts as done, but "9 of 9 discussed" would hide that 8 were skipped.
+    back = (
         msg(
             "Welcome back to <b>{stage}</b>. You were here on {date}: {discussed} of {total} "
+            "topics discussed ({skipped} of them skipped), {agreements} and {issues}.",
+            skipped=skipped,
+            **fields,
+        )
+        if skipped
+        else msg(
+            "Welcome back to <b>{stage}</b>. You were here on {date}: {discussed} of {total} "
             "topics discussed, {agreements} and {issues}.",
-            stage=wheel_text(wheel.stage(stage_id).name),
-            date=board.local_date(previous.started_at, timezone),
-            discussed=discussed,
-            total=len(topics),
-            agreements=plural_msg("{n} agreement", "{n} agreements", len(agreed)),
-            issues=plural_msg("{n} open issue", "{n} open issues", len(open_)),
-        ),
+            **fields,
+        )
+    )
+    return reply(
+        back,
         msg(
             "This is round {number}: your answers from last time stay as they were, and each "
             "card shows them. Answer again as things are now; about {minutes} minutes in all.",
