@@ -200,7 +200,12 @@ async def test_a_check_up_kept_and_partly_hidden_until_both_have_marked(
     assert sends(group) - before == 2  # the check-up and the open issue; the rest are edits
 
     await group.send(CARLA, "/issues")
-    assert "Goals: We report our impact twice a year" in group.last.text
+    # Written down as the question it is: the bare wording would read as if the agreement
+    # itself were open.
+    assert (
+        "Goals: Partly kept at the check-up of 1 June 2027: “We report our impact twice a "
+        "year”. What is needed?"
+    ) in group.last.text
     await group.send(CARLA, "/summary")
     summary = group.last.text
     assert "check-up: ✅ Kept (both) on 1 June 2027" in summary
@@ -319,6 +324,11 @@ async def test_a_check_up_in_dutch(group: Group, clock: Clock, db_path: Path) ->
     assert "❌ De Brug: Deels · Van Dam: Niet nagekomen" in checkup.text
     assert group.last.text.startswith("❓ Open punt bij Doelen, uit de check-up:")
     assert "Afspraak ‘We rapporteren twee keer per jaar’ is niet nagekomen" in group.last.text
+    await group.send(CARLA, "/issues")
+    assert (
+        "Niet nagekomen bij de check-up van 1 juni 2027: ‘We rapporteren twee keer per jaar’. "
+        "Wat is er nodig?"
+    ) in group.last.text
     await group.send(CARLA, "/summary")
     assert "check-up: ✅ Nagekomen (allebei) op 1 juni 2027" in group.last.text
     assert "volgende check-up op 1 september 2027" in group.last.text

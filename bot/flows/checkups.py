@@ -493,8 +493,11 @@ async def mark(turn: Turn, checkup_id: int, agreement_id: int, given: str) -> Re
             mark=mark_word(given),
         )
         if worst(marks) != "kept":
+            # Written down as a facilitator would: the agreement's bare wording under "Still
+            # open" would read as if the agreement itself were open.
+            worded = turn.words(issue_text(worst(marks), item.text, _day(checkup.day)), item.text)
             issue_id = await records.raise_issue(
-                conn, chat_id, item.topic_id, item.text, member.user_id, turn.stamp
+                conn, chat_id, item.topic_id, worded, member.user_id, turn.stamp
             )
             replies.append(
                 issue_message(
@@ -519,6 +522,17 @@ async def _is_its_message(turn: Turn, checkup_id: int, part: int) -> bool:
     remembered = await bot_messages.purpose(turn.conn, turn.chat_id, turn.message_id)
     shown = purposes.read(*remembered) if remembered is not None else None
     return shown == CheckupPart(checkup_id, part)
+
+
+def issue_text(kept: str, text: str, day: dt.date) -> Msg:
+    """The open issue a check-up writes down: the agreement, how it was kept, the question."""
+    if kept == "partly":
+        return msg(
+            "Partly kept at the check-up of {date}: “{text}”. What is needed?", text=text, date=day
+        )
+    return msg(
+        "Not kept at the check-up of {date}: “{text}”. What is needed?", text=text, date=day
+    )
 
 
 def issue_message(

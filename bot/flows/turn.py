@@ -17,7 +17,7 @@ from bot.db import chats, now_text
 from bot.db.tx import Tx
 from bot.domain.wheel import Wheel
 from bot.i18n import language_for
-from bot.render.messages import Reply, Result
+from bot.render.messages import Msg, Reply, Result
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,13 @@ class Turn:
     message_id: int = 0
     #: The bot message that the handled message replies to.
     replied_to: int | None = None
+    #: A message as plain text in the chat's language, for what the bot writes down on the
+    #: group's behalf (an open issue a check-up opens). None where nothing is translated.
+    say: Callable[[Msg], str] | None = None
+
+    def words(self, message: Msg, fallback: str) -> str:
+        """``message`` in the chat's language, or ``fallback`` without a translator."""
+        return self.say(message) if self.say is not None else fallback
 
     @property
     def chat_id(self) -> int:

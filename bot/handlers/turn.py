@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.constants import ChatID, ChatType
@@ -20,7 +21,7 @@ from bot.io import outbox
 from bot.io.direct import answer_press
 from bot.io.inbox import DurableUpdateQueue
 from bot.render import html
-from bot.render.messages import Reply, Result
+from bot.render.messages import Msg, Reply, Result
 from bot.services import services
 
 log = logging.getLogger(__name__)
@@ -193,15 +194,17 @@ async def _decide(
         return None
     here = where(update, context)
     message_id, replied_to = _message_ids(update)
+    chat = await chats.get(conn, here.chat_id)
     turn = Turn(
         conn=conn,
         wheel=services(context).wheel,
         where=here,
         actor=who,
         now=moment(services(context).clock()),
-        chat=await chats.get(conn, here.chat_id),
+        chat=chat,
         message_id=message_id,
         replied_to=replied_to,
+        say=_sayer(translator_of(context, chat)),
     )
     outcome = await flow(turn)
     result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
@@ -238,6 +241,11 @@ async def stale_button(update: Update, context: Context) -> None:
 
 async def _stale(turn: Turn) -> Result:
     return Result(notice=stale_words(), alert=True)
+
+
+def _sayer(translator: Translator) -> Callable[[Msg], str]:
+    """Plain text of a message in one language (``Turn.say``)."""
+    return lambda message: html.plain_text(html.text(translator, message))
 
 
 async def translator_for(update: Update, context: Context) -> Translator:
