@@ -14,6 +14,7 @@ date of agreement n (numbered as ``/agreements`` numbers them).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from bot.db import bot_messages, chats, partners, records
 from bot.db import checkups as sql
@@ -83,11 +84,16 @@ def worst(marks: dict[int, str]) -> str:
 
 
 _ICON = {"kept": "✅", "partly": "🟡", "not-kept": "❌"}
+#: The marks in print, where an outlined yellow circle would say nothing.
+PRINTED_ICON = {"kept": "✓", "partly": "◐", "not-kept": "✗"}
 
 
-def both_marks(names: dict[int, str], marks: dict[int, str]) -> Msg:
-    """Both organisations' marks together: "Kept (both)", or each with its organisation."""
-    icon = _ICON[worst(marks)]
+def both_marks(
+    names: dict[int, str], marks: dict[int, str], icons: Mapping[str, str] | None = None
+) -> Msg:
+    """Both organisations' marks together: "Kept (both)", or each with its organisation.
+    ``icons`` replaces the chat's coloured marks (the PDF's font draws emoji without colour)."""
+    icon = (icons or _ICON)[worst(marks)]
     if marks.get(1) == marks.get(2):
         return msg("{icon} {mark} (both)", icon=icon, mark=mark_word(marks[1]))
     return msg(

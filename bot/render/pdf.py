@@ -46,7 +46,7 @@ from bot.domain.history import Step
 from bot.domain.position import domain_means
 from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
 from bot.domain.wheel import Wheel, load_wheel
-from bot.flows.checkups import both_marks
+from bot.flows.checkups import PRINTED_ICON, both_marks
 from bot.flows.common import shown_name
 from bot.i18n import Translator
 from bot.ops.resources import wheel_file
@@ -597,7 +597,7 @@ class _Layout:
             msg(
                 "Check-up of {date}: {marks}",
                 date=checkup.day,
-                marks=both_marks(self.record.partners, dict(checkup.marks)),
+                marks=both_marks(self.record.partners, dict(checkup.marks), PRINTED_ICON),
             )
             for checkup in agreement.checkups
         ]
