@@ -9,13 +9,13 @@ W = {
                stage="Oriëntatie", topic="thema", everyone="Iedereen heeft geantwoord.",
                proposal="Voorstel voor een afspraak", confirm="Bevestigen", recorded="Afspraak vastgelegd",
                next="Volgend thema", recap="Dat was het laatste thema van Oriëntatie",
-               totals=["9 afspraken", "9 open punten"], side="naast elkaar", waiting="Wachten op"),
+               totals=["9 afspraken", "9 open punten"], side="de antwoorden naast elkaar", waiting="Wachten op"),
     "en": dict(first="What is the name of the first partner organisation?", second="second partner organisation",
                sides="Who represents which organisation?", both="Both partners are represented",
                stage="Orientation", topic="topic", everyone="Everyone has answered.",
                proposal="Proposed agreement", confirm="Confirm", recorded="Agreement recorded",
                next="Next topic", recap="That was the last topic of Orientation",
-               totals=["9 agreements", "9 open issues"], side="side by side", waiting="Waiting for"),
+               totals=["9 agreements", "9 open issues"], side="the answers side by side", waiting="Waiting for"),
 }[lang]
 A, B = ["anna", "ahmed", "amira"], ["bram", "bo", "britt"]
 users = {n: {"id": 5001 + i, "first_name": n.capitalize(), "language_code": lang} for i, n in enumerate(A + B)}
