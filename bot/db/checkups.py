@@ -176,6 +176,27 @@ async def mark(
     )
 
 
+_OPEN_MARKS_BY = (
+    " FROM checkup_marks k JOIN checkup_items i"
+    " ON i.checkup_id = k.checkup_id AND i.agreement_id = k.agreement_id"
+    " JOIN checkups c ON c.id = k.checkup_id"
+    " WHERE k.marked_by = ? AND k.slot != ? AND i.completed_at IS NULL AND c.chat_id = ?"
+)
+
+
+async def withdraw_marks(conn: Tx, chat_id: int, user_id: int, slot: int) -> set[tuple[int, int]]:
+    """Someone now represents ``slot``: the marks they gave for the other organisation on
+    agreements not yet marked by both no longer count. Returns the (check-up, part) of the
+    messages that showed them."""
+    args = (user_id, slot, chat_id)
+    async with conn.execute("SELECT k.checkup_id, i.part" + _OPEN_MARKS_BY, args) as cursor:
+        shown = {(row[0], row[1]) for row in await cursor.fetchall()}
+    await conn.execute(
+        "DELETE FROM checkup_marks WHERE rowid IN (SELECT k.rowid" + _OPEN_MARKS_BY + ")", args
+    )
+    return shown
+
+
 async def complete(conn: Tx, checkup_id: int, agreement_id: int, now: str) -> bool:
     """Close an item once both organisations marked it; False when it already was."""
     cursor = await conn.execute(

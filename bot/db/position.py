@@ -132,6 +132,18 @@ async def complete(
     )
 
 
+async def withdraw(conn: Tx, chat_id: int, user_id: int, slot: int) -> int:
+    """Someone now represents ``slot``: their rating for the other organisation in the chat's
+    open check (complete or under way) no longer counts; they rate again for ``slot``.
+    Returns how many went."""
+    cursor = await conn.execute(
+        "DELETE FROM position_ratings WHERE user_id = ? AND slot != ? AND check_id IN"
+        " (SELECT id FROM position_checks WHERE chat_id = ? AND status = 'open')",
+        (user_id, slot, chat_id),
+    )
+    return cursor.rowcount
+
+
 async def forget_person(conn: Tx, user_id: int) -> None:
     """``/forgetme``: ratings under way go; complete ones stay as their organisation's, with no
     one's id."""

@@ -1,7 +1,8 @@
 """Earlier agreements looked at again: *Still holds*, *Change* or *Drop* under each one.
 
 *Still holds* needs one press from each organisation; a second press from the same organisation
-changes nothing. *Change* asks for new wording, which becomes a proposal the other organisation
+changes nothing. One person never makes up both presses: switching sides withdraws one's presses
+of checks still open (``withdraw``), and a press never completes a check with the presser's own. *Change* asks for new wording, which becomes a proposal the other organisation
 confirms (``bot/flows/agreements.py`` and ``agreement_history.py``); *Drop* is such a proposal to
 let the agreement lapse. The list with the buttons is one message: ``earlier_agreements`` for a
 topic (for a revisited topic's card), ``listing`` for ``/agreements``; a press on Still holds
@@ -85,6 +86,9 @@ def held(rows: list[Hold], now: dt.datetime) -> Held:
     completed = None
     for row in rows:
         pending = _fresh(pending, moment(row.held_at))
+        # One person's presses for both organisations (before and after switching sides, as
+        # stored before switching withdrew them) never make a check: the later one stands.
+        pending = {s: h for s, h in pending.items() if h.user_id != row.user_id}
         pending[row.slot] = row
         if len(pending) == 2:
             completed, pending = row.held_at, {}
@@ -304,7 +308,7 @@ async def still_holds(turn: Turn, agreement_id: int) -> Result:
             notice=msg("Both organisations already confirmed today that it still holds.")
         )
     await holds.add(conn, chat_id, a.id, member.slot, member.user_id, turn.stamp)
-    both = bool(state.pending)
+    both = any(h.user_id != member.user_id for h in state.pending.values())
     if both:  # checked together, as a check-up would: the next one is months away
         await checkups.set_next_review(turn, a.id)
     notice = (
@@ -327,6 +331,21 @@ async def still_holds(turn: Turn, agreement_id: int) -> Result:
         msg("“{text}”", text=a.text),
     )
     return Result(replies=(done,), notice=notice)
+
+
+async def withdraw(turn: Turn, user_id: int, slot: int) -> int:
+    """Someone now represents ``slot``: their presses for the other organisation in checks
+    still open no longer count (they press again for ``slot`` if they mean it). Returns how
+    many were withdrawn."""
+    conn, chat_id = turn.conn, turn.chat_id
+    gone: list[int] = []
+    for agreement_id in await holds.pressed_by(conn, chat_id, user_id):
+        state = held(await holds.of(conn, chat_id, (agreement_id,)), turn.now)
+        gone.extend(
+            h.id for h in state.pending.values() if h.user_id == user_id and h.slot != slot
+        )
+    await holds.remove(conn, gone)
+    return len(gone)
 
 
 def change_prompt(turn: Turn, a: Agreement) -> Reply:

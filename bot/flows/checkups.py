@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from bot.db import bot_messages, chats, partners, records
+from bot.db import bot_messages, chats, partners, progress, records
 from bot.db import checkups as sql
 from bot.db import reminders as reminder_sql
 from bot.db.checkups import Checkup, DueAgreement, Item
@@ -520,6 +520,26 @@ async def mark(turn: Turn, checkup_id: int, agreement_id: int, given: str) -> Re
         edit=turn.message_id,
     )  # fmt: skip
     return Result(replies=(shown, *replies), notice=notice)
+
+
+async def withdraw(turn: Turn, user_id: int, slot: int) -> list[Reply]:
+    """Someone now represents ``slot``: their marks for the other organisation on agreements
+    not yet marked by both no longer count (one person never marks for both). Returns the
+    check-up messages as they read now."""
+    conn, chat_id = turn.conn, turn.chat_id
+    shown = await sql.withdraw_marks(conn, chat_id, user_id, slot)
+    names = await partners.names(conn, chat_id)
+    edits: list[Reply] = []
+    for checkup_id, part in sorted(shown):
+        checkup = await sql.checkup(conn, chat_id, checkup_id)
+        target = await progress.latest_message(
+            conn, chat_id, *CheckupPart(checkup_id, part).pack()
+        )
+        if checkup is None or target is None:
+            continue
+        items = await sql.items(conn, checkup_id)
+        edits.append(part_message(turn.wheel, names, checkup, items, part, edit=target))
+    return edits
 
 
 async def _is_its_message(turn: Turn, checkup_id: int, part: int) -> bool:

@@ -436,6 +436,21 @@ async def _representative(turn: Turn, chat_id: int, *, button: bool) -> tuple[in
     return user_id, found.slot
 
 
+async def withdraw(turn: Turn, user_id: int, slot: int) -> list[Reply]:
+    """Someone now represents ``slot``: their rating for the other organisation in the open
+    check no longer counts (it would speak for an organisation they no longer represent);
+    the group's message is corrected. They rate again with the same link."""
+    conn, chat_id = turn.conn, turn.chat_id
+    check = await sql.latest_open(conn, chat_id)
+    if check is None or not await sql.withdraw(conn, chat_id, user_id, slot):
+        return []
+    target = await progress.latest_message(conn, chat_id, *PositionMessage(check.id).pack())
+    if target is None:
+        return []
+    token = await links.token_of(conn, chat_id, LINK_KIND, check.id)
+    return [await _group_message(conn, chat_id, check.id, token, edit=target)]
+
+
 async def reset(conn: Tx, chat_id: int) -> None:
     """``/reset``: a check still open can no longer be rated (its links are refused)."""
     await sql.close_open(conn, chat_id)

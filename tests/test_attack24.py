@@ -1,0 +1,124 @@
+"""Coming back months later, attacked as an outsider and a careless user would: someone who
+switches sides, long texts, old buttons of an earlier round, a reminder and a check-up on the
+same day, a second /checkup, /mydata, a reset group, forged presses. Played through the real
+application; what users see is asserted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.offline.fake_api import Sent
+from tests.conftest import ANNA, BEN
+from tests.support.telegram import Group, User
+from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_position import payload_of, private, rate
+from tests.test_reminders import Clock, use_clock
+
+
+@pytest.fixture
+def clock(group: Group) -> Clock:
+    found = Clock(dt.datetime(2027, 3, 1, 11, 0, tzinfo=dt.UTC))  # Monday 12:00 in Amsterdam
+    use_clock(group, found)
+    return found
+
+
+def said(group: Group, query: str) -> str:
+    return str(group.answers_to(query)[0]["text"])
+
+
+def sides(group: Group) -> Sent:
+    return next(m for m in reversed(group.sent) if ORG_A in m.buttons and ORG_B in m.buttons)
+
+
+async def switch(group: Group, user: User, to: str) -> str:
+    """``user`` changes the organisation they represent, with /partners; returns the press."""
+    await group.send(user, "/partners")
+    return await group.press(user, to, on=sides(group))
+
+
+async def agree(group: Group, text: str) -> None:
+    """Ben (De Brug) proposes ``text`` on the current topic and David (Van Dam) confirms it."""
+    await group.send(BEN, f"/agree {text}")
+    await group.press(DAVID, group.last.buttons[0])  # Confirm
+
+
+def sends(group: Group) -> int:
+    return sum(1 for c in group.api.calls if c.method == "sendMessage" and not c.error)
+
+
+# -- 1. one person never makes up both organisations ---------------------------------------------
+
+
+async def test_switching_sides_does_not_let_one_person_confirm_still_holds_for_both(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await agree(group, "We share one coordinator")
+    await group.send(BEN, "/agreements")
+    listed = group.last
+    query = await group.press(BEN, "1 · Still holds", on=listed)
+    assert said(group, query) == "Noted for De Brug; now someone from Van Dam."
+
+    # Ben now represents Van Dam: his De Brug press goes with him, and he is told so.
+    query = await switch(group, BEN, ORG_B)
+    assert said(group, query) == (
+        "You represent Van Dam. What you said for De Brug in checks still open no longer counts."
+    )
+    query = await group.press(BEN, "1 · Still holds", on=listed)
+    assert said(group, query) == "Noted for Van Dam; now someone from De Brug."
+    assert "Still holds, says Van Dam (1 March 2027); waiting for De Brug." in listed.text
+    assert "Confirmed as still holding" not in listed.text
+    with sqlite3.connect(db_path) as conn:
+        due = conn.execute("SELECT review_due FROM agreements WHERE id = 1").fetchone()[0]
+    assert due == "2027-06-01"  # not checked: the date stays
+
+    # Someone who really is of De Brug completes it.
+    await group.press(ANNA, ORG_A, on=sides(group))
+    query = await group.press(ANNA, "1 · Still holds", on=listed)
+    assert said(group, query) == "Confirmed by both organisations: it still holds."
+    assert "Confirmed as still holding on 1 March 2027 by De Brug and Van Dam." in listed.text
+
+
+async def test_switching_sides_withdraws_ones_check_up_mark(group: Group, clock: Clock) -> None:
+    await ready(group)
+    await agree(group, "We share one coordinator")
+    await group.send(BEN, "/checkup")
+    checkup = group.last
+    await group.press(BEN, "1 · Kept", on=checkup)
+    assert "Marked by De Brug; waiting for Van Dam." in checkup.text
+
+    await switch(group, BEN, ORG_B)
+    assert "Not marked yet." in checkup.text  # the message says so at once
+    query = await group.press(BEN, "1 · Not kept", on=checkup)
+    assert (
+        said(group, query) == "Noted for Van Dam: Not kept. Hidden until De Brug has marked too."
+    )
+    assert "Marked by Van Dam; waiting for De Brug." in checkup.text
+    assert "Not kept (both)" not in checkup.text
+    assert "De Brug: Kept" not in checkup.text
+    assert checkup.buttons[:3] == ["1 · Kept", "1 · Partly", "1 · Not kept"]
+
+
+async def test_switching_sides_withdraws_ones_position_rating(group: Group, clock: Clock) -> None:
+    await ready(group)
+    await group.send(BEN, "/position")
+    offer = group.last
+    payload = payload_of(offer)
+    await rate(group, BEN, payload, "111111111111")
+    assert f"{ORG_A}: 1 person rated · {ORG_B}: not yet" in offer.text
+
+    await switch(group, BEN, ORG_B)
+    assert f"{ORG_A}: not yet · {ORG_B}: not yet" in offer.text
+    # David rates for Van Dam: Ben's De Brug rating no longer makes up De Brug's view.
+    await rate(group, DAVID, payload, "444444444444")
+    assert f"{ORG_A}: not yet · {ORG_B}: 1 person rated" in offer.text
+    assert not any(m.file for m in group.sent)  # nothing revealed
+    # Ben's link now rates for Van Dam, from the start.
+    ben = private(group, BEN)
+    await ben.send(BEN, f"/start {payload}")
+    assert "You rate for Van Dam" in ben.last.text
+    assert "You rated before" not in ben.last.text
