@@ -122,3 +122,50 @@ async def test_switching_sides_withdraws_ones_position_rating(group: Group, cloc
     await ben.send(BEN, f"/start {payload}")
     assert "You rate for Van Dam" in ben.last.text
     assert "You rated before" not in ben.last.text
+
+
+# -- 3. old buttons of an earlier round -----------------------------------------------------------
+
+
+AMBITION = "value-creation.orientation.ambition"
+
+
+async def round_two(group: Group, clock: Clock) -> Sent:
+    """Round 1 of Orientation with Ambition answered and an agreement; four months later the
+    group is back at Ambition in round 2. Returns round 1's side-by-side view of Ambition."""
+    await ready(group)
+    first_card = group.last
+    await group.reply(BEN, "Ten jobs", to=first_card)
+    await group.reply(DAVID, "A stable team", to=first_card)
+    view = group.last
+    await agree(group, "We create 12 jobs in 2027")
+    for _ in range(9):
+        await group.send(BEN, "/skip")
+    clock.set("2027-07-01 09:00")
+    await group.send(BEN, "/stage orientation")
+    return view
+
+
+async def test_next_topic_of_an_earlier_rounds_view_does_not_move_the_round(
+    group: Group, clock: Clock
+) -> None:
+    old_view = await round_two(group, clock)
+    assert old_view.buttons[-1] == "Next topic"
+    before = len(group.sent)
+    query = await group.press(DAVID, "Next topic", on=old_view)
+    assert group.answers_to(query)[0]["show_alert"] is True
+    assert said(group, query) == (
+        "This button is from an earlier round of Orientation. The current card is further down."
+    )
+    assert len(group.sent) == before  # no card for Goals: the group is still at Ambition
+    # A button from before the round was written on it: the view it is on tells.
+    query = await group.press_data(DAVID, f"next:{AMBITION}", on=old_view)
+    assert "earlier round" in said(group, query)
+    await group.send(BEN, "/status")
+    assert "Now: Orientation, topic Ambition." in group.last.text
+    # The agreement message of round 1 carries a Next topic button too.
+    recorded = next(m for m in group.sent if m.text.startswith("Agreement recorded"))
+    query = await group.press(DAVID, "Next topic", on=recorded)
+    assert "earlier round" in said(group, query)
+    await group.send(BEN, "/status")
+    assert "Now: Orientation, topic Ambition." in group.last.text

@@ -178,10 +178,14 @@ def _recorded(
     day: dt.date,
     edit: int,
     *,
-    onward: bool,
+    onward: int,
     history: tuple[Msg, ...] = (),
 ) -> Reply:
-    buttons = ((Button(msg("Next topic"), NextTopic(a.topic_id).pack()),),) if onward else ()
+    """The confirmed agreement; ``onward`` is the round the group is in on its topic, for a
+    *Next topic* button (0: none, the group has moved on)."""
+    buttons = (
+        ((Button(msg("Next topic"), NextTopic(a.topic_id, onward).pack()),),) if onward else ()
+    )
     return Reply(
         buttons=buttons,
         parts=(
@@ -202,6 +206,13 @@ def _recorded(
         ),
         edit=edit,
     )
+
+
+async def _onward(turn: Turn, topic_id: str) -> int:
+    """The round of the topic's stage while the group is on the topic, else 0."""
+    if turn.chat is None or turn.chat.topic != topic_id:
+        return 0
+    return await board.current_round(turn, turn.wheel.topic(topic_id).stage)
 
 
 async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
@@ -234,7 +245,7 @@ async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
     assert confirmed is not None
     day = turn.now.date()
     # No dead end: the recorded agreement offers the next topic while the group is on it.
-    onward = turn.chat is not None and turn.chat.topic == confirmed.topic_id
+    onward = await _onward(turn, confirmed.topic_id)
     history = await agreement_history.after_confirm(turn, confirmed)
     recorded = _recorded(
         turn.wheel, names, confirmed, day, turn.message_id, onward=onward, history=history
@@ -325,7 +336,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
     await records.raise_issue(
         conn, chat_id, agreement.topic_id, agreement.text, member.user_id, turn.stamp
     )
-    onward = turn.chat is not None and turn.chat.topic == agreement.topic_id
+    onward = await _onward(turn, agreement.topic_id)
     kept = Reply(
         parts=(
             msg(
@@ -335,7 +346,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
             ),
             msg("“{text}”", text=agreement.text),
         ),
-        buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id).pack()),),)
+        buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id, onward).pack()),),)
         if onward
         else (),
         edit=turn.message_id,

@@ -291,7 +291,7 @@ def answers_view(
     buttons = (
         (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
         (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
-        (Button(msg("Next topic"), NextTopic(topic.id).pack()),),
+        (Button(msg("Next topic"), NextTopic(topic.id, round_number).pack()),),
     )
     return Reply(
         parts=tuple(parts),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from bot.db import partners, progress, records, rounds
+from bot.db import bot_messages, partners, progress, records, rounds
+from bot.domain import purposes
 from bot.domain.buttons import LATER_MONTHS, ChooseStage, RemindLater
 from bot.domain.permissions import Action
 from bot.domain.purposes import Answers, Card
@@ -394,9 +395,18 @@ async def edit_answer(turn: Turn, text: str | None) -> Result:
 
 
 async def next_topic(
-    turn: Turn, topic_id: str | None, *, skip: bool = False, button: bool = False
+    turn: Turn,
+    topic_id: str | None,
+    *,
+    skip: bool = False,
+    button: bool = False,
+    round_number: int = 0,
 ) -> Result:
-    """Go on to the next topic of the stage (marking the current one skipped if asked)."""
+    """Go on to the next topic of the stage (marking the current one skipped if asked).
+
+    A button of an earlier round's message (``round_number``, or for buttons from before the
+    round was on them, the round of the view it was pressed on) is refused: the group is on the
+    same topic again in a later round, and would skip it unanswered."""
     action = Action.SKIP if skip else Action.NEXT
     member = await gate.member(turn, action, button=button)
     if isinstance(member, Result):
@@ -407,6 +417,15 @@ async def next_topic(
         return Result(replies=(stage_menu(wheel),)) if not button else Result()
     if topic_id is not None and topic_id != chat.topic:
         return Result(notice=msg("You have already moved on from this topic."))
+    if button and topic_id is not None and await _earlier_round(turn, topic_id, round_number):
+        return Result(
+            notice=msg(
+                "This button is from an earlier round of {stage}. The current card is further "
+                "down.",
+                stage=wheel_text(wheel.stage(wheel.topic(topic_id).stage).name),
+            ),
+            alert=True,
+        )
     current = wheel.topic(chat.topic)
     statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
     replies: list[Reply] = []
@@ -420,6 +439,16 @@ async def next_topic(
     else:
         replies.append(await stage_recap(turn, current.stage))
     return Result(replies=tuple(replies))
+
+
+async def _earlier_round(turn: Turn, topic_id: str, round_number: int) -> bool:
+    """Whether a *Next topic* press on ``topic_id`` came from a message of an earlier round."""
+    current = await board.current_round(turn, turn.wheel.topic(topic_id).stage)
+    if round_number:
+        return round_number < current
+    remembered = await bot_messages.purpose(turn.conn, turn.chat_id, turn.message_id)
+    shown = purposes.read(*remembered) if remembered is not None else None
+    return isinstance(shown, Answers) and shown.round < current
 
 
 async def previous_topic(turn: Turn) -> Result:

@@ -122,7 +122,10 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         ),
         # The session: a stage, the next topic, what to record on the topic, a reminder later.
         OnPress(ChooseStage, lambda turn, p: session.choose_stage(turn, p.stage, button=True)),
-        OnPress(NextTopic, lambda turn, p: session.next_topic(turn, p.topic, button=True)),
+        OnPress(
+            NextTopic,
+            lambda turn, p: session.next_topic(turn, p.topic, button=True, round_number=p.round),
+        ),
         OnPress(RecordAgreement, lambda turn, p: agreements.ask_text(turn, p.topic, button=True)),
         OnPress(NoteIssue, lambda turn, p: issues.ask_text(turn, p.topic, button=True)),
         OnPress(RemindLater, lambda turn, p: reminders.remind_later(turn, p.stage, p.months)),
