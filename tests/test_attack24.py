@@ -169,3 +169,33 @@ async def test_next_topic_of_an_earlier_rounds_view_does_not_move_the_round(
     assert "earlier round" in said(group, query)
     await group.send(BEN, "/status")
     assert "Now: Orientation, topic Ambition." in group.last.text
+
+
+# -- 6. /mydata and /forgetme -------------------------------------------------------------------
+
+
+async def test_mydata_counts_still_holds_and_what_one_started_and_forgetme_clears_them(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    await ready(group)
+    await agree(group, "We share one coordinator")
+    await group.send(BEN, "/agreements")
+    await group.press(BEN, "1 · Still holds", on=group.last)
+    await group.send(BEN, "/checkup")
+    await group.press(BEN, "1 · Kept", on=group.last)
+    await group.send(BEN, "/position")
+    mine = private(group, BEN)
+    await mine.send(BEN, "/mydata")
+    shown = mine.last.text
+    assert "1 time you said for your organisation that an agreement still holds." in shown
+    assert "1 check-up mark you gave for your organisation." in shown
+    assert "2 check-ups and position checks you started." in shown
+
+    await mine.send(BEN, "/forgetme")
+    await mine.press(BEN, "Yes, forget me", on=mine.last)
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM position_checks WHERE started_by = ?", (BEN.id,)
+        ).fetchone() == (0,)
+    await mine.send(BEN, "/mydata")
+    assert mine.last.text == "I keep nothing about you."

@@ -247,6 +247,15 @@ async def marks_by(conn: Tx, user_id: int) -> int:
     return int(row[0]) if row else 0
 
 
+async def asked_by(conn: Tx, user_id: int) -> int:
+    """How many check-ups a person asked for with ``/checkup`` (for ``/mydata``)."""
+    async with conn.execute(
+        "SELECT count(*) FROM checkups WHERE asked_by = ?", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def forget_person(conn: Tx, user_id: int) -> None:
     """A person asked to be forgotten: their organisation's marks stay, their id goes."""
     await conn.execute("UPDATE checkup_marks SET marked_by = NULL WHERE marked_by = ?", (user_id,))

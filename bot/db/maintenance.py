@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.db import checkups, integrity_problems, position
+from bot.db import checkups, holds, integrity_problems, position
 from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
@@ -153,6 +153,10 @@ class PersonalData:
     checkup_marks: int = 0
     #: Complete ratings in position checks (shown in the group only as their organisation's).
     position_ratings: int = 0
+    #: *Still holds* presses they gave for their organisation.
+    holds: int = 0
+    #: Check-ups (``/checkup``) and position checks they started.
+    started: int = 0
 
 
 async def personal_data(conn: Tx, user_id: int) -> PersonalData:
@@ -195,6 +199,8 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
         reminders=int(reminders[0][0]),
         checkup_marks=await checkups.marks_by(conn, user_id),
         position_ratings=await position.count_of(conn, user_id),
+        holds=await holds.count_by(conn, user_id),
+        started=await checkups.asked_by(conn, user_id) + await position.started_by(conn, user_id),
     )
 
 

@@ -139,6 +139,22 @@ async def my_data(turn: Turn) -> Result:
                 found.checkup_marks,
             )
         )
+    if found.holds:
+        parts.append(
+            plural_msg(
+                "{n} time you said for your organisation that an agreement still holds.",
+                "{n} times you said for your organisation that an agreement still holds.",
+                found.holds,
+            )
+        )
+    if found.started:
+        parts.append(
+            plural_msg(
+                "{n} check-up or position check you started.",
+                "{n} check-ups and position checks you started.",
+                found.started,
+            )
+        )
     if found.position_ratings:
         parts.append(
             plural_msg(
