@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.jobs import checking
 from bot.offline.fake_api import Sent
+from bot.services import services
 from tests.conftest import ANNA, BEN
 from tests.support.telegram import Group, User
 from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
@@ -199,3 +201,36 @@ async def test_mydata_counts_still_holds_and_what_one_started_and_forgetme_clear
         ).fetchone() == (0,)
     await mine.send(BEN, "/mydata")
     assert mine.last.text == "I keep nothing about you."
+
+
+# -- 7. a group that was /reset ------------------------------------------------------------------
+
+
+async def post_due(group: Group) -> int:
+    """What the check-up job does when it looks; waits for the delivery."""
+    svc = services(group.app)
+    count = await checking.post_due(group.app.bot, svc, svc.clock())
+    await svc.outbox.idle()
+    return count
+
+
+async def test_no_check_up_for_a_group_that_was_reset_until_both_sides_are_taken_again(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await agree(group, "We share one coordinator")
+    await group.send(BEN, "/reset")
+    await group.press(BEN, "Yes, start again", on=group.last)
+    clock.set("2027-06-01 08:00")  # the agreement's check-up date, 10:00 in Amsterdam
+    before = len(group.sent)
+    assert await post_due(group) == 0
+    assert len(group.sent) == before
+    # Named again, but nobody has said whom they represent: still nobody could mark it.
+    await group.reply(BEN, ORG_A, to=group.last)
+    await group.reply(DAVID, ORG_B, to=group.last)
+    await group.press(BEN, ORG_A, on=sides(group))
+    assert await post_due(group) == 0
+    await group.press(DAVID, ORG_B, on=sides(group))
+    assert await post_due(group) == 1
+    assert "“We share one coordinator”" in group.last.text
+    assert group.last.buttons == ["1 · Kept", "1 · Partly", "1 · Not kept"]

@@ -91,10 +91,17 @@ async def due_agreements(conn: Tx, chat_id: int, now: str) -> list[DueAgreement]
 
 async def unposted_due(conn: Tx, now: str, limit: int) -> list[DueAgreement]:
     """Agreements due by ``now`` in groups the bot is in that no check-up has listed for their
-    current review date yet, by group."""
+    current review date yet, by group.
+
+    Only in groups where both organisations are represented: after ``/reset`` (or when
+    everyone of one side left) nobody could mark them, and the agreements kept from before
+    would come to people who have not yet said whom they represent. They wait until both
+    sides are taken again."""
     async with conn.execute(
         _DUE + " AND c.active = 1 AND NOT EXISTS (SELECT 1 FROM checkup_items i"
         " WHERE i.agreement_id = a.id AND i.review_due = a.review_due)"
+        " AND (SELECT count(DISTINCT m.slot) FROM members m WHERE m.chat_id = a.chat_id"
+        " AND m.slot IS NOT NULL AND m.left_at IS NULL) = 2"
         " ORDER BY a.chat_id, a.id LIMIT ?",
         (now, now, limit),
     ) as cursor:
