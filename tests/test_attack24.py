@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.buttons import MarkCheckup
 from bot.jobs import checking
 from bot.offline.fake_api import Sent
 from bot.services import services
@@ -234,3 +235,42 @@ async def test_no_check_up_for_a_group_that_was_reset_until_both_sides_are_taken
     assert await post_due(group) == 1
     assert "“We share one coordinator”" in group.last.text
     assert group.last.buttons == ["1 · Kept", "1 · Partly", "1 · Not kept"]
+
+
+# -- 5. a second /checkup -------------------------------------------------------------------------
+
+
+async def test_a_second_checkup_takes_the_marks_along_and_the_first_stops_taking_them(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await agree(group, "We share one coordinator")
+    await group.send(BEN, "/skip")
+    await agree(group, "We report twice a year")
+    await group.send(BEN, "/checkup")
+    first = group.last
+    await group.press(BEN, "1 · Kept", on=first)
+    await group.press(BEN, "2 · Partly", on=first)
+    await group.press(DAVID, "2 · Kept", on=first)  # agreement 2 is done here
+
+    await group.send(DAVID, "/checkup")
+    second = group.last
+    assert second.message_id != first.message_id
+    # De Brug's mark on agreement 1 came along; agreement 2, marked by both, starts afresh.
+    assert (
+        "1. Ambition: “We share one coordinator”\n    Marked by De Brug; waiting for Van Dam."
+        in (second.text)
+    )
+    assert "2. Goals: “We report twice a year”\n    Not marked yet." in second.text
+    # The first message says where agreement 1 went and keeps what was done there.
+    assert "In a newer check-up now, with the marks given here: mark it there." in first.text
+    assert "🟡 De Brug: Partly · Van Dam: Kept" in first.text
+    assert first.buttons == []
+    query = await group.press_data(DAVID, MarkCheckup(1, 1, "kept").pack(), on=first)
+    assert group.answers_to(query)[0]["show_alert"] is True
+    assert "newer check-up" in said(group, query)
+    assert "Marked by De Brug; waiting for Van Dam." in second.text  # the old press did nothing
+
+    query = await group.press(DAVID, "1 · Kept", on=second)
+    assert "Both organisations have marked" in said(group, query)
+    assert "✅ Kept (both)" in second.text

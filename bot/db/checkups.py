@@ -38,6 +38,8 @@ class Item:
     status: str
     completed: bool
     marks: dict[int, str]
+    #: Not completed here, and listed in a newer check-up since (its marks went along).
+    replaced: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,25 @@ async def add_item(
     )
 
 
+async def carry_over(conn: Tx, checkup_id: int, agreement_id: int) -> tuple[int, int] | None:
+    """A new check-up lists an agreement that an earlier one listed and both organisations have
+    not marked there yet: the marks given there move to the new one. Returns the (check-up,
+    part) of the earlier message, which no longer takes marks for it; None when there is none."""
+    async with conn.execute(
+        "SELECT checkup_id, part, completed_at FROM checkup_items WHERE agreement_id = ?"
+        " AND checkup_id < ? ORDER BY checkup_id DESC LIMIT 1",
+        (agreement_id, checkup_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None or row[2] is not None:
+        return None
+    await conn.execute(
+        "UPDATE checkup_marks SET checkup_id = ? WHERE checkup_id = ? AND agreement_id = ?",
+        (checkup_id, row[0], agreement_id),
+    )
+    return int(row[0]), int(row[1])
+
+
 async def checkup(conn: Tx, chat_id: int, checkup_id: int) -> Checkup | None:
     """The chat's check-up with this id (None for another chat's, or none)."""
     async with conn.execute(
@@ -149,7 +170,9 @@ async def items(conn: Tx, checkup_id: int) -> list[Item]:
         for row in await cursor.fetchall():
             marks.setdefault(row[0], {})[row[1]] = row[2]
     async with conn.execute(
-        "SELECT i.agreement_id, i.position, i.part, i.completed_at, a.topic_id, a.text, a.status"
+        "SELECT i.agreement_id, i.position, i.part, i.completed_at, a.topic_id, a.text, a.status,"
+        " EXISTS (SELECT 1 FROM checkup_items j WHERE j.agreement_id = i.agreement_id"
+        " AND j.checkup_id > i.checkup_id)"
         " FROM checkup_items i JOIN agreements a ON a.id = i.agreement_id"
         " WHERE i.checkup_id = ? ORDER BY i.position",
         (checkup_id,),
@@ -165,6 +188,7 @@ async def items(conn: Tx, checkup_id: int) -> list[Item]:
                 row[6],
                 row[3] is not None,
                 marks.get(row[0], {}),
+                row[3] is None and bool(row[7]),
             )
             for row in await cursor.fetchall()
         ]

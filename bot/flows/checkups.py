@@ -9,6 +9,10 @@ organisations have marked, never what, until both have: then both marks appear t
 *Partly* or *Not kept* opens an open issue on the agreement's topic (``issue_message``), and the
 agreement's next review date is three months on. ``/checkup date <n> <date>`` moves the review
 date of agreement n (numbered as ``/agreements`` numbers them).
+
+A check-up that lists an agreement an earlier one still waits for (a second ``/checkup``, or the
+job posting one that ``/checkup`` listed before its date) takes its marks along: the earlier
+message then says where the agreement went and takes no more marks for it.
 """
 
 from __future__ import annotations
@@ -211,15 +215,31 @@ async def post(
     None) and return its message(s)."""
     checkup_id = await sql.create(conn, chat_id, kind, day.isoformat(), asked_by, now)
     parts = _parts([(_id(a), a.text) for a, _ in listed])
+    replaced: set[tuple[int, int]] = set()
     for position, ((agreement, review_due), part) in enumerate(
         zip(listed, parts, strict=True), start=1
     ):
         await sql.add_item(conn, checkup_id, _id(agreement), position, part, review_due)
+        # Marks already given in an earlier check-up still open are not lost: they come along.
+        earlier = await sql.carry_over(conn, checkup_id, _id(agreement))
+        if earlier is not None:
+            replaced.add(earlier)
     checkup = await sql.checkup(conn, chat_id, checkup_id)
     assert checkup is not None
     names = await partners.names(conn, chat_id)
     items = await sql.items(conn, checkup_id)
-    return [part_message(wheel, names, checkup, items, part) for part in sorted(set(parts))]
+    messages = [part_message(wheel, names, checkup, items, part) for part in sorted(set(parts))]
+    # The earlier messages say where their agreements went, and take no more marks for them.
+    for earlier_id, part in sorted(replaced):
+        shown = await progress.latest_message(conn, chat_id, *CheckupPart(earlier_id, part).pack())
+        earlier_checkup = await sql.checkup(conn, chat_id, earlier_id)
+        if shown is None or earlier_checkup is None:
+            continue
+        earlier_items = await sql.items(conn, earlier_id)
+        messages.append(
+            part_message(wheel, names, earlier_checkup, earlier_items, part, edit=shown)
+        )
+    return messages
 
 
 def _id(agreement: Agreement | DueAgreement) -> int:
@@ -277,7 +297,7 @@ def part_message(
             text=_quote(item.text),
         )
         paragraphs.append(lines(title, _status(names, item)))
-        if not item.completed and item.status == "confirmed":
+        if not item.completed and not item.replaced and item.status == "confirmed":
             rows.append(
                 tuple(
                     Button(
@@ -300,6 +320,8 @@ def _status(names: dict[int, str], item: Item) -> Msg:
         return msg("    {marks}", marks=both_marks(names, item.marks))
     if item.status != "confirmed":
         return msg("    No longer an agreement: nothing to mark.")
+    if item.replaced:
+        return msg("    In a newer check-up now, with the marks given here: mark it there.")
     if len(item.marks) == 1:
         (slot,) = item.marks
         return msg(
@@ -464,6 +486,14 @@ async def mark(turn: Turn, checkup_id: int, agreement_id: int, given: str) -> Re
     item = next((i for i in items if i.agreement_id == agreement_id), None)
     if item is None or not await _is_its_message(turn, checkup_id, item.part):
         return Result(notice=msg("That agreement is not part of this check-up."), alert=True)
+    if item.replaced:
+        return Result(
+            notice=msg(
+                "This agreement is in a newer check-up now, with the marks given here. Mark it "
+                "there."
+            ),
+            alert=True,
+        )
     if all(i.completed or i.status != "confirmed" for i in items):
         return Result(
             notice=msg(
