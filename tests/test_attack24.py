@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.buttons import MarkCheckup
-from bot.jobs import checking
+from bot.jobs import checking, reminding
 from bot.offline.fake_api import Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN
@@ -274,3 +274,37 @@ async def test_a_second_checkup_takes_the_marks_along_and_the_first_stops_taking
     query = await group.press(DAVID, "1 · Kept", on=second)
     assert "Both organisations have marked" in said(group, query)
     assert "✅ Kept (both)" in second.text
+
+
+# -- 4. a reminder and a check-up on the same day -----------------------------------------------
+
+
+async def fire(group: Group) -> int:
+    """What the reminder job does when it looks; waits for the delivery."""
+    svc = services(group.app)
+    count = await reminding.send_due(group.app.bot, svc, svc.clock())
+    await svc.outbox.idle()
+    return count
+
+
+async def test_a_reminder_and_a_check_up_due_the_same_day_list_the_agreements_once(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await group.send(BEN, "/remind 1 June 2027 orientation")
+    await agree(group, "We share one coordinator")  # checked on the reminder's day
+    clock.set("2027-06-01 08:00")  # 10:00 in Amsterdam
+    before = len(group.sent)
+    assert await fire(group) == 1
+    assert await post_due(group) == 0  # the reminder brought the check-up along
+    reminder, checkup = group.sent[before:]
+    assert reminder.text.startswith("⏰ Time to take up Orientation again")
+    assert checkup.text.startswith("⏰ Check-up of 1 June 2027")
+    assert "“We share one coordinator”" in checkup.text
+    # The reminder points at the check-up instead of listing the same agreements again, and
+    # does not ask for a third list with /checkup.
+    assert "We share one coordinator" not in reminder.text
+    assert "/checkup" not in reminder.text
+    assert "1 agreement has reached its check-up date: mark it together in the check-up." in (
+        reminder.text
+    )

@@ -257,7 +257,7 @@ async def test_the_reminder_lists_open_issues_and_counts_agreements(
     assert "You made 1 agreement in this stage" in text
 
 
-async def test_the_reminder_names_the_agreements_due_for_a_check_up(
+async def test_the_reminder_brings_the_check_up_of_the_agreements_due(
     group: Group, clock: Clock
 ) -> None:
     await ready(group)
@@ -268,9 +268,13 @@ async def test_the_reminder_names_the_agreements_due_for_a_check_up(
     clock.set("2027-07-01 08:00")
     await fire(group)
     reminder = next(m for m in reversed(group.sent) if m.text.startswith("⏰ Time to take up"))
-    assert "1 agreement is due for a check-up:\n• Weekly stand-up on Monday" in reminder.text
-    assert "Send /checkup to say together whether they were kept." in reminder.text
+    assert "1 agreement has reached its check-up date: mark it together in the check-up." in (
+        reminder.text
+    )
     assert "worth checking together" not in reminder.text
+    # The check-up, with the agreement and its buttons, follows the reminder at once.
+    assert group.last.text.startswith("⏰ Check-up of 1 July 2027")
+    assert "Weekly stand-up on Monday" in group.last.text
 
 
 async def test_a_reminder_with_many_open_issues_stays_one_message(

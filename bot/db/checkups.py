@@ -8,6 +8,7 @@ reminder set by months does. ``utc_of`` is registered on the connection (``bot/d
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.db.tx import Tx
@@ -91,21 +92,24 @@ async def due_agreements(conn: Tx, chat_id: int, now: str) -> list[DueAgreement]
         return [_due(tuple(row)) for row in await cursor.fetchall()]
 
 
-async def unposted_due(conn: Tx, now: str, limit: int) -> list[DueAgreement]:
+async def unposted_due(
+    conn: Tx, now: str, limit: int, chat_ids: Collection[int] | None = None
+) -> list[DueAgreement]:
     """Agreements due by ``now`` in groups the bot is in that no check-up has listed for their
     current review date yet, by group.
 
     Only in groups where both organisations are represented: after ``/reset`` (or when
     everyone of one side left) nobody could mark them, and the agreements kept from before
     would come to people who have not yet said whom they represent. They wait until both
-    sides are taken again."""
+    sides are taken again. ``chat_ids``: only in these groups."""
+    only = "" if chat_ids is None else f" AND a.chat_id IN ({', '.join('?' * len(chat_ids))})"
     async with conn.execute(
         _DUE + " AND c.active = 1 AND NOT EXISTS (SELECT 1 FROM checkup_items i"
         " WHERE i.agreement_id = a.id AND i.review_due = a.review_due)"
         " AND (SELECT count(DISTINCT m.slot) FROM members m WHERE m.chat_id = a.chat_id"
-        " AND m.slot IS NOT NULL AND m.left_at IS NULL) = 2"
+        " AND m.slot IS NOT NULL AND m.left_at IS NULL) = 2" + only + ""
         " ORDER BY a.chat_id, a.id LIMIT ?",
-        (now, now, limit),
+        (now, now, *(chat_ids or ()), limit),
     ) as cursor:
         return [_due(tuple(row)) for row in await cursor.fetchall()]
 

@@ -18,7 +18,7 @@ message then says where the agreement went and takes no more marks for it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from bot.db import bot_messages, chats, partners, progress, records
 from bot.db import checkups as sql
@@ -335,12 +335,15 @@ def _status(names: dict[int, str], item: Item) -> Msg:
 # -- posting -------------------------------------------------------------------------------------
 
 
-async def post_due(conn: Tx, wheel: Wheel, now: dt.datetime) -> list[tuple[int, list[Reply]]]:
+async def post_due(
+    conn: Tx, wheel: Wheel, now: dt.datetime, chat_ids: Collection[int] | None = None
+) -> list[tuple[int, list[Reply]]]:
     """The job: for each group with agreements whose review date has come and that no check-up
     listed for that date yet, one check-up; returns each group's messages for the outbox (in
-    this transaction)."""
+    this transaction). ``chat_ids``: only for these groups (a reminder brings its group's
+    check-up along, ``bot/jobs/reminding.py``)."""
     stamp = now.isoformat(timespec="seconds")
-    due = await sql.unposted_due(conn, stamp, POST_AT_ONCE)
+    due = await sql.unposted_due(conn, stamp, POST_AT_ONCE, chat_ids)
     by_chat: dict[int, list[DueAgreement]] = {}
     for agreement in due:
         by_chat.setdefault(agreement.chat_id, []).append(agreement)

@@ -303,17 +303,15 @@ async def reminder_message(
     parts.append(still_open(wheel, await records.issues(conn, reminder.chat_id)))
     due = await checkups.due_agreements(conn, reminder.chat_id, now)
     if due:
-        # The check-up message itself comes from its own job; the reminder names what is due
-        # so that coming back starts from the agreements.
+        # The check-up lists them with their buttons (the reminder job brings it along): a
+        # second list here, or a /checkup for a third, would only compete with it.
         parts.append(
-            lines(
-                plural_msg(
-                    "<b>{n} agreement</b> is due for a check-up:",
-                    "<b>{n} agreements</b> are due for a check-up:",
-                    len(due),
-                ),
-                *(msg("• {text}", text=_clip(a.text)) for a in due[:SHOW_OPEN]),
-                msg("Send /checkup to say together whether they were kept."),
+            plural_msg(
+                "<b>{n} agreement</b> has reached its check-up date: mark it together in the "
+                "check-up.",
+                "<b>{n} agreements</b> have reached their check-up date: mark them together in "
+                "the check-up.",
+                len(due),
             )
         )
     elif agreed:
