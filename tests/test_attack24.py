@@ -15,7 +15,7 @@ from bot.domain.buttons import MarkCheckup
 from bot.jobs import checking, reminding
 from bot.offline.fake_api import Sent
 from bot.services import services
-from tests.conftest import ANNA, BEN
+from tests.conftest import ANNA, BEN, CARLA
 from tests.support.telegram import Group, User
 from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
 from tests.test_position import payload_of, private, rate
@@ -308,3 +308,131 @@ async def test_a_reminder_and_a_check_up_due_the_same_day_list_the_agreements_on
     assert "1 agreement has reached its check-up date: mark it together in the check-up." in (
         reminder.text
     )
+
+
+# -- 2. long texts: one message where it is edited later, never a refused one ------------------
+
+LONG = "Wij spreken af dat " + "we elkaar elke maand zien en bespreken wat er beter kan, " * 70
+
+
+def long_text(tag: str) -> str:
+    """About 4,000 characters, starting with ``tag``."""
+    return f"{tag} {LONG}"[:4000]
+
+
+async def test_a_long_proposal_confirmed_is_edited_in_place_without_new_messages(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await group.send(BEN, "/agree " + long_text("A1"))
+    proposal = next(m for m in reversed(group.sent) if "Confirm" in m.buttons)
+    before = sends(group)
+    await group.press(DAVID, "Confirm", on=proposal)
+    assert sends(group) == before  # the confirmation is an edit, not new messages
+    assert proposal.text.startswith("Agreement recorded on Ambition:\n\n“A1 ")
+    assert "confirmed by David (Van Dam)" in proposal.text
+
+
+async def test_the_agreements_list_fits_its_messages_and_a_press_adds_none(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    for number in range(1, 13):
+        await agree(group, long_text(f"A{number}"))
+    before = sends(group)
+    await group.send(CARLA, "/agreements")
+    lists = [m for m in group.sent[-(sends(group) - before) :]]
+    # Every message of the list carries the buttons of the agreements it shows.
+    assert all(m.buttons for m in lists)
+    assert sum(len(m.buttons) for m in lists) == 36
+    assert lists[0].text.startswith("12 agreements\n1. Ambition: “A1 ")
+    assert "…" in lists[0].text  # the wording is quoted, not repeated in full
+    before = sends(group)
+    query = await group.press(BEN, "12 · Still holds", on=lists[-1])
+    assert said(group, query) == "Noted for De Brug; now someone from Van Dam."
+    assert sends(group) == before
+    assert "Still holds, says De Brug" in lists[-1].text
+
+
+async def test_a_long_agreement_partly_kept_opens_an_open_issue_of_one_message(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await agree(group, long_text("A1"))
+    await group.send(BEN, "/checkup")
+    await group.press(BEN, "1 · Partly", on=group.last)
+    before = sends(group)
+    await group.press(DAVID, "1 · Kept", on=group.last)
+    assert sends(group) == before + 1
+    issue = group.last
+    assert issue.text.startswith("❓ Open issue on Ambition, from the check-up:")
+    assert issue.buttons == ["Still holds", "Change", "Drop", "Resolved"]
+    before = sends(group)
+    await group.send(CARLA, "/issues")
+    assert sends(group) == before + 1
+    listed = group.last
+    assert listed.buttons == ["1 · Resolved", "1 · Make it an agreement"]
+    before = sends(group)
+    await group.press(DAVID, "1 · Resolved", on=listed)
+    assert sends(group) == before
+    assert "resolved" in listed.text
+
+
+async def test_a_revisit_card_with_long_earlier_answers_and_agreements_is_one_message(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await group.press(ANNA, ORG_A, on=sides(group))
+    await group.press(CARLA, ORG_B, on=sides(group))
+    first_card = next(m for m in reversed(group.sent) if m.force_reply)
+    for person in (BEN, ANNA, DAVID, CARLA):
+        await group.reply(person, long_text(f"Answer of {person.first_name}"), to=first_card)
+    for number in range(1, 9):
+        await agree(group, long_text(f"A{number}"))
+        await group.send(DAVID, "/issue " + long_text(f"I{number}"))
+    for _ in range(9):
+        await group.send(BEN, "/skip")
+    clock.set("2027-07-01 09:00")
+    before = sends(group)
+    await group.send(BEN, "/stage orientation")
+    card = next(m for m in reversed(group.sent) if m.force_reply)
+    assert card.text.startswith("Orientation 0/9")  # the card is whole in its one message
+    assert "Reply to this message with your answer." in card.text
+    assert "Waiting for: De Brug, Van Dam" in card.text
+    assert "Answer of Ben" in card.text
+    assert "Answer of Carla" in card.text
+    assert "✓ A1 " in card.text
+    assert "• I1 " in card.text
+    assert "… and 3 more: /agreements lists them all." in card.text
+    assert "… and 3 more: /issues lists them all." in card.text
+    new = sends(group) - before
+    await group.reply(BEN, "Twelve jobs", to=card)
+    assert "Waiting for: Anna (De Brug), Van Dam" in card.text
+    assert sends(group) == before + new  # an answer edits the card; nothing new
+    # The earlier agreements to review come in messages that each carry their buttons.
+    reviews = [m for m in group.sent if m.text.startswith("Earlier agreements")]
+    assert reviews
+    assert all(m.buttons for m in reviews)
+
+
+async def test_a_reminder_with_long_open_issues_and_agreements_due_is_one_message(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await group.send(BEN, "/remind 1 June 2027 orientation")
+    for number in range(1, 15):
+        await group.send(DAVID, "/issue " + long_text(f"I{number:02d}"))
+    for number in range(1, 13):
+        await agree(group, long_text(f"A{number:02d}"))
+    clock.set("2027-06-01 08:00")
+    before = sends(group)
+    await fire(group)
+    reminder = next(m for m in group.sent[-(sends(group) - before) :] if m.text.startswith("⏰ T"))
+    assert "14 open issues to pick up again:" in reminder.text
+    assert "… and 4 more: /issues lists them all." in reminder.text
+    assert "12 agreements have reached their check-up date" in reminder.text
+    assert reminder.buttons[0] == "Start Orientation now"
+    # The check-up that came with it: each of its messages with its agreements' buttons.
+    checkups = [m for m in group.sent[-(sends(group) - before) :] if "1 · Kept" in m.buttons]
+    assert checkups[0].text.startswith("⏰ Check-up of 1 June 2027: 12 agreements")
+    assert sum(len(m.buttons) for m in group.sent if "· Kept" in "".join(m.buttons)) == 36

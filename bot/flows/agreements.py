@@ -10,6 +10,7 @@ from bot.db.records import Agreement, OpenIssue
 from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
 from bot.domain.permissions import Action
 from bot.domain.purposes import AgreementPrompt, IssueAgreementPrompt, Proposal
+from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_history, board, checkups, gate
 from bot.flows.common import clean_text, shown_name, text_problem
@@ -193,7 +194,8 @@ def _recorded(
                 "<b>Agreement recorded</b> on {topic}:",
                 topic=wheel_text(wheel.topic(a.topic_id).name),
             ),
-            msg("“{text}”", text=a.text),
+            # In place of the proposal, which showed it whole: an edit must stay one message.
+            msg("“{text}”", text=quote(a.text, agreement_history.WHOLE_QUOTE)),
             msg(
                 "Proposed by {proposer} ({first}), confirmed by {confirmer} ({second}) on {date}.",
                 proposer=shown_name(a.proposer_name),
@@ -344,7 +346,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
                 name=member.name,
                 topic=wheel_text(wheel.topic(agreement.topic_id).name),
             ),
-            msg("“{text}”", text=agreement.text),
+            msg("“{text}”", text=quote(agreement.text, agreement_history.WHOLE_QUOTE)),
         ),
         buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id, onward).pack()),),)
         if onward

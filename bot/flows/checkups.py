@@ -584,7 +584,9 @@ async def _is_its_message(turn: Turn, checkup_id: int, part: int) -> bool:
 
 
 def issue_text(kept: str, text: str, day: dt.date) -> Msg:
-    """The open issue a check-up writes down: the agreement, how it was kept, the question."""
+    """The open issue a check-up writes down: the agreement (quoted: the agreement itself stays,
+    and the open issue must fit the lists it goes into), how it was kept, the question."""
+    text = _quote(text)
     if kept == "partly":
         return msg(
             "Partly kept at the check-up of {date}: “{text}”. What is needed?", text=text, date=day
@@ -607,6 +609,7 @@ def issue_message(
     """The open issue a check-up opens when an agreement was partly or not kept: it quotes the
     agreement and asks what is needed, in one message."""
     kept = worst(marks)
+    text = _quote(text)
     asked = (
         msg(
             "Agreement “{text}” was partly kept (check-up of {date}). What is needed?",

@@ -93,11 +93,7 @@ async def revisit_extras(turn: Turn, topic: Topic, round_number: int) -> list[Re
     agreements (Still holds / Change / Drop). Each message counts against the budget of four new
     group messages per revisited topic (card, side-by-side view, and two more).
     """
-    replies: list[Reply] = []
-    review = await agreement_review.earlier_agreements(turn, topic.id)
-    if review is not None:
-        replies.append(review)
-    return replies
+    return await agreement_review.earlier_agreements(turn, topic.id)
 
 
 async def _close_earlier_card(turn: Turn, topic: Topic, round_number: int) -> list[Reply]:
