@@ -436,3 +436,33 @@ async def test_a_reminder_with_long_open_issues_and_agreements_due_is_one_messag
     checkups = [m for m in group.sent[-(sends(group) - before) :] if "1 · Kept" in m.buttons]
     assert checkups[0].text.startswith("⏰ Check-up of 1 June 2027: 12 agreements")
     assert sum(len(m.buttons) for m in group.sent if "· Kept" in "".join(m.buttons)) == 36
+
+
+# -- more, found on the way ----------------------------------------------------------------------
+
+
+async def test_checkup_date_moves_the_agreement_agreements_numbers_so(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    """Coming back, a group agrees on an earlier topic after a later one: /agreements and
+    /checkup date must number the agreements alike."""
+    await ready(group)
+    await group.send(BEN, "/skip")  # to Goals
+    await agree(group, "We report twice a year")
+    await group.send(BEN, "/back")  # to Ambition
+    await agree(group, "We create 12 jobs in 2027")
+    await group.send(CARLA, "/agreements")
+    listed = group.last.text
+    first = listed.split("\n")[1]
+    number = "1"
+    text = first.split("“")[1].rstrip("”")
+    await group.send(BEN, f"/checkup date {number} 1 May 2027")
+    assert f"Done: agreement {number} (“{text}”) will be checked on 1 May 2027." in (
+        group.last.text
+    )
+    with sqlite3.connect(db_path) as conn:
+        moved = conn.execute("SELECT review_due FROM agreements WHERE text = ?", (text,))
+        assert moved.fetchone() == ("2027-05-01",)
+    # The check-up numbers them as /agreements does, too.
+    await group.send(BEN, "/checkup")
+    assert f"1. {first.split('. ', 1)[1]}" in group.last.text

@@ -141,7 +141,10 @@ async def listing(turn: Turn) -> Result:
     chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    current = await records.agreements(turn.conn, turn.chat_id)
+    # Numbered as /checkup and /checkup date number them: by the wheel's topics, then oldest
+    # first (by creation alone, an agreement made on coming back to an earlier topic would
+    # have another number here than there).
+    current = checkups.ordered(turn.wheel, await records.agreements(turn.conn, turn.chat_id))
     waiting = len(await records.agreements(turn.conn, turn.chat_id, "proposed"))
     waits = plural_msg(
         "{n} proposal waits for confirmation; /summary shows it.",
