@@ -466,3 +466,23 @@ async def test_checkup_date_moves_the_agreement_agreements_numbers_so(
     # The check-up numbers them as /agreements does, too.
     await group.send(BEN, "/checkup")
     assert f"1. {first.split('. ', 1)[1]}" in group.last.text
+
+
+async def test_a_rating_under_way_when_its_rater_switches_sides_says_how_to_go_on(
+    group: Group, clock: Clock
+) -> None:
+    await ready(group)
+    await group.send(BEN, "/position")
+    offer = group.last
+    payload = payload_of(offer)
+    ben = await rate(group, BEN, payload, "111111111111", stop=3)
+    await switch(group, BEN, ORG_B)
+    assert offer.edits == 0  # a rating under way was not counted: nothing to correct
+    query = await ben.press(BEN, "2", on=ben.last)
+    assert ben.answers_to(query)[0]["show_alert"] is True
+    assert ben.answers_to(query)[0]["text"] == (
+        "Open the link in the group again (Rate privately) to rate from the start."
+    )
+    await ben.send(BEN, f"/start {payload}")
+    assert "You rate for Van Dam" in ben.last.text
+    assert "1/12" in ben.last.text

@@ -269,7 +269,13 @@ async def rate(turn: Turn, check_id: int, step: int, value: int) -> Result:
         return member
     user_id, slot = member
     rating = await sql.rating(turn.conn, check_id, user_id)
-    if rating is None or len(rating.draft) != step or not valid(rating.draft):
+    if rating is None:
+        # Never begun with the link, or withdrawn when its rater changed organisation.
+        return refuse(
+            msg("Open the link in the group again (Rate privately) to rate from the start."),
+            button=True,
+        )
+    if len(rating.draft) != step or not valid(rating.draft):
         # A second press on the same statement, or an older message of this rating.
         return Result(notice=msg("Already answered: go on with the newest statement."))
     draft = rating.draft + (DONT_KNOW if value == 0 else str(value))
@@ -442,11 +448,13 @@ async def withdraw(turn: Turn, user_id: int, slot: int) -> list[Reply]:
     the group's message is corrected. They rate again with the same link."""
     conn, chat_id = turn.conn, turn.chat_id
     check = await sql.latest_open(conn, chat_id)
-    if check is None or not await sql.withdraw(conn, chat_id, user_id, slot):
+    rating = await sql.rating(conn, check.id, user_id) if check is not None else None
+    if check is None or rating is None or rating.slot == slot:
         return []
+    await sql.withdraw(conn, chat_id, user_id, slot)
     target = await progress.latest_message(conn, chat_id, *PositionMessage(check.id).pack())
-    if target is None:
-        return []
+    if target is None or rating.answers is None:
+        return []  # a rating under way was not counted: the message stays as it was
     token = await links.token_of(conn, chat_id, LINK_KIND, check.id)
     return [await _group_message(conn, chat_id, check.id, token, edit=target)]
 
