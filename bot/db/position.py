@@ -134,12 +134,15 @@ async def complete(
 
 async def forget_person(conn: Tx, user_id: int) -> None:
     """``/forgetme``: ratings under way go; complete ones stay as their organisation's, with no
-    one's id."""
+    one's id; a check they started was started by nobody in particular."""
     await conn.execute(
         "DELETE FROM position_ratings WHERE user_id = ? AND answers IS NULL", (user_id,)
     )
     await conn.execute(
         "UPDATE position_ratings SET user_id = NULL, draft = '' WHERE user_id = ?", (user_id,)
+    )
+    await conn.execute(
+        "UPDATE position_checks SET started_by = NULL WHERE started_by = ?", (user_id,)
     )
 
 
