@@ -421,7 +421,9 @@ async def test_a_person_who_is_forgotten_leaves_their_organisations_mark(
     await private.send(BEN, "/mydata")
     assert "1 check-up mark you gave for your organisation." in private.last.text
     await services(group.app).store.write(
-        lambda conn: maintenance.forget_person(conn, BEN.id, "2027-03-02T10:00:00+00:00")
+        lambda conn: maintenance.forget_person(
+            conn, BEN.id, "2027-03-02T10:00:00+00:00", names=(), anonymous={"en": "someone"}
+        )
     )
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT slot, mark, marked_by FROM checkup_marks").fetchall() == [

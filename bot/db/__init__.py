@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.db import reminders
+from bot.db import processed, reminders
 from bot.db.tx import Tx, run_now
 
 T = TypeVar("T")
@@ -104,6 +104,7 @@ class Store:
             # FULL: an agreement confirmed in the chat must survive a power loss, not only a crash.
             await conn.execute("PRAGMA synchronous=FULL")
             await reminders.register_functions(conn)
+            await processed.register_functions(conn)
             await store._migrate(migrations)
             if verify:
                 await store._check_writable()

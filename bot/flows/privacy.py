@@ -13,6 +13,7 @@ from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.common import answered_once, refuse, yes_or_no
 from bot.flows.turn import Turn, known_chat
+from bot.i18n import LANGUAGES
 from bot.render.messages import (
     Joined,
     Msg,
@@ -210,7 +211,14 @@ async def forget_me(turn: Turn, erase: bool, asker: int) -> Result:
             replies=(reply(msg("Nothing was erased."), edit=message_id),),
             notice=msg("Nothing changed."),
         )
-    groups = await forget_person(turn.conn, asker, turn.stamp)
+    # What the bot still owes any chat, and the copies of what it sent, name them as they are
+    # named after the erasure: "a representative", in each chat's language.
+    anonymous = {
+        language: turn.words_in(language, msg("a representative"), "") for language in LANGUAGES
+    }
+    groups = await forget_person(
+        turn.conn, asker, turn.stamp, names=[turn.actor.name], anonymous=anonymous
+    )
     done = reply(
         plural_msg(
             "Done: your name and id are erased in {n} group. What you said stays, as said by a "

@@ -70,6 +70,11 @@ class NothingToSend(Exception):
     """An entry's file can no longer be made (the group was erased or its set-up cleared)."""
 
 
+class EntryChanged(Exception):
+    """An entry was rewritten or dropped after delivery read it (an erasure took a name out):
+    the request must not go out with what was read."""
+
+
 class RateLimiter(GroupMessageRateLimiter):
     """The rate limiter, telling the outbox when a request it held back goes out.
 
@@ -266,6 +271,13 @@ class Outbox:
                 target = await self.store.read(partial(sql.message_of, entry_id=earlier))
             try:
                 message_id = await self._send_marked(bot, entry, target)
+            except EntryChanged:
+                # Read again: what it says now goes out, or nothing when it is no longer owed.
+                fresh = await self.store.read(partial(sql.entry, entry_id=entry.id))
+                if fresh is None:
+                    return True
+                entry = fresh
+                continue
             except RetryAfter as exc:
                 await self._retry_later(entry)
                 seconds = exc.retry_after
@@ -325,7 +337,8 @@ class Outbox:
             nonlocal marked
             if not marked:
                 marked = True
-                await self.store.write(lambda conn: sql.mark_sending(conn, entry.id))
+                if not await self.store.write(lambda conn: sql.mark_sending(conn, entry)):
+                    raise EntryChanged(entry.id)
 
         if not isinstance(getattr(bot, "rate_limiter", None), RateLimiter):
             await going_out()  # nothing holds the request back
