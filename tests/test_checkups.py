@@ -232,9 +232,9 @@ async def test_old_and_forged_check_up_buttons_change_nothing(
     await other.send(BEN, "/checkup")
     theirs = other.last.button_data("1 · Kept")
     query = await group.press_data(BEN, theirs, checkup)
-    assert "This check-up is not one of this group's" in notice(group, query)
+    assert "This button no longer works" in notice(group, query)
     for press, says in (
-        (MarkCheckup(99, 1, "kept"), "This check-up is not one of this group's"),
+        (MarkCheckup(99, 1, "kept"), "This button no longer works"),  # not this message's
         (MarkCheckup(1, 99, "kept"), "That agreement is not part of this check-up"),
     ):
         query = await group.press_data(BEN, press.pack(), checkup)
@@ -243,7 +243,7 @@ async def test_old_and_forged_check_up_buttons_change_nothing(
     await group.send(BEN, "/issue Who pays?")
     await group.send(BEN, "/issues")
     query = await group.press_data(BEN, MarkCheckup(1, 1, "kept").pack(), group.last)
-    assert "not part of this check-up" in notice(group, query)
+    assert "This button no longer works" in notice(group, query)
     assert checkup.text == before
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM checkup_marks").fetchone()[0] == 0

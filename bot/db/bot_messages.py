@@ -32,11 +32,15 @@ async def purpose(conn: Tx, chat_id: int, message_id: int) -> tuple[str, str] | 
     return (row["purpose"], row["ref"]) if row else None
 
 
-async def take(conn: Tx, chat_id: int, message_id: int, purpose: str) -> bool:
-    """Consume a bot message's purpose: True for the one caller that finds it, False after."""
+async def take(conn: Tx, chat_id: int, message_id: int, purpose: str, answered: str) -> bool:
+    """Consume a bot message's purpose: True for the one caller that finds it, False after.
+
+    The message is remembered as ``answered`` from then on, without a reference (the asker of
+    ``/forgetme`` goes with it), so a later press on it is told the question was answered."""
     cursor = await conn.execute(
-        "DELETE FROM bot_messages WHERE chat_id = ? AND message_id = ? AND purpose = ?",
-        (chat_id, message_id, purpose),
+        "UPDATE bot_messages SET purpose = ?, ref = ''"
+        " WHERE chat_id = ? AND message_id = ? AND purpose = ?",
+        (answered, chat_id, message_id, purpose),
     )
     return cursor.rowcount == 1
 

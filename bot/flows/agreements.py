@@ -9,7 +9,13 @@ from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
 from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
 from bot.domain.permissions import Action
-from bot.domain.purposes import AgreementPrompt, IssueAgreementPrompt, Proposal
+from bot.domain.purposes import (
+    AgreementPrompt,
+    Decided,
+    DropProposal,
+    IssueAgreementPrompt,
+    Proposal,
+)
 from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_history, board, checkups, gate
@@ -83,7 +89,10 @@ def proposal_message(
                 Button(msg("Withdraw"), Withdraw(agreement.id).pack()),
             ),
         ),
-        remember=None if agreement.lapse else Proposal(agreement.id).pack(),
+        # A drop cannot be reworded: replies to it are not routed.
+        remember=(
+            DropProposal(agreement.id) if agreement.lapse else Proposal(agreement.id)
+        ).pack(),
         edit=edit,
     )
 
@@ -189,6 +198,7 @@ def _recorded(
     )
     return Reply(
         buttons=buttons,
+        remember=Decided(a.id, a.topic_id).pack() if onward else None,
         parts=(
             msg(
                 "<b>Agreement recorded</b> on {topic}:",
@@ -351,6 +361,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
         buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id, onward).pack()),),)
         if onward
         else (),
+        remember=Decided(agreement.id, agreement.topic_id).pack() if onward else None,
         edit=turn.message_id,
     )
     view = await board.answers_update(turn, agreement.topic_id)

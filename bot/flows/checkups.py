@@ -31,7 +31,7 @@ from bot.domain import purposes
 from bot.domain.buttons import CHECKUP_MARKS, MarkCheckup, Resolve
 from bot.domain.moments import Refusal, parse_moment
 from bot.domain.permissions import Action
-from bot.domain.purposes import CheckupPart
+from bot.domain.purposes import CheckupIssue, CheckupPart
 from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.turn import Turn
@@ -633,6 +633,7 @@ def issue_message(
             both_marks(names, marks),
         ),
         buttons=issue_buttons(agreement_id, issue_id),
+        remember=CheckupIssue(agreement_id, issue_id).pack(),
     )
 
 

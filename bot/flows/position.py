@@ -39,7 +39,7 @@ from bot.domain.position import (
     scores,
     valid,
 )
-from bot.domain.purposes import PositionMessage
+from bot.domain.purposes import PositionMessage, PositionQuestion
 from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.common import refuse, set_up_chat, stale_button
@@ -234,7 +234,12 @@ def _question(
         Button(str(value), RatePosition(check_id, step, value).pack()) for value in SCALE
     )
     unknown = (Button(msg("Don't know"), RatePosition(check_id, step, 0).pack()),)
-    return reply(*parts, buttons=(numbers, unknown), edit=edit)
+    return reply(
+        *parts,
+        buttons=(numbers, unknown),
+        remember=PositionQuestion(check_id).pack(),
+        edit=edit,
+    )
 
 
 def _statement(component: Component, step: int) -> Joined:

@@ -20,7 +20,7 @@ from bot.db.tx import Tx
 from bot.domain.buttons import CancelReminder, Dismiss, RemindFor, Snooze, StartNow
 from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
-from bot.domain.purposes import ReminderMessage, RemindQuestion
+from bot.domain.purposes import ReminderList, ReminderMessage, RemindQuestion
 from bot.domain.wheel import Wheel
 from bot.flows import checkups, gate, position, session
 from bot.flows.common import answered_once, refuse, set_up_chat, stale_button
@@ -129,7 +129,7 @@ def which_stage(wheel: Wheel, local: dt.datetime, reply_to: int | None) -> Reply
                 for stage in wheel.stages
             ),
         ),
-        remember=RemindQuestion().pack(),
+        remember=RemindQuestion(at).pack(),
         reply_to=reply_to,
     )
 
@@ -247,6 +247,7 @@ async def _listing(turn: Turn, *, edit: int | None = None) -> Reply:
         plural_msg("<b>{n} reminder</b> is set:", "<b>{n} reminders</b> are set:", len(pending)),
         lines(*entries),
         buttons=buttons,
+        remember=ReminderList(tuple(r.id for r in pending)).pack(),
         edit=edit,
     )
 

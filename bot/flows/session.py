@@ -9,7 +9,7 @@ from bot.db import bot_messages, partners, progress, records, rounds
 from bot.domain import purposes
 from bot.domain.buttons import LATER_MONTHS, ChooseStage, RemindLater
 from bot.domain.permissions import Action
-from bot.domain.purposes import Answers, Card
+from bot.domain.purposes import Answers, Card, StageMenu, StageRecap
 from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
 from bot.flows import agreement_review, board, gate, position
@@ -61,7 +61,7 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
         )
     parts.append(msg("New to working together? Start with <b>Orientation</b>."))
     buttons = (tuple(Button(wheel_text(s.name), ChooseStage(s.id).pack()) for s in wheel.stages),)
-    return Reply(parts=tuple(parts), buttons=buttons)
+    return Reply(parts=tuple(parts), buttons=buttons, remember=StageMenu().pack())
 
 
 async def _open_topic(turn: Turn, topic: Topic) -> list[Reply]:
@@ -273,6 +273,7 @@ async def stage_command(turn: Turn, args: list[str]) -> Result:
                         word=" ".join(args),
                     ),
                     buttons=stage_menu(turn.wheel).buttons,
+                    remember=StageMenu().pack(),
                 ),
             )
         )
@@ -513,7 +514,9 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
         )
     following = _next_stage(wheel, stage_id)
     buttons: list[tuple[Button, ...]] = []
+    offered: tuple[str, ...] = ()  # the stages its buttons go on with
     if following is not None:
+        offered = (following.id,)
         parts.append(
             msg(
                 "Go on with <b>{stage}</b> now, or shall I remind you later? Many partners come "
@@ -537,6 +540,7 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             if any(statuses.get(t.id, "open") == "open" for t in wheel.stage_topics(stage.id))
         ]
         parts.append(msg("You have reached the centre of the wheel. Well done!"))
+        offered = tuple(s.id for s in unfinished)
         if unfinished:
             parts.append(
                 msg(
@@ -561,7 +565,13 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             )
         )
         buttons.append(later_buttons(stage_id))
-    return await _with_position_offer(turn, Reply(parts=tuple(parts), buttons=tuple(buttons)))
+    later = following.id if following is not None else stage_id
+    recap = Reply(
+        parts=tuple(parts),
+        buttons=tuple(buttons),
+        remember=StageRecap(offered, later).pack(),
+    )
+    return await _with_position_offer(turn, recap)
 
 
 def later_buttons(stage_id: str) -> tuple[Button, ...]:

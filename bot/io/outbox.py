@@ -135,9 +135,8 @@ async def owe(
             continue
         outgoing = html.render(translator, reply)
         for number, out in enumerate(outgoing):
-            last = number == len(outgoing) - 1
             # Too long for one message: the first part replaces the old message (and so its
-            # buttons), the rest follow as new messages, the buttons on the last.
+            # buttons), the rest follow as new messages, the buttons and purpose on the last.
             await sql.add(
                 conn,
                 chat_id,
@@ -146,7 +145,7 @@ async def owe(
                 reply.edit if number == 0 else None,
                 out.text,
                 _markup_json(out.markup),
-                reply.remember if last else None,
+                out.remember,
                 now_text(),
             )
 

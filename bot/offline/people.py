@@ -175,7 +175,12 @@ class Group:
                         "chat": self.chat_dict(),
                         "from": self.api.bot_user,
                         "text": on.text,
-                        **({"reply_markup": on.reply_markup} if on.reply_markup else {}),
+                        # Only an inline keyboard shows on a message (a force reply does not).
+                        **(
+                            {"reply_markup": on.reply_markup}
+                            if on.reply_markup and "inline_keyboard" in on.reply_markup
+                            else {}
+                        ),
                         **_thread(on.thread_id),
                     },
                 }
