@@ -375,10 +375,13 @@ class Outbox:
 
     async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
         """The group became a supergroup: move its data and what it is owed to the new id."""
-        await self.store.write(
+        move = await self.store.write(
             lambda conn: chats.migrate(conn, entry.chat_id, new_chat_id, now_text())
         )
-        log.info("Moved a group to its supergroup id after a send was refused")
+        level, text = chats.MOVE_LOG.get(
+            move, (logging.INFO, "Sending what group %s is owed to its supergroup id %s")
+        )
+        log.log(level, text + " (found when a send was refused)", entry.chat_id, new_chat_id)
         return sql.Entry(
             entry.id, new_chat_id, entry.thread_id, entry.reply_to, entry.edit_id, entry.text,
             entry.markup, entry.remember, entry.remember_ref,
