@@ -63,8 +63,10 @@ async def bot_removed(turn: Turn) -> list[Reply]:
 async def migrated(turn: Turn, old_id: int, new_id: int) -> list[Reply]:
     """A group became a supergroup: its new id takes over everything (Telegram says so in both;
     the second notice finds nothing left to move)."""
-    if await chats.migrate(turn.conn, old_id, new_id, turn.stamp):
-        log.info("Moved a group to its supergroup id")
+    move = await chats.migrate(turn.conn, old_id, new_id, turn.stamp)
+    if move in chats.MOVE_LOG:
+        level, text = chats.MOVE_LOG[move]
+        log.log(level, text, old_id, new_id)
     return []
 
 

@@ -11,6 +11,7 @@ few seconds.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -173,6 +174,9 @@ class Outbox:
         self.store = store
         self.files = files
         self._locks: dict[int, asyncio.Lock] = {}
+        #: Groups found to have become supergroups: old id -> new id. Entries already read for
+        #: the old id go to the new one without being refused once more each.
+        self._moved: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         #: How the outbox waits between tries (tests record the waits instead).
         self.sleep = asyncio.sleep
@@ -262,6 +266,8 @@ class Outbox:
     async def _deliver_one(
         self, bot: Bot, entry: sql.Entry, marking: list[Awaitable[None]]
     ) -> bool:
+        if entry.chat_id in self._moved:
+            entry = dataclasses.replace(entry, chat_id=self._moved[entry.chat_id])
         for wait in (*BACKOFF, None):
             target = entry.edit_id
             if target is not None and target < 0:
@@ -387,14 +393,15 @@ class Outbox:
 
     async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
         """The group became a supergroup: move its data and what it is owed to the new id."""
-        await self.store.write(
+        move = await self.store.write(
             lambda conn: chats.migrate(conn, entry.chat_id, new_chat_id, now_text())
         )
-        log.info("Moved a group to its supergroup id after a send was refused")
-        return sql.Entry(
-            entry.id, new_chat_id, entry.thread_id, entry.reply_to, entry.edit_id, entry.text,
-            entry.markup, entry.remember, entry.remember_ref,
-        )  # fmt: skip
+        self._moved[entry.chat_id] = new_chat_id
+        level, text = chats.MOVE_LOG.get(
+            move, (logging.INFO, "Sending what group %s is owed to its supergroup id %s")
+        )
+        log.log(level, text + " (found when a send was refused)", entry.chat_id, new_chat_id)
+        return dataclasses.replace(entry, chat_id=new_chat_id)
 
 
 async def _sent(conn: Tx, entry: sql.Entry, message_id: int) -> None:

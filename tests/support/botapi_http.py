@@ -33,6 +33,12 @@ CONFLICT = {
     "description": "Conflict: terminated by other getUpdates request; make sure that only one "
     "bot instance is running",
 }
+WEBHOOK_CONFLICT = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: can't use getUpdates method while webhook is active; use "
+    "deleteWebhook to delete the webhook first",
+}
 #: Telegram stops waiting for the answer to a button press after some seconds (undocumented;
 #: about 15 in practice). It refuses a late answer, a second one, and one to an unknown query.
 QUERY_ANSWER_SECONDS = 15.0
@@ -91,6 +97,7 @@ class BotApiServer:
         self.queries: dict[str, tuple[float, bool]] = {}
         self._next_update_id = 1
         self._pollers = 0  # getUpdates calls so far: only the latest may wait
+        self.conflicts = 0  # getUpdates answered 409: ended by a later one
         self._query_ids = itertools.count(1)
         self._changed = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
@@ -234,6 +241,8 @@ class BotApiServer:
         wait = min(float(params.get("timeout") or 0), self.poll_seconds)
         deadline = time.monotonic() + wait
         with self._changed:
+            if self.api.webhook is not None:
+                return 409, WEBHOOK_CONFLICT
             # Telegram's rule for two pollers: a new getUpdates ends the one still waiting.
             self._pollers += 1
             mine = self._pollers
@@ -244,6 +253,7 @@ class BotApiServer:
             offset = self.confirmed
             while True:
                 if self._pollers != mine:
+                    self.conflicts += 1
                     return 409, CONFLICT
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 left = deadline - time.monotonic()
