@@ -45,6 +45,7 @@ from bot.io.commands import register_commands
 from bot.io.inbox import DurableUpdateQueue, mark_handled
 from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
+from bot.io.requests import BotRequest
 from bot.jobs import checking, reminding
 from bot.ops.startup import open_services
 from bot.services import KEY, App, services
@@ -110,6 +111,9 @@ def build_app(
         # Long polling confirms updates by the next getUpdates: the inbox rows may commit with
         # their turns, as long as they are committed before that request goes out.
         queue.confirm_at_next_poll = not config.webhook_url
+        # PTB's request, but an answer that is not JSON is one exception, not a logged traceback
+        # quoting the message (bot/io/requests.py).
+        builder = builder.request(BotRequest())
         # A pool of one, as PTB's own default for getUpdates; it also counts answered polls.
         builder = builder.get_updates_request(
             conflict.WatchedPollRequest(watch, before_poll=queue.stored, connection_pool_size=1)
