@@ -244,6 +244,10 @@ async def _log_error(update: object, context: Context) -> None:
     if faults.is_storage_fault(context.error):
         await faults.tell_could_not_save(update, context)
         return
+    if update is None and faults.is_storage_fault(getattr(context.error, "__cause__", None)):
+        # A poll whose updates the inbox could not store: it said so in one line, and PTB's
+        # polling loop asks again after a while. A traceback at each try says nothing more.
+        return
     # Never log the update itself: it holds people's names and answers.
     kind = type(update).__name__
     update_id = update.update_id if isinstance(update, Update) else None

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from telegram import Bot
+from telegram.error import NetworkError
 
 from bot.db import Store, Work
 from bot.io.outbox import BACKOFF, PAUSE_STEPS, Outbox
@@ -353,12 +354,29 @@ async def test_nothing_goes_out_while_the_disk_is_full_and_all_of_it_once_after(
     assert tracebacks(caplog) == []
 
 
+async def test_a_poll_whose_updates_cannot_be_stored_is_no_traceback(
+    group: Group, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What PTB's polling loop hands the error handler when the inbox cannot store a poll's
+    updates (bot/io/inbox.py logs that in one line): a traceback at every try of the poll, 9 in
+    45 s of a full disk in the real process, before."""
+    try:
+        raise NetworkError(f"the inbox could not store updates: {FULL}") from (
+            sqlite3.OperationalError(FULL)
+        )
+    except NetworkError as exc:
+        error = exc
+    await group.app.process_error(None, error)
+    assert tracebacks(caplog) == []
+    assert group.sent == []
+
+
 # -- the same faults against the real process ------------------------------------------------------
 
 #: The worktree's own code for the process, whatever the virtualenv has installed.
 SOURCE = Path(__file__).resolve().parents[1]
 ANNE = {"id": 1, "is_bot": False, "first_name": "Anne", "language_code": "en"}
-LATE, GARBLED, FULL_DISK = -2001, -2002, -2003
+LATE, GARBLED, FULL_DISK, MEANWHILE = -2001, -2002, -2003, -2004
 
 
 def statuses(db: Path, chat_id: int) -> list[str]:
@@ -378,8 +396,8 @@ def test_the_real_process_meets_late_and_unreadable_answers_and_a_full_disk(
 ) -> None:
     """``wheelbot run`` against the HTTP fake: ``/help`` in three groups, whose answer comes
     after the client's timeout, is cut off, or arrives as the disk fills (the process may write
-    no byte more, RLIMIT_FSIZE, until the test gives it room again). Counts what arrived and
-    what the log said; ``-s`` prints it."""
+    no byte more, RLIMIT_FSIZE, until the test gives it room again); ``/help`` in a fourth group
+    while the disk is full. Counts what arrived and what the log said; ``-s`` prints it."""
     resource = pytest.importorskip("resource")
     if not hasattr(resource, "prlimit"):
         pytest.skip("needs prlimit (Linux)")
@@ -406,6 +424,8 @@ def test_the_real_process_meets_late_and_unreadable_answers_and_a_full_disk(
             server.on_call = fill_the_disk
             help_in(server, FULL_DISK)
             assert filled.wait(timeout=20)
+            time.sleep(1)
+            help_in(server, MEANWHILE)  # cannot be saved: told to try again
             time.sleep(3)  # the bot cannot write meanwhile
             stuck = statuses(db, FULL_DISK)
             resource.prlimit(bot.pid, resource.RLIMIT_FSIZE, limit)  # room again
@@ -414,13 +434,16 @@ def test_the_real_process_meets_late_and_unreadable_answers_and_a_full_disk(
             bot.terminate()
             _out, err = bot.communicate(timeout=30)
     arrived = {chat: len(server.api.sent_to(chat)) for chat in (LATE, GARBLED, FULL_DISK)}
-    said = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
-    print(f"\narrived: {arrived}; while the disk was full: {stuck}")
-    print("\n".join(said))
+    told = [m.text for m in server.api.sent_to(MEANWHILE)]
+    lines = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    print(f"\narrived: {arrived}; while the disk was full: {stuck}; meanwhile: {told}")
+    print("\n".join(lines))
     assert arrived == {LATE: 2, GARBLED: 1, FULL_DISK: 1}
     assert stuck == ["sending"]  # posted, its mark held back until the disk had room
+    assert told == ["I could not save that just now. Please try again in a moment."]
     assert "Traceback" not in err, err
     assert "What I can do" not in err  # the cut-off answer quoted the message; the log does not
+    said = [line for line in lines if "bot.io.outbox" in line]
     assert len(said) == 3, said
     assert "no answer from Telegram (Timed out); sent once more" in said[0]
     assert "Telegram's answer could not be read (not JSON); taken as delivered" in said[1]
