@@ -23,10 +23,12 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
+from bot.app import build_app
 from bot.db import Store, Work
 from bot.io.outbox import BACKOFF, PAUSE_STEPS, Outbox
 from bot.offline.fake_api import FakeBotApi, Fault
-from tests.conftest import BEN, TOKEN
+from bot.offline.lifecycle import close_app, open_app
+from tests.conftest import BEN, TOKEN, make_config
 from tests.support.botapi_http import BotApiServer
 from tests.support.process import bot_env, start_wheelbot
 from tests.support.telegram import Group
@@ -352,6 +354,37 @@ async def test_nothing_goes_out_while_the_disk_is_full_and_all_of_it_once_after(
     assert len(warnings(caplog)) == 1
     assert "paused" in warnings(caplog)[0]
     assert tracebacks(caplog) == []
+
+
+async def test_a_stop_while_the_disk_is_full_ends_in_time(
+    db_path: Path,
+    api: FakeBotApi,
+    disk: dict[str, bool],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A delivery paused by a full disk does not hold up a stop: it is stopped at the deadline,
+    and what it could not mark is settled at the next start, as after a crash."""
+    monkeypatch.setattr("bot.io.outbox.STOP_WITHIN", 0.2)
+    app = build_app(make_config(db_path), request=api, rate_limit=False)
+    await open_app(app)
+    group = Group(app, api)
+    await set_up(group, BEN, DAVID)
+    post = api._api_sendMessage
+
+    def post_and_fill(params: dict[str, Any]) -> Any:
+        disk["full"] = True  # as the first message of the press is posted, for good
+        return post(params)
+
+    monkeypatch.setattr(api, "_api_sendMessage", post_and_fill)
+    await group.press(BEN, "Orientation", settle=False)
+    for _ in range(200):  # until the delivery waits for the disk
+        if any("paused" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.wait_for(close_app(app), timeout=5)  # not until the disk has room
+    assert "Stopped delivering after 0.2 s" in caplog.text
+    assert "sending" in [status for status, _ in outbox_rows(db_path)]
 
 
 async def test_a_poll_whose_updates_cannot_be_stored_is_no_traceback(

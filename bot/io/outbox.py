@@ -141,7 +141,12 @@ class _Pause:
         self.waits = 0
 
     async def wait(self, error: BaseException) -> None:
-        """A write failed: wait before the next try."""
+        """A write failed: wait before the next try; not when the delivery is being stopped."""
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            # A stop (``drain``) cancelled the delivery: what is not marked is settled at the next
+            # start, as after a crash. Waiting for the disk here would hold up the stop.
+            raise asyncio.CancelledError
         if self.waits == 0:
             log.warning(
                 "Delivery to chat %s paused: the database cannot write (%s); it goes on by "
