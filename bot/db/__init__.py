@@ -41,6 +41,17 @@ def now_text(moment: dt.datetime | None = None) -> str:
     return (moment or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
+def is_storage_fault(error: BaseException | None) -> bool:
+    """True for a database that cannot write now (disk full, read-only, locked too long, an I/O
+    error), as opposed to a bug in a query."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    reason = str(error).lower()
+    return any(
+        word in reason for word in ("full", "readonly", "read-only", "locked", "busy", "disk i/o")
+    )
+
+
 class SchemaError(RuntimeError):
     """The database is newer than this code, or a migration failed."""
 

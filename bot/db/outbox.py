@@ -65,11 +65,12 @@ _PRIVATE = "chat_id > 0"
 
 
 async def mark_sending(conn: Tx, entry: Entry) -> bool:
-    """The request for this entry goes out now; False when the entry changed since it was read
+    """The request for this entry goes out now (again, when an answer never came: still
+    'sending'); False when the entry changed since it was read
     (rewritten or dropped by an erasure), and must not go out as it was."""
     cursor = await conn.execute(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
-        " WHERE id = ? AND status = 'pending' AND text = ? AND markup IS ?",
+        " WHERE id = ? AND status IN ('pending', 'sending') AND text = ? AND markup IS ?",
         (entry.id, entry.text, entry.markup),
     )
     return cursor.rowcount == 1
@@ -105,12 +106,13 @@ async def settle_interrupted(conn: Tx, now: str) -> int:
     return cursor.rowcount
 
 
-async def sent_more_than_once(conn: Tx, chat_id: int) -> list[tuple[str, str, str]]:
-    """Entries with a purpose whose request went out more than once (after a crash, a timeout):
-    (text, purpose, ref), newest first. Telegram may show each of them twice."""
+async def copies_without_id(conn: Tx, chat_id: int) -> list[tuple[str, str, str]]:
+    """Entries with a purpose that Telegram may show without the bot knowing the message's id:
+    their request went out more than once (after a crash, a timeout), or its answer was lost
+    ('unsure'). (text, purpose, ref), newest first."""
     async with conn.execute(
         "SELECT text, remember, remember_ref FROM outbox WHERE chat_id = ? AND remember IS NOT NULL"
-        " AND attempts > 1 ORDER BY id DESC",
+        " AND (attempts > 1 OR status = 'unsure') ORDER BY id DESC",
         (chat_id,),
     ) as cursor:
         return [(str(r[0]), str(r[1]), str(r[2])) for r in await cursor.fetchall()]
@@ -122,6 +124,13 @@ async def mark_sent(conn: Tx, entry_id: int, message_id: int, now: str) -> None:
         (message_id, now, entry_id),
     )
     await _let_go_private(conn, entry_id)
+
+
+async def mark_unsure(conn: Tx, entry_id: int, now: str) -> None:
+    """Telegram may have the message, and its id is not known: taken as delivered."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'unsure', sent_at = ? WHERE id = ?", (now, entry_id)
+    )
 
 
 async def mark_failed(conn: Tx, entry_id: int, now: str) -> None:
