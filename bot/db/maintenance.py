@@ -127,7 +127,13 @@ async def erase_chat(conn: Tx, chat_id: int) -> None:
     """Erase everything stored about a group: its row and, by cascade, its partners, members,
     answers, agreements, open issues, reminders, position checks, check-ups, links and message
     purposes; what it is owed and was sent, its updates not handled yet (a handled update keeps
-    only its id), and the keys of its updates."""
+    only its id), and the keys of its updates. The statements of its position checks sit in
+    people's private chats, outside the cascade: they go first."""
+    await conn.execute(
+        "DELETE FROM bot_messages WHERE purpose = 'position-question' AND ref IN"
+        " (SELECT CAST(id AS TEXT) FROM position_checks WHERE chat_id = ?)",
+        (chat_id,),
+    )
     await conn.execute("DELETE FROM chats WHERE chat_id = ?", (chat_id,))
     await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
     await inbox.forget_chat(conn, chat_id)
