@@ -225,7 +225,7 @@ class People:
                         f"answer:{topic}:{n}",
                         lambda n=n, t=text: self._reply("answer", n, shown, t, topic=topic),
                     )
-        answers = newest(chat, lambda m: f"next:{topic}" in data(m))
+        answers = newest(chat, lambda m: next_data(m, topic) is not None)
         if answers is None:
             return
         if plan.agree is not None and plan.agree in joined:
@@ -253,7 +253,9 @@ class People:
 
             def next_topic() -> None:
                 self.at += 1
-                self._press("next", who, answers, f"next:{topic}", topic=topic)
+                pressed = next_data(answers, topic)
+                assert pressed is not None
+                self._press("next", who, answers, pressed, topic=topic)
 
             once(f"next:{topic}", next_topic)
 
@@ -318,6 +320,12 @@ def newest(chat: list[Sent], test: Callable[[Sent], bool]) -> Sent | None:
 def data(message: Sent) -> list[str]:
     rows = (message.reply_markup or {}).get("inline_keyboard", [])
     return [str(button.get("callback_data")) for row in rows for button in row]
+
+
+def next_data(message: Sent, topic: str) -> str | None:
+    """The data of a message's Next topic button for ``topic`` (it carries the round too)."""
+    found = (d for d in data(message) if d == f"next:{topic}" or d.startswith(f"next:{topic}:"))
+    return next(found, None)
 
 
 def confirm_data(message: Sent) -> str | None:
