@@ -35,3 +35,14 @@ async def take(conn: Tx, chat_id: int, message_id: int, purpose: str) -> bool:
         (chat_id, message_id, purpose),
     )
     return cursor.rowcount == 1
+
+
+async def newest(conn: Tx, chat_id: int, purpose: str) -> tuple[int, str] | None:
+    """(message id, ref) of the chat's newest bot message with this purpose, if any."""
+    async with conn.execute(
+        "SELECT message_id, ref FROM bot_messages WHERE chat_id = ? AND purpose = ?"
+        " ORDER BY message_id DESC LIMIT 1",
+        (chat_id, purpose),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (int(row["message_id"]), str(row["ref"])) if row else None

@@ -171,6 +171,16 @@ class PositionMessage(Purpose):
     check: int
 
 
+@dataclass(frozen=True, slots=True)
+class PrivatePrompt(Purpose):
+    """A topic's question in a person's private chat: a reply to it (or the next text message
+    there) is their answer, given privately. ``topic`` is the row of ``private_topics`` that
+    names the group, the topic and the round."""
+
+    kind = "private-answer"
+    topic: int
+
+
 # -- questions answered once, with Yes or No ----------------------------------------------------
 
 
@@ -214,6 +224,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     ReminderMessage,
     RemindQuestion,
     PositionMessage,
+    PrivatePrompt,
     ResetQuestion,
     ForgetGroupQuestion,
     ForgetMeQuestion,
