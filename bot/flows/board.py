@@ -4,7 +4,11 @@ moves on; people reply to it with their answers.
 
 On a revisit (round 2 and later) the card also shows what each organisation answered last time
 and what the group agreed and left open on the topic, and the previous round's card of the topic
-is closed so that it no longer invites answers."""
+is closed so that it no longer invites answers.
+
+While the group answers privately (``/private on``, ``bot/flows/private.py``) the card carries the
+*Answer privately* start deep link of its topic and round; while it does not, the cards of the
+sensitive topics suggest it in one line."""
 
 from __future__ import annotations
 
