@@ -32,6 +32,7 @@ from bot.handlers import (
     issues,
     position,
     privacy,
+    private,
     reminders,
     routes,
     session,
@@ -60,7 +61,7 @@ GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
     "checkup",
-    "position",
+    "position", "private",
 ]  # fmt: skip
 
 
@@ -169,6 +170,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("wheel", takeaway.on_wheel, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("export", takeaway.on_export, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("position", position.on_position, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("private", private.on_private, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("mydata", privacy.on_my_data, filters=NEW))
     app.add_handler(CommandHandler("forgetme", privacy.on_forget_me, filters=NEW))
     app.add_handler(CommandHandler(GROUP_COMMANDS, welcome.on_group_only, filters=NEW & ~GROUPS))
@@ -181,6 +183,14 @@ def add_handlers(app: App) -> None:
     app.add_handler(MessageHandler(filters.REPLY & NEW & ~filters.COMMAND, routes.on_reply))
     app.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND, session.on_edited)
+    )
+    # In a private chat the bot sees every message: one that replies to nothing is the answer to
+    # the topic question asked there (answering privately), if one was asked.
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & NEW & ~filters.COMMAND & ~filters.REPLY,
+            private.on_private_text,
+        )
     )
 
     # Anything else that looks like a command meant for us: a hint to /help.

@@ -122,13 +122,19 @@ async def build(group: Group) -> World:
     await g.send(BEN, "/language")
     await g.send(BEN, "/position")
     offer = g.last
+    # Answering privately: the card carries the Answer privately link; Ben opens it, and his
+    # private chat has the topic's question (a reply to it is his answer).
+    await g.send(BEN, "/private on")
+    card = next(m for m in reversed(g.sent) if "topic " in m.text and m.reply_markup)
+    await private(g, BEN).send(BEN, f"/start {payload_of(card)}")
     await g.send(BEN, "/help")
     plain = g.last
     # On to the end of Orientation: its recap.
     while "That was the last topic" not in "".join(m.text for m in g.sent[-3:]):
         await g.send(BEN, "/skip")
 
-    # Ben's private chat: a statement of the position check, and two questions.
+    # Ben's private chat (which has the private answer's question): a statement of the
+    # position check, and two questions.
     ben = private(g, BEN)
     await ben.send(BEN, f"/start {payload_of(offer)}")
     await ben.send(BEN, "/language")

@@ -23,6 +23,7 @@ from bot.services import KEY, services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
 from tests.test_bad_input import ANON_ADMIN, DAVID, ORG_A, ORG_B, card, ready
+from tests.test_position import payload_of, private
 
 ERIK = User(1006, "Erik", "en")
 PEOPLE = {
@@ -44,9 +45,11 @@ ALLOWED: dict[Who, set[str]] = {
     Who.NEGOTIATOR: {"proposer", "other partner"},
     Who.MANAGER: {"manager"},
 }
-#: What the bot says when it refuses, in English.
+#: What the bot says when it refuses, in English (and in Dutch in Carla's private chat: her
+#: Telegram speaks Dutch).
 REFUSALS = (
     "Only the representatives",
+    "Alleen de vertegenwoordigers",
     "I can't tell who you are",
     "confirms it",
     "can withdraw this proposal",
@@ -131,6 +134,15 @@ def mark_checkup(label: str) -> Act:
     return act
 
 
+async def answer_privately(w: World, who: User) -> None:
+    """Ben switches answering privately on; ``who`` opens the card's link and answers."""
+    await w.group.send(BEN, "/private on")
+    link = payload_of(newest_with("Answer privately")(w))
+    chat = private(w.group, who)
+    await chat.send(who, f"/start {link}")
+    await chat.send(who, "Mine, privately")
+
+
 async def agreed_then(w: World, who: User, text: str) -> None:
     await w.group.send(BEN, "/agree We check our agreements")
     await w.group.press(DAVID, "Confirm")
@@ -190,6 +202,9 @@ ACTIONS: dict[str, list[Act]] = {
     "/reset": [send("/reset")],
     "/forgetgroup": [send("/forgetgroup")],
     "/position": [send("/position")],
+    "/private (show)": [send("/private")],
+    "/private on|off": [send("/private on")],
+    "Answer privately (a card's link), and the answer in the private chat": [answer_privately],
 }
 
 

@@ -45,6 +45,17 @@ async def take(conn: Tx, chat_id: int, message_id: int, purpose: str, answered: 
     return cursor.rowcount == 1
 
 
+async def newest(conn: Tx, chat_id: int, purpose: str) -> tuple[int, str] | None:
+    """(message id, ref) of the chat's newest bot message with this purpose, if any."""
+    async with conn.execute(
+        "SELECT message_id, ref FROM bot_messages WHERE chat_id = ? AND purpose = ?"
+        " ORDER BY message_id DESC LIMIT 1",
+        (chat_id, purpose),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (int(row["message_id"]), str(row["ref"])) if row else None
+
+
 async def forget_asker(conn: Tx, user_id: int) -> None:
     """A person asked to be forgotten: the questions only they could answer (their
     ``/forgetme`` and ``/rename`` questions, which hold their id) wait for nothing any more.

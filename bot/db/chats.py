@@ -1,4 +1,5 @@
-"""SQL of the chats table: a group's language, time zone, greeting, set-up and where the bot is."""
+"""SQL of the chats table: a group's language, time zone, greeting, set-up, where the bot is, and
+whether its members may answer privately."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Chat:
     stage: str | None
     topic: str | None
     thread_id: int | None = None
+    #: ``/private on``: each card carries an "Answer privately" link (``bot/flows/private.py``).
+    private_answers: bool = False
 
     @property
     def partners_named(self) -> bool:
@@ -47,6 +50,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
         stage=row["stage"],
         topic=row["topic"],
         thread_id=row["thread_id"],
+        private_answers=bool(row["private_answers"]),
     )
 
 
@@ -175,6 +179,14 @@ async def _rekey(conn: Tx, old_id: int, new_id: int, now: str) -> None:
     await conn.execute(
         "UPDATE chats SET chat_id = ?, kind = 'supergroup', updated_at = ? WHERE chat_id = ?",
         (new_id, now, old_id),
+    )
+
+
+async def set_private_answers(conn: Tx, chat_id: int, on: bool, now: str) -> None:
+    """Switch answering privately on or off for the group (``/private on|off``)."""
+    await conn.execute(
+        "UPDATE chats SET private_answers = ?, updated_at = ? WHERE chat_id = ?",
+        (int(on), now, chat_id),
     )
 
 

@@ -14,6 +14,12 @@ from bot.db.tx import Tx
 #: The number of the latest round of a stage (parameters: chat id, stage); 1 before any round,
 #: so a write never lands outside a round the migration or ``rounds.start`` would have made.
 _LATEST = "(SELECT coalesce(max(number), 1) FROM rounds WHERE chat_id = ? AND stage = ?)"
+#: Whether the answer ``a`` may be shown: given in the group, or given privately on a topic that
+#: both organisations have answered in that round (until then nobody sees what it says).
+SHOWN = (
+    "(a.private = 0 OR (SELECT count(DISTINCT b.slot) FROM answers b WHERE b.chat_id = a.chat_id"
+    " AND b.topic_id = a.topic_id AND b.round = a.round) = 2)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +86,14 @@ async def save_answer(
     text: str,
     message_id: int,
     now: str,
+    *,
+    private: bool = False,
 ) -> bool:
     """Store a member's answer in the latest round of the topic's stage; True when it replaced
-    their earlier answer of that round (an earlier round's answer is kept as it was)."""
+    their earlier answer of that round (an earlier round's answer is kept as it was).
+
+    ``private``: given in a private chat (``message_id`` is then 0: that chat's message ids are
+    not the group's, and an edit in the group must never find it)."""
     stage = stage_of(topic_id)
     async with conn.execute(
         f"SELECT 1 FROM answers WHERE chat_id = ? AND topic_id = ? AND round = {_LATEST}"
@@ -92,10 +103,23 @@ async def save_answer(
         existed = await cursor.fetchone() is not None
     await conn.execute(
         "INSERT INTO answers (chat_id, topic_id, round, user_id, slot, text, message_id,"
-        f" created_at, updated_at) VALUES (?, ?, {_LATEST}, ?, ?, ?, ?, ?, ?)"
+        f" private, created_at, updated_at) VALUES (?, ?, {_LATEST}, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (chat_id, topic_id, round, user_id) DO UPDATE SET slot = excluded.slot,"
-        " text = excluded.text, message_id = excluded.message_id, updated_at = excluded.updated_at",
-        (chat_id, topic_id, chat_id, stage, user_id, slot, text, message_id, now, now),
+        " text = excluded.text, message_id = excluded.message_id, private = excluded.private,"
+        " updated_at = excluded.updated_at",
+        (
+            chat_id,
+            topic_id,
+            chat_id,
+            stage,
+            user_id,
+            slot,
+            text,
+            message_id,
+            int(private),
+            now,
+            now,
+        ),
     )
     return existed
 
@@ -145,11 +169,12 @@ async def earlier_answers(
     conn: Tx, chat_id: int, topic_id: str, before: int
 ) -> list[EarlierAnswer]:
     """The answers on a topic in rounds before ``before``, newest round first, then partner by
-    partner (the name is '' for someone who asked to be forgotten)."""
+    partner (the name is '' for someone who asked to be forgotten). A private answer that the
+    other organisation never matched in its round stays unseen (``SHOWN``)."""
     async with conn.execute(
         "SELECT a.slot, coalesce(m.name, '') AS name, a.text, a.round, a.updated_at"
         " FROM answers a LEFT JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id"
-        " WHERE a.chat_id = ? AND a.topic_id = ? AND a.round < ?"
+        f" WHERE a.chat_id = ? AND a.topic_id = ? AND a.round < ? AND {SHOWN}"
         " ORDER BY a.round DESC, a.slot, a.created_at, a.id",
         (chat_id, topic_id, before),
     ) as cursor:

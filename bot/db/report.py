@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.db.progress import SHOWN
 from bot.db.tx import Tx
 
 
 async def answers(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
-    """Every answer of the chat, of every round, with its author's name: round by round, then
-    partner by partner, oldest first."""
+    """Every answer of the chat that may be shown (``SHOWN``: not a private answer still hidden),
+    of every round, with its author's name: round by round, then partner by partner, oldest
+    first."""
     async with conn.execute(
         "SELECT a.topic_id, a.round, a.slot, a.text, a.updated_at, m.name FROM answers a"
         " LEFT JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id"
-        " WHERE a.chat_id = ? ORDER BY a.round, a.slot, a.created_at, a.id",
+        f" WHERE a.chat_id = ? AND {SHOWN} ORDER BY a.round, a.slot, a.created_at, a.id",
         (chat_id,),
     ) as cursor:
         return list(await cursor.fetchall())

@@ -78,6 +78,9 @@ class Action(StrEnum):
     RESET = "/reset"
     FORGETGROUP = "/forgetgroup"
     POSITION = "/position"
+    PRIVATE_SHOW = "/private (show)"
+    PRIVATE = "/private on|off"
+    ANSWER_PRIVATELY = "Answer privately (a card's link), and the answer in the private chat"
 
 
 #: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
@@ -92,6 +95,7 @@ RULES: dict[Action, Who] = {
     Action.REMINDERS: Who.ANYONE,
     Action.TIMEZONE_SHOW: Who.ANYONE,
     Action.LANGUAGE_SHOW: Who.ANYONE,
+    Action.PRIVATE_SHOW: Who.ANYONE,
     Action.SUMMARY: Who.ANYONE,
     Action.AGREEMENTS: Who.ANYONE,
     Action.WHEEL: Who.ANYONE,
@@ -105,6 +109,7 @@ RULES: dict[Action, Who] = {
     Action.SKIP: Who.REPRESENTATIVE,
     Action.BACK: Who.REPRESENTATIVE,
     Action.ANSWER: Who.REPRESENTATIVE,
+    Action.ANSWER_PRIVATELY: Who.REPRESENTATIVE,
     Action.NEXT: Who.REPRESENTATIVE,
     Action.AGREE: Who.REPRESENTATIVE,
     Action.ISSUE: Who.REPRESENTATIVE,
@@ -117,6 +122,7 @@ RULES: dict[Action, Who] = {
     Action.CHECKUP_MARK: Who.REPRESENTATIVE,
     Action.CHECKUP_DATE: Who.REPRESENTATIVE,
     Action.POSITION: Who.REPRESENTATIVE,
+    Action.PRIVATE: Who.REPRESENTATIVE,
     # agreements
     Action.CONFIRM: Who.OTHER_PARTNER,
     Action.NOT_YET: Who.OTHER_PARTNER,
@@ -138,7 +144,8 @@ def markdown() -> str:
     return (
         "# Who may do what\n\n"
         "Written from `bot/domain/permissions.py` (a test fails when the two differ). In a private\n"
-        "chat only `/start`, `/help`, `/language` and `/mydata` do anything. A representative who\n"
-        "leaves the group stops being one; their answers stay.\n\n"
+        "chat only `/start`, `/help`, `/language` and `/mydata` do anything, and the answer that an\n"
+        "*Answer privately* link asks for there (checked against the group of the link). A\n"
+        "representative who leaves the group stops being one; their answers stay.\n\n"
         "| action | who |\n|---|---|\n" + rows + "\n"
     )

@@ -241,6 +241,16 @@ class PositionMessage(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class PrivatePrompt(Purpose):
+    """A topic's question in a person's private chat: a reply to it (or the next text message
+    there) is their answer, given privately. ``topic`` is the row of ``private_topics`` that
+    names the group, the topic and the round."""
+
+    kind = "private-answer"
+    topic: int
+
+
+@dataclass(frozen=True, slots=True)
 class PositionQuestion(Purpose):
     """A statement of a position check to rate, in a private chat (edited into the next)."""
 
@@ -308,6 +318,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     RemindQuestion,
     ExportOffer,
     PositionMessage,
+    PrivatePrompt,
     PositionQuestion,
     ResetQuestion,
     ForgetGroupQuestion,

@@ -12,6 +12,16 @@ import yaml
 #: Topics per domain in each stage, as the wheel defines them.
 TOPICS_PER_DOMAIN = {"orientation": 3, "integration": 3, "transformation": 1}
 DOMAIN_COUNT = 3
+#: Topics on which a partner may hold back in front of the other: openness (Transparency), risks,
+#: trust and responsibility. Their cards suggest answering privately (``bot/flows/private.py``).
+SENSITIVE_TOPICS = frozenset(
+    {
+        "partnership-processes.orientation.transparency",
+        "resources.integration.responsibility",
+        "partnership-processes.integration.risk",
+        "partnership-processes.integration.trust",
+    }
+)
 #: The last part of a topic id: lowercase words joined by hyphens.
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

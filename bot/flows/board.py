@@ -4,20 +4,25 @@ moves on; people reply to it with their answers.
 
 On a revisit (round 2 and later) the card also shows what each organisation answered last time
 and what the group agreed and left open on the topic, and the previous round's card of the topic
-is closed so that it no longer invites answers."""
+is closed so that it no longer invites answers.
+
+While the group answers privately (``/private on``, ``bot/flows/private.py``) the card carries the
+*Answer privately* start deep link of its topic and round; while it does not, the cards of the
+sensitive topics suggest it in one line."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.db import partners, progress, records, rounds
+from bot.db import chats, links, partners, progress, records, rounds
+from bot.db import private as private_topics
 from bot.db.partners import Member
 from bot.db.reminders import zone_or_utc
 from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
 from bot.domain.purposes import Answers, Card, Purpose
 from bot.domain.rounds import QUOTE_CHARS, StageProgress, quote, shorten, stage_progress
-from bot.domain.wheel import Topic, Wheel
+from bot.domain.wheel import SENSITIVE_TOPICS, Topic, Wheel
 from bot.flows.common import shown_name
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
@@ -60,6 +65,24 @@ class Board:
     #: On a revisit: the topic's confirmed agreements and open issues (of any round).
     agreed: tuple[str, ...] = ()
     open_issues: tuple[str, ...] = ()
+    #: While the group answers privately (``/private on``): the token of the card's *Answer
+    #: privately* start deep link; None otherwise.
+    private_link: str | None = None
+
+
+#: What an *Answer privately* link is called in the links table (``bot/flows/private.py``).
+PRIVATE_LINK = "answer"
+
+
+async def private_link(turn: Turn, topic_id: str, round_number: int) -> str:
+    """The token of the *Answer privately* link of a topic in a round: made the first time a
+    card shows it, the same on every edit of the card after that."""
+    conn, chat_id = turn.conn, turn.chat_id
+    ref = await private_topics.make(conn, chat_id, topic_id, round_number, turn.stamp)
+    token = await links.token_of(conn, chat_id, PRIVATE_LINK, ref)
+    if token is None:
+        token = await links.create(conn, chat_id, PRIVATE_LINK, ref, turn.stamp)
+    return token
 
 
 async def current_round(turn: Turn, stage_id: str) -> int:
@@ -104,6 +127,11 @@ async def board(turn: Turn, topic_id: str) -> Board:
         open_issues = [
             i.text for i in await records.issues(conn, chat_id) if i.topic_id == topic_id
         ]
+    # Read again, not the turn's copy: /private may have switched in this very turn.
+    chat = await chats.get(conn, chat_id)
+    link = None
+    if chat is not None and chat.private_answers:
+        link = await private_link(turn, topic_id, number)
     return Board(
         done=await progress_now(turn),
         names=await partners.names(conn, chat_id),
@@ -115,6 +143,7 @@ async def board(turn: Turn, topic_id: str) -> Board:
         earlier=tuple(earlier),
         agreed=tuple(agreed),
         open_issues=tuple(open_issues),
+        private_link=link,
     )
 
 
@@ -201,11 +230,31 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
         )
     else:
         parts.append(msg("Reply to this message with your answer."))
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if state.private_link is not None:
+        parts.append(
+            msg(
+                "Or tap <i>Answer privately</i>: then the group sees that you have answered, "
+                "not what, until both organisations have."
+            )
+        )
+        buttons = ((Button(msg("Answer privately"), "", start=state.private_link),),)
+    elif topic.id in SENSITIVE_TOPICS:
+        # One line, not a message of its own: the suggestion costs the group nothing.
+        parts.append(
+            msg(
+                "<i>A sensitive topic: it may help to answer privately first. /private on "
+                "puts an Answer privately button on the card.</i>"
+            )
+        )
     parts.append(Joined((answered_line(state), waiting_line(state))))
+    # A card with the Answer privately button cannot also ask for a reply (Telegram takes one
+    # kind of markup); replying to it works all the same.
     return Reply(
         parts=tuple(parts),
-        force_reply=edit is None,
-        placeholder=msg("Your answer") if edit is None else None,
+        buttons=buttons,
+        force_reply=edit is None and not buttons,
+        placeholder=msg("Your answer") if edit is None and not buttons else None,
         remember=Card(topic.id, state.round).pack(),
         edit=edit,
     )

@@ -39,14 +39,20 @@ async def member(
     button: bool,
     reply_to: int | None = None,
     agreement: Agreement | None = None,
+    group: chats.Chat | None = None,
 ) -> Member | Result:
     """The acting representative, when the table lets them do ``action``; else the refusal.
 
-    For the agreement rules, ``agreement`` is the proposal acted on.
+    For the agreement rules, ``agreement`` is the proposal acted on. ``group`` is the group the
+    action is for when the turn is in a private chat (a start deep link names it).
     """
     who = RULES[action]
     if who not in MEMBER_RULES:
         raise ValueError(f"{action} is for {who.name}: ask gate.check")
+    if group is not None and who is not Who.REPRESENTATIVE:
+        raise ValueError(f"{action} is decided in its group, not in a private chat")
+    if group is not None:
+        return await _representative_of(turn, group, button=button, reply_to=reply_to)
     found = await _representative(turn, button=button, reply_to=reply_to)
     if isinstance(found, Result) or who is Who.REPRESENTATIVE:
         return found
@@ -181,6 +187,39 @@ async def _representative(turn: Turn, *, button: bool, reply_to: int | None) -> 
     if found is None or found.slot is None:
         names = await partners.names(turn.conn, turn.chat_id)
         return refuse(not_a_representative(names), button=button, reply_to=reply_to)
+    return found
+
+
+async def _representative_of(
+    turn: Turn, group: chats.Chat, *, button: bool, reply_to: int | None
+) -> Member | Result:
+    """The actor of a turn in a private chat as a representative in ``group``, or the refusal,
+    worded for the private chat: what to do in the group first."""
+    if turn.actor.user_id is None:
+        return refuse(anonymous(), button=button, reply_to=reply_to)
+    names = await partners.names(turn.conn, group.chat_id)
+    if not group.partners_named or len(names) != 2:
+        return refuse(
+            msg(
+                "Your group is not set up (any more): the partner organisations have to be "
+                "named first. Send /start there."
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
+    found = await partners.member(turn.conn, group.chat_id, turn.actor.user_id)
+    if found is None or found.slot is None:
+        return refuse(
+            msg(
+                "Only the representatives of {first} and {second} can answer here. If you work "
+                "for one of them, send /partners in the group and tap your organisation, then "
+                "open the link again.",
+                first=names[1],
+                second=names[2],
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
     return found
 
 

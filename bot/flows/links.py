@@ -3,7 +3,7 @@
 The payload is a random token looked up in ``links`` (``bot/db/links.py``), which names the group
 and what the link opens there; here it is handed to the flow of its kind. A payload we did not
 make (typed, forged, or of a group that was erased since) is refused with an explanation. The
-position check is the first kind; answering privately (issue #26) adds its own.
+position check is the first kind; answering privately (``private.py``) the second.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.db import links
-from bot.flows import position
+from bot.flows import board, position, private
 from bot.flows.common import refuse
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import Msg, Result, msg
@@ -19,6 +19,7 @@ from bot.render.messages import Msg, Result, msg
 #: What each kind of link opens: (turn, group chat id, ref) -> the flow's result.
 OPENS: dict[str, Callable[[Turn, int, int], Awaitable[Result]]] = {
     position.LINK_KIND: position.open_check,
+    board.PRIVATE_LINK: private.open_prompt,
 }
 
 

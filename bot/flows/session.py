@@ -363,20 +363,34 @@ async def record_answer(
                 stage=wheel_text(turn.wheel.stage(topic.stage).name),
             )
         replies.append(reply(said, reply_to=message_id))
-    answers = await progress.answers(conn, chat_id, topic_id, number)
+    shown, _ = await answer_shown(turn, topic, number, replaced=replaced)
+    return Result(replies=(*replies, *shown))
+
+
+async def answer_shown(
+    turn: Turn, topic: Topic, number: int, *, replaced: bool
+) -> tuple[list[Reply], bool]:
+    """What the group sees of an answer just stored in round ``number`` (given in the group or
+    privately): the card edited to who has answered, and once both organisations have, the
+    answers side by side (new, or edited). Also True when both have answered.
+
+    ``turn`` is the group's (``for_group`` for an answer given in a private chat)."""
+    conn, chat_id = turn.conn, turn.chat_id
+    answers = await progress.answers(conn, chat_id, topic.id, number)
     both = {a.slot for a in answers} == {1, 2}
     if both:  # discussed now: the card's progress line counts it at once
         statuses = await progress.topic_statuses(conn, chat_id)
-        if statuses.get(topic_id) != "skipped":
-            await progress.set_topic_status(conn, chat_id, topic_id, "answered", turn.stamp)
-    shown_card = await board.latest(turn, Card(topic_id, number))
+        if statuses.get(topic.id) != "skipped":
+            await progress.set_topic_status(conn, chat_id, topic.id, "answered", turn.stamp)
+    replies: list[Reply] = []
+    shown_card = await board.latest(turn, Card(topic.id, number))
     if shown_card is not None and not replaced:  # a new answer changes who the card waits for
         replies.append(await board.card_now(turn, topic, edit=shown_card))
     if both:
         # A round's own view: a new round's is a new message, never an edit of an old one.
-        shown = await board.latest(turn, Answers(topic_id, number))
+        shown = await board.latest(turn, Answers(topic.id, number))
         replies.append(await board.answers_now(turn, topic, edit=shown))
-    return Result(replies=tuple(replies))
+    return replies, both
 
 
 async def edit_answer(turn: Turn, text: str | None) -> Result:

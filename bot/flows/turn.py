@@ -9,6 +9,7 @@ runs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -99,6 +100,21 @@ class Turn:
     def stamp(self) -> str:
         """The moment of the turn as every table stores it."""
         return now_text(self.now)
+
+
+def for_group(turn: Turn, group: chats.Chat) -> Turn:
+    """The turn as a flow of ``group`` sees it, for a turn in a private chat that acts on its
+    group (a start deep link): same transaction, person and moment; the group's chat. Its
+    replies go to the private chat unless they name the group (``Reply.to_chat``); ``say``
+    stays the private chat's language."""
+    where = Where(
+        chat_id=group.chat_id,
+        kind=group.kind,
+        title=group.title,
+        user_language=turn.where.user_language,
+        timezone=group.timezone,
+    )
+    return dataclasses.replace(turn, where=where, chat=group, message_id=0, replied_to=None)
 
 
 #: What a flow may return: replies, or a Result that also answers a button press.

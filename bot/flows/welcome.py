@@ -127,6 +127,12 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "reply does not reach me."
                 ),
                 msg(
+                    "<b>Answering privately</b>: /private on puts an <i>Answer privately</i> "
+                    "button on each card. It opens a private chat with me, where you answer on "
+                    "your own; the group sees who has answered, not what, until both "
+                    "organisations have. /private off switches it off."
+                ),
+                msg(
                     "I keep this group's partner names, who represents whom, and its answers, "
                     "agreements, open issues and reminders, until {days} days after I am removed "
                     "from the group. /forgetgroup erases them at once.",

@@ -73,6 +73,7 @@ from bot.domain.purposes import (
     LanguageQuestion,
     PartnerName,
     PositionQuestion,
+    PrivatePrompt,
     Proposal,
     Purpose,
     ReminderList,
@@ -92,6 +93,7 @@ from bot.flows import (
     language,
     position,
     privacy,
+    private,
     reminders,
     session,
     setup,
@@ -349,6 +351,8 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
         ),
         # An open issue on a topic.
         OnReply(IssuePrompt, lambda turn, p, text: issues.record(turn, p.topic, text)),
+        # An answer given privately: a reply to the topic's question in a private chat.
+        OnReply(PrivatePrompt, lambda turn, p, text: private.take_answer(turn, p.topic, text)),
     )
 }
 
@@ -387,12 +391,17 @@ async def on_reply(update: Update, context: Context) -> None:
     if message is None or message.reply_to_message is None:
         return
     original = message.reply_to_message
-    if original.from_user is None or original.from_user.id != context.bot.id:
-        return
-    purpose = await _purpose_of(context, original)
+    purpose = None
+    if original.from_user is not None and original.from_user.id == context.bot.id:
+        purpose = await _purpose_of(context, original)
     route = REPLIES.get(type(purpose)) if purpose is not None else None
     if purpose is None or route is None:
-        return  # the message waits for no reply
+        if not in_group(update):
+            # In a private chat a reply to anything else is a text message like any other:
+            # perhaps the answer to the question asked there (answering privately).
+            text = message.text
+            await run_flow(update, context, lambda turn: private.take_next(turn, text))
+        return  # in a group, the message waits for no reply
     await run_flow(update, context, route.bind(purpose, message.text))
 
 

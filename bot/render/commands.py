@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("agreements", msg("The agreements, one line each")),
     ("wheel", msg("A picture of where you stand on the wheel")),
     ("position", msg("Where does our collaboration stand? Rate it privately")),
+    ("private", msg("Answer the topics privately first: on or off")),
     ("export", msg("A document with everything, to keep and share")),
     ("checkup", msg("Check together whether the agreements are kept")),
     ("remind", msg("Set a reminder to take up a stage again")),
