@@ -198,11 +198,11 @@ def waiting_line(state: Board) -> Msg:
     return msg("Waiting for: {who}", who=listing(*waiting))
 
 
-def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = None) -> Reply:
-    """The card of one topic; ``edit`` updates the card already in the chat."""
+def topic_heading(wheel: Wheel, topic: Topic) -> list[Msg]:
+    """Where a topic stands in the wheel, its name and question, and its hint: the head of the
+    card, and of a private answer's question."""
     in_stage = wheel.stage_topics(topic.stage)
-    parts: list[Msg | Joined] = [
-        progress_line(wheel, state.done),
+    parts = [
         msg(
             "{stage} · {domain} · topic {position}/{total}",
             stage=wheel_text(wheel.stage(topic.stage).name),
@@ -218,6 +218,12 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
     ]
     if topic.hint:
         parts.append(msg("<i>{hint}</i>", hint=wheel_text(topic.hint)))
+    return parts
+
+
+def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = None) -> Reply:
+    """The card of one topic; ``edit`` updates the card already in the chat."""
+    parts: list[Msg | Joined] = [progress_line(wheel, state.done), *topic_heading(wheel, topic)]
     parts.extend(revisit_parts(state))
     if state.first:
         parts.append(

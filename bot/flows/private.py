@@ -142,25 +142,10 @@ async def open_prompt(turn: Turn, chat_id: int, ref: int) -> Result:
     other = names.get(3 - member.slot, "")
     answers = await progress.answers(turn.conn, chat_id, topic.id, row.round)
     slots = {a.slot for a in answers}
-    wheel = turn.wheel
-    in_stage = wheel.stage_topics(topic.stage)
     parts: list[Msg | Joined] = [
         msg("<b>Answer privately</b> for {partner}", partner=names.get(member.slot, "")),
-        msg(
-            "{stage} · {domain} · topic {position}/{total}",
-            stage=wheel_text(wheel.stage(topic.stage).name),
-            domain=wheel_text(wheel.domain(topic.domain).name),
-            position=in_stage.index(topic) + 1,
-            total=len(in_stage),
-        ),
-        msg(
-            "<b>{topic}</b>\n{question}",
-            topic=wheel_text(topic.name),
-            question=wheel_text(topic.question),
-        ),
+        *board.topic_heading(turn.wheel, topic),
     ]
-    if topic.hint:
-        parts.append(msg("<i>{hint}</i>", hint=wheel_text(topic.hint)))
     parts.append(msg("Reply to this message with your answer, or simply send it here."))
     if slots == {1, 2}:
         parts.append(
