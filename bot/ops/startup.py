@@ -70,17 +70,22 @@ async def connect(app: App, config: Config) -> None:
             "Telegram refused the token: check TELEGRAM_BOT_TOKEN, see BotFather "
             "(/mybots shows the token of each of your bots)."
         ) from exc
-    except NetworkError as exc:
+    except TelegramError as exc:
+        raise _unreachable(config, exc) from exc
+
+
+def _unreachable(config: Config, exc: TelegramError) -> StartupError:
+    """The Bot API could not be reached (``NetworkError``) or answered unexpectedly."""
+    if isinstance(exc, NetworkError):
         # Not MUST_FIX: the network may come back, so a supervisor may try again.
-        raise StartupError(
+        return StartupError(
             f"Cannot reach the Bot API at {config.api_host}: {exc.message}. "
             "Check the network connection (or TELEGRAM_BASE_URL).",
             status=1,
-        ) from exc
-    except TelegramError as exc:
-        raise StartupError(
-            f"The Bot API at {config.api_host} answered unexpectedly: {exc.message}", status=1
-        ) from exc
+        )
+    return StartupError(
+        f"The Bot API at {config.api_host} answered unexpectedly: {exc.message}", status=1
+    )
 
 
 async def only_one(app: App, config: Config) -> None:
@@ -88,16 +93,8 @@ async def only_one(app: App, config: Config) -> None:
     (``bot.io.conflict``), whatever database it uses."""
     try:
         rival = await conflict.probe(app.bot)
-    except NetworkError as exc:
-        raise StartupError(
-            f"Cannot reach the Bot API at {config.api_host}: {exc.message}. "
-            "Check the network connection (or TELEGRAM_BASE_URL).",
-            status=1,
-        ) from exc
     except TelegramError as exc:
-        raise StartupError(
-            f"The Bot API at {config.api_host} answered unexpectedly: {exc.message}", status=1
-        ) from exc
+        raise _unreachable(config, exc) from exc
     if rival is not None:
         raise StartupError(rival)
 
