@@ -24,6 +24,8 @@ class Chat:
     stage: str | None
     topic: str | None
     thread_id: int | None = None
+    #: Whether the bot invites the quieter organisation on a topic by itself (``/nudge auto``).
+    nudge_auto: bool = False
 
     @property
     def partners_named(self) -> bool:
@@ -45,6 +47,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
         stage=row["stage"],
         topic=row["topic"],
         thread_id=row["thread_id"],
+        nudge_auto=bool(row["nudge_auto"]),
     )
 
 

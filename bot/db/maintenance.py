@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.db import checkups, integrity_problems, position
+from bot.db import checkups, integrity_problems, pace, position
 from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
@@ -164,7 +164,9 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
 
     title = "coalesce(c.title, '')"
     groups = await rows(
-        f"SELECT {title}, coalesce(p.name, ''), m.name FROM members m"
+        # The name as shown, with the username a nudge mentions them by.
+        f"SELECT {title}, coalesce(p.name, ''), m.name || coalesce(' (@' || m.username || ')', '')"
+        " FROM members m"
         " JOIN chats c ON c.chat_id = m.chat_id"
         " LEFT JOIN partners p ON p.chat_id = m.chat_id AND p.slot = m.slot"
         " WHERE m.user_id = ? ORDER BY m.joined_at",
@@ -209,7 +211,7 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
     for chat_id in groups:
         stranger = -secrets.randbelow(2**52) - 1
         await conn.execute(
-            "UPDATE members SET user_id = ?, name = '', slot = NULL,"
+            "UPDATE members SET user_id = ?, name = '', username = NULL, slot = NULL,"
             " left_at = coalesce(left_at, ?) WHERE chat_id = ? AND user_id = ?",
             (stranger, now, chat_id, user_id),
         )
@@ -225,6 +227,7 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
     await checkups.forget_person(conn, user_id)
     await position.forget_person(conn, user_id)
+    await pace.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
     # What they sent, as Telegram delivered it, also waits in the inbox for a few days.
     await conn.execute(

@@ -172,7 +172,9 @@ async def choose_side(turn: Turn, slot: int) -> Result:
     current = await partners.member(conn, turn.chat_id, actor.user_id)
     if current is not None and current.slot == slot:
         return Result(notice=msg("You already represent {partner}.", partner=names[slot]))
-    await partners.join(conn, turn.chat_id, actor.user_id, actor.name, slot, turn.stamp)
+    await partners.join(
+        conn, turn.chat_id, actor.user_id, actor.name, slot, turn.stamp, actor.username
+    )
     replies = [await sides_message(turn, edit=turn.message_id)]
     members = await partners.representatives(conn, turn.chat_id)
     if chat.setup_step == "members" and {m.slot for m in members} == {1, 2}:
