@@ -43,6 +43,8 @@ ALLOWED: dict[Who, set[str]] = {
     Who.PROPOSER: {"proposer"},
     Who.NEGOTIATOR: {"proposer", "other partner"},
     Who.MANAGER: {"manager"},
+    # Ben set the group up and represents De Brug: every Ready of a representative counts.
+    Who.MOVER: {"manager", "proposer", "other partner"},
 }
 #: What the bot says when it refuses, in English.
 REFUSALS = (
@@ -160,7 +162,7 @@ ACTIONS: dict[str, list[Act]] = {
     "reply to a topic card (an answer)": [
         lambda w, who: w.group.reply(who, "Mine", to=card(w.group))
     ],
-    "Next topic": [send("/skip")],
+    "Ready (to move on to the next topic)": [press("Ready", newest_with("Ready"))],
     "/agree <text>, Record an agreement": [send("/agree Something else")],
     "/issue <text>, Note an open issue": [send("/issue Something open")],
     "Resolved (an open issue)": [press("1 · Resolved", lambda w: w.issues)],
@@ -190,6 +192,8 @@ ACTIONS: dict[str, list[Act]] = {
     "/reset": [send("/reset")],
     "/forgetgroup": [send("/forgetgroup")],
     "/position": [send("/position")],
+    "/nudge": [send("/nudge")],
+    "/nudge auto on, /nudge auto off": [send("/nudge auto on")],
 }
 
 

@@ -4,14 +4,19 @@ moves on; people reply to it with their answers.
 
 On a revisit (round 2 and later) the card also shows what each organisation answered last time
 and what the group agreed and left open on the topic, and the previous round's card of the topic
-is closed so that it no longer invites answers."""
+is closed so that it no longer invites answers.
+
+Moving on takes one *Ready* from each organisation, or one press of the person who set up the
+group: the answers view says so and, like the card, shows who is ready. When the group moves on,
+the card it leaves is closed ("Discussed on 4 December: …"); a late reply to it is still taken."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.db import partners, progress, records, rounds
+from bot.db import pace, partners, progress, records, rounds
+from bot.db.pace import ReadyMark
 from bot.db.partners import Member
 from bot.db.reminders import zone_or_utc
 from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
@@ -20,7 +25,41 @@ from bot.domain.rounds import StageProgress, shorten, stage_progress
 from bot.domain.wheel import Topic, Wheel
 from bot.flows.common import shown_name
 from bot.flows.turn import Turn, known_chat
-from bot.render.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
+from bot.render.messages import (
+    Button,
+    Joined,
+    Msg,
+    Raw,
+    Reply,
+    lines,
+    listing,
+    msg,
+    plural_msg,
+    wheel_text,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOn:
+    """Who may move the group on from a topic, and which organisations are ready."""
+
+    #: Each ready organisation's Ready, by slot.
+    ready: tuple[ReadyMark, ...] = ()
+    #: The person who set up the group, by name; '' when the bot knows no name for them (they
+    #: took no side); None when nobody is (the set-up was reset, or they asked to be forgotten).
+    setter: str | None = None
+
+
+async def move_on_now(turn: Turn, topic_id: str, round_number: int) -> MoveOn:
+    """Read who may move on from ``topic_id`` in a round, and who is ready."""
+    conn, chat_id = turn.conn, turn.chat_id
+    marks = await pace.ready_marks(conn, chat_id, topic_id, round_number)
+    chat = turn.chat
+    setter: str | None = None
+    if chat is not None and chat.setup_by is not None:
+        found = await partners.member(conn, chat_id, chat.setup_by)
+        setter = found.name if found is not None else ""
+    return MoveOn(tuple(marks.values()), setter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +83,10 @@ class Board:
     #: On a revisit: the topic's confirmed agreements and open issues (of any round).
     agreed: tuple[str, ...] = ()
     open_issues: tuple[str, ...] = ()
+    #: Who may move on, and who is ready.
+    move_on: MoveOn = MoveOn()
+    #: The card marks the halfway point of its stage.
+    halfway: bool = False
 
 
 async def current_round(turn: Turn, stage_id: str) -> int:
@@ -89,6 +132,8 @@ async def board(turn: Turn, topic_id: str) -> Board:
             i.text for i in await records.issues(conn, chat_id) if i.topic_id == topic_id
         ]
     return Board(
+        move_on=await move_on_now(turn, topic_id, number),
+        halfway=await pace.halfway_shown(conn, chat_id, topic.stage, number) == topic_id,
         done=await progress_now(turn),
         names=await partners.names(conn, chat_id),
         members=tuple(await partners.representatives(conn, chat_id)),
@@ -153,6 +198,51 @@ def waiting_line(state: Board) -> Msg:
     return msg("Waiting for: {who}", who=listing(*waiting))
 
 
+def ready_line(names: dict[int, str], move_on: MoveOn) -> Msg | None:
+    """ "Ready: De Brug (Anna) · waiting for Van Dam"; None while nobody is ready."""
+    if not move_on.ready:
+        return None
+    ready = [
+        msg("{partner} ({name})", partner=names.get(r.slot, ""), name=shown_name(r.name))
+        for r in move_on.ready
+    ]
+    waiting = [name for slot, name in names.items() if slot not in {r.slot for r in move_on.ready}]
+    if not waiting:
+        return msg("Ready: {ready}", ready=listing(*ready))
+    return msg(
+        "Ready: {ready} · waiting for {waiting}", ready=listing(*ready), waiting=listing(*waiting)
+    )
+
+
+def who_moves_on(move_on: MoveOn) -> Msg:
+    """Who may move on, as the answers view says it."""
+    if move_on.setter:
+        return msg(
+            "Talked it through? Once someone from each organisation has pressed <b>Ready</b>, "
+            "you go on to the next topic. {name}, who set up this group, can move you on with "
+            "one press.",
+            name=move_on.setter,
+        )
+    if move_on.setter is not None:
+        return msg(
+            "Talked it through? Once someone from each organisation has pressed <b>Ready</b>, "
+            "you go on to the next topic. The person who set up this group can move you on "
+            "with one press."
+        )
+    return msg(
+        "Talked it through? Once someone from each organisation has pressed <b>Ready</b>, you "
+        "go on to the next topic."
+    )
+
+
+def halfway_line(wheel: Wheel, topic: Topic) -> Msg:
+    """The halfway mark of a stage, on the card of its middle topic."""
+    return msg(
+        "<i>Halfway through {stage} – well done so far!</i>",
+        stage=wheel_text(wheel.stage(topic.stage).name),
+    )
+
+
 def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = None) -> Reply:
     """The card of one topic; ``edit`` updates the card already in the chat."""
     in_stage = wheel.stage_topics(topic.stage)
@@ -165,12 +255,16 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
             position=in_stage.index(topic) + 1,
             total=len(in_stage),
         ),
+    ]
+    if state.halfway:
+        parts.append(halfway_line(wheel, topic))
+    parts.append(
         msg(
             "<b>{topic}</b>\n{question}",
             topic=wheel_text(topic.name),
             question=wheel_text(topic.question),
-        ),
-    ]
+        )
+    )
     if topic.hint:
         parts.append(msg("<i>{hint}</i>", hint=wheel_text(topic.hint)))
     parts.extend(revisit_parts(state))
@@ -185,7 +279,9 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
         )
     else:
         parts.append(msg("Reply to this message with your answer."))
-    parts.append(Joined((answered_line(state), waiting_line(state))))
+    ready = ready_line(state.names, state.move_on)
+    status = (answered_line(state), waiting_line(state))
+    parts.append(Joined(status if ready is None else (*status, ready)))
     return Reply(
         parts=tuple(parts),
         force_reply=edit is None,
@@ -249,6 +345,49 @@ def closed_card(wheel: Wheel, topic: Topic, started: dt.date, *, edit: int) -> R
     )
 
 
+def left_card(
+    wheel: Wheel,
+    topic: Topic,
+    day: dt.date,
+    *,
+    status: str | None,
+    agreements: int,
+    issues: int,
+    edit: int,
+) -> Reply:
+    """The card of a topic the group has moved on from (``status``: the topic's state then):
+    closed, and saying what came of it. A reply to it is still taken as an answer."""
+    if status == "skipped":
+        said = msg("<i>Skipped on {date}; reply to this message to add something.</i>", date=day)
+    elif status != "answered" and agreements == 0 and issues == 0:
+        said = msg(
+            "<i>Left on {date} before both organisations had answered; reply to this message to "
+            "answer after all.</i>",
+            date=day,
+        )
+    elif agreements == 0 and issues == 0:
+        said = msg("<i>Discussed on {date}; reply to this message to add something.</i>", date=day)
+    else:
+        said = msg(
+            "<i>Discussed on {date}: {agreements}, {issues}; reply to this message to add "
+            "something.</i>",
+            date=day,
+            agreements=plural_msg("{n} agreement", "{n} agreements", agreements),
+            issues=plural_msg("{n} open issue", "{n} open issues", issues),
+        )
+    return Reply(
+        parts=(
+            msg(
+                "<b>{topic}</b>\n{question}",
+                topic=wheel_text(topic.name),
+                question=wheel_text(topic.question),
+            ),
+            said,
+        ),
+        edit=edit,
+    )
+
+
 async def card_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
     """The card of ``topic`` as it is now (new, or an edit of the one in the chat)."""
     return topic_card(turn.wheel, topic, await board(turn, topic.id), edit=edit)
@@ -264,9 +403,11 @@ def answers_view(
     open_issues: tuple[str, ...] = (),
     edit: int | None = None,
     round_number: int = 1,
+    move_on: MoveOn = MoveOn(),
 ) -> Reply:
     """Both partners' answers side by side, what the group recorded on the topic, and what to
-    do next. Posted once both organisations have answered; later changes edit it."""
+    do next: who may move on, and who is ready. Posted once both organisations have answered;
+    later changes edit it."""
     parts: list[Msg | Joined] = [
         msg("<b>{topic}</b> – the answers side by side", topic=wheel_text(topic.name))
     ]
@@ -285,13 +426,13 @@ def answers_view(
         parts.append(
             lines(msg("<b>Still open</b>"), *(msg("• {text}", text=t) for t in open_issues))
         )
-    parts.append(
-        msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
-    )
+    parts.append(msg("Where do you agree, and what is still open? Record it."))
+    ready = ready_line(names, move_on)
+    parts.append(who_moves_on(move_on) if ready is None else lines(who_moves_on(move_on), ready))
     buttons = (
         (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
         (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
-        (Button(msg("Next topic"), NextTopic(topic.id).pack()),),
+        (ready_button(topic.id),),
     )
     return Reply(
         parts=tuple(parts),
@@ -299,6 +440,12 @@ def answers_view(
         remember=Answers(topic.id, round_number).pack(),
         edit=edit,
     )
+
+
+def ready_button(topic_id: str) -> Button:
+    """*Ready*: the presser's organisation is ready to move on from the topic (the data of the
+    former *Next topic* button, so those buttons count as a Ready too)."""
+    return Button(msg("Ready"), NextTopic(topic_id).pack())
 
 
 async def latest(turn: Turn, purpose: Purpose) -> int | None:
@@ -338,4 +485,5 @@ async def answers_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
         open_issues=tuple(issues),
         edit=edit,
         round_number=number,
+        move_on=await move_on_now(turn, topic.id, number),
     )

@@ -51,6 +51,7 @@ from bot.domain.purposes import (
     ChangePrompt,
     IssueAgreementPrompt,
     IssuePrompt,
+    Nudge,
     PartnerName,
     Proposal,
     Purpose,
@@ -188,6 +189,8 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
         ),
         # An answer on a topic's card.
         OnReply(Card, lambda turn, p, text: session.record_answer(turn, p.topic, text, p.round)),
+        # A reply to a nudge on a card is an answer too: people reply to what they see last.
+        OnReply(Nudge, lambda turn, p, text: session.record_answer(turn, p.topic, text, p.round)),
         # The wording of an agreement: on a topic, for an open issue, or other wording for a
         # proposal.
         OnReply(AgreementPrompt, lambda turn, p, text: agreements.propose(turn, p.topic, text)),
