@@ -501,6 +501,8 @@ async def test_what_is_kept_about_a_username_and_a_ready_is_shown_and_forgotten(
     p = people("en")
     card = await orientation(group, p, ENGLISH)
     await group.reply(p.ahmed, "Jobs", to=card)
+    await group.send(p.ahmed, "/nudge")  # names Britt by her username
+    assert "@britt_vd" in group.last.text
     await group.reply(p.britt, "Bread", to=card)
     await group.press(p.britt, "Ready", on=group.last)
     britt = Group(group.app, group.api, chat_id=p.britt.id, kind="private", title="")
@@ -513,3 +515,7 @@ async def test_what_is_kept_about_a_username_and_a_ready_is_shown_and_forgotten(
             "SELECT count(*) FROM members WHERE username = 'britt_vd'"
         ).fetchone() == (0,)
         assert conn.execute("SELECT slot, user_id FROM ready_marks").fetchall() == [(2, None)]
+        # The nudge that went out is kept a while in the outbox: without her username or id.
+        texts = [str(r[0]) for r in conn.execute("SELECT text FROM outbox")]
+        assert any("would like to hear from you" in t for t in texts)
+        assert not any("britt_vd" in t or str(p.britt.id) in t for t in texts)

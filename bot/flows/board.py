@@ -21,7 +21,7 @@ from bot.db.partners import Member
 from bot.db.reminders import zone_or_utc
 from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
 from bot.domain.purposes import Answers, Card, Purpose
-from bot.domain.rounds import StageProgress, shorten, stage_progress
+from bot.domain.rounds import QUOTE_CHARS, StageProgress, quote, shorten, stage_progress
 from bot.domain.wheel import Topic, Wheel
 from bot.flows.common import shown_name
 from bot.flows.turn import Turn, known_chat
@@ -60,6 +60,12 @@ async def move_on_now(turn: Turn, topic_id: str, round_number: int) -> MoveOn:
         found = await partners.member(conn, chat_id, chat.setup_by)
         setter = found.name if found is not None else ""
     return MoveOn(tuple(marks.values()), setter)
+
+
+#: A revisit card shows at most this many agreements and open issues, and earlier answers per
+#: organisation, each shortened: so that the card and every edit of it stay one message.
+CARD_SHOWS = 5
+CARD_ANSWERS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +310,7 @@ def revisit_parts(state: Board) -> list[Msg | Joined]:
         mine = [(day, a) for s, day, a in state.earlier if s == slot]
         if not mine:
             said.append(msg("<b>{partner}</b>: –", partner=name))
-        for day, a in mine:
+        for day, a in mine[:CARD_ANSWERS]:
             said.append(
                 msg(
                     "<b>{partner}</b>, {date} – {name}: “{text}”",
@@ -314,17 +320,59 @@ def revisit_parts(state: Board) -> list[Msg | Joined]:
                     text=shorten(a.text),
                 )
             )
+        if len(mine) > CARD_ANSWERS:
+            said.append(
+                plural_msg(
+                    "<b>{partner}</b>: {n} more answer; the export has them all.",
+                    "<b>{partner}</b>: {n} more answers; the export has them all.",
+                    len(mine) - CARD_ANSWERS,
+                    partner=name,
+                )
+            )
     if said:
         parts.append(lines(msg("<b>Last time</b>"), *said))
     if state.agreed:
         parts.append(
-            lines(msg("<b>Agreed so far</b>"), *(msg("✓ {text}", text=t) for t in state.agreed))
+            lines(
+                msg("<b>Agreed so far</b>"),
+                *(msg("✓ {text}", text=quote(t, QUOTE_CHARS)) for t in state.agreed[:CARD_SHOWS]),
+                *_more(state.agreed, "agreements"),
+            )
         )
     if state.open_issues:
         parts.append(
-            lines(msg("<b>Still open</b>"), *(msg("• {text}", text=t) for t in state.open_issues))
+            lines(
+                msg("<b>Still open</b>"),
+                *(
+                    msg("• {text}", text=quote(t, QUOTE_CHARS))
+                    for t in state.open_issues[:CARD_SHOWS]
+                ),
+                *_more(state.open_issues, "issues"),
+            )
         )
     return parts
+
+
+def _more(texts: tuple[str, ...], listed_by: str) -> tuple[Msg, ...]:
+    """The line that says how many a card leaves out, and which command lists them all."""
+    left = len(texts) - CARD_SHOWS
+    if left <= 0:
+        return ()
+    if listed_by == "agreements":
+        return (
+            plural_msg(
+                "… and {n} more: /agreements lists them all.",
+                "… and {n} more: /agreements lists them all.",
+                left,
+            ),
+        )
+    return (
+        plural_msg(
+            "… and {n} more: /issues lists them all.",
+            "… and {n} more: /issues lists them all.",
+            left,
+        ),
+    )
 
 
 def closed_card(wheel: Wheel, topic: Topic, started: dt.date, *, edit: int) -> Reply:
@@ -420,11 +468,14 @@ def answers_view(
             )
         )
         parts.append(msg("<b>{partner}</b>\n{said}", partner=name, said=said))
+    # Quoted: the view is edited at every agreement and open issue, and must stay one message.
     if agreed:
-        parts.append(lines(msg("<b>Agreed</b>"), *(msg("✓ {text}", text=t) for t in agreed)))
+        parts.append(
+            lines(msg("<b>Agreed</b>"), *(msg("✓ {text}", text=quote(t)) for t in agreed))
+        )
     if open_issues:
         parts.append(
-            lines(msg("<b>Still open</b>"), *(msg("• {text}", text=t) for t in open_issues))
+            lines(msg("<b>Still open</b>"), *(msg("• {text}", text=quote(t)) for t in open_issues))
         )
     parts.append(msg("Where do you agree, and what is still open? Record it."))
     ready = ready_line(names, move_on)
@@ -432,7 +483,7 @@ def answers_view(
     buttons = (
         (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
         (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
-        (ready_button(topic.id),),
+        (ready_button(topic.id, round_number),),
     )
     return Reply(
         parts=tuple(parts),
@@ -442,10 +493,10 @@ def answers_view(
     )
 
 
-def ready_button(topic_id: str) -> Button:
-    """*Ready*: the presser's organisation is ready to move on from the topic (the data of the
-    former *Next topic* button, so those buttons count as a Ready too)."""
-    return Button(msg("Ready"), NextTopic(topic_id).pack())
+def ready_button(topic_id: str, round_number: int) -> Button:
+    """*Ready*: the presser's organisation is ready to move on from the topic in this round (the
+    data of the former *Next topic* button, so those buttons count as a Ready too)."""
+    return Button(msg("Ready"), NextTopic(topic_id, round_number).pack())
 
 
 async def latest(turn: Turn, purpose: Purpose) -> int | None:

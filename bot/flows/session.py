@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from bot.db import chats, pace, partners, progress, records, rounds
+from bot.db import bot_messages, chats, pace, partners, progress, records, rounds
 from bot.db.partners import Member
+from bot.domain import purposes
 from bot.domain.buttons import LATER_MONTHS, ChooseStage, Export, RemindLater
 from bot.domain.permissions import Action
-from bot.domain.purposes import Answers, Card
+from bot.domain.purposes import Answers, Card, StageMenu, StageRecap
 from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
 from bot.flows import agreement_review, board, gate, nudges, position
@@ -62,7 +63,7 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
         )
     parts.append(msg("New to working together? Start with <b>Orientation</b>."))
     buttons = (tuple(Button(wheel_text(s.name), ChooseStage(s.id).pack()) for s in wheel.stages),)
-    return Reply(parts=tuple(parts), buttons=buttons)
+    return Reply(parts=tuple(parts), buttons=buttons, remember=StageMenu().pack())
 
 
 async def _open_topic(turn: Turn, topic: Topic, *, leave: bool = True) -> list[Reply]:
@@ -144,11 +145,7 @@ async def revisit_extras(turn: Turn, topic: Topic, round_number: int) -> list[Re
     agreements (Still holds / Change / Drop). Each message counts against the budget of four new
     group messages per revisited topic (card, side-by-side view, and two more).
     """
-    replies: list[Reply] = []
-    review = await agreement_review.earlier_agreements(turn, topic.id)
-    if review is not None:
-        replies.append(review)
-    return replies
+    return await agreement_review.earlier_agreements(turn, topic.id)
 
 
 async def _close_earlier_card(turn: Turn, topic: Topic, round_number: int) -> list[Reply]:
@@ -331,6 +328,7 @@ async def stage_command(turn: Turn, args: list[str]) -> Result:
                         word=" ".join(args),
                     ),
                     buttons=stage_menu(turn.wheel).buttons,
+                    remember=StageMenu().pack(),
                 ),
             )
         )
@@ -459,12 +457,20 @@ async def edit_answer(turn: Turn, text: str | None) -> Result:
 
 
 async def next_topic(
-    turn: Turn, topic_id: str | None, *, skip: bool = False, button: bool = False
+    turn: Turn,
+    topic_id: str | None,
+    *,
+    skip: bool = False,
+    button: bool = False,
+    round_number: int = 0,
 ) -> Result:
     """*Ready* (``topic_id``, a button) or ``/skip``: move on to the next topic of the stage.
 
     ``/skip`` marks the topic skipped and moves on at once. A Ready counts for the presser's
     organisation: one from each moves on, and so does one from the person who set up the group.
+    A button of an earlier round's message (``round_number``, or for buttons from before the
+    round was on them, the round of the view it was pressed on) is refused: the group is on the
+    same topic again in a later round, and would skip it unanswered.
     """
     at_once = skip
     mover: gate.Mover | None = None
@@ -481,12 +487,20 @@ async def next_topic(
     chat = await known_chat(turn)
     if chat.topic is None:
         return Result(replies=(stage_menu(wheel),)) if not button else Result()
+    if topic_id is not None and topic_id != chat.topic:
+        return Result(notice=msg("You have already moved on from this topic."))
+    if button and topic_id is not None and await _earlier_round(turn, topic_id, round_number):
+        return Result(
+            notice=msg(
+                "This button is from an earlier round of {stage}. The current card is further "
+                "down.",
+                stage=wheel_text(wheel.stage(wheel.topic(topic_id).stage).name),
+            ),
+            alert=True,
+        )
     current = wheel.topic(chat.topic)
     number = await board.current_round(turn, current.stage)
-    left = topic_id is not None and (
-        topic_id != chat.topic or await pace.is_closed(turn.conn, turn.chat_id, topic_id, number)
-    )
-    if left:
+    if topic_id is not None and await pace.is_closed(turn.conn, turn.chat_id, topic_id, number):
         return Result(notice=msg("You have already moved on from this topic."))
     if not at_once:
         assert mover is not None
@@ -540,6 +554,17 @@ async def _ready(turn: Turn, topic: Topic, number: int, member: Member) -> Resul
         replies=tuple(replies),
         notice=msg("Noted: {partner} is ready. Waiting for a Ready from {other}.", **fields),
     )
+
+
+async def _earlier_round(turn: Turn, topic_id: str, round_number: int) -> bool:
+    """Whether a *Ready* (formerly *Next topic*) press on ``topic_id`` came from a message of
+    an earlier round."""
+    current = await board.current_round(turn, turn.wheel.topic(topic_id).stage)
+    if round_number:
+        return round_number < current
+    remembered = await bot_messages.purpose(turn.conn, turn.chat_id, turn.message_id)
+    shown = purposes.read(*remembered) if remembered is not None else None
+    return isinstance(shown, Answers) and shown.round < current
 
 
 async def previous_topic(turn: Turn) -> Result:
@@ -626,7 +651,9 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
     parts.append(msg("Thank you all for talking this through so openly."))
     following = _next_stage(wheel, stage_id)
     buttons: list[tuple[Button, ...]] = []
+    offered: tuple[str, ...] = ()  # the stages its buttons go on with
     if following is not None:
+        offered = (following.id,)
         parts.append(
             msg(
                 "Go on with <b>{stage}</b> now, or shall I remind you later? Many partners come "
@@ -650,6 +677,7 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             if any(statuses.get(t.id, "open") == "open" for t in wheel.stage_topics(stage.id))
         ]
         parts.append(msg("You have reached the centre of the wheel. Well done!"))
+        offered = tuple(s.id for s in unfinished)
         if unfinished:
             parts.append(
                 msg(
@@ -675,7 +703,13 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
         )
         buttons.append(later_buttons(stage_id))
     buttons.append((Button(msg("Export as PDF"), Export().pack()),))
-    return await _with_position_offer(turn, Reply(parts=tuple(parts), buttons=tuple(buttons)))
+    later = following.id if following is not None else stage_id
+    recap = Reply(
+        parts=tuple(parts),
+        buttons=tuple(buttons),
+        remember=StageRecap(offered, later).pack(),
+    )
+    return await _with_position_offer(turn, recap)
 
 
 async def stage_end_asks(turn: Turn, stage_id: str) -> list[Reply]:

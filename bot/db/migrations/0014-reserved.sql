@@ -1,2 +1,0 @@
--- Reserved: another change of issue #26 takes number 0014. This file only keeps the numbers
--- in sequence on the branch that added 0015; the merge replaces it by the real 0014.
