@@ -40,7 +40,8 @@ async def ready(group: Group, first: User, second: User) -> None:
 
 
 async def next_topic(group: Group, first: User, button: str) -> None:
-    """Press ``button`` ("Next topic") and, at the end of a stage, go on with the next one."""
+    """Press ``button`` ("Ready": ``first`` set the group up, so one press moves on) and, at the
+    end of a stage, go on with the next one."""
     await group.press(first, button)
     offered = [label for label in group.last.buttons if label.startswith("Continue with")]
     if offered:
@@ -59,7 +60,7 @@ async def full_wheel(group: Group, first: User, second: User) -> None:
         await group.press(second, "Confirm", on=proposal)
         if number % 3 == 0:
             await group.send(second, f"/issue Who pays for topic {number}?")
-        await next_topic(group, first, "Next topic")
+        await next_topic(group, first, "Ready")
 
 
 @dataclass

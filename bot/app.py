@@ -47,7 +47,7 @@ from bot.io.inbox import DurableUpdateQueue, mark_handled
 from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
 from bot.io.requests import BotRequest
-from bot.jobs import checking, reminding
+from bot.jobs import checking, nudging, reminding
 from bot.ops.startup import open_services
 from bot.services import KEY, App, services
 
@@ -61,7 +61,7 @@ GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
     "checkup",
-    "position", "private",
+    "position", "private", "nudge",
 ]  # fmt: skip
 
 
@@ -171,6 +171,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("export", takeaway.on_export, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("position", position.on_position, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("private", private.on_private, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("nudge", session.on_nudge, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("mydata", privacy.on_my_data, filters=NEW))
     app.add_handler(CommandHandler("forgetme", privacy.on_forget_me, filters=NEW))
     app.add_handler(CommandHandler(GROUP_COMMANDS, welcome.on_group_only, filters=NEW & ~GROUPS))
@@ -220,6 +221,7 @@ def _open_resources(config: Config) -> Callable[[App], Coroutine[Any, Any, None]
         )
         reminding.schedule(app)  # the first look sends what fell due while the bot was down
         checking.schedule(app)  # likewise the check-ups of agreements whose review date came
+        nudging.schedule(app)  # and the gentle word on cards that wait for a first answer
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)

@@ -149,13 +149,13 @@ async def round_two(group: Group, clock: Clock) -> Sent:
     return view
 
 
-async def test_next_topic_of_an_earlier_rounds_view_does_not_move_the_round(
+async def test_ready_of_an_earlier_rounds_view_does_not_move_the_round(
     group: Group, clock: Clock
 ) -> None:
     old_view = await round_two(group, clock)
-    assert old_view.buttons[-1] == "Next topic"
+    assert old_view.buttons[-1] == "Ready"
     before = len(group.sent)
-    query = await group.press(DAVID, "Next topic", on=old_view)
+    query = await group.press(DAVID, "Ready", on=old_view)
     assert group.answers_to(query)[0]["show_alert"] is True
     assert said(group, query) == (
         "This button is from an earlier round of Orientation. The current card is further down."
@@ -166,9 +166,9 @@ async def test_next_topic_of_an_earlier_rounds_view_does_not_move_the_round(
     assert "earlier round" in said(group, query)
     await group.send(BEN, "/status")
     assert "Now: Orientation, topic Ambition." in group.last.text
-    # The agreement message of round 1 carries a Next topic button too.
+    # The agreement message of round 1 carries a Ready button too.
     recorded = next(m for m in group.sent if m.text.startswith("Agreement recorded"))
-    query = await group.press(DAVID, "Next topic", on=recorded)
+    query = await group.press(DAVID, "Ready", on=recorded)
     assert "earlier round" in said(group, query)
     await group.send(BEN, "/status")
     assert "Now: Orientation, topic Ambition." in group.last.text

@@ -117,7 +117,7 @@ async def test_people_who_are_not_partners_are_told_how_to_join(
     await group.reply(BEN, "Jobs", to=topic)
     await group.reply(DAVID, "Bread", to=topic)
     before = len(group.sent)
-    query = await group.press(CARLA, "Next topic")
+    query = await group.press(CARLA, "Ready")
     answer = group.answers_to(query)
     assert answer[0]["show_alert"] is True
     assert "Only the representatives" in answer[0]["text"]
@@ -142,9 +142,9 @@ async def test_stale_foreign_and_forged_buttons_are_answered_and_change_nothing(
     await group.reply(BEN, "Jobs", to=topic)
     await group.reply(DAVID, "Bread", to=topic)
     view = group.last
-    await group.press(BEN, "Next topic", on=view)
+    await group.press(BEN, "Ready", on=view)
     before = len(group.sent)
-    stale = await group.press(BEN, "Next topic", on=view)
+    stale = await group.press(BEN, "Ready", on=view)
     assert "already moved on" in group.answers_to(stale)[0]["text"]
     for data in [
         "conf:999",
@@ -239,7 +239,7 @@ async def test_not_yet_keeps_the_proposal_as_an_open_issue(group: Group, db_path
     assert "“Not yet” is for Van Dam" in group.answers_to(query)[0]["text"]
     await group.press(DAVID, "Not yet", on=proposal)
     assert "Not agreed yet – David keeps it as an open issue on Ambition" in proposal.text
-    assert proposal.buttons == ["Next topic"]
+    assert proposal.buttons == ["Ready"]
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT text, status FROM open_issues").fetchall() == [
             ("We share all figures", "open")
@@ -391,7 +391,7 @@ async def test_remind_later_pressed_twice_keeps_one_reminder(group: Group, db_pa
     for _ in range(3):
         await group.reply(BEN, "b", to=card(group))
         await group.reply(DAVID, "d", to=card(group))
-        await group.press(BEN, "Next topic")
+        await group.press(BEN, "Ready")
     assert "You have reached the centre of the wheel" in group.last.text
     await group.send(BEN, "/stage integration")
     for _ in range(9):

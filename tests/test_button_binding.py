@@ -87,6 +87,7 @@ async def build(group: Group) -> World:
     await g.press(ANNA, ORG_A, on=next(m for m in g.sent if ORG_B in m.buttons))
     card = next(m for m in reversed(g.sent) if m.force_reply and "topic" in m.text)
     await g.reply(BEN, "Ten jobs", to=card)
+    await g.send(BEN, "/nudge")  # names David, who has not answered: a nudge on the card
     await g.reply(DAVID, "A stable team", to=card)
     answers = g.last  # the answers side by side
     await g.press(BEN, "Record an agreement", on=answers)  # its prompt

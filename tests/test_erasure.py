@@ -169,6 +169,8 @@ async def play_first_group(group: Group, clock: Clock) -> None:
     await group.press(DESMOND, SECOND, on=sides)
     await group.press(BART, "Orientation")
     topic = card(group)
+    # A nudge names the people who have not answered yet: Bart, Annemarie and Desmond himself.
+    await group.send(DESMOND, "/nudge")
     answer = await group.reply(BART, BART_TYPED[0], to=topic)
     await group.edit(answer, BART_TYPED[1])  # an edited message: an inbox row of its own
     await group.reply(DESMOND, OTHERS_TYPED[0], to=topic)

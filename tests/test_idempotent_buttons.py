@@ -67,7 +67,7 @@ async def card_with_next(world: World) -> Sent:
     await world.group.reply(BEN, "And ours", to=_card(world.group))
     await world.group.send(DAVID, "/agree Something")
     await world.group.press(BEN, "Confirm")
-    return newest_with(world.group, "Next topic")
+    return newest_with(world.group, "Ready")
 
 
 def _card(group: Group) -> Sent:
@@ -103,7 +103,7 @@ PRESSES: dict[str, tuple[str, User, Setup]] = {
     "Resolved": ("1 · Resolved", BEN, issues),
     "side": (ORG_B, CARLA, sides),
     "stage": ("Integration", BEN, stage_menu),
-    "Next topic": ("Next topic", BEN, card_with_next),
+    "Ready": ("Ready", BEN, card_with_next),
     "Start now": ("Start Integration now", BEN, reminder_due),
     "In a week": ("Remind us in a week", BEN, reminder_due),
     "Cancel (reminder)": ("Cancel", BEN, reminder_due),

@@ -248,16 +248,24 @@ class People:
             for k, who in (("agree", plan.agree), ("issue", plan.issue))
             if who is not None
         ]
-        if not self.winding_down and all(mark in self.done for mark in planned) and joined:
-            who = self.chance.choice(sorted(joined))
+        by_side = [sorted(n for n in joined if self.people[n][1] == s) for s in (1, 2)]
+        if not self.winding_down and all(mark in self.done for mark in planned) and all(by_side):
+            # One Ready from each organisation moves on (one of Anna's, who set the group up,
+            # moves on at once; the other side's Ready then meets a topic already left).
+            first, second = (self.chance.choice(side) for side in self.chance.sample(by_side, 2))
+            pressed = next_data(answers, topic)
+            assert pressed is not None
+            once(
+                f"ready:{topic}",
+                lambda: self._press("ready", first, answers, pressed, topic=topic),
+            )
 
             def next_topic() -> None:
                 self.at += 1
-                pressed = next_data(answers, topic)
-                assert pressed is not None
-                self._press("next", who, answers, pressed, topic=topic)
+                self._press("next", second, answers, pressed, topic=topic)
 
-            once(f"next:{topic}", next_topic)
+            if f"ready:{topic}" in self.done:
+                once(f"next:{topic}", next_topic)
 
     def card_topic(self, shown_html: str) -> str | None:
         """The topic whose card this is (its question is in it), or None."""
@@ -284,7 +292,7 @@ class People:
                 if who is not None
             ]
             if not self.winding_down:
-                wanted.append(f"next:{topic}")
+                wanted += [f"ready:{topic}", f"next:{topic}"]
         return [mark for mark in wanted if mark not in self.done]
 
     # -- one look at the chat ------------------------------------------------------------------

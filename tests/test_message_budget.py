@@ -1,7 +1,9 @@
 """The message budget, counted: two organisations of three people each play a whole Orientation
-stage, every member answering every topic, with one agreement proposed and confirmed and one open
-issue noted per topic. Telegram lets a bot send about 20 messages a minute into a group; a
-facilitator keeps one whiteboard per topic instead of a message per step."""
+stage, every member answering every topic, with one agreement proposed and confirmed, one open
+issue noted and one Ready from each organisation per topic; once with the invitations of the
+quieter organisation on (``/nudge auto on``), which speak up on every topic. Telegram lets a bot
+send about 20 messages a minute into a group; a facilitator keeps one whiteboard per topic
+instead of a message per step."""
 
 from __future__ import annotations
 
@@ -27,25 +29,27 @@ def people(language: str) -> tuple[list[User], list[User]]:
 
 WORDS = {
     "en": {
-        "stage": "Orientation", "confirm": "Confirm", "next": "Next topic", "not yet": "Not yet",
+        "stage": "Orientation", "confirm": "Confirm", "next": "Ready", "not yet": "Not yet",
         "progress": "Orientation {done}/9 · Integration 0/9 · Transformation 0/3",
         "waiting": "Waiting for: {who}", "everyone": "Everyone has answered.",
-        "countered": "answered with other wording", "kept": "keeps it as an open issue",
+        "countered": "answered with other wording", "reworded": "now worded by Bram", "kept": "keeps it as an open issue",
         "centre": "You have reached the centre of the wheel",
         "open stages": ["Continue with Integration"],
         "later": ["In 1 month", "In 3 months", "In 6 months"],
-        "rate": "Rate privately",
+        "export": "Export as PDF", "rate": "Rate privately", "invited": "how do you see it?",
         "reset no": "No, keep it", "kept setup": "The set-up stays as it is",
     },
     "nl": {
-        "stage": "Oriëntatie", "confirm": "Bevestigen", "next": "Volgend thema", "not yet": "Nog niet",
+        "stage": "Oriëntatie", "confirm": "Bevestigen", "next": "Klaar", "not yet": "Nog niet",
         "progress": "Oriëntatie {done}/9 · Integratie 0/9 · Transformatie 0/3",
         "waiting": "Wachten op: {who}", "everyone": "Iedereen heeft geantwoord.",
-        "countered": "reageerde met een andere formulering", "kept": "bewaart het als open punt",
+        "countered": "reageerde met een andere formulering",
+        "reworded": "nu verwoord door Bram", "kept": "bewaart het als open punt",
         "centre": "Jullie zijn in het hart van het wiel aangekomen",
         "open stages": ["Verder met Integratie"],
         "later": ["Over 1 maand", "Over 3 maanden", "Over 6 maanden"],
-        "rate": "Privé invullen",
+        "export": "Exporteren als pdf", "rate": "Privé invullen",
+        "invited": "hoe kijken jullie ertegenaan?",
         "reset no": "Nee, laten zoals het is", "kept setup": "De instellingen blijven zoals ze zijn",
     },
 }  # fmt: skip
@@ -63,10 +67,15 @@ class Clocked:
         return sum(1 for c in self.group.api.calls if c.method == "sendMessage" and not c.error)
 
     async def act(self, action) -> None:  # type: ignore[no-untyped-def]
+        await self.act_on(action)
+
+    async def act_on(self, action):  # type: ignore[no-untyped-def]
+        """``act``, returning what the action returned."""
         before = self.sends()
-        await action
+        done = await action
         self.sent_at.extend([self.second] * (self.sends() - before))
         self.second += PACE
+        return done
 
     def busiest_minute(self) -> int:
         per_window = Counter()
@@ -75,9 +84,10 @@ class Clocked:
         return max(per_window.values(), default=0)
 
 
+@pytest.mark.parametrize("invitations", [False, True], ids=["quiet", "inviting"])
 @pytest.mark.parametrize("language", ["en", "nl"])
 async def test_a_stage_with_six_people_stays_within_the_budget(
-    group: Group, language: str
+    group: Group, language: str, invitations: bool
 ) -> None:
     words = WORDS[language]
     first, second = people(language)
@@ -90,6 +100,8 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
         await play.act(group.press(person, ORG_A, on=sides))
     for person in second:
         await play.act(group.press(person, ORG_B, on=sides))
+    if invitations:
+        await play.act(group.send(second[0], "/nudge auto on"))
     await play.act(group.press(first[0], words["stage"]))
 
     per_topic: list[int] = []
@@ -107,12 +119,23 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
                 assert words["waiting"].format(who=who) in card.text
             await play.act(group.reply(b, f"{b.first_name} on topic {number}", to=card))
         assert words["everyone"] in card.text
+        # Van Dam had one voice when De Brug had two: invited once, by name, when asked for.
+        invited = [t for t in group.texts_since(0) if f"{ORG_B}: " in t and words["invited"] in t]
+        assert len(invited) == (number if invitations else 0)
         await play.act(group.send(first[1], f"/agree We agree on topic {number}"))
         proposal = group.last
         if number == 1:
             # The other partner answers with other wording; the first partner confirms that.
-            await play.act(group.reply(second[0], "We agree, with a date", to=proposal))
-            assert words["countered"] in group.last.text
+            other_words = await play.act_on(
+                group.reply(second[0], "We agree, with a date", to=proposal)
+            )
+            if invitations:
+                # The topic's spare message was the invitation: a reaction acknowledges it, and
+                # the proposal, edited, says who worded it.
+                assert group.reacted(other_words) == ["✍"]
+                assert words["reworded"] in proposal.text
+            else:
+                assert words["countered"] in group.last.text
             await play.act(group.press(first[0], words["confirm"], on=proposal))
         elif number == 2:
             await play.act(group.press(second[2], words["not yet"], on=proposal))
@@ -120,7 +143,12 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
         else:
             await play.act(group.press(second[2], words["confirm"], on=proposal))
         await play.act(group.send(second[1], f"/issue Still open on topic {number}"))
+        # One Ready from each organisation (Anna set the group up; Amira and Britt press). The
+        # first Ready only edits the card and the view.
+        sends = play.sends()
         await play.act(group.press(first[2], words["next"], on=proposal))
+        assert play.sends() == sends
+        await play.act(group.press(second[2], words["next"], on=proposal))
         # From this card up to and including the next card (or the recap after the last).
         per_topic.append(play.sends() - at_card)
 
@@ -131,7 +159,7 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
     assert play.busiest_minute() < PER_MINUTE, play.sent_at
     # Every answer, and every open issue, got its reaction instead of a message.
     reactions = Counter(emoji for _, _, emoji in group.api.reactions)
-    assert reactions == {"👍": 9 * 6, "✍": 9}
+    assert reactions == {"👍": 9 * 6, "✍": 9 + invitations}
 
     # The end of the wheel offers what is still open, and reminders; /reset can be declined.
     await group.send(first[0], "/stage transformation")
@@ -139,7 +167,9 @@ async def test_a_stage_with_six_people_stays_within_the_budget(
         await group.send(first[0], "/skip")
     end = group.last
     assert words["centre"] in end.text
-    assert end.buttons == [*words["open stages"], *words["later"], words["rate"]]
+    assert end.buttons == [
+        *words["open stages"], *words["later"], words["export"], words["rate"]
+    ]  # fmt: skip
     await group.send(first[0], "/reset")
     question = group.last
     await group.press(first[0], words["reset no"], on=question)

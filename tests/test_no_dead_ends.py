@@ -75,7 +75,7 @@ async def test_recap_and_status_list_proposals_still_waiting(group: Group) -> No
     for _ in range(9):
         await group.send(BEN, "/skip")
     recap = group.last.text
-    assert "1 proposal still waits for confirmation\n… We meet monthly" in recap
+    assert "1 proposal still waits for confirmation\n… Ambition: We meet monthly" in recap
 
 
 async def test_an_old_stage_button_does_not_post_the_card_again(group: Group) -> None:

@@ -44,6 +44,8 @@ ALLOWED: dict[Who, set[str]] = {
     Who.PROPOSER: {"proposer"},
     Who.NEGOTIATOR: {"proposer", "other partner"},
     Who.MANAGER: {"manager"},
+    # Ben set the group up and represents De Brug: every Ready of a representative counts.
+    Who.MOVER: {"manager", "proposer", "other partner"},
 }
 #: What the bot says when it refuses, in English (and in Dutch in Carla's private chat: her
 #: Telegram speaks Dutch).
@@ -172,7 +174,7 @@ ACTIONS: dict[str, list[Act]] = {
     "reply to a topic card (an answer)": [
         lambda w, who: w.group.reply(who, "Mine", to=card(w.group))
     ],
-    "Next topic": [send("/skip")],
+    "Ready (to move on to the next topic)": [press("Ready", newest_with("Ready"))],
     "/agree <text>, Record an agreement": [send("/agree Something else")],
     "/issue <text>, Note an open issue": [send("/issue Something open")],
     "Resolved (an open issue)": [press("1 · Resolved", lambda w: w.issues)],
@@ -205,6 +207,8 @@ ACTIONS: dict[str, list[Act]] = {
     "/private (show)": [send("/private")],
     "/private on|off": [send("/private on")],
     "Answer privately (a card's link), and the answer in the private chat": [answer_privately],
+    "/nudge": [send("/nudge")],
+    "/nudge auto on, /nudge auto off": [send("/nudge auto on")],
 }
 
 

@@ -177,7 +177,7 @@ async def test_a_private_round_in_english(group: Group, db_path: Path, api: Fake
     assert f"{ORG_A}\n— Ben: We train and coach; you supervise on the floor" in view.text
     assert "— Amy: Our coaches stay responsible for the people" in view.text
     assert f"{ORG_B}\n— David: We supervise, you coach" in view.text
-    assert view.buttons == ["Record an agreement", "Note an open issue", "Next topic"]
+    assert view.buttons == ["Record an agreement", "Note an open issue", "Ready"]
     assert "Everyone has answered." in card.text
     # Stored in the group's round, marked private, with no message id of the private chat.
     assert answers_in(db_path, RESPONSIBILITY) == [
@@ -187,7 +187,7 @@ async def test_a_private_round_in_english(group: Group, db_path: Path, api: Fake
     ]
 
     # The group moves on: a late private answer is refused kindly, and so is the old link.
-    await group.press(BEN, "Next topic", on=view)
+    await group.press(BEN, "Ready", on=view)
     risk = group.last
     assert "Risk" in risk.text
     assert risk.buttons == ["Answer privately"]
@@ -283,7 +283,7 @@ async def test_a_private_round_in_dutch_keeps_its_rounds(
     assert group_sends(api, group.chat_id) == at_card + 1  # the answers view, nothing else
 
     # The stage ends; coming back starts round 2 with new cards and new links.
-    await group.press(anna, "Volgend thema", on=view)
+    await group.press(anna, "Klaar", on=view)
     assert "Dat was het laatste thema van" in group.last.text
     await group.send(bram, "/stage oriëntatie")
     assert any("Welkom terug bij" in m.text for m in group.sent[-3:])
@@ -339,11 +339,11 @@ async def test_a_private_round_in_dutch_keeps_its_rounds(
 
 WORDS = {
     "en": {
-        "stage": "Integration", "next": "Next topic", "confirm": "Confirm",
+        "stage": "Integration", "next": "Ready", "confirm": "Confirm",
         "button": "Answer privately", "on": "/private on",
     },
     "nl": {
-        "stage": "Integratie", "next": "Volgend thema", "confirm": "Bevestigen",
+        "stage": "Integratie", "next": "Klaar", "confirm": "Bevestigen",
         "button": "Privé antwoorden", "on": "/private aan",
     },
 }  # fmt: skip
@@ -399,7 +399,9 @@ async def test_private_answers_keep_the_message_budget(
         await group.send(first[1], f"/agree We agree on topic {number}")
         await group.press(second[2], words["confirm"], on=group.last)
         await group.send(second[1], f"/issue Still open on topic {number}")
-        await group.press(first[2], words["next"], on=group.last)
+        # One Ready from each organisation moves on (Anna, who set the group up, does not press).
+        await group.press(first[2], words["next"], on=view)
+        await group.press(second[2], words["next"], on=view)
         per_topic.append(group_sends(api, group.chat_id) - at_card)
 
     print(f"{language}: new group messages per topic {per_topic}")

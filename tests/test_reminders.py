@@ -223,6 +223,7 @@ async def test_the_end_of_stage_buttons_and_an_old_button(
         "In 1 month",
         "In 3 months",
         "In 6 months",
+        "Export as PDF",  # to share with the boards
         "Rate privately",  # where the collaboration stands, at the end of a round
     ]
     await group.press(DAVID, "In 6 months", on=recap)
@@ -596,7 +597,7 @@ async def test_the_end_of_transformation_offers_what_is_still_open(
     assert "Still open: Orientation, Integration" in recap.text
     assert recap.buttons == [
         "Continue with Orientation", "Continue with Integration",
-        "In 1 month", "In 3 months", "In 6 months", "Rate privately",
+        "In 1 month", "In 3 months", "In 6 months", "Export as PDF", "Rate privately",
     ]  # fmt: skip
     await group.press(DAVID, "In 6 months", on=recap)
     assert "to take up Transformation again" in group.last.text

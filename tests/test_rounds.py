@@ -64,7 +64,7 @@ ENGLISH = Words(
     second=DAVID,
     orientation="Orientation",
     stage_command="/stage orientation",
-    next_topic="Next topic",
+    next_topic="Ready",
     back="Welcome back to Orientation. You were here on 4 September 2026: 9 of 9 topics "
     "discussed (8 of them skipped), 1 agreement and 1 open issue.",
     last_time="Last time",
@@ -86,7 +86,7 @@ DUTCH = Words(
     second=CARLA,
     orientation="Oriëntatie",
     stage_command="/stage oriëntatie",
-    next_topic="Volgend thema",
+    next_topic="Klaar",
     back="Welkom terug bij Oriëntatie. Jullie waren hier op 4 september 2026: 9 van de 9 "
     "thema's besproken (waarvan 8 overgeslagen), 1 afspraak en 1 open punt.",
     last_time="Vorige keer",
@@ -207,7 +207,9 @@ async def test_a_finished_stage_revisited_months_later(
     await group.reply(w.first, "Twelve jobs and two trainers", to=new_card)
     assert "Twelve jobs and two trainers" in new_view.text
     # Budget: a revisited topic costs at most four new group messages.
+    # One Ready from each organisation moves on; a Ready is an edit, not a message.
     await group.press(w.second, w.next_topic, on=new_view)
+    await group.press(w.first, w.next_topic, on=new_view)
     new_messages = len(group.sent) - topic_start
     assert new_messages <= 4, group.texts_since(topic_start)
     goals_card = latest_card(group)
@@ -221,6 +223,7 @@ async def test_a_finished_stage_revisited_months_later(
     await group.send(w.first, "/agree We report twice a year")
     await group.press(w.second, group.last.buttons[0])  # Confirm
     await group.press(w.second, w.next_topic)
+    await group.press(w.first, w.next_topic)
     assert "3/9" in latest_card(group).text
     assert position(group, latest_card(group)) - goals_start <= 4, group.texts_since(goals_start)
 
@@ -292,7 +295,7 @@ async def test_a_round_left_for_a_month_is_over_and_an_open_one_continues(
     )
     await group.reply(BEN, "Jobs", to=group.last)
     await group.reply(DAVID, "Bread", to=group.last)
-    await group.press(BEN, "Next topic")  # at topic 2 of round 1
+    await group.press(BEN, "Ready")  # at topic 2 of round 1
     clock.set("2026-09-20 09:00")  # two weeks later: the same round goes on
     await group.send(BEN, "/stage orientation")
     assert "topic 2/9" in group.last.text
@@ -378,7 +381,8 @@ async def test_progress_is_counted_the_same_in_all_five_places(group: Group, clo
     await group.send(BEN, "/stage orientation")
     await group.reply(BEN, "Twelve jobs", to=latest_card(group))
     await group.reply(DAVID, "Apprentices", to=latest_card(group))
-    await group.press(DAVID, "Next topic", on=group.last)
+    await group.press(DAVID, "Ready", on=group.last)
+    await group.press(BEN, "Ready", on=group.last)
     await group.reply(BEN, "Only one side answered", to=latest_card(group))  # not discussed
     await group.send(BEN, "/skip")  # topic 2: skipped
     card3 = latest_card(group)

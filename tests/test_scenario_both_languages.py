@@ -41,7 +41,9 @@ def topic_steps(n: int, *, skip: bool = False) -> list[Step]:
     return [
         Step("a", "reply", f"A's view on topic {n}", both("Waiting for:", "Wachten op:")),
         Step("b", "reply", f"B's view on topic {n}", both("side by side", "naast elkaar")),
-        Step("b", "press", both("Next topic", "Volgend thema"), then),
+        # One Ready from each organisation: B's is shown on the card, A's moves on.
+        Step("b", "press", both("Ready", "Klaar"), both(f"Ready: {ORG_B}", f"Klaar: {ORG_B}")),
+        Step("a", "press", both("Ready", "Klaar"), then),
     ]
 
 
@@ -75,7 +77,7 @@ SCRIPT: list[Step] = [
         both("Confirm", "Bevestigen"),
         both("Agreement recorded", "Afspraak vastgelegd"),
     ),
-    Step("a", "press", both("Next topic", "Volgend thema"), both("topic 2/9", "thema 2/9")),
+    Step("a", "press", both("Ready", "Klaar"), both("topic 2/9", "thema 2/9")),
     # Topic 2: answers, an open issue, and a second agreement proposed by B.
     Step("a", "reply", "Jobs", both("Waiting for:", "Wachten op:")),
     Step("b", "reply", "Jobs and visibility", both("side by side", "naast elkaar")),

@@ -61,7 +61,12 @@ async def test_orientation_in_english(group: Group) -> None:
     assert "Ambition – the answers side by side" in view.text
     assert "— Ben: Twelve <jobs> & training" in view.text
     assert "— David: A stable team for the bakery" in view.text
-    assert view.buttons == ["Record an agreement", "Note an open issue", "Next topic"]
+    assert view.buttons == ["Record an agreement", "Note an open issue", "Ready"]
+    # The view says who may move on: one Ready per organisation, or Ben, who set the group up.
+    assert (
+        "Talked it through? Once someone from each organisation has pressed Ready, you go on to "
+        "the next topic. Ben, who set up this group, can move you on with one press." in view.text
+    )
     await group.reply(ANNA, "Pride in good bread", to=card)
     assert "— Anna: Pride in good bread" in view.text
     assert "Everyone has answered." in card.text
@@ -76,9 +81,31 @@ async def test_orientation_in_english(group: Group) -> None:
     assert "Agreement recorded on Ambition" in proposal.text
     assert "confirmed by David (Bakkerij *Van Dam*)" in proposal.text
     assert "Agreed\n✓ We create 12 jobs in 2027" in view.text
-    assert proposal.buttons == ["Next topic"]  # no dead end
-    await group.press(DAVID, "Next topic", on=proposal)
+    assert proposal.buttons == ["Ready"]  # no dead end
+    first_card, sent = card, len(group.sent)
+    query = await group.press(DAVID, "Ready", on=proposal)
+    # One organisation is ready: nothing new in the chat; the card and the view show it.
+    assert len(group.sent) == sent
+    assert group.answers_to(query)[0]["text"] == (
+        "Noted: Bakkerij *Van Dam* is ready. Waiting for a Ready from Werkbedrijf <De Brug> & Co."
+    )
+    waiting = "Ready: Bakkerij *Van Dam* (David) · waiting for Werkbedrijf <De Brug> & Co"
+    assert waiting in view.text
+    assert waiting in card.text
+    await group.press(DAVID, "Ready", on=view)  # a second press of his side changes nothing
+    assert len(group.sent) == sent
+    await group.press(ANNA, "Ready", on=view)
     assert "topic 2/9" in group.last.text
+    # The card the group left is closed, and says what came of the topic.
+    assert first_card.buttons == []
+    assert "Discussed on " in first_card.text
+    assert ": 1 agreement, 0 open issues; reply to this message to add something." in (
+        first_card.text
+    )
+    assert "Waiting for" not in first_card.text
+    # An old Ready now changes nothing.
+    query = await group.press(DAVID, "Ready", on=view)
+    assert group.answers_to(query)[0]["text"] == "You have already moved on from this topic."
     assert "Orientation 1/9 · Integration 0/9" in group.last.text
     assert "How to answer" not in group.last.text  # said once, on the first card
 
@@ -103,14 +130,16 @@ async def test_orientation_in_english(group: Group) -> None:
         assert f"topic {position}/9" in card.text
         await group.reply(BEN, f"Ben on {position}", to=card)
         await group.reply(DAVID, f"David on {position}", to=card)
-        await group.press(BEN, "Next topic")
+        await group.press(BEN, "Ready")  # Ben set up the group: his press moves on at once
+        assert "Discussed on" in card.text
     recap = group.last
     assert "That was the last topic of Orientation" in recap.text
     assert "2 agreements" in recap.text
     assert "1 open issue" in recap.text
     assert "Skipped: Motivation" in recap.text
     assert recap.buttons == [
-        "Continue with Integration", "In 1 month", "In 3 months", "In 6 months", "Rate privately"
+        "Continue with Integration", "In 1 month", "In 3 months", "In 6 months", "Export as PDF",
+        "Rate privately",
     ]  # fmt: skip
     await group.press(DAVID, "In 3 months")
     assert "I'll remind you on" in group.last.text

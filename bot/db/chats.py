@@ -29,6 +29,8 @@ class Chat:
     thread_id: int | None = None
     #: ``/private on``: each card carries an "Answer privately" link (``bot/flows/private.py``).
     private_answers: bool = False
+    #: Whether the bot invites the quieter organisation on a topic by itself (``/nudge auto``).
+    nudge_auto: bool = False
 
     @property
     def partners_named(self) -> bool:
@@ -51,6 +53,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
         topic=row["topic"],
         thread_id=row["thread_id"],
         private_answers=bool(row["private_answers"]),
+        nudge_auto=bool(row["nudge_auto"]),
     )
 
 

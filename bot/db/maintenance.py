@@ -25,6 +25,7 @@ from bot.db import (
     inbox,
     integrity_problems,
     outbox,
+    pace,
     position,
     processed,
 )
@@ -181,7 +182,9 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
 
     title = "coalesce(c.title, '')"
     groups = await rows(
-        f"SELECT {title}, coalesce(p.name, ''), m.name FROM members m"
+        # The name as shown, with the username a nudge mentions them by.
+        f"SELECT {title}, coalesce(p.name, ''), m.name || coalesce(' (@' || m.username || ')', '')"
+        " FROM members m"
         " JOIN chats c ON c.chat_id = m.chat_id"
         " LEFT JOIN partners p ON p.chat_id = m.chat_id AND p.slot = m.slot"
         " WHERE m.user_id = ? ORDER BY m.joined_at",
@@ -229,15 +232,16 @@ async def forget_person(
     representative" in the language of the chat. Their private chat with the bot is erased.
     """
     async with conn.execute(
-        "SELECT chat_id, name FROM members WHERE user_id = ?", (user_id,)
+        "SELECT chat_id, name, username FROM members WHERE user_id = ?", (user_id,)
     ) as cur:
-        rows = [(int(row[0]), str(row[1])) for row in await cur.fetchall()]
-    groups = [chat_id for chat_id, _ in rows]
-    known = {name for _, name in rows} | set(names)
+        rows = [(int(row[0]), str(row[1]), row[2]) for row in await cur.fetchall()]
+    groups = [chat_id for chat_id, _, _ in rows]
+    # A nudge mentioned them as @username: that goes as their name does.
+    known = {name for _, name, _ in rows} | {f"@{u}" for _, _, u in rows if u} | set(names)
     for chat_id in groups:
         stranger = -secrets.randbelow(2**52) - 1
         await conn.execute(
-            "UPDATE members SET user_id = ?, name = '', slot = NULL,"
+            "UPDATE members SET user_id = ?, name = '', username = NULL, slot = NULL,"
             " left_at = coalesce(left_at, ?) WHERE chat_id = ? AND user_id = ?",
             (stranger, now, chat_id, user_id),
         )
@@ -253,6 +257,7 @@ async def forget_person(
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
     await checkups.forget_person(conn, user_id)
     await position.forget_person(conn, user_id)
+    await pace.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
     await bot_messages.forget_asker(conn, user_id)
     await outbox.forget_person(conn, user_id, [*groups, user_id], _names_in_html(known), anonymous)

@@ -211,7 +211,10 @@ async def forget_person(
         "DELETE FROM outbox WHERE chat_id = ? AND status NOT IN ('pending', 'sending')",
         (user_id,),
     )
-    if not names or not chats:
+    if not chats:
+        return
+    await _unlink(conn, user_id, chats)
+    if not names:
         return
     # A whole name, not part of a word, and not an entity's name (``&amp;``: a person called
     # "amp"); tags are left out by ``_scrub``.
@@ -231,6 +234,23 @@ async def forget_person(
         await conn.execute(
             "UPDATE outbox SET text = ? WHERE id = ?", (_scrub(text, pattern, words), entry_id)
         )
+
+
+async def _unlink(conn: Tx, user_id: int, chats: Sequence[int]) -> None:
+    """Take the links to a person's id (a nudge's mention of someone without a username:
+    ``bot/render/html.py``) out of what the outbox holds for ``chats``; the words they link stay,
+    and are anonymised as the person's name is."""
+    link = f'<a href="tg://user?id={int(user_id)}">'
+    mention = re.compile(re.escape(link) + r"(.*?)</a>", re.S)
+    where = ", ".join("?" for _ in chats)
+    async with conn.execute(
+        f"SELECT id, text FROM outbox WHERE chat_id IN ({where}) AND instr(text, ?) > 0",
+        (*chats, link),
+    ) as cursor:
+        rows = [(int(r[0]), str(r[1])) for r in await cursor.fetchall()]
+    for entry_id, text in rows:
+        unlinked = mention.sub(lambda found: found.group(1), text)
+        await conn.execute("UPDATE outbox SET text = ? WHERE id = ?", (unlinked, entry_id))
 
 
 #: An HTML tag (the outbox's text is Telegram HTML; a name in it is escaped, so never a tag).

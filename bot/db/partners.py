@@ -15,6 +15,8 @@ class Member:
     #: The highest agreement id there was when they took their side: they may confirm only
     #: agreements proposed after that.
     side_after_agreement: int = 0
+    #: Their Telegram username (without @), to mention them; None for people without one.
+    username: str | None = None
 
 
 async def names(conn: Tx, chat_id: int) -> dict[int, str]:
@@ -57,36 +59,51 @@ async def reset(conn: Tx, chat_id: int, now: str) -> None:
 async def member(conn: Tx, chat_id: int, user_id: int) -> Member | None:
     """Return a member of the chat who has not left, or None."""
     async with conn.execute(
-        "SELECT user_id, name, slot, side_after_agreement FROM members"
+        "SELECT user_id, name, slot, side_after_agreement, username FROM members"
         " WHERE chat_id = ? AND user_id = ? AND left_at IS NULL",
         (chat_id, user_id),
     ) as cursor:
         row = await cursor.fetchone()
     if row is None:
         return None
-    return Member(row["user_id"], row["name"], row["slot"], row["side_after_agreement"])
+    return Member(
+        row["user_id"], row["name"], row["slot"], row["side_after_agreement"], row["username"]
+    )
 
 
 async def representatives(conn: Tx, chat_id: int) -> list[Member]:
     """Return the members who represent a partner, in the order they joined."""
     async with conn.execute(
-        "SELECT user_id, name, slot FROM members"
+        "SELECT user_id, name, slot, username FROM members"
         " WHERE chat_id = ? AND slot IS NOT NULL AND left_at IS NULL ORDER BY joined_at, rowid",
         (chat_id,),
     ) as cursor:
-        return [Member(r["user_id"], r["name"], r["slot"]) async for r in cursor]
+        return [
+            Member(r["user_id"], r["name"], r["slot"], username=r["username"])
+            async for r in cursor
+        ]
 
 
-async def join(conn: Tx, chat_id: int, user_id: int, name: str, slot: int, now: str) -> None:
+async def join(
+    conn: Tx,
+    chat_id: int,
+    user_id: int,
+    name: str,
+    slot: int,
+    now: str,
+    username: str | None = None,
+) -> None:
     """Register a member as representative of partner ``slot``."""
     await conn.execute(
-        "INSERT INTO members (chat_id, user_id, slot, name, joined_at, side_after_agreement)"
-        " VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM agreements))"
+        "INSERT INTO members"
+        " (chat_id, user_id, slot, name, joined_at, side_after_agreement, username)"
+        " VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM agreements), ?)"
         " ON CONFLICT (chat_id, user_id) DO UPDATE SET side_after_agreement = CASE"
         " WHEN members.slot IS excluded.slot AND members.left_at IS NULL"
         " THEN members.side_after_agreement ELSE excluded.side_after_agreement END,"
-        " slot = excluded.slot, name = excluded.name, left_at = NULL",
-        (chat_id, user_id, slot, name, now),
+        " slot = excluded.slot, name = excluded.name, username = excluded.username,"
+        " left_at = NULL",
+        (chat_id, user_id, slot, name, now, username),
     )
 
 

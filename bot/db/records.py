@@ -107,6 +107,16 @@ async def confirm(conn: Tx, agreement_id: int, user_id: int, now: str) -> bool:
     return cursor.rowcount == 1
 
 
+async def confirmed_ever(conn: Tx, chat_id: int) -> int:
+    """How many agreements the chat has ever confirmed (also those dropped or changed since)."""
+    async with conn.execute(
+        "SELECT count(*) FROM agreements WHERE chat_id = ? AND confirmed_at IS NOT NULL",
+        (chat_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def withdraw(conn: Tx, agreement_id: int, now: str) -> bool:
     """Withdraw a proposal; False when it was no longer a proposal."""
     cursor = await conn.execute(

@@ -31,6 +31,10 @@ class Who(StrEnum):
         "which they then propose)"
     )
     MANAGER = "the person who set up the group, or a group administrator"
+    MOVER = (
+        "a representative of either partner (a Ready counts for their organisation: one from "
+        "each moves on), or the person who set up the group (one press moves on)"
+    )
 
 
 class Action(StrEnum):
@@ -56,7 +60,7 @@ class Action(StrEnum):
     SKIP = "/skip"
     BACK = "/back"
     ANSWER = "reply to a topic card (an answer)"
-    NEXT = "Next topic"
+    NEXT = "Ready (to move on to the next topic)"
     AGREE = "/agree <text>, Record an agreement"
     ISSUE = "/issue <text>, Note an open issue"
     RESOLVE = "Resolved (an open issue)"
@@ -81,6 +85,8 @@ class Action(StrEnum):
     PRIVATE_SHOW = "/private (show)"
     PRIVATE = "/private on|off"
     ANSWER_PRIVATELY = "Answer privately (a card's link), and the answer in the private chat"
+    NUDGE = "/nudge"
+    NUDGE_AUTO = "/nudge auto on, /nudge auto off"
 
 
 #: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
@@ -110,7 +116,7 @@ RULES: dict[Action, Who] = {
     Action.BACK: Who.REPRESENTATIVE,
     Action.ANSWER: Who.REPRESENTATIVE,
     Action.ANSWER_PRIVATELY: Who.REPRESENTATIVE,
-    Action.NEXT: Who.REPRESENTATIVE,
+    Action.NEXT: Who.MOVER,
     Action.AGREE: Who.REPRESENTATIVE,
     Action.ISSUE: Who.REPRESENTATIVE,
     Action.RESOLVE: Who.REPRESENTATIVE,
@@ -123,6 +129,8 @@ RULES: dict[Action, Who] = {
     Action.CHECKUP_DATE: Who.REPRESENTATIVE,
     Action.POSITION: Who.REPRESENTATIVE,
     Action.PRIVATE: Who.REPRESENTATIVE,
+    Action.NUDGE: Who.REPRESENTATIVE,
+    Action.NUDGE_AUTO: Who.REPRESENTATIVE,
     # agreements
     Action.CONFIRM: Who.OTHER_PARTNER,
     Action.NOT_YET: Who.OTHER_PARTNER,

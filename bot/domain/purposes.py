@@ -113,6 +113,17 @@ class Answers(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class Nudge(Purpose):
+    """A nudge on a topic's card in a round (``/nudge``, the reminder after ten minutes without
+    an answer, the invitation of the quieter organisation): a reply to it is an answer, as to
+    the card."""
+
+    kind = "nudge"
+    topic: str
+    round: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementPrompt(Purpose):
     """A prompt for the wording of an agreement on a topic."""
 
@@ -302,6 +313,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     StageRecap,
     Card,
     Answers,
+    Nudge,
     AgreementPrompt,
     IssuePrompt,
     IssueAgreementPrompt,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.db import partners, records
+from bot.db import pace, partners, records
 from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
-from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
+from bot.domain.buttons import Confirm, NotYet, Withdraw
 from bot.domain.permissions import Action
 from bot.domain.purposes import (
     AgreementPrompt,
@@ -20,8 +20,9 @@ from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_history, board, checkups, gate
 from bot.flows.common import clean_text, shown_name, text_problem
+from bot.flows.issues import NOTED
 from bot.flows.turn import Turn
-from bot.render.messages import Button, Msg, Reply, Result, msg, reply, wheel_text
+from bot.render.messages import Button, Msg, Reply, Result, msg, reaction, reply, wheel_text
 
 
 def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
@@ -192,10 +193,8 @@ def _recorded(
     history: tuple[Msg, ...] = (),
 ) -> Reply:
     """The confirmed agreement; ``onward`` is the round the group is in on its topic, for a
-    *Next topic* button (0: none, the group has moved on)."""
-    buttons = (
-        ((Button(msg("Next topic"), NextTopic(a.topic_id, onward).pack()),),) if onward else ()
-    )
+    *Ready* button (0: none, the group has moved on)."""
+    buttons = ((board.ready_button(a.topic_id, onward),),) if onward else ()
     return Reply(
         buttons=buttons,
         remember=Decided(a.id, a.topic_id).pack() if onward else None,
@@ -259,6 +258,9 @@ async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
     # No dead end: the recorded agreement offers the next topic while the group is on it.
     onward = await _onward(turn, confirmed.topic_id)
     history = await agreement_history.after_confirm(turn, confirmed)
+    if await records.confirmed_ever(conn, chat_id) == 1:
+        # A small celebration, in the message that records it (not a message of its own).
+        history = (*history, msg("🎉 Your first agreement – a good start!"))
     recorded = _recorded(
         turn.wheel, names, confirmed, day, turn.message_id, onward=onward, history=history
     )
@@ -325,12 +327,23 @@ async def reword(turn: Turn, agreement_id: int, text: str | None) -> Result:
         if countered
         else msg("Reworded.")
     )
+    acknowledged = reply(said, reply_to=message_id)
+    if countered and await _spare_used(turn, agreement.topic_id):
+        # The topic's spare message went to a nudge of the bot's own: the edited proposal says
+        # who worded it, and a reaction acknowledges it (four new messages per topic at most).
+        acknowledged = reaction(NOTED, message_id)
     return Result(
         replies=(
-            reply(said, reply_to=message_id),
+            acknowledged,
             proposal_message(turn.wheel, names, updated, edit=turn.replied_to),
         )
     )
+
+
+async def _spare_used(turn: Turn, topic_id: str) -> bool:
+    """Whether the bot spoke up unasked on the topic's current card (``bot/flows/nudges.py``)."""
+    number = await board.current_round(turn, turn.wheel.topic(topic_id).stage)
+    return await pace.spoke_up(turn.conn, turn.chat_id, topic_id, number)
 
 
 async def not_yet(turn: Turn, agreement_id: int) -> Result:
@@ -358,9 +371,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
             ),
             msg("“{text}”", text=quote(agreement.text, agreement_history.WHOLE_QUOTE)),
         ),
-        buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id, onward).pack()),),)
-        if onward
-        else (),
+        buttons=((board.ready_button(agreement.topic_id, onward),),) if onward else (),
         remember=Decided(agreement.id, agreement.topic_id).pack() if onward else None,
         edit=turn.message_id,
     )

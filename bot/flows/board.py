@@ -8,15 +8,20 @@ is closed so that it no longer invites answers.
 
 While the group answers privately (``/private on``, ``bot/flows/private.py``) the card carries the
 *Answer privately* start deep link of its topic and round; while it does not, the cards of the
-sensitive topics suggest it in one line."""
+sensitive topics suggest it in one line.
+
+Moving on takes one *Ready* from each organisation, or one press of the person who set up the
+group: the answers view says so and, like the card, shows who is ready. When the group moves on,
+the card it leaves is closed ("Discussed on 4 December: …"); a late reply to it is still taken."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.db import chats, links, partners, progress, records, rounds
+from bot.db import chats, links, pace, partners, progress, records, rounds
 from bot.db import private as private_topics
+from bot.db.pace import ReadyMark
 from bot.db.partners import Member
 from bot.db.reminders import zone_or_utc
 from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
@@ -37,6 +42,30 @@ from bot.render.messages import (
     plural_msg,
     wheel_text,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOn:
+    """Who may move the group on from a topic, and which organisations are ready."""
+
+    #: Each ready organisation's Ready, by slot.
+    ready: tuple[ReadyMark, ...] = ()
+    #: The person who set up the group, by name; '' when the bot knows no name for them (they
+    #: took no side); None when nobody is (the set-up was reset, or they asked to be forgotten).
+    setter: str | None = None
+
+
+async def move_on_now(turn: Turn, topic_id: str, round_number: int) -> MoveOn:
+    """Read who may move on from ``topic_id`` in a round, and who is ready."""
+    conn, chat_id = turn.conn, turn.chat_id
+    marks = await pace.ready_marks(conn, chat_id, topic_id, round_number)
+    chat = turn.chat
+    setter: str | None = None
+    if chat is not None and chat.setup_by is not None:
+        found = await partners.member(conn, chat_id, chat.setup_by)
+        setter = found.name if found is not None else ""
+    return MoveOn(tuple(marks.values()), setter)
+
 
 #: A revisit card shows at most this many agreements and open issues, and earlier answers per
 #: organisation, each shortened: so that the card and every edit of it stay one message.
@@ -65,6 +94,10 @@ class Board:
     #: On a revisit: the topic's confirmed agreements and open issues (of any round).
     agreed: tuple[str, ...] = ()
     open_issues: tuple[str, ...] = ()
+    #: Who may move on, and who is ready.
+    move_on: MoveOn = MoveOn()
+    #: The card marks the halfway point of its stage.
+    halfway: bool = False
     #: While the group answers privately (``/private on``): the token of the card's *Answer
     #: privately* start deep link; None otherwise.
     private_link: str | None = None
@@ -133,6 +166,8 @@ async def board(turn: Turn, topic_id: str) -> Board:
     if chat is not None and chat.private_answers:
         link = await private_link(turn, topic_id, number)
     return Board(
+        move_on=await move_on_now(turn, topic_id, number),
+        halfway=await pace.halfway_shown(conn, chat_id, topic.stage, number) == topic_id,
         done=await progress_now(turn),
         names=await partners.names(conn, chat_id),
         members=tuple(await partners.representatives(conn, chat_id)),
@@ -198,6 +233,51 @@ def waiting_line(state: Board) -> Msg:
     return msg("Waiting for: {who}", who=listing(*waiting))
 
 
+def ready_line(names: dict[int, str], move_on: MoveOn) -> Msg | None:
+    """ "Ready: De Brug (Anna) · waiting for Van Dam"; None while nobody is ready."""
+    if not move_on.ready:
+        return None
+    ready = [
+        msg("{partner} ({name})", partner=names.get(r.slot, ""), name=shown_name(r.name))
+        for r in move_on.ready
+    ]
+    waiting = [name for slot, name in names.items() if slot not in {r.slot for r in move_on.ready}]
+    if not waiting:
+        return msg("Ready: {ready}", ready=listing(*ready))
+    return msg(
+        "Ready: {ready} · waiting for {waiting}", ready=listing(*ready), waiting=listing(*waiting)
+    )
+
+
+def who_moves_on(move_on: MoveOn) -> Msg:
+    """Who may move on, as the answers view says it."""
+    if move_on.setter:
+        return msg(
+            "Talked it through? Once someone from each organisation has pressed <b>Ready</b>, "
+            "you go on to the next topic. {name}, who set up this group, can move you on with "
+            "one press.",
+            name=move_on.setter,
+        )
+    if move_on.setter is not None:
+        return msg(
+            "Talked it through? Once someone from each organisation has pressed <b>Ready</b>, "
+            "you go on to the next topic. The person who set up this group can move you on "
+            "with one press."
+        )
+    return msg(
+        "Talked it through? Once someone from each organisation has pressed <b>Ready</b>, you "
+        "go on to the next topic."
+    )
+
+
+def halfway_line(wheel: Wheel, topic: Topic) -> Msg:
+    """The halfway mark of a stage, on the card of its middle topic."""
+    return msg(
+        "<i>Halfway through {stage} – well done so far!</i>",
+        stage=wheel_text(wheel.stage(topic.stage).name),
+    )
+
+
 def topic_heading(wheel: Wheel, topic: Topic) -> list[Msg]:
     """Where a topic stands in the wheel, its name and question, and its hint: the head of the
     card, and of a private answer's question."""
@@ -210,12 +290,14 @@ def topic_heading(wheel: Wheel, topic: Topic) -> list[Msg]:
             position=in_stage.index(topic) + 1,
             total=len(in_stage),
         ),
+    ]
+    parts.append(
         msg(
             "<b>{topic}</b>\n{question}",
             topic=wheel_text(topic.name),
             question=wheel_text(topic.question),
-        ),
-    ]
+        )
+    )
     if topic.hint:
         parts.append(msg("<i>{hint}</i>", hint=wheel_text(topic.hint)))
     return parts
@@ -223,7 +305,10 @@ def topic_heading(wheel: Wheel, topic: Topic) -> list[Msg]:
 
 def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = None) -> Reply:
     """The card of one topic; ``edit`` updates the card already in the chat."""
-    parts: list[Msg | Joined] = [progress_line(wheel, state.done), *topic_heading(wheel, topic)]
+    heading = topic_heading(wheel, topic)
+    if state.halfway:  # after the stage line, before the topic's name
+        heading.insert(1, halfway_line(wheel, topic))
+    parts: list[Msg | Joined] = [progress_line(wheel, state.done), *heading]
     parts.extend(revisit_parts(state))
     if state.first:
         parts.append(
@@ -253,7 +338,9 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
                 "puts an Answer privately button on the card.</i>"
             )
         )
-    parts.append(Joined((answered_line(state), waiting_line(state))))
+    ready = ready_line(state.names, state.move_on)
+    status = (answered_line(state), waiting_line(state))
+    parts.append(Joined(status if ready is None else (*status, ready)))
     # A card with the Answer privately button cannot also ask for a reply (Telegram takes one
     # kind of markup); replying to it works all the same.
     return Reply(
@@ -362,6 +449,49 @@ def closed_card(wheel: Wheel, topic: Topic, started: dt.date, *, edit: int) -> R
     )
 
 
+def left_card(
+    wheel: Wheel,
+    topic: Topic,
+    day: dt.date,
+    *,
+    status: str | None,
+    agreements: int,
+    issues: int,
+    edit: int,
+) -> Reply:
+    """The card of a topic the group has moved on from (``status``: the topic's state then):
+    closed, and saying what came of it. A reply to it is still taken as an answer."""
+    if status == "skipped":
+        said = msg("<i>Skipped on {date}; reply to this message to add something.</i>", date=day)
+    elif status != "answered" and agreements == 0 and issues == 0:
+        said = msg(
+            "<i>Left on {date} before both organisations had answered; reply to this message to "
+            "answer after all.</i>",
+            date=day,
+        )
+    elif agreements == 0 and issues == 0:
+        said = msg("<i>Discussed on {date}; reply to this message to add something.</i>", date=day)
+    else:
+        said = msg(
+            "<i>Discussed on {date}: {agreements}, {issues}; reply to this message to add "
+            "something.</i>",
+            date=day,
+            agreements=plural_msg("{n} agreement", "{n} agreements", agreements),
+            issues=plural_msg("{n} open issue", "{n} open issues", issues),
+        )
+    return Reply(
+        parts=(
+            msg(
+                "<b>{topic}</b>\n{question}",
+                topic=wheel_text(topic.name),
+                question=wheel_text(topic.question),
+            ),
+            said,
+        ),
+        edit=edit,
+    )
+
+
 async def card_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
     """The card of ``topic`` as it is now (new, or an edit of the one in the chat)."""
     return topic_card(turn.wheel, topic, await board(turn, topic.id), edit=edit)
@@ -377,9 +507,11 @@ def answers_view(
     open_issues: tuple[str, ...] = (),
     edit: int | None = None,
     round_number: int = 1,
+    move_on: MoveOn = MoveOn(),
 ) -> Reply:
     """Both partners' answers side by side, what the group recorded on the topic, and what to
-    do next. Posted once both organisations have answered; later changes edit it."""
+    do next: who may move on, and who is ready. Posted once both organisations have answered;
+    later changes edit it."""
     parts: list[Msg | Joined] = [
         msg("<b>{topic}</b> – the answers side by side", topic=wheel_text(topic.name))
     ]
@@ -401,13 +533,13 @@ def answers_view(
         parts.append(
             lines(msg("<b>Still open</b>"), *(msg("• {text}", text=quote(t)) for t in open_issues))
         )
-    parts.append(
-        msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
-    )
+    parts.append(msg("Where do you agree, and what is still open? Record it."))
+    ready = ready_line(names, move_on)
+    parts.append(who_moves_on(move_on) if ready is None else lines(who_moves_on(move_on), ready))
     buttons = (
         (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
         (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
-        (Button(msg("Next topic"), NextTopic(topic.id, round_number).pack()),),
+        (ready_button(topic.id, round_number),),
     )
     return Reply(
         parts=tuple(parts),
@@ -415,6 +547,12 @@ def answers_view(
         remember=Answers(topic.id, round_number).pack(),
         edit=edit,
     )
+
+
+def ready_button(topic_id: str, round_number: int) -> Button:
+    """*Ready*: the presser's organisation is ready to move on from the topic in this round (the
+    data of the former *Next topic* button, so those buttons count as a Ready too)."""
+    return Button(msg("Ready"), NextTopic(topic_id, round_number).pack())
 
 
 async def latest(turn: Turn, purpose: Purpose) -> int | None:
@@ -454,4 +592,5 @@ async def answers_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
         open_issues=tuple(issues),
         edit=edit,
         round_number=number,
+        move_on=await move_on_now(turn, topic.id, number),
     )

@@ -9,6 +9,7 @@ a message otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.db import chats, partners, records
 from bot.db.partners import Member
@@ -28,8 +29,20 @@ from bot.flows.common import (
 from bot.flows.turn import Actor, AdminStatusNeeded, Turn
 from bot.render.messages import Msg, Reply, Result, msg, reply
 
-#: The rules ``member`` applies; ``check`` applies the others.
+#: The rules ``member`` applies, and ``mover`` applies; ``check`` applies the others.
 MEMBER_RULES = frozenset({Who.REPRESENTATIVE, Who.OTHER_PARTNER, Who.NEGOTIATOR})
+MOVER_RULES = frozenset({Who.MOVER})
+
+
+@dataclass(frozen=True, slots=True)
+class Mover:
+    """Who presses to move on: a representative, whose press is their organisation's Ready,
+    and/or the person who set up the group, whose press moves on at once."""
+
+    #: Their organisation's representative (None: the person who set up the group, sideless).
+    member: Member | None
+    #: The person who set up the group.
+    at_once: bool
 
 
 async def member(
@@ -115,6 +128,8 @@ async def check(
     who = RULES[action]
     if who in MEMBER_RULES:
         raise ValueError(f"{action} is for {who.name}: ask gate.member")
+    if who in MOVER_RULES:
+        raise ValueError(f"{action} is for {who.name}: ask gate.mover")
     if who is Who.ANYONE:
         return None
     if actor.user_id is None:
@@ -158,6 +173,26 @@ async def check(
             reply_to=reply_to,
         )
     return None
+
+
+async def mover(turn: Turn, action: Action, *, button: bool) -> Mover | Result:
+    """Who moves on (``Who.MOVER``): a representative, or the person who set up the group;
+    else the refusal."""
+    who = RULES[action]
+    if who not in MOVER_RULES:
+        raise ValueError(f"{action} is for {who.name}: ask gate.member or gate.check")
+    actor, chat = turn.actor, turn.chat
+    if actor.user_id is None:
+        return refuse(anonymous(), button=button)
+    if chat is None or not chat.partners_named:
+        return refuse(not_set_up(), button=button)
+    found = await partners.member(turn.conn, turn.chat_id, actor.user_id)
+    representative = found if found is not None and found.slot is not None else None
+    at_once = chat.setup_by is not None and chat.setup_by == actor.user_id
+    if representative is None and not at_once:
+        names = await partners.names(turn.conn, turn.chat_id)
+        return refuse(not_a_representative(names), button=button)
+    return Mover(representative, at_once)
 
 
 def may_manage(chat: chats.Chat, actor: Actor) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.db import bot_messages, chats, partners, progress, rounds
+from bot.db import bot_messages, chats, pace, partners, progress, rounds
 from bot.db import private as private_topics
 from bot.domain import purposes
 from bot.domain.permissions import Action
@@ -215,9 +215,11 @@ async def take_answer(turn: Turn, ref: int, text: str | None) -> Result:
         conn, chat_id, topic.id, member.user_id, member.slot, answer_text, 0, turn.stamp,
         private=True,
     )  # fmt: skip
+    closed = await pace.is_closed(conn, chat_id, topic.id, row.round)
     shown, both = await session.answer_shown(
-        for_group(turn, group), topic, row.round, replaced=replaced
-    )
+        for_group(turn, group), topic, row.round, replaced=replaced, moved_on=closed,
+        invite=group.nudge_auto and not closed,
+    )  # fmt: skip
     names = await partners.names(conn, chat_id)
     thanks = (
         msg(

@@ -172,7 +172,9 @@ async def choose_side(turn: Turn, slot: int) -> Result:
     current = await partners.member(conn, turn.chat_id, actor.user_id)
     if current is not None and current.slot == slot:
         return Result(notice=msg("You already represent {partner}.", partner=names[slot]))
-    await partners.join(conn, turn.chat_id, actor.user_id, actor.name, slot, turn.stamp)
+    await partners.join(
+        conn, turn.chat_id, actor.user_id, actor.name, slot, turn.stamp, actor.username
+    )
     replies = [await sides_message(turn, edit=turn.message_id)]
     # One person never speaks for both organisations: what they said for the other one in
     # checks still open (Still holds, check-up marks, a position rating) no longer counts.

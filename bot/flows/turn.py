@@ -49,6 +49,8 @@ class Actor:
     #: Whether they administer the group; None until the gate needed to know (asking is a Bot
     #: API call, which a flow cannot make: see ``AdminStatusNeeded``).
     is_admin: bool | None = None
+    #: Their Telegram username (without @), if they have one: a nudge mentions them by it.
+    username: str | None = None
 
 
 class AdminStatusNeeded(Exception):

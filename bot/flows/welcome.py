@@ -103,6 +103,7 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "/partners – who represents which organisation\n"
                     "/stage – choose a stage: orientation, integration or transformation\n"
                     "/skip – skip this topic · /back – the previous topic\n"
+                    "/nudge – name who has not answered this topic yet\n"
                     "/agree – propose an agreement · /issue – note an open issue\n"
                     "/issues – the open issues · /status – where you are\n"
                     "/summary – agreements and open issues · /agreements – just the agreements\n"
@@ -131,6 +132,12 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "button on each card. It opens a private chat with me, where you answer on "
                     "your own; the group sees who has answered, not what, until both "
                     "organisations have. /private off switches it off."
+                ),
+                msg(
+                    "When you have talked a topic through, press <b>Ready</b>: one Ready from "
+                    "each organisation takes you to the next topic, and so does one from the "
+                    "person who set up the group. <code>/nudge auto on</code> lets me invite "
+                    "the quieter organisation on a topic by name."
                 ),
                 msg(
                     "I keep this group's partner names, who represents whom, and its answers, "

@@ -71,6 +71,7 @@ from bot.domain.purposes import (
     IssueList,
     IssuePrompt,
     LanguageQuestion,
+    Nudge,
     PartnerName,
     PositionQuestion,
     PrivatePrompt,
@@ -297,7 +298,8 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         # The export a long summary offers.
         OnPress(
             Export,
-            lambda p, shown: isinstance(shown, ExportOffer),
+            # Offered by /export's question, and at the end of a stage, with its recap.
+            lambda p, shown: isinstance(shown, ExportOffer | StageRecap),
             lambda turn, p: summary.file_command(turn, "export", button=True),
         ),
         # A position check's rating, in a private chat.
@@ -335,6 +337,8 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
         ),
         # An answer on a topic's card.
         OnReply(Card, lambda turn, p, text: session.record_answer(turn, p.topic, text, p.round)),
+        # A reply to a nudge on a card is an answer too: people reply to what they see last.
+        OnReply(Nudge, lambda turn, p, text: session.record_answer(turn, p.topic, text, p.round)),
         # The wording of an agreement: on a topic, for an open issue, or other wording for a
         # proposal.
         OnReply(AgreementPrompt, lambda turn, p, text: agreements.propose(turn, p.topic, text)),

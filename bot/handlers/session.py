@@ -1,12 +1,12 @@
-"""Handlers for the walk through the wheel: ``/stage``, ``/skip``, ``/back``, ``/status``, and an
-edited answer. Answers are replies to a card, and the session's buttons are presses: both are
+"""Handlers for the walk through the wheel: ``/stage``, ``/skip``, ``/back``, ``/status``,
+``/nudge``, and an edited answer. Answers are replies to a card, and the session's buttons are presses: both are
 routed in ``routes.py``."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import session
+from bot.flows import nudges, session
 from bot.handlers.turn import Context, run_flow
 
 
@@ -24,6 +24,12 @@ async def on_skip(update: Update, context: Context) -> None:
 async def on_back(update: Update, context: Context) -> None:
     """``/back``: the previous topic."""
     await run_flow(update, context, session.previous_topic)
+
+
+async def on_nudge(update: Update, context: Context) -> None:
+    """``/nudge``: name who has not answered the card; ``/nudge auto on|off``."""
+    args = context.args or []
+    await run_flow(update, context, lambda turn: nudges.command(turn, args))
 
 
 async def on_status(update: Update, context: Context) -> None:

@@ -53,7 +53,7 @@ def actor(update: Update) -> Actor:
     message = update.effective_message
     if user is None or user.id in _NOT_A_PERSON or (message and message.sender_chat):
         return Actor(None, "")
-    return Actor(user.id, user.full_name)
+    return Actor(user.id, user.full_name, username=user.username)
 
 
 async def _is_admin(update: Update, context: Context) -> bool:

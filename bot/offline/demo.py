@@ -256,12 +256,14 @@ async def _session(
     proposal = group.last
     await answer(b1, s.counter, to=lambda _: proposal)
     await press(a2, "conf:")
+    # Moving on takes one Ready from each organisation.
     await press(b2, "next:")
+    await press(a2, "next:")
     # Goals: answers and an open issue.
     await answer(a2, second[0])
     await answer(b2, second[1])
     await say(b2, f"/issue {s.issue}")
-    await press(a1, "next:")
+    await press(a1, "next:")  # a1 set the group up: one press of theirs moves on
     # Motivation: answers and a second agreement.
     await answer(a1, third[0])
     await answer(b1, third[1])

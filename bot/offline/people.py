@@ -36,6 +36,7 @@ class User:
     first_name: str
     language_code: str | None = "en"
     last_name: str | None = None
+    username: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -43,6 +44,8 @@ class User:
             data["language_code"] = self.language_code
         if self.last_name:
             data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
         return data
 
 

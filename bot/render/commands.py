@@ -17,6 +17,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("stage", msg("Go to a stage of the wheel")),
     ("skip", msg("Skip this topic")),
     ("back", msg("Back to the previous topic")),
+    ("nudge", msg("Remind who has not answered this topic yet")),
     ("agree", msg("Propose an agreement")),
     ("issue", msg("Note an open issue")),
     ("issues", msg("List the open issues")),

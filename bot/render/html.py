@@ -16,7 +16,7 @@ from telegram.constants import MessageLimit
 
 from bot.domain.moments import format_clock, format_day
 from bot.i18n import Translator
-from bot.render.messages import Arg, Button, Joined, Msg, Raw, Reply, WallTime, msg
+from bot.render.messages import Arg, Button, Joined, Mention, Msg, Raw, Reply, WallTime, msg
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA = 64
@@ -44,10 +44,12 @@ def plain_text(html_text: str) -> str:
     return html.unescape(_TAG.sub("", html_text))
 
 
-def text(t: Translator, message: Msg | Raw | Joined | str) -> str:
+def text(t: Translator, message: Msg | Raw | Joined | Mention | str) -> str:
     """Translate a message and fill its placeholders, escaping every embedded value."""
     if isinstance(message, Joined):
         return message.separator.join(text(t, part) for part in message.parts)
+    if isinstance(message, Mention):
+        return mention(message)
     if isinstance(message, str):
         return html.escape(message, quote=False)
     if isinstance(message, Raw):
@@ -61,13 +63,22 @@ def text(t: Translator, message: Msg | Raw | Joined | str) -> str:
     return template.format(**{k: _arg(t, v) for k, v in message.args.items()})
 
 
+def mention(person: Mention) -> str:
+    """``@username`` (Telegram links and notifies it by itself), or the name as a link to the
+    person's id for someone without a username."""
+    if person.username:
+        return "@" + html.escape(person.username, quote=False)
+    name = html.escape(person.name, quote=False)
+    return f'<a href="tg://user?id={int(person.user_id)}">{name}</a>'
+
+
 def label(t: Translator, message: Msg | Raw | str) -> str:
     """Translate a button label or placeholder (plain text, no HTML)."""
     return plain_text(text(t, message))
 
 
 def _arg(t: Translator, value: Arg) -> str:
-    if isinstance(value, Msg | Raw | Joined):
+    if isinstance(value, Msg | Raw | Joined | Mention):
         return text(t, value)
     if isinstance(value, bool):
         return str(value)

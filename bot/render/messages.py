@@ -13,7 +13,7 @@ from typing import TypedDict, Union, Unpack
 
 #: A value that can fill a placeholder: user text (escaped when rendered), a number, a date, or
 #: another message (translated first).
-Arg = Union[str, int, float, dt.date, dt.datetime, "WallTime", "Msg", "Raw", "Joined"]
+Arg = Union[str, int, float, dt.date, dt.datetime, "WallTime", "Msg", "Raw", "Joined", "Mention"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,16 @@ class WallTime:
     """A moment as people read it: weekday, date and time of day, in its own time zone."""
 
     local: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A person named so that Telegram notifies them: ``@username``, or for someone without a
+    username their name as a link to their id (a text mention)."""
+
+    user_id: int
+    name: str
+    username: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +54,16 @@ class Msg:
 class Joined:
     """Several messages shown as one paragraph, e.g. one line each."""
 
-    parts: tuple[Msg | Raw | Joined | str, ...]  # a str is user text, shown as written
+    parts: tuple[Msg | Raw | Joined | Mention | str, ...]  # a str is user text, as written
     separator: str = "\n"
 
 
-def lines(*parts: Msg | Raw | Joined | str) -> Joined:
+def lines(*parts: Msg | Raw | Joined | Mention | str) -> Joined:
     """Show messages one per line in a single paragraph."""
     return Joined(parts)
 
 
-def listing(*parts: Msg | Raw | Joined | str) -> Joined:
+def listing(*parts: Msg | Raw | Joined | Mention | str) -> Joined:
     """Show messages as a comma-separated list."""
     return Joined(parts, ", ")
 

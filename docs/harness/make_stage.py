@@ -8,13 +8,15 @@ W = {
                sides="Wie vertegenwoordigt welke organisatie?", both="Beide partners zijn vertegenwoordigd",
                stage="Oriëntatie", topic="thema", everyone="Iedereen heeft geantwoord.",
                proposal="Voorstel voor een afspraak", confirm="Bevestigen", recorded="Afspraak vastgelegd",
-               next="Volgend thema", recap="Dat was het laatste thema van Oriëntatie",
+               next="Klaar", ready="Klaar: Werkbedrijf De Brug (Amira)", closed="Besproken op",
+               recap="Dat was het laatste thema van Oriëntatie",
                totals=["9 afspraken", "9 open punten"], side="de antwoorden naast elkaar", waiting="Wachten op"),
     "en": dict(first="What is the name of the first partner organisation?", second="second partner organisation",
                sides="Who represents which organisation?", both="Both partners are represented",
                stage="Orientation", topic="topic", everyone="Everyone has answered.",
                proposal="Proposed agreement", confirm="Confirm", recorded="Agreement recorded",
-               next="Next topic", recap="That was the last topic of Orientation",
+               next="Ready", ready="Ready: Werkbedrijf De Brug (Amira)", closed="Discussed on",
+               recap="That was the last topic of Orientation",
                totals=["9 agreements", "9 open issues"], side="the answers side by side", waiting="Waiting for"),
 }[lang]
 A, B = ["anna", "ahmed", "amira"], ["bram", "bo", "britt"]
@@ -36,7 +38,8 @@ s.append({"expect": {"text": [f"{W['topic']} 1/9", W["waiting"]]}, "as": "card1"
 for n in range(1, 10):
     card = f"card{n}"
     s.append({"mark": f"t{n}"})
-    s.append({"note": f"topic {n}: six answers, an agreement proposed and confirmed, an open issue, next"})
+    s.append({"note": f"topic {n}: six answers, an agreement proposed and confirmed, an open issue, "
+                      "a Ready from each organisation"})
     for a, b in zip(A, B):
         for who in (a, b):
             s += [{"sleep": pace}, {"user": who, "send": f"{who.capitalize()} on topic {n}", "reply_to": card}]
@@ -49,6 +52,9 @@ for n in range(1, 10):
     s += [{"sleep": pace}, {"user": "bo", "send": f"/issue Still open on topic {n}"}]
     s.append({"expect": {"type": "edit", "message": f"view{n}", "text": f"Still open on topic {n}"}})
     s += [{"sleep": pace}, {"user": "amira", "press": W["next"], "on": f"proposal{n}"}]
+    s.append({"expect": {"type": "edit", "message": f"view{n}", "text": W["ready"]}})
+    s += [{"sleep": pace}, {"user": "britt", "press": W["next"], "on": f"proposal{n}"}]
+    s.append({"expect": {"type": "edit", "message": card, "text": W["closed"]}})
     if n < 9:
         s.append({"expect": {"text": [f"{W['topic']} {n + 1}/9", W["waiting"]]}, "as": f"card{n + 1}"})
     else:
