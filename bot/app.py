@@ -45,7 +45,7 @@ from bot.io.commands import register_commands
 from bot.io.inbox import DurableUpdateQueue, mark_handled
 from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
-from bot.jobs import checking, reminding
+from bot.jobs import checking, following, reminding
 from bot.ops.startup import open_services
 from bot.services import KEY, App, services
 
@@ -59,7 +59,7 @@ GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
     "checkup",
-    "position",
+    "position", "action", "facilitator",
 ]  # fmt: skip
 
 
@@ -154,6 +154,8 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("agree", agreements.on_agree, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("issue", issues.on_issue, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("issues", issues.on_issues, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("action", issues.on_action, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("facilitator", setup.on_facilitator, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("checkup", checkups.on_checkup, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
@@ -206,6 +208,7 @@ def _open_resources(config: Config) -> Callable[[App], Coroutine[Any, Any, None]
         )
         reminding.schedule(app)  # the first look sends what fell due while the bot was down
         checking.schedule(app)  # likewise the check-ups of agreements whose review date came
+        following.schedule(app)  # and the reminders of action items whose date came
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.purposes import (
+    ActionDue,
+    ActionWalk,
     Answers,
     Card,
     ForgetMeQuestion,
@@ -36,6 +38,8 @@ from bot.domain.purposes import (
         (IssueList(heading=True, first=1, ids=(7, 8, 9)), ("issue-list", "1:1:7,8,9")),
         (IssueList(heading=False, first=26, ids=(31,)), ("issue-list", "0:26:31")),
         (ResetQuestion(), ("reset", "")),
+        (ActionWalk((3, 5)), ("action-walk", "3,5")),
+        (ActionDue(3), ("action-due", "3")),
         (ForgetMeQuestion(1002), ("forgetme", "1002")),
     ],
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.db import checkups, integrity_problems, position
+from bot.db import actions, checkups, integrity_problems, position
 from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
@@ -209,7 +209,7 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
     for chat_id in groups:
         stranger = -secrets.randbelow(2**52) - 1
         await conn.execute(
-            "UPDATE members SET user_id = ?, name = '', slot = NULL,"
+            "UPDATE members SET user_id = ?, name = '', slot = NULL, facilitator_since = NULL,"
             " left_at = coalesce(left_at, ?) WHERE chat_id = ? AND user_id = ?",
             (stranger, now, chat_id, user_id),
         )
@@ -224,6 +224,7 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
             await conn.execute(sql, (stranger, chat_id, user_id))
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
     await checkups.forget_person(conn, user_id)
+    await actions.forget_person(conn, user_id)
     await position.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
     # What they sent, as Telegram delivered it, also waits in the inbox for a few days.

@@ -17,10 +17,14 @@ class Who(StrEnum):
     ANYONE = "anyone in the group"
     PERSON = "anyone writing as themselves (not anonymously, not as a channel)"
     SIDE = (
-        "anyone writing as themselves, except to switch sides while a proposal of theirs waits "
-        "for confirmation"
+        "anyone writing as themselves, except a facilitator, and except to switch sides while a "
+        "proposal of theirs waits for confirmation"
     )
     REPRESENTATIVE = "a representative of either partner"
+    #: Steering the session: a facilitator may, though they never answer, propose, confirm or
+    #: rate. A new action that moves the group along rather than saying something for a
+    #: partner belongs here.
+    STEER = "a representative of either partner, or a facilitator"
     OTHER_PARTNER = (
         "a representative of the other partner than the proposer's, who already represented it "
         "when it was proposed (never the proposer)"
@@ -78,6 +82,9 @@ class Action(StrEnum):
     RESET = "/reset"
     FORGETGROUP = "/forgetgroup"
     POSITION = "/position"
+    FACILITATOR = "/facilitator (replying to someone's message), Facilitate, End role"
+    ACTION = "/action <n> <owner> <date>, owner and date buttons of an open issue"
+    ACTION_STATUS = "action item buttons (Done, Not feasible, Remind us in a week)"
 
 
 #: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
@@ -100,23 +107,25 @@ RULES: dict[Action, Who] = {
     Action.FORGETME: Who.PERSON,
     # taking part
     Action.SIDE: Who.SIDE,
-    Action.LANGUAGE: Who.REPRESENTATIVE,
-    Action.STAGE: Who.REPRESENTATIVE,
-    Action.SKIP: Who.REPRESENTATIVE,
-    Action.BACK: Who.REPRESENTATIVE,
+    Action.LANGUAGE: Who.STEER,
+    Action.STAGE: Who.STEER,
+    Action.SKIP: Who.STEER,
+    Action.BACK: Who.STEER,
     Action.ANSWER: Who.REPRESENTATIVE,
-    Action.NEXT: Who.REPRESENTATIVE,
+    Action.NEXT: Who.STEER,
     Action.AGREE: Who.REPRESENTATIVE,
     Action.ISSUE: Who.REPRESENTATIVE,
     Action.RESOLVE: Who.REPRESENTATIVE,
     Action.ISSUE_TO_AGREEMENT: Who.REPRESENTATIVE,
-    Action.REMIND: Who.REPRESENTATIVE,
-    Action.TIMEZONE: Who.REPRESENTATIVE,
-    Action.REMINDER_BUTTONS: Who.REPRESENTATIVE,
-    Action.CHECKUP: Who.REPRESENTATIVE,
+    Action.REMIND: Who.STEER,
+    Action.TIMEZONE: Who.STEER,
+    Action.REMINDER_BUTTONS: Who.STEER,
+    Action.CHECKUP: Who.STEER,
     Action.CHECKUP_MARK: Who.REPRESENTATIVE,
-    Action.CHECKUP_DATE: Who.REPRESENTATIVE,
-    Action.POSITION: Who.REPRESENTATIVE,
+    Action.CHECKUP_DATE: Who.STEER,
+    Action.POSITION: Who.STEER,
+    Action.ACTION: Who.STEER,
+    Action.ACTION_STATUS: Who.REPRESENTATIVE,
     # agreements
     Action.CONFIRM: Who.OTHER_PARTNER,
     Action.NOT_YET: Who.OTHER_PARTNER,
@@ -129,6 +138,7 @@ RULES: dict[Action, Who] = {
     Action.RENAME: Who.MANAGER,
     Action.RESET: Who.MANAGER,
     Action.FORGETGROUP: Who.MANAGER,
+    Action.FACILITATOR: Who.MANAGER,
 }
 
 
@@ -139,6 +149,8 @@ def markdown() -> str:
         "# Who may do what\n\n"
         "Written from `bot/domain/permissions.py` (a test fails when the two differ). In a private\n"
         "chat only `/start`, `/help`, `/language` and `/mydata` do anything. A representative who\n"
-        "leaves the group stops being one; their answers stay.\n\n"
+        "leaves the group stops being one; their answers stay. A facilitator (named with\n"
+        "`/facilitator`) represents neither partner: they steer, and never answer, propose, confirm\n"
+        "or rate; one who leaves the group stops being one.\n\n"
         "| action | who |\n|---|---|\n" + rows + "\n"
     )

@@ -18,7 +18,7 @@ from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
 from bot.domain.purposes import Answers, Card, Purpose
 from bot.domain.rounds import StageProgress, shorten, stage_progress
 from bot.domain.wheel import Topic, Wheel
-from bot.flows.common import shown_name
+from bot.flows.common import facilitated_by, shown_name
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
 
@@ -44,6 +44,8 @@ class Board:
     #: On a revisit: the topic's confirmed agreements and open issues (of any round).
     agreed: tuple[str, ...] = ()
     open_issues: tuple[str, ...] = ()
+    #: Who facilitates (names): shown on the card, as neither partner.
+    facilitators: tuple[str, ...] = ()
 
 
 async def current_round(turn: Turn, stage_id: str) -> int:
@@ -99,6 +101,7 @@ async def board(turn: Turn, topic_id: str) -> Board:
         earlier=tuple(earlier),
         agreed=tuple(agreed),
         open_issues=tuple(open_issues),
+        facilitators=tuple(m.name for m in await partners.facilitators(conn, chat_id)),
     )
 
 
@@ -185,7 +188,10 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
         )
     else:
         parts.append(msg("Reply to this message with your answer."))
-    parts.append(Joined((answered_line(state), waiting_line(state))))
+    status: tuple[Msg, ...] = (answered_line(state), waiting_line(state))
+    if state.facilitators:
+        status = (*status, facilitated_by(list(state.facilitators)))
+    parts.append(Joined(status))
     return Reply(
         parts=tuple(parts),
         force_reply=edit is None,

@@ -11,8 +11,8 @@ from bot.domain.permissions import Action
 from bot.domain.purposes import Answers, Card
 from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
-from bot.flows import agreement_review, board, gate, position
-from bot.flows.common import clean_text, set_up_chat, text_problem
+from bot.flows import actions, agreement_review, board, gate, position
+from bot.flows.common import clean_text, facilitated_by, set_up_chat, text_problem
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
     Arg,
@@ -419,6 +419,10 @@ async def next_topic(
         replies.extend(await _open_topic(turn, in_stage[index + 1]))
     else:
         replies.append(await stage_recap(turn, current.stage))
+        # The stage's open issues lead somewhere: who picks each up, and by when.
+        walked = await actions.stage_walk(turn, current.stage)
+        if walked is not None:
+            replies.append(walked)
     return Result(replies=tuple(replies))
 
 
@@ -572,6 +576,9 @@ async def status(turn: Turn) -> Result:
         )
         for slot, name in names.items()
     ]
+    facilitators = await partners.facilitators(conn, chat_id)
+    if facilitators:
+        sides.append(facilitated_by([m.name for m in facilitators]))
     if chat.topic:
         topic = wheel.topic(chat.topic)
         now = msg(

@@ -17,6 +17,9 @@ from bot.db import bot_messages
 from bot.db.tx import Tx
 from bot.domain import buttons, purposes
 from bot.domain.buttons import (
+    ActionOwner,
+    ActionStatus,
+    ActionWhen,
     CancelReminder,
     ChangeAgreement,
     ChooseLanguage,
@@ -25,10 +28,13 @@ from bot.domain.buttons import (
     Confirm,
     Dismiss,
     DropAgreement,
+    EndFacilitator,
     Export,
+    Facilitate,
     ForgetGroupAnswer,
     ForgetMeAnswer,
     IssueToAgreement,
+    MakeAction,
     MarkCheckup,
     NextTopic,
     NoteIssue,
@@ -57,9 +63,11 @@ from bot.domain.purposes import (
     RenamePrompt,
 )
 from bot.flows import (
+    actions,
     agreement_review,
     agreements,
     checkups,
+    facilitation,
     issues,
     language,
     position,
@@ -115,6 +123,9 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         # Set-up and language: take a side, answer /reset's question, choose a language.
         OnPress(ChooseSide, lambda turn, p: setup.choose_side(turn, p.slot)),
         OnPress(ResetAnswer, lambda turn, p: setup.reset(turn, p.clear), settle=True),
+        # A facilitator: the presser facilitates; a role ended from /facilitator's list.
+        OnPress(Facilitate, lambda turn, p: facilitation.facilitate(turn)),
+        OnPress(EndFacilitator, lambda turn, p: facilitation.end_role(turn, p.user), settle=True),
         OnPress(
             ChooseLanguage,
             lambda turn, p: language.language_button(turn, p.language),
@@ -138,6 +149,18 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
         OnPress(Withdraw, lambda turn, p: agreements.withdraw(turn, p.agreement)),
         OnPress(Resolve, lambda turn, p: issues.resolve(turn, p.issue)),
         OnPress(IssueToAgreement, lambda turn, p: agreements.propose_from_issue(turn, p.issue)),
+        # Action items: who picks an open issue up and by when (the press checks it is on the
+        # question's message, which must have been remembered), and how it went on the day.
+        OnPress(MakeAction, lambda turn, p: actions.make_action(turn, p.issue)),
+        OnPress(
+            ActionOwner, lambda turn, p: actions.choose_owner(turn, p.issue, p.owner), settle=True
+        ),
+        OnPress(
+            ActionWhen, lambda turn, p: actions.choose_when(turn, p.issue, p.span), settle=True
+        ),
+        OnPress(
+            ActionStatus, lambda turn, p: actions.set_status(turn, p.issue, p.status), settle=True
+        ),
         # Earlier agreements: still holds, change or drop.
         OnPress(StillHolds, lambda turn, p: agreement_review.still_holds(turn, p.agreement)),
         OnPress(ChangeAgreement, lambda turn, p: agreement_review.change(turn, p.agreement)),

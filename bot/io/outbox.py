@@ -23,7 +23,7 @@ from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, ReplyPara
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.db import Store, bot_messages, chats, checkups, now_text, reminders
+from bot.db import Store, actions, bot_messages, chats, checkups, now_text, reminders
 from bot.db import outbox as sql
 from bot.db.tx import Tx
 from bot.i18n import Translator
@@ -399,6 +399,7 @@ async def _left(conn: Tx, chat_id: int) -> None:
     # Reminders not delivered wait for the bot to be added again.
     await reminders.release_undelivered(conn, chat_id)
     await checkups.release_undelivered(conn, chat_id)  # likewise the check-ups of due dates
+    await actions.release_undelivered(conn, chat_id)  # and the reminders of action items
     await sql.drop_chat(conn, chat_id, now_text())
     await chats.set_presence(conn, chat_id, active=False, greeted_at=None, now=now_text())
 
