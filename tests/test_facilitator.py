@@ -5,6 +5,7 @@ refused when answering, proposing, confirming or rating."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from bot.offline.fake_api import Sent
@@ -163,3 +164,26 @@ async def test_the_person_who_sets_up_can_facilitate_with_a_button_in_dutch(
     await group.send(FLEUR, "/facilitator")
     assert group.last.text.startswith("Gespreksleider: Fleur")
     assert group.last.buttons == ["Rol van Fleur beëindigen"]
+
+
+async def test_a_facilitator_who_leaves_or_is_forgotten_no_longer_facilitates(
+    group: Group, db_path: Path
+) -> None:
+    await ready(group)
+    await name(group, BEN, FLEUR)
+    await name(group, BEN, CARLA)
+    await group.send(BEN, "/facilitator")
+    assert group.last.text.startswith("Facilitators: Fleur, Carla")
+    # Fleur leaves the group: her role ends with it, also if she comes back.
+    await group.feed({"message": group.message_dict(FLEUR, left_chat_member=FLEUR.to_dict())})
+    await group.send(FLEUR, "/skip")
+    assert group.last.text.startswith("Only the representatives of De Brug and Van Dam")
+    # Carla asks to be forgotten: no name, no id, no role is left.
+    await group.send(CARLA, "/forgetme")
+    await group.press(CARLA, "Yes, forget me", on=group.last)
+    await group.send(BEN, "/facilitator")
+    assert group.last.text.startswith("Nobody facilitates this group yet.")
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM members WHERE facilitator_since IS NOT NULL"
+        ).fetchone() == (0,)
