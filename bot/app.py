@@ -45,6 +45,7 @@ from bot.io.commands import register_commands
 from bot.io.inbox import DurableUpdateQueue, mark_handled
 from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
+from bot.io.requests import BotRequest
 from bot.jobs import checking, following, reminding
 from bot.ops.startup import open_services
 from bot.services import KEY, App, services
@@ -110,6 +111,9 @@ def build_app(
         # Long polling confirms updates by the next getUpdates: the inbox rows may commit with
         # their turns, as long as they are committed before that request goes out.
         queue.confirm_at_next_poll = not config.webhook_url
+        # PTB's request, but an answer that is not JSON is one exception, not a logged traceback
+        # quoting the message (bot/io/requests.py).
+        builder = builder.request(BotRequest())
         # A pool of one, as PTB's own default for getUpdates; it also counts answered polls.
         builder = builder.get_updates_request(
             conflict.WatchedPollRequest(watch, before_poll=queue.stored, connection_pool_size=1)
@@ -242,6 +246,10 @@ async def _log_error(update: object, context: Context) -> None:
         return
     if faults.is_storage_fault(context.error):
         await faults.tell_could_not_save(update, context)
+        return
+    if update is None and faults.is_storage_fault(getattr(context.error, "__cause__", None)):
+        # A poll whose updates the inbox could not store: it said so in one line, and PTB's
+        # polling loop asks again after a while. A traceback at each try says nothing more.
         return
     # Never log the update itself: it holds people's names and answers.
     kind = type(update).__name__

@@ -7,9 +7,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, database_path
@@ -99,7 +101,7 @@ def _serve(config: Config) -> int:
     from bot.app import build_app
     from bot.io import conflict
     from bot.jobs import housekeeping
-    from bot.ops.startup import Heartbeat, StartupError, connect, open_services
+    from bot.ops.startup import Heartbeat, StartupError, connect, only_one, open_services
     from bot.services import KEY
 
     heartbeat = Heartbeat(config.db_path)
@@ -112,6 +114,12 @@ def _serve(config: Config) -> int:
         app.bot_data[KEY] = loop.run_until_complete(open_services(config, verify=True))
         log.info("Starting wheelbot %s with database %s", __version__, config.db_path.resolve())
         loop.run_until_complete(connect(app, config))
+        if not _unless_stopped(loop, only_one(app, config)):
+            # Stopped (docker stop, Ctrl-C) while it watched: nothing was taken yet.
+            loop.run_until_complete(_close(app))
+            loop.close()
+            log.info("Stopped before receiving any update")
+            return 0
         housekeeping.schedule(app, heartbeat)
         if config.webhook_url:
             try:
@@ -146,6 +154,25 @@ def _serve(config: Config) -> int:
     finally:
         heartbeat.release()
     return 0
+
+
+def _unless_stopped(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, None]) -> bool:
+    """Run ``work`` to its end; False when SIGINT or SIGTERM came first and cut it short.
+
+    PTB handles both signals once it runs; before that, they would end the process outright.
+    """
+    task = loop.create_task(work)
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for number in signals:
+        loop.add_signal_handler(number, task.cancel)
+    try:
+        loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        return False
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
+    return True
 
 
 async def _close(app: App) -> None:

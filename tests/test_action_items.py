@@ -17,6 +17,7 @@ from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group
 from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_button_binding import STALE
 from tests.test_export import read
 from tests.test_reminders import Clock, use_clock
 
@@ -244,9 +245,9 @@ async def test_a_forged_press_does_not_turn_another_message_into_the_question(
     await group.send(BEN, "/issues")
     listing = group.last
     query = await group.press_data(BEN, "aown:1:2", on=listing)
-    assert alerts(group, query) == ["That open issue is not part of this message."]
+    assert alerts(group, query) == [STALE]
     query = await group.press_data(BEN, "astat:1:done", on=listing)
-    assert alerts(group, query) == ["That action item is not part of this message."]
+    assert alerts(group, query) == [STALE]
     assert listing.text.startswith("Open issues")
 
 

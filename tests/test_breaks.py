@@ -155,7 +155,7 @@ async def test_answers_and_agreements_keep_line_breaks_and_one_form(
 
 async def test_a_long_recorded_agreement_keeps_no_buttons(group: Group, db_path: Path) -> None:
     await ready(group)
-    long_text = "We agree. " * 405  # about 4050 characters: the recorded version needs two
+    long_text = "We agree. " * 405  # about 4050 characters: the proposal needs two messages
     await group.send(BEN, "/agree " + long_text.strip())
     proposal = next(m for m in reversed(group.sent) if "Confirm" in m.buttons)
     await group.press(DAVID, "Confirm", on=proposal)

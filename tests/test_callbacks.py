@@ -30,8 +30,8 @@ from bot.domain.buttons import (
         (ChooseSide(2), "side:2"),
         (RemindLater("integration", 6), "later:integration:6"),
         (
-            NextTopic("value-creation.orientation.ambition"),
-            "next:value-creation.orientation.ambition",
+            NextTopic("value-creation.orientation.ambition", 2),
+            "next:value-creation.orientation.ambition:2",
         ),
         (ResetAnswer(clear=False), "reset:no"),
         (ChooseLanguage("nl"), "lang:nl"),
@@ -51,6 +51,7 @@ def test_what_is_packed_reads_back(press: Press, data: str) -> None:
     [
         ("conf:12", Confirm(12, 0)),  # from before revisions were shown
         ("later:integration", RemindLater("integration", 3)),  # from before the choice of months
+        ("next:ambition", NextTopic("ambition", 0)),  # from before the round was on it
     ],
 )
 def test_buttons_from_before_a_field_existed_read_with_its_default(

@@ -232,9 +232,9 @@ async def test_old_and_forged_check_up_buttons_change_nothing(
     await other.send(BEN, "/checkup")
     theirs = other.last.button_data("1 · Kept")
     query = await group.press_data(BEN, theirs, checkup)
-    assert "This check-up is not one of this group's" in notice(group, query)
+    assert "This button no longer works" in notice(group, query)
     for press, says in (
-        (MarkCheckup(99, 1, "kept"), "This check-up is not one of this group's"),
+        (MarkCheckup(99, 1, "kept"), "This button no longer works"),  # not this message's
         (MarkCheckup(1, 99, "kept"), "That agreement is not part of this check-up"),
     ):
         query = await group.press_data(BEN, press.pack(), checkup)
@@ -243,7 +243,7 @@ async def test_old_and_forged_check_up_buttons_change_nothing(
     await group.send(BEN, "/issue Who pays?")
     await group.send(BEN, "/issues")
     query = await group.press_data(BEN, MarkCheckup(1, 1, "kept").pack(), group.last)
-    assert "not part of this check-up" in notice(group, query)
+    assert "This button no longer works" in notice(group, query)
     assert checkup.text == before
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM checkup_marks").fetchone()[0] == 0
@@ -421,7 +421,9 @@ async def test_a_person_who_is_forgotten_leaves_their_organisations_mark(
     await private.send(BEN, "/mydata")
     assert "1 check-up mark you gave for your organisation." in private.last.text
     await services(group.app).store.write(
-        lambda conn: maintenance.forget_person(conn, BEN.id, "2027-03-02T10:00:00+00:00")
+        lambda conn: maintenance.forget_person(
+            conn, BEN.id, "2027-03-02T10:00:00+00:00", names=(), anonymous={"en": "someone"}
+        )
     )
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT slot, mark, marked_by FROM checkup_marks").fetchall() == [

@@ -16,6 +16,7 @@ import pytest
 
 from bot.app import build_app
 from bot.db import inbox as sql_inbox
+from bot.db.processed import message_key
 from bot.io.inbox import DurableUpdateQueue
 from bot.offline.fake_api import FakeBotApi
 from tests.conftest import ANNA, BEN, TOKEN, make_config, running
@@ -196,7 +197,7 @@ def test_sigkill_at_random_moments_loses_no_update(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     handed_out = [entry for entry in pushed if entry[0] < server.confirmed]
     assert len(handed_out) == len(pushed)
-    lost = [u for u, chat, message in handed_out if f"m:{chat}:{message}" not in keys]
+    lost = [u for u, chat, message in handed_out if message_key(chat, message) not in keys]
     assert lost == [], f"{len(lost)} of {len(handed_out)} updates were lost"
     assert [u for u, _ in inbox_rows(db)] == [u for u, _, _ in pushed]
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from bot.db.processed import message_key, query_key
 from bot.domain.wheel import load_wheel
 from bot.i18n import load_translators
 from bot.io.outbox import REACTION
@@ -59,7 +60,7 @@ class Pushed:
 
     update_id: int
     chat_id: int
-    key: str  # the bot's idempotency key: m:<chat>:<message> or cb:<query>
+    key: str  # the bot's idempotency key (``bot.db.processed``)
     what: str
     person: int
     message_id: int | None = None  # the person's own message
@@ -127,11 +128,11 @@ class People:
     def _push(self, what: str, person: int, payload: dict[str, Any], **fields: Any) -> None:
         update_id = self.server.push(payload)
         if "callback_query" in payload:
-            key = f"cb:{payload['callback_query']['id']}"
+            key = query_key(payload["callback_query"]["id"])
             message_id = None
         else:
             message_id = payload["message"]["message_id"]
-            key = f"m:{self.chat_id}:{message_id}"
+            key = message_key(self.chat_id, message_id)
         self.pushed.append(
             Pushed(update_id, self.chat_id, key, what, person, message_id, **fields)
         )
@@ -679,7 +680,7 @@ def check(
             target = reply_to(x)
             if target is not None and target not in answered:
                 problems.append(
-                    f"chat {chat}: a reply to {by_key.get(f'm:{chat}:{target}')}: {x.params['text'][:80]}"
+                    f"chat {chat}: a reply to {by_key.get(message_key(chat, target))}: {x.params['text'][:80]}"
                 )
     assert problems == [], "\n".join(problems[:30])
 

@@ -128,6 +128,8 @@ async def test_a_group_that_became_a_supergroup_gets_what_it_is_owed_there(
     assert any("Ambition" in m.text for m in api.sent_to(new_id))
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT DISTINCT chat_id FROM outbox").fetchall() == [(new_id,)]
+    # Telegram refused the old id once; what the press owed after that went to the new one.
+    assert [c.params["chat_id"] for c in api.refusals()] == [group.chat_id]
     api.calls[:] = [c for c in api.calls if c.error is None]
 
 

@@ -8,15 +8,21 @@ import pytest
 from bot.domain.purposes import (
     ActionDue,
     ActionWalk,
+    Answered,
     Answers,
     Card,
+    Decided,
+    FacilitatorList,
     ForgetMeQuestion,
     IssueList,
     PartnerName,
     Purpose,
+    ReminderList,
+    RemindQuestion,
     RenamePrompt,
     ResetQuestion,
     Sides,
+    StageRecap,
     read,
 )
 
@@ -40,7 +46,21 @@ from bot.domain.purposes import (
         (ResetQuestion(), ("reset", "")),
         (ActionWalk((3, 5)), ("action-walk", "3,5")),
         (ActionDue(3), ("action-due", "3")),
+        (FacilitatorList((1007, 1008)), ("facilitators", "1007,1008")),
         (ForgetMeQuestion(1002), ("forgetme", "1002")),
+        (StageRecap(("integration",), "integration"), ("recap", "integration:integration")),
+        (
+            StageRecap(("orientation", "integration"), "transformation"),
+            ("recap", "orientation,integration:transformation"),
+        ),
+        (StageRecap((), "transformation"), ("recap", ":transformation")),
+        (ReminderList((3, 4)), ("reminder-list", "3,4")),
+        (RemindQuestion(1798790400), ("remind-which", "1798790400")),
+        (
+            Decided(7, "value-creation.orientation.ambition"),
+            ("decided", "7:value-creation.orientation.ambition"),
+        ),
+        (Answered(), ("answered", "")),
     ],
 )
 def test_what_is_packed_reads_back(purpose: Purpose, stored: tuple[str, str]) -> None:
@@ -61,6 +81,10 @@ def test_a_rename_prompt_from_before_the_asker_was_kept_is_answered_by_nobody() 
     assert read("rename", "1") == RenamePrompt(1, 0)
 
 
+def test_a_which_stage_question_from_before_its_moment_was_kept_reads_as_any() -> None:
+    assert read("remind-which", "") == RemindQuestion(0)
+
+
 @pytest.mark.parametrize(
     ("kind", "ref"),
     [
@@ -73,6 +97,9 @@ def test_a_rename_prompt_from_before_the_asker_was_kept_is_answered_by_nobody() 
         ("issue-list", "1:1"),
         ("issue-list", "2:1:7"),
         ("issue-list", "1:1:7,x"),
+        ("recap", "integration"),  # no reminder stage
+        ("recap", "orientation,,integration:transformation"),
+        ("reminder-list", ""),
     ],
 )
 def test_anything_else_reads_as_none(kind: str, ref: str) -> None:

@@ -257,7 +257,7 @@ async def test_the_reminder_lists_open_issues_and_counts_agreements(
     assert "You made 1 agreement in this stage" in text
 
 
-async def test_the_reminder_names_the_agreements_due_for_a_check_up(
+async def test_the_reminder_brings_the_check_up_of_the_agreements_due(
     group: Group, clock: Clock
 ) -> None:
     await ready(group)
@@ -268,9 +268,13 @@ async def test_the_reminder_names_the_agreements_due_for_a_check_up(
     clock.set("2027-07-01 08:00")
     await fire(group)
     reminder = next(m for m in reversed(group.sent) if m.text.startswith("⏰ Time to take up"))
-    assert "1 agreement is due for a check-up:\n• Weekly stand-up on Monday" in reminder.text
-    assert "Send /checkup to say together whether they were kept." in reminder.text
+    assert "1 agreement has reached its check-up date: mark it together in the check-up." in (
+        reminder.text
+    )
     assert "worth checking together" not in reminder.text
+    # The check-up, with the agreement and its buttons, follows the reminder at once.
+    assert group.last.text.startswith("⏰ Check-up of 1 July 2027")
+    assert "Weekly stand-up on Monday" in group.last.text
 
 
 async def test_a_reminder_with_many_open_issues_stays_one_message(
@@ -597,3 +601,27 @@ async def test_the_end_of_transformation_offers_what_is_still_open(
     await group.press(DAVID, "In 6 months", on=recap)
     assert "to take up Transformation again" in group.last.text
     assert rows(db_path)[0][0] == "transformation"
+
+
+async def test_a_reminder_moves_the_group_to_a_supergroup_that_already_has_a_row(
+    group: Group, clock: Clock, db_path: Path
+) -> None:
+    """Telegram moved the group; someone sent /help in the supergroup before the bot learnt of
+    it; the reminder that finds out moves the record there, and the session goes on there."""
+    await ready(group)
+    await group.send(BEN, "/remind in 1 month integration")
+    new_id = -1009876543210
+    group.api.migrated[group.chat_id] = new_id
+    supergroup = dataclasses.replace(group, chat_id=new_id, kind="supergroup")
+    await supergroup.send(CARLA, "/help")  # the supergroup's own row, not set up
+    clock.set("2027-04-01 08:00")
+    assert await fire(group) == 1
+    assert any(m.text.startswith("⏰ Time to take up Integration") for m in supergroup.sent)
+    await supergroup.send(DAVID, "/status")
+    assert "Now: Orientation, topic Ambition." in supergroup.last.text
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT chat_id, kind FROM chats").fetchall() == [
+            (new_id, "supergroup")
+        ]
+        assert conn.execute("SELECT DISTINCT chat_id FROM reminders").fetchall() == [(new_id,)]
+    group.api.calls.clear()

@@ -15,6 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from telegram import Bot, ForceReply
 
+from bot.domain.purposes import Answers, ExportOffer
 from bot.i18n import Translator, load_translators
 from bot.offline.fake_api import FakeBotApi, parse_html
 from bot.ops.resources import locales_dir
@@ -207,10 +208,31 @@ def test_cut_prefers_line_breaks() -> None:
 
 def test_render_puts_the_markup_on_the_last_message(t: Translator) -> None:
     buttons = ((Button(msg("Next topic"), "next:x"),),)
-    out = render(t, reply(msg("{value}", value="<" * 9_000), msg("End."), buttons=buttons))
+    shown = Answers("x").pack()
+    out = render(
+        t, reply(msg("{value}", value="<" * 9_000), msg("End."), buttons=buttons, remember=shown)
+    )
     assert len(out) == 3
     assert [o.markup is None for o in out] == [True, True, False]
+    assert [o.remember for o in out] == [None, None, shown]  # the buttons' message
     covers(fits([o.text for o in out]), "<" * 9_000 + "\n\nEnd.")
+
+
+def test_an_overflow_keeps_its_own_purpose(t: Translator) -> None:
+    offer = reply(
+        msg("More"), buttons=((Button("Export", "export"),),), remember=ExportOffer().pack()
+    )
+    out = render(t, reply(msg("{value}", value="a" * 9_000), most=1, overflow=offer))
+    assert [o.remember for o in out] == [None, ExportOffer().pack()]
+
+
+def test_buttons_without_a_purpose_are_refused(t: Translator) -> None:
+    """A button counts only on a message remembered as carrying it: without a purpose, every
+    press on it would be refused."""
+    with pytest.raises(ValueError, match="remembered with its purpose"):
+        render(t, reply(msg("Hi"), buttons=((Button("Next", "next:x"),),)))
+    linked = Button("Rate privately", "", start="token")  # a link, not a press
+    assert render(t, reply(msg("Hi"), buttons=((linked,),)))[0].markup is not None
 
 
 async def test_rendered_long_text_is_accepted_by_the_fake_api(t: Translator) -> None:
@@ -234,7 +256,7 @@ def test_callback_data_over_64_bytes_is_refused(t: Translator) -> None:
         with pytest.raises(ValueError, match="callback data"):
             keyboard(t, ((Button("ok", "a"), Button("bad", data)),))
         with pytest.raises(ValueError, match="callback data"):
-            render(t, reply(msg("Hi"), buttons=((Button("bad", data),),)))
+            render(t, reply(msg("Hi"), buttons=((Button("bad", data),),), remember=("x", "")))
 
 
 def test_button_labels_are_plain_text(t: Translator) -> None:

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.config import Config, ConfigError
+from bot.db.processed import message_key
 from bot.jobs import housekeeping
 from bot.services import KEY, services
 from tests.conftest import BEN, CARLA, TOKEN
@@ -50,6 +51,8 @@ async def test_a_removed_group_is_erased_after_the_retention_time(
 ) -> None:
     await a_group_with_a_history(group)
     await group.remove_bot(BEN)
+    keys = f"{message_key(group.chat_id, 0)[:-1]}%"  # the keys of the group's messages
+    assert keys_like(db_path, keys) > 0
     now = dt.datetime.now(dt.UTC)
     await sweep(group, now + dt.timedelta(days=179))
     assert all(counts(db_path).values())  # still kept
@@ -59,9 +62,15 @@ async def test_a_removed_group_is_erased_after_the_retention_time(
         assert conn.execute(
             "SELECT count(*) FROM outbox WHERE chat_id = ?", (group.chat_id,)
         ).fetchone() == (0,)
-        assert conn.execute(
-            "SELECT count(*) FROM processed_updates WHERE key LIKE 'm:%'"
-        ).fetchone() == (0,)
+    assert keys_like(db_path, keys) == 0
+
+
+def keys_like(db_path: Path, pattern: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM processed_updates WHERE key LIKE ?", (pattern,)
+        ).fetchone()
+    return int(found[0])
 
 
 async def test_a_group_that_added_the_bot_again_is_kept(group: Group, db_path: Path) -> None:

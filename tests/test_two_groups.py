@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from telegram import Update
 
 from tests.conftest import ANNA, BEN, CARLA
@@ -154,3 +155,93 @@ async def test_a_send_refused_because_the_group_became_a_supergroup_follows_it(
     await supergroup.send(BEN, "/status")
     assert "Beta Bakery: David" in supergroup.last.text
     assert group.api.refusals() == []
+
+
+async def migrate_notices(group: Group, supergroup: Group) -> None:
+    """Telegram's two notices of a group that became a supergroup."""
+    await supergroup.feed(
+        {
+            "message": supergroup.message_dict(
+                None, migrate_from_chat_id=group.chat_id, sender_chat=supergroup.chat_dict()
+            )
+        }
+    )
+    await group.feed(
+        {
+            "message": group.message_dict(
+                None, migrate_to_chat_id=supergroup.chat_id, sender_chat=group.chat_dict()
+            )
+        }
+    )
+
+
+def chat_rows(db_path: Path) -> list[tuple[int, int, str]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(
+            "SELECT chat_id, active, setup_step FROM chats ORDER BY chat_id"
+        ).fetchall()
+
+
+async def test_notices_that_come_after_a_set_up_begun_in_the_supergroup_merge_the_two(
+    group: Group, db_path: Path
+) -> None:
+    """The notices were late: Carla had already sent /start in the supergroup (a set-up begun
+    there, in Dutch). The group's record, further along, takes the supergroup's place."""
+    await alpha_and_beta(group)
+    await group.press(BEN, "Orientation")
+    await group.reply(BEN, "alpha answer", to=group.last)
+    supergroup = replace(group, chat_id=-1001234567890, kind="supergroup")
+    await supergroup.send(CARLA, "/start")
+    stub_prompt = supergroup.last
+    assert stub_prompt.force_reply
+    await migrate_notices(group, supergroup)
+    assert chat_rows(db_path) == [(supergroup.chat_id, 1, "done")]
+    await supergroup.send(DAVID, "/status")
+    assert "Alpha Works: Ben" in supergroup.last.text
+    assert "Orientation, topic Ambition" in supergroup.last.text  # and in the group's English
+    # A reply to the prompt of the set-up begun there names no partner any more.
+    await supergroup.reply(CARLA, "Gamma Zorg", to=stub_prompt)
+    await supergroup.send(CARLA, "/partners")
+    assert "Alpha Works" in supergroup.last.text
+    assert "Gamma Zorg" not in supergroup.last.text
+    await supergroup.send(DAVID, "/agree We share the alpha answer")
+    await supergroup.press(BEN, "Confirm")
+    assert "Agreement recorded on Ambition" in supergroup.last.text
+
+
+async def test_a_supergroup_set_up_on_its_own_keeps_its_record_over_a_greeted_group(
+    group: Group, db_path: Path
+) -> None:
+    await group.send(BEN, "/help")  # all the old group ever had: a row
+    supergroup = replace(group, chat_id=-1001234567890, kind="supergroup")
+    await alpha_and_beta(supergroup)
+    await migrate_notices(group, supergroup)
+    assert chat_rows(db_path) == [(supergroup.chat_id, 1, "done")]
+    await supergroup.send(DAVID, "/status")
+    assert "Alpha Works: Ben" in supergroup.last.text
+
+
+async def test_two_sessions_are_not_merged_the_old_one_is_kept_apart(
+    group: Group, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both the group and the supergroup were set up (the notices were lost, people began
+    again): the supergroup keeps its own; the group's is kept apart, to be erased in time."""
+    await alpha_and_beta(group)
+    supergroup = replace(group, chat_id=-1001234567890, kind="supergroup")
+    await supergroup.send(ANNA, "/start")
+    await supergroup.reply(ANNA, "Gamma Zorg", to=supergroup.last)
+    await supergroup.reply(CARLA, "Delta Bouw", to=supergroup.last)
+    await migrate_notices(group, supergroup)
+    with sqlite3.connect(db_path) as conn:
+        kept = conn.execute(
+            "SELECT chat_id, active, removed_at IS NOT NULL FROM chats ORDER BY chat_id"
+        ).fetchall()
+        partners = conn.execute("SELECT chat_id, name FROM partners ORDER BY chat_id, slot")
+        assert partners.fetchall() == [
+            (supergroup.chat_id, "Gamma Zorg"),
+            (supergroup.chat_id, "Delta Bouw"),
+            (group.chat_id, "Alpha Works"),
+            (group.chat_id, "Beta Bakery"),
+        ]
+    assert kept == [(supergroup.chat_id, 1, 0), (group.chat_id, 0, 1)]
+    assert any("session of its own" in r.getMessage() for r in caplog.records)

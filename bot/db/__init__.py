@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.db import reminders
+from bot.db import processed, reminders
 from bot.db.tx import Tx, run_now
 
 T = TypeVar("T")
@@ -39,6 +39,17 @@ _NAME = re.compile(r"^(\d{4})-[a-z0-9-]+\.sql$")
 def now_text(moment: dt.datetime | None = None) -> str:
     """The current moment (or ``moment``) in UTC, as every table stores it."""
     return (moment or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def is_storage_fault(error: BaseException | None) -> bool:
+    """True for a database that cannot write now (disk full, read-only, locked too long, an I/O
+    error), as opposed to a bug in a query."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    reason = str(error).lower()
+    return any(
+        word in reason for word in ("full", "readonly", "read-only", "locked", "busy", "disk i/o")
+    )
 
 
 class SchemaError(RuntimeError):
@@ -104,6 +115,7 @@ class Store:
             # FULL: an agreement confirmed in the chat must survive a power loss, not only a crash.
             await conn.execute("PRAGMA synchronous=FULL")
             await reminders.register_functions(conn)
+            await processed.register_functions(conn)
             await store._migrate(migrations)
             if verify:
                 await store._check_writable()

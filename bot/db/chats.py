@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Literal
 
 import aiosqlite
 
@@ -102,22 +104,78 @@ async def set_presence(
     )
 
 
-async def migrate(conn: Tx, old_id: int, new_id: int, now: str) -> bool:
-    """Move a group that became a supergroup to its new id; False when there was nothing to move.
+#: How far a chat's set-up has come, to tell a group's record from a supergroup's stub.
+SETUP_ORDER = ("none", "partner-1", "partner-2", "members", "done")
+
+#: What ``migrate`` did: moved the record to a new row, merged it with the supergroup's row,
+#: kept it apart (the supergroup has a session of its own), or nothing (no record to move).
+Move = Literal["moved", "merged", "apart", "nothing"]
+
+#: The operator's log line for each move that did something: (level, text with both ids).
+MOVE_LOG: dict[Move, tuple[int, str]] = {
+    "moved": (logging.INFO, "Moved group %s to its supergroup id %s"),
+    "merged": (
+        logging.INFO,
+        "Moved group %s to its supergroup id %s, merged with the supergroup's own row",
+    ),
+    "apart": (
+        logging.WARNING,
+        "Group %s became supergroup %s, which has a session of its own; the group's earlier"
+        " record is kept apart and erased after the retention days",
+    ),
+}
+
+
+async def migrate(conn: Tx, old_id: int, new_id: int, now: str) -> Move:
+    """Move a group that became a supergroup to its new id.
 
     Every table refers to ``chats`` with ``ON UPDATE CASCADE``, so one UPDATE re-keys answers,
     agreements, open issues, reminders and remembered prompts in the same transaction.
+
+    The supergroup may have a row already: someone wrote there (``/help``, ``/start``) before the
+    bot learnt of the move, when the notices were missed and a send to the old id found it out.
+    Then the record further along in its set-up is the group's, the old one on a tie; the other
+    row goes, with what hangs on it (a greeting, a set-up begun again, the purposes of its
+    prompts). When both have named their partners, neither is thrown away: the supergroup keeps
+    its own, and the old record stays at its old id as if the bot had been removed there (the
+    retention days then erase it).
     """
     # The outbox keeps no foreign key (it may owe a chat it has no row for): what is owed to the
     # old id goes to the new one in every case.
     await outbox.move_chat(conn, old_id, new_id)
-    if await get(conn, old_id) is None or await get(conn, new_id) is not None:
-        return False
+    old = await get(conn, old_id)
+    if old is None:
+        return "nothing"
+    new = await get(conn, new_id)
+    if new is None:
+        await _rekey(conn, old_id, new_id, now)
+        return "moved"
+    if old.partners_named and new.partners_named:
+        await set_presence(conn, old_id, active=False, greeted_at=None, now=now)
+        return "apart"
+    if SETUP_ORDER.index(new.setup_step) > SETUP_ORDER.index(old.setup_step):
+        # The supergroup's record is the one further along; the old row was the stub.
+        await conn.execute("DELETE FROM chats WHERE chat_id = ?", (old_id,))
+        return "merged"
+    # The supergroup's row is the stub. Whether the bot is there and has greeted is what it
+    # knows; the rest (language, zone, set-up, session) is the group's. Its own rows go (they
+    # would collide with the group's, and its prompts belong to a set-up that is not the group's).
+    await conn.execute(
+        "UPDATE chats SET title = coalesce(s.title, chats.title), active = s.active,"
+        " removed_at = s.removed_at, greeted_at = coalesce(s.greeted_at, chats.greeted_at)"
+        " FROM (SELECT * FROM chats WHERE chat_id = ?) AS s WHERE chats.chat_id = ?",
+        (new_id, old_id),
+    )
+    await conn.execute("DELETE FROM chats WHERE chat_id = ?", (new_id,))
+    await _rekey(conn, old_id, new_id, now)
+    return "merged"
+
+
+async def _rekey(conn: Tx, old_id: int, new_id: int, now: str) -> None:
     await conn.execute(
         "UPDATE chats SET chat_id = ?, kind = 'supergroup', updated_at = ? WHERE chat_id = ?",
         (new_id, now, old_id),
     )
-    return True
 
 
 async def set_thread(conn: Tx, chat_id: int, thread_id: int | None) -> None:

@@ -8,6 +8,7 @@ reminder set by months does. ``utc_of`` is registered on the connection (``bot/d
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.db.tx import Tx
@@ -38,6 +39,8 @@ class Item:
     status: str
     completed: bool
     marks: dict[int, str]
+    #: Not completed here, and listed in a newer check-up since (its marks went along).
+    replaced: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +92,24 @@ async def due_agreements(conn: Tx, chat_id: int, now: str) -> list[DueAgreement]
         return [_due(tuple(row)) for row in await cursor.fetchall()]
 
 
-async def unposted_due(conn: Tx, now: str, limit: int) -> list[DueAgreement]:
+async def unposted_due(
+    conn: Tx, now: str, limit: int, chat_ids: Collection[int] | None = None
+) -> list[DueAgreement]:
     """Agreements due by ``now`` in groups the bot is in that no check-up has listed for their
-    current review date yet, by group."""
+    current review date yet, by group.
+
+    Only in groups where both organisations are represented: after ``/reset`` (or when
+    everyone of one side left) nobody could mark them, and the agreements kept from before
+    would come to people who have not yet said whom they represent. They wait until both
+    sides are taken again. ``chat_ids``: only in these groups."""
+    only = "" if chat_ids is None else f" AND a.chat_id IN ({', '.join('?' * len(chat_ids))})"
     async with conn.execute(
         _DUE + " AND c.active = 1 AND NOT EXISTS (SELECT 1 FROM checkup_items i"
         " WHERE i.agreement_id = a.id AND i.review_due = a.review_due)"
+        " AND (SELECT count(DISTINCT m.slot) FROM members m WHERE m.chat_id = a.chat_id"
+        " AND m.slot IS NOT NULL AND m.left_at IS NULL) = 2" + only + ""
         " ORDER BY a.chat_id, a.id LIMIT ?",
-        (now, now, limit),
+        (now, now, *(chat_ids or ()), limit),
     ) as cursor:
         return [_due(tuple(row)) for row in await cursor.fetchall()]
 
@@ -123,6 +136,25 @@ async def add_item(
     )
 
 
+async def carry_over(conn: Tx, checkup_id: int, agreement_id: int) -> tuple[int, int] | None:
+    """A new check-up lists an agreement that an earlier one listed and both organisations have
+    not marked there yet: the marks given there move to the new one. Returns the (check-up,
+    part) of the earlier message, which no longer takes marks for it; None when there is none."""
+    async with conn.execute(
+        "SELECT checkup_id, part, completed_at FROM checkup_items WHERE agreement_id = ?"
+        " AND checkup_id < ? ORDER BY checkup_id DESC LIMIT 1",
+        (agreement_id, checkup_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None or row[2] is not None:
+        return None
+    await conn.execute(
+        "UPDATE checkup_marks SET checkup_id = ? WHERE checkup_id = ? AND agreement_id = ?",
+        (checkup_id, row[0], agreement_id),
+    )
+    return int(row[0]), int(row[1])
+
+
 async def checkup(conn: Tx, chat_id: int, checkup_id: int) -> Checkup | None:
     """The chat's check-up with this id (None for another chat's, or none)."""
     async with conn.execute(
@@ -142,7 +174,9 @@ async def items(conn: Tx, checkup_id: int) -> list[Item]:
         for row in await cursor.fetchall():
             marks.setdefault(row[0], {})[row[1]] = row[2]
     async with conn.execute(
-        "SELECT i.agreement_id, i.position, i.part, i.completed_at, a.topic_id, a.text, a.status"
+        "SELECT i.agreement_id, i.position, i.part, i.completed_at, a.topic_id, a.text, a.status,"
+        " EXISTS (SELECT 1 FROM checkup_items j WHERE j.agreement_id = i.agreement_id"
+        " AND j.checkup_id > i.checkup_id)"
         " FROM checkup_items i JOIN agreements a ON a.id = i.agreement_id"
         " WHERE i.checkup_id = ? ORDER BY i.position",
         (checkup_id,),
@@ -158,6 +192,7 @@ async def items(conn: Tx, checkup_id: int) -> list[Item]:
                 row[6],
                 row[3] is not None,
                 marks.get(row[0], {}),
+                row[3] is None and bool(row[7]),
             )
             for row in await cursor.fetchall()
         ]
@@ -174,6 +209,27 @@ async def mark(
         " marked_at = excluded.marked_at WHERE checkup_marks.mark != excluded.mark",
         (checkup_id, agreement_id, slot, mark, user_id, now),
     )
+
+
+_OPEN_MARKS_BY = (
+    " FROM checkup_marks k JOIN checkup_items i"
+    " ON i.checkup_id = k.checkup_id AND i.agreement_id = k.agreement_id"
+    " JOIN checkups c ON c.id = k.checkup_id"
+    " WHERE k.marked_by = ? AND k.slot != ? AND i.completed_at IS NULL AND c.chat_id = ?"
+)
+
+
+async def withdraw_marks(conn: Tx, chat_id: int, user_id: int, slot: int) -> set[tuple[int, int]]:
+    """Someone now represents ``slot``: the marks they gave for the other organisation on
+    agreements not yet marked by both no longer count. Returns the (check-up, part) of the
+    messages that showed them."""
+    args = (user_id, slot, chat_id)
+    async with conn.execute("SELECT k.checkup_id, i.part" + _OPEN_MARKS_BY, args) as cursor:
+        shown = {(row[0], row[1]) for row in await cursor.fetchall()}
+    await conn.execute(
+        "DELETE FROM checkup_marks WHERE rowid IN (SELECT k.rowid" + _OPEN_MARKS_BY + ")", args
+    )
+    return shown
 
 
 async def complete(conn: Tx, checkup_id: int, agreement_id: int, now: str) -> bool:
@@ -221,6 +277,15 @@ async def marks_by(conn: Tx, user_id: int) -> int:
     """How many check-up marks a person gave (for ``/mydata``)."""
     async with conn.execute(
         "SELECT count(*) FROM checkup_marks WHERE marked_by = ?", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def asked_by(conn: Tx, user_id: int) -> int:
+    """How many check-ups a person asked for with ``/checkup`` (for ``/mydata``)."""
+    async with conn.execute(
+        "SELECT count(*) FROM checkups WHERE asked_by = ?", (user_id,)
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0

@@ -16,6 +16,7 @@ class Hold:
     user_id: int
     #: When it was pressed, as every table stores a moment.
     held_at: str
+    id: int = 0
 
 
 async def add(
@@ -36,8 +37,32 @@ async def of(conn: Tx, chat_id: int, agreement_ids: Iterable[int]) -> list[Hold]
         return []
     marks = ", ".join("?" * len(ids))
     async with conn.execute(
-        "SELECT agreement_id, slot, user_id, held_at FROM agreement_holds"
+        "SELECT agreement_id, slot, user_id, held_at, id FROM agreement_holds"
         f" WHERE chat_id = ? AND agreement_id IN ({marks}) ORDER BY id",
         (chat_id, *ids),
     ) as cursor:
-        return [Hold(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
+        return [Hold(r[0], r[1], r[2], r[3], r[4]) for r in await cursor.fetchall()]
+
+
+async def pressed_by(conn: Tx, chat_id: int, user_id: int) -> list[int]:
+    """The agreements of the chat on which this person pressed *Still holds*."""
+    async with conn.execute(
+        "SELECT DISTINCT agreement_id FROM agreement_holds WHERE chat_id = ? AND user_id = ?",
+        (chat_id, user_id),
+    ) as cursor:
+        return [r[0] for r in await cursor.fetchall()]
+
+
+async def remove(conn: Tx, hold_ids: Iterable[int]) -> None:
+    """Presses that no longer count (their presser switched sides before the check completed)."""
+    for hold_id in hold_ids:
+        await conn.execute("DELETE FROM agreement_holds WHERE id = ?", (hold_id,))
+
+
+async def count_by(conn: Tx, user_id: int) -> int:
+    """How many *Still holds* presses of a person are kept (for ``/mydata``)."""
+    async with conn.execute(
+        "SELECT count(*) FROM agreement_holds WHERE user_id = ?", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

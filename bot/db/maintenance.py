@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import secrets
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
-from bot.db import actions, checkups, integrity_problems, position
+from bot.db import (
+    actions,
+    bot_messages,
+    checkups,
+    holds,
+    inbox,
+    integrity_problems,
+    outbox,
+    position,
+    processed,
+)
 from bot.db.tx import Tx
 
 #: Telegram redelivers an update for at most a day; a month is ample to recognise a duplicate.
@@ -114,17 +126,19 @@ async def prune(conn: Tx, now: dt.datetime) -> tuple[int, int]:
 
 async def erase_chat(conn: Tx, chat_id: int) -> None:
     """Erase everything stored about a group: its row and, by cascade, its partners, members,
-    answers, agreements, open issues, reminders and message purposes; its queued updates and
-    messages, and the keys of its updates."""
+    answers, agreements, open issues, reminders, position checks, check-ups, links and message
+    purposes; what it is owed and was sent, its updates not handled yet (a handled update keeps
+    only its id), and the keys of its updates. The statements of its position checks sit in
+    people's private chats, outside the cascade: they go first."""
+    await conn.execute(
+        "DELETE FROM bot_messages WHERE purpose = 'position-question' AND ref IN"
+        " (SELECT CAST(id AS TEXT) FROM position_checks WHERE chat_id = ?)",
+        (chat_id,),
+    )
     await conn.execute("DELETE FROM chats WHERE chat_id = ?", (chat_id,))
     await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
-    await conn.execute(
-        "DELETE FROM inbox WHERE json_extract(payload, '$.message.chat.id') = ?"
-        " OR json_extract(payload, '$.callback_query.message.chat.id') = ?"
-        " OR json_extract(payload, '$.my_chat_member.chat.id') = ?",
-        (chat_id, chat_id, chat_id),
-    )
-    await conn.execute("DELETE FROM processed_updates WHERE key LIKE ?", (f"m:{chat_id}:%",))
+    await inbox.forget_chat(conn, chat_id)
+    await processed.forget_chat(conn, chat_id)
 
 
 async def forget_removed_groups(conn: Tx, now: dt.datetime, keep: dt.timedelta) -> int:
@@ -153,6 +167,10 @@ class PersonalData:
     checkup_marks: int = 0
     #: Complete ratings in position checks (shown in the group only as their organisation's).
     position_ratings: int = 0
+    #: *Still holds* presses they gave for their organisation.
+    holds: int = 0
+    #: Check-ups (``/checkup``) and position checks they started.
+    started: int = 0
 
 
 async def personal_data(conn: Tx, user_id: int) -> PersonalData:
@@ -195,17 +213,28 @@ async def personal_data(conn: Tx, user_id: int) -> PersonalData:
         reminders=int(reminders[0][0]),
         checkup_marks=await checkups.marks_by(conn, user_id),
         position_ratings=await position.count_of(conn, user_id),
+        holds=await holds.count_by(conn, user_id),
+        started=await checkups.asked_by(conn, user_id) + await position.started_by(conn, user_id),
     )
 
 
-async def forget_person(conn: Tx, user_id: int, now: str) -> int:
+async def forget_person(
+    conn: Tx, user_id: int, now: str, *, names: Iterable[str], anonymous: Mapping[str, str]
+) -> int:
     """Erase a person: in every group their name and id go, and what they said or agreed stays
     as said by "a representative" of their organisation. Returns the number of groups.
 
     In each group the person becomes a random negative id that nothing links back to them.
+    ``names`` are names they went by besides those the groups stored; in what the outbox holds
+    (owed or sent), each of them becomes ``anonymous[language]``, the words for "a
+    representative" in the language of the chat. Their private chat with the bot is erased.
     """
-    async with conn.execute("SELECT chat_id FROM members WHERE user_id = ?", (user_id,)) as cur:
-        groups = [row[0] for row in await cur.fetchall()]
+    async with conn.execute(
+        "SELECT chat_id, name FROM members WHERE user_id = ?", (user_id,)
+    ) as cur:
+        rows = [(int(row[0]), str(row[1])) for row in await cur.fetchall()]
+    groups = [chat_id for chat_id, _ in rows]
+    known = {name for _, name in rows} | set(names)
     for chat_id in groups:
         stranger = -secrets.randbelow(2**52) - 1
         await conn.execute(
@@ -227,11 +256,17 @@ async def forget_person(conn: Tx, user_id: int, now: str) -> int:
     await actions.forget_person(conn, user_id)
     await position.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
-    # What they sent, as Telegram delivered it, also waits in the inbox for a few days.
-    await conn.execute(
-        "DELETE FROM inbox WHERE ? IN (json_extract(payload, '$.message.from.id'),"
-        " json_extract(payload, '$.edited_message.from.id'),"
-        " json_extract(payload, '$.callback_query.from.id'))",
-        (user_id,),
-    )
+    await bot_messages.forget_asker(conn, user_id)
+    await outbox.forget_person(conn, user_id, [*groups, user_id], _names_in_html(known), anonymous)
+    # Their private chat with the bot: its row (and by cascade what its messages were for),
+    # and the keys of their messages there.
+    await conn.execute("DELETE FROM chats WHERE chat_id = ? AND kind = 'private'", (user_id,))
+    await processed.forget_chat(conn, user_id)
+    await inbox.forget_person(conn, user_id, sorted(known), next(iter(anonymous.values()), ""))
     return len(groups)
+
+
+def _names_in_html(names: Iterable[str]) -> list[str]:
+    """The forms a name takes in the outbox's HTML (as typed, and escaped), longest first."""
+    forms = {form for name in names if name for form in (name, html.escape(name, quote=False))}
+    return sorted(forms, key=len, reverse=True)

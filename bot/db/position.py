@@ -132,14 +132,29 @@ async def complete(
     )
 
 
+async def withdraw(conn: Tx, chat_id: int, user_id: int, slot: int) -> int:
+    """Someone now represents ``slot``: their rating for the other organisation in the chat's
+    open check (complete or under way) no longer counts; they rate again for ``slot``.
+    Returns how many went."""
+    cursor = await conn.execute(
+        "DELETE FROM position_ratings WHERE user_id = ? AND slot != ? AND check_id IN"
+        " (SELECT id FROM position_checks WHERE chat_id = ? AND status = 'open')",
+        (user_id, slot, chat_id),
+    )
+    return cursor.rowcount
+
+
 async def forget_person(conn: Tx, user_id: int) -> None:
     """``/forgetme``: ratings under way go; complete ones stay as their organisation's, with no
-    one's id."""
+    one's id; the checks they started no longer say who did."""
     await conn.execute(
         "DELETE FROM position_ratings WHERE user_id = ? AND answers IS NULL", (user_id,)
     )
     await conn.execute(
         "UPDATE position_ratings SET user_id = NULL, draft = '' WHERE user_id = ?", (user_id,)
+    )
+    await conn.execute(
+        "UPDATE position_checks SET started_by = NULL WHERE started_by = ?", (user_id,)
     )
 
 
@@ -148,6 +163,15 @@ async def count_of(conn: Tx, user_id: int) -> int:
     async with conn.execute(
         "SELECT count(*) FROM position_ratings WHERE user_id = ? AND answers IS NOT NULL",
         (user_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])
+
+
+async def started_by(conn: Tx, user_id: int) -> int:
+    """How many position checks a person started (for ``/mydata``)."""
+    async with conn.execute(
+        "SELECT count(*) FROM position_checks WHERE started_by = ?", (user_id,)
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0])

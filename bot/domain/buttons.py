@@ -114,8 +114,12 @@ class ChooseStage(Press):
 
 @dataclass(frozen=True, slots=True)
 class NextTopic(Press):
+    """On to the topic after ``topic``, from a message of ``round`` of its stage (0: a button
+    from before rounds were on it)."""
+
     kind = "next"
     topic: str
+    round: int = 0
 
     def fits(self, wheel: Wheel) -> bool:
         return _is_topic(wheel, self.topic)

@@ -18,12 +18,14 @@ from bot.domain.fields import read_fields, typed_fields
 
 #: A list of ids, as the type of a purpose's field.
 _IDS = tuple[int, ...]
+#: A list of words (stage ids), as the type of a purpose's field; it may be empty.
+_WORDS = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Purpose:
     """What a bot message is for: each kind is a subclass, a frozen dataclass whose fields are
-    ``int``, ``str``, ``bool`` or ``tuple[int, ...]``."""
+    ``int``, ``str``, ``bool``, ``tuple[int, ...]`` or ``tuple[str, ...]``."""
 
     kind: ClassVar[str]
 
@@ -63,7 +65,31 @@ class Sides(Purpose):
     kind = "sides"
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageQuestion(Purpose):
+    """``/language`` without a language: a button per language (answered once)."""
+
+    kind = "language"
+
+
 # -- the session --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StageMenu(Purpose):
+    """The stages, a button each."""
+
+    kind = "stage-menu"
+
+
+@dataclass(frozen=True, slots=True)
+class StageRecap(Purpose):
+    """The end of a stage: a button to go on with each of ``stages``, and the buttons for a
+    reminder to take up stage ``later``."""
+
+    kind = "recap"
+    stages: tuple[str, ...]
+    later: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +145,24 @@ class Proposal(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class Decided(Purpose):
+    """A proposal once confirmed or kept as an open issue, now offering the next topic after
+    ``topic``: a reply to it is answered as a reply to the proposal."""
+
+    kind = "decided"
+    agreement: int
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropProposal(Purpose):
+    """A proposal to let an earlier agreement lapse: confirmed or not, never reworded."""
+
+    kind = "drop-proposal"
+    agreement: int
+
+
+@dataclass(frozen=True, slots=True)
 class ChangePrompt(Purpose):
     """A prompt for new wording of an earlier agreement."""
 
@@ -167,9 +211,11 @@ class ActionDue(Purpose):
 
 @dataclass(frozen=True, slots=True)
 class FacilitatorList(Purpose):
-    """``/facilitator``'s list of who facilitates, with a button to end each one's role."""
+    """``/facilitator``'s list of who facilitates (``users``), with a button to end each one's
+    role."""
 
     kind = "facilitators"
+    users: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +228,34 @@ class CheckupPart(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class CheckupIssue(Purpose):
+    """The open issue a check-up opened on ``agreement``: Still holds / Change / Drop for the
+    agreement, and Resolved for ``issue``."""
+
+    kind = "checkup-issue"
+    agreement: int
+    issue: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReminderMessage(Purpose):
     kind = "reminder"
     reminder: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderList(Purpose):
+    """``/reminders``: the reminders ``ids``, each with a button to cancel it."""
+
+    kind = "reminder-list"
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOffer(Purpose):
+    """The end of a summary too long for the chat, with the button for the export."""
+
+    kind = "export-offer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,14 +266,24 @@ class PositionMessage(Purpose):
     check: int
 
 
+@dataclass(frozen=True, slots=True)
+class PositionQuestion(Purpose):
+    """A statement of a position check to rate, in a private chat (edited into the next)."""
+
+    kind = "position-question"
+    check: int
+
+
 # -- questions answered once, with Yes or No ----------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class RemindQuestion(Purpose):
-    """``/remind <when>`` without a stage: which stage it is for (answered once)."""
+    """``/remind <when>`` without a stage: which stage it is for (answered once); ``at`` is the
+    moment its buttons carry (0: asked before it was remembered, any)."""
 
     kind = "remind-which"
+    at: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,16 +302,28 @@ class ForgetMeQuestion(Purpose):
     asker: int
 
 
+@dataclass(frozen=True, slots=True)
+class Answered(Purpose):
+    """A question answered once (``bot_messages.take``): a press on it changes nothing."""
+
+    kind = "answered"
+
+
 PURPOSES: tuple[type[Purpose], ...] = (
     PartnerName,
     RenamePrompt,
     Sides,
+    LanguageQuestion,
+    StageMenu,
+    StageRecap,
     Card,
     Answers,
     AgreementPrompt,
     IssuePrompt,
     IssueAgreementPrompt,
     Proposal,
+    Decided,
+    DropProposal,
     ChangePrompt,
     AgreementReview,
     IssueList,
@@ -238,19 +331,25 @@ PURPOSES: tuple[type[Purpose], ...] = (
     ActionDue,
     FacilitatorList,
     CheckupPart,
+    CheckupIssue,
     ReminderMessage,
+    ReminderList,
     RemindQuestion,
+    ExportOffer,
     PositionMessage,
+    PositionQuestion,
     ResetQuestion,
     ForgetGroupQuestion,
     ForgetMeQuestion,
+    Answered,
 )
 #: Every purpose by its kind as stored.
 KINDS: dict[str, type[Purpose]] = {purpose.kind: purpose for purpose in PURPOSES}
 
 
 _FIELDS = {
-    purpose: typed_fields(purpose, (int, str, bool, _IDS), "purpose") for purpose in PURPOSES
+    purpose: typed_fields(purpose, (int, str, bool, _IDS, _WORDS), "purpose")
+    for purpose in PURPOSES
 }
 
 
@@ -272,6 +371,9 @@ def _value(kind: object, part: str) -> object:
             return tuple(int(number) for number in part.split(","))
     except ValueError:
         return None
+    if kind == _WORDS:
+        words = tuple(part.split(",")) if part else ()
+        return None if any(not word for word in words) else words
     return part or None
 
 
@@ -279,5 +381,5 @@ def _text(value: object) -> str:
     if isinstance(value, bool):  # before int: a bool is an int
         return "1" if value else "0"
     if isinstance(value, tuple):
-        return ",".join(str(number) for number in value)
+        return ",".join(str(item) for item in value)
     return str(value)

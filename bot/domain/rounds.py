@@ -21,6 +21,9 @@ from bot.domain.wheel import Wheel
 STALE_AFTER = dt.timedelta(days=30)
 #: How much of an earlier answer a revisit card quotes.
 QUOTE_CHARS = 120
+#: How much of an agreement or open issue a list quotes (``/agreements``, ``/issues``, a
+#: check-up), so that the list stays one message with its buttons, and edits of it too.
+LIST_QUOTE = 280
 
 
 def is_discussed(status: str | None) -> bool:
@@ -77,3 +80,8 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:.") + "…"
+
+
+def quote(text: str, limit: int = LIST_QUOTE) -> str:
+    """``text`` as written when it has at most ``limit`` characters, else ``shorten``ed."""
+    return text if len(text) <= limit else shorten(text, limit)

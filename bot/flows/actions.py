@@ -464,7 +464,9 @@ async def due_message(
             )
         )
     if closing:
-        return Reply(parts=(*parts, *closing), buttons=buttons or (), edit=edit)
+        # Its Resolved button still acts on this reminder (the routes check the purpose).
+        kept = ActionDue(item.issue_id).pack() if buttons else None
+        return Reply(parts=(*parts, *closing), buttons=buttons or (), remember=kept, edit=edit)
     issue_id = item.issue_id
     return Reply(
         parts=tuple(parts),

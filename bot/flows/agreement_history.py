@@ -17,11 +17,19 @@ from bot.db.partners import Member
 from bot.db.records import Agreement
 from bot.db.reminders import zone_or_utc
 from bot.domain.history import Event, Step, history, versions
+from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
 from bot.flows import board
 from bot.flows.common import shown_name
 from bot.flows.turn import Turn
-from bot.render.messages import Msg, Reply, Result, msg, wheel_text
+from bot.render.messages import Msg, Reply, Result, msg, plural_msg, wheel_text
+
+#: The steps of an agreement's history a message shows (a list shows it under every agreement).
+HISTORY_SHOWN = 3
+#: How much of an agreement a message about that one agreement quotes (the proposal itself
+#: shows it whole: it is what the other organisation confirms); with the message around it,
+#: it stays one message, so that an edit of it never becomes several.
+WHOLE_QUOTE = 3000
 
 
 def local_day(turn: Turn, moment: dt.datetime) -> dt.date:
@@ -36,13 +44,24 @@ async def events(turn: Turn, agreement_id: int) -> tuple[Event, ...]:
 
 
 def history_lines(turn: Turn, found: tuple[Event, ...]) -> tuple[Msg, ...]:
-    """An agreement's history, one line per step, newest first."""
-    return tuple(
+    """An agreement's history, one line per step, newest first: the latest ``HISTORY_SHOWN``
+    steps, each earlier wording quoted (the export has all of it, in full)."""
+    shown = tuple(
         msg("Dropped on {date}.", date=local_day(turn, e.on))
         if e.step is Step.DROPPED
-        else msg("Changed on {date}; was: “{text}”", date=local_day(turn, e.on), text=e.text)
-        for e in found
+        else msg(
+            "Changed on {date}; was: “{text}”", date=local_day(turn, e.on), text=quote(e.text)
+        )
+        for e in found[:HISTORY_SHOWN]
     )
+    if len(found) <= HISTORY_SHOWN:
+        return shown
+    more = plural_msg(
+        "… and {n} earlier change: the export has the whole history.",
+        "… and {n} earlier changes: the export has the whole history.",
+        len(found) - HISTORY_SHOWN,
+    )
+    return (*shown, more)
 
 
 def proposal_parts(wheel: Wheel, names: dict[int, str], a: Agreement) -> tuple[Msg, ...] | None:
@@ -86,7 +105,7 @@ def proposal_parts(wheel: Wheel, names: dict[int, str], a: Agreement) -> tuple[M
     return (
         heading,
         msg("“{text}”", text=a.text),
-        msg("Instead of: “{text}”", text=a.replaced_text or ""),
+        msg("Instead of: “{text}”", text=quote(a.replaced_text or "")),
         msg(
             "Someone from {other} can confirm it, reply to this message with other wording, "
             "or keep it as an open issue for now. {name} can withdraw it.",
@@ -122,7 +141,7 @@ async def before_confirm(turn: Turn, proposal: Agreement, member: Member) -> Res
                 "<b>Agreement dropped</b> on {topic}:",
                 topic=wheel_text(turn.wheel.topic(earlier.topic_id).name),
             ),
-            msg("<s>“{text}”</s>", text=earlier.text),
+            msg("<s>“{text}”</s>", text=quote(earlier.text, WHOLE_QUOTE)),
             msg(
                 "Proposed by {proposer} ({first}), confirmed by {confirmer} ({second}). It no "
                 "longer counts as an agreement; /summary and the export keep its history.",
@@ -164,7 +183,7 @@ async def keep_after_all(turn: Turn, proposal: Agreement, member: Member) -> Res
                         partner=names.get(member.slot or 0, ""),
                         topic=wheel_text(turn.wheel.topic(proposal.topic_id).name),
                     ),
-                    msg("“{text}”", text=proposal.text),
+                    msg("“{text}”", text=quote(proposal.text, WHOLE_QUOTE)),
                 ),
                 edit=turn.message_id,
             ),

@@ -1,11 +1,14 @@
 """Earlier agreements looked at again: *Still holds*, *Change* or *Drop* under each one.
 
 *Still holds* needs one press from each organisation; a second press from the same organisation
-changes nothing. *Change* asks for new wording, which becomes a proposal the other organisation
+changes nothing. One person never makes up both presses: switching sides withdraws one's presses
+of checks still open (``withdraw``), and a press never completes a check with the presser's own. *Change* asks for new wording, which becomes a proposal the other organisation
 confirms (``bot/flows/agreements.py`` and ``agreement_history.py``); *Drop* is such a proposal to
-let the agreement lapse. The list with the buttons is one message: ``earlier_agreements`` for a
-topic (for a revisited topic's card), ``listing`` for ``/agreements``; a press on Still holds
-edits the list it was pressed on.
+let the agreement lapse. The list with the buttons is one message, or several when long:
+``earlier_agreements`` for a topic (for a revisited topic's card), ``listing`` for
+``/agreements``; a press on Still holds edits the list it was pressed on. A list quotes each
+agreement (``quote``) and holds about ``LIST_CHARS`` of them, so that it and every edit of it
+stay one message with its buttons.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from bot.domain.buttons import ChangeAgreement, DropAgreement, StillHolds
 from bot.domain.history import moment
 from bot.domain.permissions import Action
 from bot.domain.purposes import AgreementReview, ChangePrompt
+from bot.domain.rounds import quote
 from bot.flows import checkups, gate
 from bot.flows.agreement_history import events, history_lines, local_day
 from bot.flows.agreements import proposal_message
@@ -41,6 +45,9 @@ from bot.render.messages import (
 
 #: Agreements in one list message: three buttons each (Telegram allows 100 a message).
 LIST_AGREEMENTS = 20
+#: About how many characters of agreements one list message holds, well within 4096: what is
+#: added later (a press, a change waiting) still fits.
+LIST_CHARS = 2800
 #: How long one organisation's *Still holds* waits for the other's.
 CHECK_LASTS = dt.timedelta(days=30)
 #: The list of every topic's agreements (``/agreements``), as its purpose names it.
@@ -85,6 +92,9 @@ def held(rows: list[Hold], now: dt.datetime) -> Held:
     completed = None
     for row in rows:
         pending = _fresh(pending, moment(row.held_at))
+        # One person's presses for both organisations (before and after switching sides, as
+        # stored before switching withdrew them) never make a check: the later one stands.
+        pending = {s: h for s, h in pending.items() if h.user_id != row.user_id}
         pending[row.slot] = row
         if len(pending) == 2:
             completed, pending = row.held_at, {}
@@ -95,15 +105,35 @@ def _fresh(pending: dict[int, Hold], now: dt.datetime) -> dict[int, Hold]:
     return {s: h for s, h in pending.items() if now - moment(h.held_at) <= CHECK_LASTS}
 
 
-async def earlier_agreements(turn: Turn, topic_id: str) -> Reply | None:
-    """One message with the topic's current agreements, each with Still holds / Change / Drop;
-    None when the topic has none."""
+async def earlier_agreements(turn: Turn, topic_id: str) -> list[Reply]:
+    """The topic's current agreements, each with Still holds / Change / Drop: one message, or
+    several when long; none when the topic has none."""
     current = [
         a for a in await records.agreements(turn.conn, turn.chat_id) if a.topic_id == topic_id
     ]
-    if not current:
-        return None
-    return await _review(turn, AgreementReview(topic_id, 1, tuple(a.id for a in current)))
+    replies = []
+    first = 1
+    for chunk in await _chunks(turn, current):
+        shown = AgreementReview(topic_id, first, tuple(a.id for a in chunk))
+        replies.append(await _review(turn, shown))
+        first += len(chunk)
+    return replies
+
+
+async def _chunks(turn: Turn, agreements: list[Agreement]) -> list[list[Agreement]]:
+    """The agreements each list message holds: at most ``LIST_AGREEMENTS``, and about
+    ``LIST_CHARS`` of what is shown of them (the quote, the notes, the history)."""
+    chunks: list[list[Agreement]] = [[]]
+    size = 0
+    for a in agreements:
+        found = await events(turn, a.id)
+        cost = 250 + len(quote(a.text)) + sum(len(quote(e.text)) + 60 for e in found[:3])
+        if chunks[-1] and (len(chunks[-1]) == LIST_AGREEMENTS or size + cost > LIST_CHARS):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(a)
+        size += cost
+    return [chunk for chunk in chunks if chunk]
 
 
 async def listing(turn: Turn) -> Result:
@@ -111,7 +141,10 @@ async def listing(turn: Turn) -> Result:
     chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
-    current = await records.agreements(turn.conn, turn.chat_id)
+    # Numbered as /checkup and /checkup date number them: by the wheel's topics, then oldest
+    # first (by creation alone, an agreement made on coming back to an earlier topic would
+    # have another number here than there).
+    current = checkups.ordered(turn.wheel, await records.agreements(turn.conn, turn.chat_id))
     waiting = len(await records.agreements(turn.conn, turn.chat_id, "proposed"))
     waits = plural_msg(
         "{n} proposal waits for confirmation; /summary shows it.",
@@ -124,10 +157,12 @@ async def listing(turn: Turn) -> Result:
             "on the topic you are at, for the other partner to confirm."
         )
         return Result(replies=(reply(none, waits) if waiting else reply(none),))
-    chunks = [current[i : i + LIST_AGREEMENTS] for i in range(0, len(current), LIST_AGREEMENTS)]
+    chunks = await _chunks(turn, current)
     replies = []
+    first = 1
     for index, chunk in enumerate(chunks):
-        shown = AgreementReview(ALL, 1 + index * LIST_AGREEMENTS, tuple(a.id for a in chunk))
+        shown = AgreementReview(ALL, first, tuple(a.id for a in chunk))
+        first += len(chunk)
         last = index == len(chunks) - 1
         replies.append(
             await _review(
@@ -159,12 +194,13 @@ async def _review(
             continue
         topic = wheel_text(wheel.topic(a.topic_id).name)
         label: Msg
+        text = quote(a.text)
         if shown.topic == ALL:
-            label = msg("{number}. {topic}: “{text}”", number=number, topic=topic, text=a.text)
+            label = msg("{number}. {topic}: “{text}”", number=number, topic=topic, text=text)
         elif several:
-            label = msg("{number}. “{text}”", number=number, text=a.text)
+            label = msg("{number}. “{text}”", number=number, text=text)
         else:
-            label = msg("“{text}”", text=a.text)
+            label = msg("“{text}”", text=text)
         if a.status != "confirmed":
             ended = (
                 msg("Changed; /agreements shows the new wording.")
@@ -212,7 +248,7 @@ def _state(turn: Turn, names: dict[int, str], state: Held, waiting: Agreement | 
         notes.append(
             msg("⏳ A proposal to drop it waits for confirmation.")
             if waiting.lapse
-            else msg("⏳ A change waits for confirmation: “{text}”", text=waiting.text)
+            else msg("⏳ A change waits for confirmation: “{text}”", text=quote(waiting.text))
         )
     if state.completed is not None and not state.pending:
         notes.append(
@@ -304,7 +340,7 @@ async def still_holds(turn: Turn, agreement_id: int) -> Result:
             notice=msg("Both organisations already confirmed today that it still holds.")
         )
     await holds.add(conn, chat_id, a.id, member.slot, member.user_id, turn.stamp)
-    both = bool(state.pending)
+    both = any(h.user_id != member.user_id for h in state.pending.values())
     if both:  # checked together, as a check-up would: the next one is months away
         await checkups.set_next_review(turn, a.id)
     notice = (
@@ -327,6 +363,21 @@ async def still_holds(turn: Turn, agreement_id: int) -> Result:
         msg("“{text}”", text=a.text),
     )
     return Result(replies=(done,), notice=notice)
+
+
+async def withdraw(turn: Turn, user_id: int, slot: int) -> int:
+    """Someone now represents ``slot``: their presses for the other organisation in checks
+    still open no longer count (they press again for ``slot`` if they mean it). Returns how
+    many were withdrawn."""
+    conn, chat_id = turn.conn, turn.chat_id
+    gone: list[int] = []
+    for agreement_id in await holds.pressed_by(conn, chat_id, user_id):
+        state = held(await holds.of(conn, chat_id, (agreement_id,)), turn.now)
+        gone.extend(
+            h.id for h in state.pending.values() if h.user_id == user_id and h.slot != slot
+        )
+    await holds.remove(conn, gone)
+    return len(gone)
 
 
 def change_prompt(turn: Turn, a: Agreement) -> Reply:

@@ -9,7 +9,14 @@ from bot.db.partners import Member
 from bot.db.records import Agreement, OpenIssue
 from bot.domain.buttons import Confirm, NextTopic, NotYet, Withdraw
 from bot.domain.permissions import Action
-from bot.domain.purposes import AgreementPrompt, IssueAgreementPrompt, Proposal
+from bot.domain.purposes import (
+    AgreementPrompt,
+    Decided,
+    DropProposal,
+    IssueAgreementPrompt,
+    Proposal,
+)
+from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_history, board, checkups, gate
 from bot.flows.common import clean_text, shown_name, text_problem
@@ -82,7 +89,10 @@ def proposal_message(
                 Button(msg("Withdraw"), Withdraw(agreement.id).pack()),
             ),
         ),
-        remember=None if agreement.lapse else Proposal(agreement.id).pack(),
+        # A drop cannot be reworded: replies to it are not routed.
+        remember=(
+            DropProposal(agreement.id) if agreement.lapse else Proposal(agreement.id)
+        ).pack(),
         edit=edit,
     )
 
@@ -178,18 +188,24 @@ def _recorded(
     day: dt.date,
     edit: int,
     *,
-    onward: bool,
+    onward: int,
     history: tuple[Msg, ...] = (),
 ) -> Reply:
-    buttons = ((Button(msg("Next topic"), NextTopic(a.topic_id).pack()),),) if onward else ()
+    """The confirmed agreement; ``onward`` is the round the group is in on its topic, for a
+    *Next topic* button (0: none, the group has moved on)."""
+    buttons = (
+        ((Button(msg("Next topic"), NextTopic(a.topic_id, onward).pack()),),) if onward else ()
+    )
     return Reply(
         buttons=buttons,
+        remember=Decided(a.id, a.topic_id).pack() if onward else None,
         parts=(
             msg(
                 "<b>Agreement recorded</b> on {topic}:",
                 topic=wheel_text(wheel.topic(a.topic_id).name),
             ),
-            msg("“{text}”", text=a.text),
+            # In place of the proposal, which showed it whole: an edit must stay one message.
+            msg("“{text}”", text=quote(a.text, agreement_history.WHOLE_QUOTE)),
             msg(
                 "Proposed by {proposer} ({first}), confirmed by {confirmer} ({second}) on {date}.",
                 proposer=shown_name(a.proposer_name),
@@ -202,6 +218,13 @@ def _recorded(
         ),
         edit=edit,
     )
+
+
+async def _onward(turn: Turn, topic_id: str) -> int:
+    """The round of the topic's stage while the group is on the topic, else 0."""
+    if turn.chat is None or turn.chat.topic != topic_id:
+        return 0
+    return await board.current_round(turn, turn.wheel.topic(topic_id).stage)
 
 
 async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
@@ -234,7 +257,7 @@ async def confirm(turn: Turn, agreement_id: int, revision: int = 0) -> Result:
     assert confirmed is not None
     day = turn.now.date()
     # No dead end: the recorded agreement offers the next topic while the group is on it.
-    onward = turn.chat is not None and turn.chat.topic == confirmed.topic_id
+    onward = await _onward(turn, confirmed.topic_id)
     history = await agreement_history.after_confirm(turn, confirmed)
     recorded = _recorded(
         turn.wheel, names, confirmed, day, turn.message_id, onward=onward, history=history
@@ -325,7 +348,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
     await records.raise_issue(
         conn, chat_id, agreement.topic_id, agreement.text, member.user_id, turn.stamp
     )
-    onward = turn.chat is not None and turn.chat.topic == agreement.topic_id
+    onward = await _onward(turn, agreement.topic_id)
     kept = Reply(
         parts=(
             msg(
@@ -333,11 +356,12 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
                 name=member.name,
                 topic=wheel_text(wheel.topic(agreement.topic_id).name),
             ),
-            msg("“{text}”", text=agreement.text),
+            msg("“{text}”", text=quote(agreement.text, agreement_history.WHOLE_QUOTE)),
         ),
-        buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id).pack()),),)
+        buttons=((Button(msg("Next topic"), NextTopic(agreement.topic_id, onward).pack()),),)
         if onward
         else (),
+        remember=Decided(agreement.id, agreement.topic_id).pack() if onward else None,
         edit=turn.message_id,
     )
     view = await board.answers_update(turn, agreement.topic_id)

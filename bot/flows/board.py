@@ -16,11 +16,27 @@ from bot.db.partners import Member
 from bot.db.reminders import zone_or_utc
 from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
 from bot.domain.purposes import Answers, Card, Purpose
-from bot.domain.rounds import StageProgress, shorten, stage_progress
+from bot.domain.rounds import QUOTE_CHARS, StageProgress, quote, shorten, stage_progress
 from bot.domain.wheel import Topic, Wheel
 from bot.flows.common import facilitated_by, shown_name
 from bot.flows.turn import Turn, known_chat
-from bot.render.messages import Button, Joined, Msg, Raw, Reply, lines, listing, msg, wheel_text
+from bot.render.messages import (
+    Button,
+    Joined,
+    Msg,
+    Raw,
+    Reply,
+    lines,
+    listing,
+    msg,
+    plural_msg,
+    wheel_text,
+)
+
+#: A revisit card shows at most this many agreements and open issues, and earlier answers per
+#: organisation, each shortened: so that the card and every edit of it stay one message.
+CARD_SHOWS = 5
+CARD_ANSWERS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +230,7 @@ def revisit_parts(state: Board) -> list[Msg | Joined]:
         mine = [(day, a) for s, day, a in state.earlier if s == slot]
         if not mine:
             said.append(msg("<b>{partner}</b>: –", partner=name))
-        for day, a in mine:
+        for day, a in mine[:CARD_ANSWERS]:
             said.append(
                 msg(
                     "<b>{partner}</b>, {date} – {name}: “{text}”",
@@ -224,17 +240,59 @@ def revisit_parts(state: Board) -> list[Msg | Joined]:
                     text=shorten(a.text),
                 )
             )
+        if len(mine) > CARD_ANSWERS:
+            said.append(
+                plural_msg(
+                    "<b>{partner}</b>: {n} more answer; the export has them all.",
+                    "<b>{partner}</b>: {n} more answers; the export has them all.",
+                    len(mine) - CARD_ANSWERS,
+                    partner=name,
+                )
+            )
     if said:
         parts.append(lines(msg("<b>Last time</b>"), *said))
     if state.agreed:
         parts.append(
-            lines(msg("<b>Agreed so far</b>"), *(msg("✓ {text}", text=t) for t in state.agreed))
+            lines(
+                msg("<b>Agreed so far</b>"),
+                *(msg("✓ {text}", text=quote(t, QUOTE_CHARS)) for t in state.agreed[:CARD_SHOWS]),
+                *_more(state.agreed, "agreements"),
+            )
         )
     if state.open_issues:
         parts.append(
-            lines(msg("<b>Still open</b>"), *(msg("• {text}", text=t) for t in state.open_issues))
+            lines(
+                msg("<b>Still open</b>"),
+                *(
+                    msg("• {text}", text=quote(t, QUOTE_CHARS))
+                    for t in state.open_issues[:CARD_SHOWS]
+                ),
+                *_more(state.open_issues, "issues"),
+            )
         )
     return parts
+
+
+def _more(texts: tuple[str, ...], listed_by: str) -> tuple[Msg, ...]:
+    """The line that says how many a card leaves out, and which command lists them all."""
+    left = len(texts) - CARD_SHOWS
+    if left <= 0:
+        return ()
+    if listed_by == "agreements":
+        return (
+            plural_msg(
+                "… and {n} more: /agreements lists them all.",
+                "… and {n} more: /agreements lists them all.",
+                left,
+            ),
+        )
+    return (
+        plural_msg(
+            "… and {n} more: /issues lists them all.",
+            "… and {n} more: /issues lists them all.",
+            left,
+        ),
+    )
 
 
 def closed_card(wheel: Wheel, topic: Topic, started: dt.date, *, edit: int) -> Reply:
@@ -285,11 +343,14 @@ def answers_view(
             )
         )
         parts.append(msg("<b>{partner}</b>\n{said}", partner=name, said=said))
+    # Quoted: the view is edited at every agreement and open issue, and must stay one message.
     if agreed:
-        parts.append(lines(msg("<b>Agreed</b>"), *(msg("✓ {text}", text=t) for t in agreed)))
+        parts.append(
+            lines(msg("<b>Agreed</b>"), *(msg("✓ {text}", text=quote(t)) for t in agreed))
+        )
     if open_issues:
         parts.append(
-            lines(msg("<b>Still open</b>"), *(msg("• {text}", text=t) for t in open_issues))
+            lines(msg("<b>Still open</b>"), *(msg("• {text}", text=quote(t)) for t in open_issues))
         )
     parts.append(
         msg("Where do you agree, and what is still open? Record it, or go on to the next topic.")
@@ -297,7 +358,7 @@ def answers_view(
     buttons = (
         (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
         (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
-        (Button(msg("Next topic"), NextTopic(topic.id).pack()),),
+        (Button(msg("Next topic"), NextTopic(topic.id, round_number).pack()),),
     )
     return Reply(
         parts=tuple(parts),

@@ -9,14 +9,18 @@ organisations have marked, never what, until both have: then both marks appear t
 *Partly* or *Not kept* opens an open issue on the agreement's topic (``issue_message``), and the
 agreement's next review date is three months on. ``/checkup date <n> <date>`` moves the review
 date of agreement n (numbered as ``/agreements`` numbers them).
+
+A check-up that lists an agreement an earlier one still waits for (a second ``/checkup``, or the
+job posting one that ``/checkup`` listed before its date) takes its marks along: the earlier
+message then says where the agreement went and takes no more marks for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
-from bot.db import bot_messages, chats, partners, records
+from bot.db import bot_messages, chats, partners, progress, records
 from bot.db import checkups as sql
 from bot.db import reminders as reminder_sql
 from bot.db.checkups import Checkup, DueAgreement, Item
@@ -27,7 +31,7 @@ from bot.domain import purposes
 from bot.domain.buttons import CHECKUP_MARKS, MarkCheckup, Resolve
 from bot.domain.moments import Refusal, parse_moment
 from bot.domain.permissions import Action
-from bot.domain.purposes import CheckupPart
+from bot.domain.purposes import CheckupIssue, CheckupPart
 from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.turn import Turn
@@ -211,15 +215,31 @@ async def post(
     None) and return its message(s)."""
     checkup_id = await sql.create(conn, chat_id, kind, day.isoformat(), asked_by, now)
     parts = _parts([(_id(a), a.text) for a, _ in listed])
+    replaced: set[tuple[int, int]] = set()
     for position, ((agreement, review_due), part) in enumerate(
         zip(listed, parts, strict=True), start=1
     ):
         await sql.add_item(conn, checkup_id, _id(agreement), position, part, review_due)
+        # Marks already given in an earlier check-up still open are not lost: they come along.
+        earlier = await sql.carry_over(conn, checkup_id, _id(agreement))
+        if earlier is not None:
+            replaced.add(earlier)
     checkup = await sql.checkup(conn, chat_id, checkup_id)
     assert checkup is not None
     names = await partners.names(conn, chat_id)
     items = await sql.items(conn, checkup_id)
-    return [part_message(wheel, names, checkup, items, part) for part in sorted(set(parts))]
+    messages = [part_message(wheel, names, checkup, items, part) for part in sorted(set(parts))]
+    # The earlier messages say where their agreements went, and take no more marks for them.
+    for earlier_id, part in sorted(replaced):
+        shown = await progress.latest_message(conn, chat_id, *CheckupPart(earlier_id, part).pack())
+        earlier_checkup = await sql.checkup(conn, chat_id, earlier_id)
+        if shown is None or earlier_checkup is None:
+            continue
+        earlier_items = await sql.items(conn, earlier_id)
+        messages.append(
+            part_message(wheel, names, earlier_checkup, earlier_items, part, edit=shown)
+        )
+    return messages
 
 
 def _id(agreement: Agreement | DueAgreement) -> int:
@@ -277,7 +297,7 @@ def part_message(
             text=_quote(item.text),
         )
         paragraphs.append(lines(title, _status(names, item)))
-        if not item.completed and item.status == "confirmed":
+        if not item.completed and not item.replaced and item.status == "confirmed":
             rows.append(
                 tuple(
                     Button(
@@ -300,6 +320,8 @@ def _status(names: dict[int, str], item: Item) -> Msg:
         return msg("    {marks}", marks=both_marks(names, item.marks))
     if item.status != "confirmed":
         return msg("    No longer an agreement: nothing to mark.")
+    if item.replaced:
+        return msg("    In a newer check-up now, with the marks given here: mark it there.")
     if len(item.marks) == 1:
         (slot,) = item.marks
         return msg(
@@ -313,12 +335,15 @@ def _status(names: dict[int, str], item: Item) -> Msg:
 # -- posting -------------------------------------------------------------------------------------
 
 
-async def post_due(conn: Tx, wheel: Wheel, now: dt.datetime) -> list[tuple[int, list[Reply]]]:
+async def post_due(
+    conn: Tx, wheel: Wheel, now: dt.datetime, chat_ids: Collection[int] | None = None
+) -> list[tuple[int, list[Reply]]]:
     """The job: for each group with agreements whose review date has come and that no check-up
     listed for that date yet, one check-up; returns each group's messages for the outbox (in
-    this transaction)."""
+    this transaction). ``chat_ids``: only for these groups (a reminder brings its group's
+    check-up along, ``bot/jobs/reminding.py``)."""
     stamp = now.isoformat(timespec="seconds")
-    due = await sql.unposted_due(conn, stamp, POST_AT_ONCE)
+    due = await sql.unposted_due(conn, stamp, POST_AT_ONCE, chat_ids)
     by_chat: dict[int, list[DueAgreement]] = {}
     for agreement in due:
         by_chat.setdefault(agreement.chat_id, []).append(agreement)
@@ -464,6 +489,14 @@ async def mark(turn: Turn, checkup_id: int, agreement_id: int, given: str) -> Re
     item = next((i for i in items if i.agreement_id == agreement_id), None)
     if item is None or not await _is_its_message(turn, checkup_id, item.part):
         return Result(notice=msg("That agreement is not part of this check-up."), alert=True)
+    if item.replaced:
+        return Result(
+            notice=msg(
+                "This agreement is in a newer check-up now, with the marks given here. Mark it "
+                "there."
+            ),
+            alert=True,
+        )
     if all(i.completed or i.status != "confirmed" for i in items):
         return Result(
             notice=msg(
@@ -522,6 +555,26 @@ async def mark(turn: Turn, checkup_id: int, agreement_id: int, given: str) -> Re
     return Result(replies=(shown, *replies), notice=notice)
 
 
+async def withdraw(turn: Turn, user_id: int, slot: int) -> list[Reply]:
+    """Someone now represents ``slot``: their marks for the other organisation on agreements
+    not yet marked by both no longer count (one person never marks for both). Returns the
+    check-up messages as they read now."""
+    conn, chat_id = turn.conn, turn.chat_id
+    shown = await sql.withdraw_marks(conn, chat_id, user_id, slot)
+    names = await partners.names(conn, chat_id)
+    edits: list[Reply] = []
+    for checkup_id, part in sorted(shown):
+        checkup = await sql.checkup(conn, chat_id, checkup_id)
+        target = await progress.latest_message(
+            conn, chat_id, *CheckupPart(checkup_id, part).pack()
+        )
+        if checkup is None or target is None:
+            continue
+        items = await sql.items(conn, checkup_id)
+        edits.append(part_message(turn.wheel, names, checkup, items, part, edit=target))
+    return edits
+
+
 async def _is_its_message(turn: Turn, checkup_id: int, part: int) -> bool:
     """Whether the message pressed is that part of that check-up: a forged press on another
     message must not turn it into a check-up."""
@@ -531,7 +584,9 @@ async def _is_its_message(turn: Turn, checkup_id: int, part: int) -> bool:
 
 
 def issue_text(kept: str, text: str, day: dt.date) -> Msg:
-    """The open issue a check-up writes down: the agreement, how it was kept, the question."""
+    """The open issue a check-up writes down: the agreement (quoted: the agreement itself stays,
+    and the open issue must fit the lists it goes into), how it was kept, the question."""
+    text = _quote(text)
     if kept == "partly":
         return msg(
             "Partly kept at the check-up of {date}: “{text}”. What is needed?", text=text, date=day
@@ -554,6 +609,7 @@ def issue_message(
     """The open issue a check-up opens when an agreement was partly or not kept: it quotes the
     agreement and asks what is needed, in one message."""
     kept = worst(marks)
+    text = _quote(text)
     asked = (
         msg(
             "Agreement “{text}” was partly kept (check-up of {date}). What is needed?",
@@ -577,6 +633,7 @@ def issue_message(
             both_marks(names, marks),
         ),
         buttons=issue_buttons(agreement_id, issue_id),
+        remember=CheckupIssue(agreement_id, issue_id).pack(),
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from bot.db import bot_messages, chats
 from bot.domain.buttons import Press
-from bot.domain.purposes import Purpose
+from bot.domain.purposes import Answered, Purpose
 from bot.flows.turn import Turn
 from bot.render.messages import Button, Msg, Result, listing, msg, plural_msg, reply
 
@@ -78,9 +78,15 @@ def yes_or_no(question: Msg, yes: Msg, answer: Callable[[bool], Press], asked: P
 async def answered_once(turn: Turn, asked: type[Purpose]) -> Result | None:
     """None for the first answer to a ``yes_or_no`` question (the message pressed); after it,
     what to say instead."""
-    if await bot_messages.take(turn.conn, turn.chat_id, turn.message_id, asked.kind):
+    if await bot_messages.take(
+        turn.conn, turn.chat_id, turn.message_id, asked.kind, Answered.kind
+    ):
         return None
-    return Result(notice=msg("That question has already been answered."))
+    return Result(notice=already_answered())
+
+
+def already_answered() -> Msg:
+    return msg("That question has already been answered.")
 
 
 def stale_button() -> Msg:

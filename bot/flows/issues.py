@@ -13,8 +13,10 @@ from bot.db.records import OpenIssue
 from bot.domain import purposes
 from bot.domain.buttons import IssueToAgreement, MakeAction, Resolve
 from bot.domain.permissions import Action
+from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
 from bot.flows import actions, board, gate
+from bot.flows.agreement_history import WHOLE_QUOTE
 from bot.flows.common import set_up_chat
 from bot.flows.turn import Turn
 from bot.render.messages import (
@@ -102,7 +104,7 @@ async def listing(turn: Turn) -> Result:
     chunks: list[list[tuple[int, OpenIssue]]] = [[]]
     size = 0
     for number, issue in numbered:
-        cost = len(issue.text) + 40
+        cost = len(quote(issue.text)) + 40
         if chunks[-1] and (len(chunks[-1]) == LIST_ISSUES or size + cost > LIST_CHARS):
             chunks.append([])
             size = 0
@@ -150,8 +152,10 @@ def _list(
     rows: list[tuple[Button, ...]] = []
     for number, issue in chunk:
         topic = wheel_text(wheel.topic(issue.topic_id).name)
+        # Quoted: a long issue would make the list, and every edit of it, several messages.
+        text = quote(issue.text)
         if issue.status == "open":
-            line = msg("{n}. {topic}: {text}", n=number, topic=topic, text=issue.text)
+            line = msg("{n}. {topic}: {text}", n=number, topic=topic, text=text)
             item = context.items.get(issue.id)
             if item is None:
                 lines.append(line)
@@ -183,7 +187,7 @@ def _list(
                     "<s>{n}. {topic}: {text}</s> – resolved",
                     n=number,
                     topic=topic,
-                    text=issue.text,
+                    text=text,
                 )
             )
     parts: tuple[Msg | Joined, ...] = (Joined(tuple(lines)),)
@@ -225,5 +229,9 @@ async def resolve(turn: Turn, issue_id: int) -> Result:
         )
         return Result(replies=(edited, *also), notice=notice)
     # A message of one issue, as /issues posted them before lists.
-    done: Msg = msg("<s>{text}</s> – resolved by {name}.", text=issue.text, name=member.name)
+    done: Msg = msg(
+        "<s>{text}</s> – resolved by {name}.",
+        text=quote(issue.text, WHOLE_QUOTE),
+        name=member.name,
+    )
     return Result(replies=(Reply(parts=(done,), edit=message_id), *also), notice=notice)

@@ -4,8 +4,9 @@ set-up, anyone who writes as themselves; in a private chat, the person."""
 from __future__ import annotations
 
 from bot.domain.permissions import Action
+from bot.domain.purposes import LanguageQuestion
 from bot.flows import gate, welcome
-from bot.flows.common import anonymous, refuse, stale_button
+from bot.flows.common import anonymous, answered_once, refuse, stale_button
 from bot.flows.turn import Turn
 from bot.i18n import LANGUAGES
 from bot.render.messages import Reply, Result
@@ -32,10 +33,11 @@ async def language_command(turn: Turn, argument: str | None) -> list[Reply] | Re
 
 
 async def language_button(turn: Turn, choice: str) -> list[Reply] | Result:
-    """A language button."""
+    """A language button: the question is answered once, and becomes the confirmation (a
+    double tap confirms once)."""
     if choice not in LANGUAGES:  # a language the bot no longer speaks
         return Result(notice=stale_button(), alert=True)
-    refused = await _refusal(turn, button=True)
+    refused = await _refusal(turn, button=True) or await answered_once(turn, LanguageQuestion)
     if refused is not None:
         return refused
-    return await welcome.set_language(turn, choice)
+    return await welcome.set_language(turn, choice, edit=turn.message_id)

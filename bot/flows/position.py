@@ -39,7 +39,7 @@ from bot.domain.position import (
     scores,
     valid,
 )
-from bot.domain.purposes import PositionMessage
+from bot.domain.purposes import PositionMessage, PositionQuestion
 from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.common import refuse, set_up_chat, stale_button
@@ -234,7 +234,12 @@ def _question(
         Button(str(value), RatePosition(check_id, step, value).pack()) for value in SCALE
     )
     unknown = (Button(msg("Don't know"), RatePosition(check_id, step, 0).pack()),)
-    return reply(*parts, buttons=(numbers, unknown), edit=edit)
+    return reply(
+        *parts,
+        buttons=(numbers, unknown),
+        remember=PositionQuestion(check_id).pack(),
+        edit=edit,
+    )
 
 
 def _statement(component: Component, step: int) -> Joined:
@@ -269,7 +274,13 @@ async def rate(turn: Turn, check_id: int, step: int, value: int) -> Result:
         return member
     user_id, slot = member
     rating = await sql.rating(turn.conn, check_id, user_id)
-    if rating is None or len(rating.draft) != step or not valid(rating.draft):
+    if rating is None:
+        # Never begun with the link, or withdrawn when its rater changed organisation.
+        return refuse(
+            msg("Open the link in the group again (Rate privately) to rate from the start."),
+            button=True,
+        )
+    if len(rating.draft) != step or not valid(rating.draft):
         # A second press on the same statement, or an older message of this rating.
         return Result(notice=msg("Already answered: go on with the newest statement."))
     draft = rating.draft + (DONT_KNOW if value == 0 else str(value))
@@ -437,6 +448,23 @@ async def _representative(turn: Turn, chat_id: int, *, button: bool) -> tuple[in
             button=button,
         )
     return user_id, found.slot
+
+
+async def withdraw(turn: Turn, user_id: int, slot: int) -> list[Reply]:
+    """Someone now represents ``slot``: their rating for the other organisation in the open
+    check no longer counts (it would speak for an organisation they no longer represent);
+    the group's message is corrected. They rate again with the same link."""
+    conn, chat_id = turn.conn, turn.chat_id
+    check = await sql.latest_open(conn, chat_id)
+    rating = await sql.rating(conn, check.id, user_id) if check is not None else None
+    if check is None or rating is None or rating.slot == slot:
+        return []
+    await sql.withdraw(conn, chat_id, user_id, slot)
+    target = await progress.latest_message(conn, chat_id, *PositionMessage(check.id).pack())
+    if target is None or rating.answers is None:
+        return []  # a rating under way was not counted: the message stays as it was
+    token = await links.token_of(conn, chat_id, LINK_KIND, check.id)
+    return [await _group_message(conn, chat_id, check.id, token, edit=target)]
 
 
 async def reset(conn: Tx, chat_id: int) -> None:

@@ -13,6 +13,7 @@ from bot.domain.wheel import Wheel
 from bot.flows import gate
 from bot.flows.common import answered_once, refuse, yes_or_no
 from bot.flows.turn import Turn, known_chat
+from bot.i18n import LANGUAGES
 from bot.render.messages import (
     Joined,
     Msg,
@@ -139,6 +140,22 @@ async def my_data(turn: Turn) -> Result:
                 found.checkup_marks,
             )
         )
+    if found.holds:
+        parts.append(
+            plural_msg(
+                "{n} time you said for your organisation that an agreement still holds.",
+                "{n} times you said for your organisation that an agreement still holds.",
+                found.holds,
+            )
+        )
+    if found.started:
+        parts.append(
+            plural_msg(
+                "{n} check-up or position check you started.",
+                "{n} check-ups and position checks you started.",
+                found.started,
+            )
+        )
     if found.position_ratings:
         parts.append(
             plural_msg(
@@ -194,7 +211,14 @@ async def forget_me(turn: Turn, erase: bool, asker: int) -> Result:
             replies=(reply(msg("Nothing was erased."), edit=message_id),),
             notice=msg("Nothing changed."),
         )
-    groups = await forget_person(turn.conn, asker, turn.stamp)
+    # What the bot still owes any chat, and the copies of what it sent, name them as they are
+    # named after the erasure: "a representative", in each chat's language.
+    anonymous = {
+        language: turn.words_in(language, msg("a representative"), "") for language in LANGUAGES
+    }
+    groups = await forget_person(
+        turn.conn, asker, turn.stamp, names=[turn.actor.name], anonymous=anonymous
+    )
     done = reply(
         plural_msg(
             "Done: your name and id are erased in {n} group. What you said stays, as said by a "

@@ -20,7 +20,7 @@ from bot.db.tx import Tx
 from bot.domain.buttons import CancelReminder, Dismiss, RemindFor, Snooze, StartNow
 from bot.domain.moments import Refusal, parse_moment, split_stage
 from bot.domain.permissions import Action
-from bot.domain.purposes import ReminderMessage, RemindQuestion
+from bot.domain.purposes import ReminderList, ReminderMessage, RemindQuestion
 from bot.domain.wheel import Wheel
 from bot.flows import checkups, gate, position, session
 from bot.flows.common import answered_once, refuse, set_up_chat, stale_button
@@ -129,7 +129,7 @@ def which_stage(wheel: Wheel, local: dt.datetime, reply_to: int | None) -> Reply
                 for stage in wheel.stages
             ),
         ),
-        remember=RemindQuestion().pack(),
+        remember=RemindQuestion(at).pack(),
         reply_to=reply_to,
     )
 
@@ -247,6 +247,7 @@ async def _listing(turn: Turn, *, edit: int | None = None) -> Reply:
         plural_msg("<b>{n} reminder</b> is set:", "<b>{n} reminders</b> are set:", len(pending)),
         lines(*entries),
         buttons=buttons,
+        remember=ReminderList(tuple(r.id for r in pending)).pack(),
         edit=edit,
     )
 
@@ -303,17 +304,15 @@ async def reminder_message(
     parts.append(still_open(wheel, await records.issues(conn, reminder.chat_id)))
     due = await checkups.due_agreements(conn, reminder.chat_id, now)
     if due:
-        # The check-up message itself comes from its own job; the reminder names what is due
-        # so that coming back starts from the agreements.
+        # The check-up lists them with their buttons (the reminder job brings it along): a
+        # second list here, or a /checkup for a third, would only compete with it.
         parts.append(
-            lines(
-                plural_msg(
-                    "<b>{n} agreement</b> is due for a check-up:",
-                    "<b>{n} agreements</b> are due for a check-up:",
-                    len(due),
-                ),
-                *(msg("• {text}", text=_clip(a.text)) for a in due[:SHOW_OPEN]),
-                msg("Send /checkup to say together whether they were kept."),
+            plural_msg(
+                "<b>{n} agreement</b> has reached its check-up date: mark it together in the "
+                "check-up.",
+                "<b>{n} agreements</b> have reached their check-up date: mark them together in "
+                "the check-up.",
+                len(due),
             )
         )
     elif agreed:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from bot.db import partners, progress, records, rounds
+from bot.db import bot_messages, partners, progress, records, rounds
+from bot.domain import purposes
 from bot.domain.buttons import LATER_MONTHS, ChooseStage, RemindLater
 from bot.domain.permissions import Action
-from bot.domain.purposes import Answers, Card
+from bot.domain.purposes import Answers, Card, StageMenu, StageRecap
 from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
 from bot.flows import actions, agreement_review, board, gate, position
@@ -60,7 +61,7 @@ def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
         )
     parts.append(msg("New to working together? Start with <b>Orientation</b>."))
     buttons = (tuple(Button(wheel_text(s.name), ChooseStage(s.id).pack()) for s in wheel.stages),)
-    return Reply(parts=tuple(parts), buttons=buttons)
+    return Reply(parts=tuple(parts), buttons=buttons, remember=StageMenu().pack())
 
 
 async def _open_topic(turn: Turn, topic: Topic) -> list[Reply]:
@@ -92,11 +93,7 @@ async def revisit_extras(turn: Turn, topic: Topic, round_number: int) -> list[Re
     agreements (Still holds / Change / Drop). Each message counts against the budget of four new
     group messages per revisited topic (card, side-by-side view, and two more).
     """
-    replies: list[Reply] = []
-    review = await agreement_review.earlier_agreements(turn, topic.id)
-    if review is not None:
-        replies.append(review)
-    return replies
+    return await agreement_review.earlier_agreements(turn, topic.id)
 
 
 async def _close_earlier_card(turn: Turn, topic: Topic, round_number: int) -> list[Reply]:
@@ -276,6 +273,7 @@ async def stage_command(turn: Turn, args: list[str]) -> Result:
                         word=" ".join(args),
                     ),
                     buttons=stage_menu(turn.wheel).buttons,
+                    remember=StageMenu().pack(),
                 ),
             )
         )
@@ -394,9 +392,18 @@ async def edit_answer(turn: Turn, text: str | None) -> Result:
 
 
 async def next_topic(
-    turn: Turn, topic_id: str | None, *, skip: bool = False, button: bool = False
+    turn: Turn,
+    topic_id: str | None,
+    *,
+    skip: bool = False,
+    button: bool = False,
+    round_number: int = 0,
 ) -> Result:
-    """Go on to the next topic of the stage (marking the current one skipped if asked)."""
+    """Go on to the next topic of the stage (marking the current one skipped if asked).
+
+    A button of an earlier round's message (``round_number``, or for buttons from before the
+    round was on them, the round of the view it was pressed on) is refused: the group is on the
+    same topic again in a later round, and would skip it unanswered."""
     action = Action.SKIP if skip else Action.NEXT
     member = await gate.member(turn, action, button=button)
     if isinstance(member, Result):
@@ -407,6 +414,15 @@ async def next_topic(
         return Result(replies=(stage_menu(wheel),)) if not button else Result()
     if topic_id is not None and topic_id != chat.topic:
         return Result(notice=msg("You have already moved on from this topic."))
+    if button and topic_id is not None and await _earlier_round(turn, topic_id, round_number):
+        return Result(
+            notice=msg(
+                "This button is from an earlier round of {stage}. The current card is further "
+                "down.",
+                stage=wheel_text(wheel.stage(wheel.topic(topic_id).stage).name),
+            ),
+            alert=True,
+        )
     current = wheel.topic(chat.topic)
     statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
     replies: list[Reply] = []
@@ -424,6 +440,16 @@ async def next_topic(
         if walked is not None:
             replies.append(walked)
     return Result(replies=tuple(replies))
+
+
+async def _earlier_round(turn: Turn, topic_id: str, round_number: int) -> bool:
+    """Whether a *Next topic* press on ``topic_id`` came from a message of an earlier round."""
+    current = await board.current_round(turn, turn.wheel.topic(topic_id).stage)
+    if round_number:
+        return round_number < current
+    remembered = await bot_messages.purpose(turn.conn, turn.chat_id, turn.message_id)
+    shown = purposes.read(*remembered) if remembered is not None else None
+    return isinstance(shown, Answers) and shown.round < current
 
 
 async def previous_topic(turn: Turn) -> Result:
@@ -492,7 +518,9 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
         )
     following = _next_stage(wheel, stage_id)
     buttons: list[tuple[Button, ...]] = []
+    offered: tuple[str, ...] = ()  # the stages its buttons go on with
     if following is not None:
+        offered = (following.id,)
         parts.append(
             msg(
                 "Go on with <b>{stage}</b> now, or shall I remind you later? Many partners come "
@@ -516,6 +544,7 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             if any(statuses.get(t.id, "open") == "open" for t in wheel.stage_topics(stage.id))
         ]
         parts.append(msg("You have reached the centre of the wheel. Well done!"))
+        offered = tuple(s.id for s in unfinished)
         if unfinished:
             parts.append(
                 msg(
@@ -540,7 +569,13 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
             )
         )
         buttons.append(later_buttons(stage_id))
-    return await _with_position_offer(turn, Reply(parts=tuple(parts), buttons=tuple(buttons)))
+    later = following.id if following is not None else stage_id
+    recap = Reply(
+        parts=tuple(parts),
+        buttons=tuple(buttons),
+        remember=StageRecap(offered, later).pack(),
+    )
+    return await _with_position_offer(turn, recap)
 
 
 def later_buttons(stage_id: str) -> tuple[Button, ...]:

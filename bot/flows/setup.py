@@ -6,7 +6,7 @@ from bot.db import chats, partners
 from bot.domain.buttons import ChooseSide, Facilitate, ResetAnswer
 from bot.domain.permissions import Action
 from bot.domain.purposes import PartnerName, RenamePrompt, ResetQuestion, Sides
-from bot.flows import gate, position, session
+from bot.flows import agreement_review, checkups, gate, position, session
 from bot.flows.common import (
     MAX_NAME,
     anonymous,
@@ -182,13 +182,28 @@ async def choose_side(turn: Turn, slot: int) -> Result:
         return Result(notice=msg("You already represent {partner}.", partner=names[slot]))
     await partners.join(conn, turn.chat_id, actor.user_id, actor.name, slot, turn.stamp)
     replies = [await sides_message(turn, edit=turn.message_id)]
+    # One person never speaks for both organisations: what they said for the other one in
+    # checks still open (Still holds, check-up marks, a position rating) no longer counts.
+    held = await agreement_review.withdraw(turn, actor.user_id, slot)
+    corrected = [
+        *await checkups.withdraw(turn, actor.user_id, slot),
+        *await position.withdraw(turn, actor.user_id, slot),
+    ]
+    replies.extend(corrected)
     members = await partners.representatives(conn, turn.chat_id)
     if chat.setup_step == "members" and {m.slot for m in members} == {1, 2}:
         await partners.set_setup(conn, turn.chat_id, "done", turn.stamp)
         replies.append(session.stage_menu(turn.wheel, both_present=True))
-    return Result(
-        replies=tuple(replies), notice=msg("You represent {partner}.", partner=names[slot])
-    )
+    if held or corrected:
+        notice = msg(
+            "You represent {partner}. What you said for {other} in checks still open no "
+            "longer counts.",
+            partner=names[slot],
+            other=names.get(3 - slot, ""),
+        )
+    else:
+        notice = msg("You represent {partner}.", partner=names[slot])
+    return Result(replies=tuple(replies), notice=notice)
 
 
 async def show_partners(turn: Turn) -> Result:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.domain.buttons import Export
 from bot.domain.history import Step
+from bot.domain.purposes import ExportOffer
 from bot.domain.record import (
     AgreementEntry,
     GroupRecord,
@@ -110,6 +111,7 @@ def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
             ),
         ),
         buttons=((Button(msg("Export as PDF"), Export().pack()),),),
+        remember=ExportOffer().pack(),
     )
     return Result(replies=(Reply(parts=tuple(parts), most=MOST_MESSAGES, overflow=export),))
 

@@ -79,10 +79,17 @@ class Turn:
     #: A message as plain text in the chat's language, for what the bot writes down on the
     #: group's behalf (an open issue a check-up opens). None where nothing is translated.
     say: Callable[[Msg], str] | None = None
+    #: A message as plain text in a given language, for what the bot rewrites in other chats
+    #: (a forgotten person's name in what it still owes them). None where nothing is translated.
+    say_in: Callable[[str, Msg], str] | None = None
 
     def words(self, message: Msg, fallback: str) -> str:
         """``message`` in the chat's language, or ``fallback`` without a translator."""
         return self.say(message) if self.say is not None else fallback
+
+    def words_in(self, language: str, message: Msg, fallback: str) -> str:
+        """``message`` in ``language``, or ``fallback`` without a translator."""
+        return self.say_in(language, message) if self.say_in is not None else fallback
 
     @property
     def chat_id(self) -> int:

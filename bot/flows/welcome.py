@@ -7,6 +7,7 @@ import logging
 
 from bot.db import chats
 from bot.domain.buttons import ChooseLanguage
+from bot.domain.purposes import LanguageQuestion
 from bot.flows.turn import Turn, known_chat
 from bot.i18n import LANGUAGES
 from bot.render.messages import Button, Msg, Reply, msg
@@ -62,8 +63,10 @@ async def bot_removed(turn: Turn) -> list[Reply]:
 async def migrated(turn: Turn, old_id: int, new_id: int) -> list[Reply]:
     """A group became a supergroup: its new id takes over everything (Telegram says so in both;
     the second notice finds nothing left to move)."""
-    if await chats.migrate(turn.conn, old_id, new_id, turn.stamp):
-        log.info("Moved a group to its supergroup id")
+    move = await chats.migrate(turn.conn, old_id, new_id, turn.stamp)
+    if move in chats.MOVE_LOG:
+        level, text = chats.MOVE_LOG[move]
+        log.log(level, text, old_id, new_id)
     return []
 
 
@@ -168,16 +171,19 @@ async def language(turn: Turn, argument: str | None) -> list[Reply]:
     parts = [msg("I speak English in this chat. Choose a language:")]
     if choice:
         parts.insert(0, msg("I don't know the language “{choice}”.", choice=argument or ""))
-    return [Reply(parts=tuple(parts), buttons=_language_buttons())]
+    return [
+        Reply(parts=tuple(parts), buttons=_language_buttons(), remember=LanguageQuestion().pack())
+    ]
 
 
-async def set_language(turn: Turn, choice: str) -> list[Reply]:
-    """Switch the chat to ``choice`` and confirm it in the new language."""
+async def set_language(turn: Turn, choice: str, *, edit: int | None = None) -> list[Reply]:
+    """Switch the chat to ``choice`` and confirm it in the new language (in place of the
+    question ``edit``, for a button)."""
     await known_chat(turn)
     if choice not in LANGUAGES:
         return []
     await chats.set_language(turn.conn, turn.chat_id, choice, turn.stamp)
-    return [Reply(parts=(msg("From now on I'll speak English in this chat."),))]
+    return [Reply(parts=(msg("From now on I'll speak English in this chat."),), edit=edit)]
 
 
 def unknown_command(command: str) -> list[Reply]:

@@ -11,6 +11,7 @@ import sqlite3
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.db import is_storage_fault as is_storage_fault  # used by bot.app
 from bot.handlers.turn import Context, translator_for
 from bot.i18n import language_for
 from bot.io.direct import answer_press, reply_now
@@ -21,16 +22,6 @@ from bot.services import services
 log = logging.getLogger(__name__)
 
 COULD_NOT_SAVE = msg("I could not save that just now. Please try again in a moment.")
-
-
-def is_storage_fault(error: BaseException | None) -> bool:
-    """True for a database that cannot write now (as opposed to a bug in a query)."""
-    if not isinstance(error, sqlite3.OperationalError):
-        return False
-    reason = str(error).lower()
-    return any(
-        word in reason for word in ("full", "readonly", "read-only", "locked", "busy", "disk i/o")
-    )
 
 
 async def tell_could_not_save(update: object, context: Context) -> None:

@@ -3,6 +3,14 @@
 A press carries its data, read by ``bot.domain.buttons`` into a typed press; a reply answers a
 bot message whose purpose was remembered, read by ``bot.domain.purposes``. The class of what was
 read picks the flow here, in one place, as ``bot/app.py`` picks the handler of each command.
+
+A press acts only on the message it belongs to. Its data comes from the person's client, which
+can send any data with any message of the chat; the message pressed is the one thing Telegram
+vouches for. So each kind of press names the messages that carry it (``OnPress.on``), and a
+press counts only when the pressed message's purpose, as remembered when it was delivered, is one
+of them, for the same agreement, issue, reminder, check-up or person. Anything else (another
+kind's data, another message's or another group's, a forged id) is answered "this button no
+longer works" and changes nothing, in the transaction of the press.
 """
 
 from __future__ import annotations
@@ -52,15 +60,38 @@ from bot.domain.buttons import (
     Withdraw,
 )
 from bot.domain.purposes import (
+    ActionDue,
+    ActionWalk,
     AgreementPrompt,
+    AgreementReview,
+    Answered,
+    Answers,
     Card,
     ChangePrompt,
+    CheckupIssue,
+    CheckupPart,
+    Decided,
+    DropProposal,
+    ExportOffer,
+    FacilitatorList,
+    ForgetGroupQuestion,
+    ForgetMeQuestion,
     IssueAgreementPrompt,
+    IssueList,
     IssuePrompt,
+    LanguageQuestion,
     PartnerName,
+    PositionQuestion,
     Proposal,
     Purpose,
+    ReminderList,
+    ReminderMessage,
+    RemindQuestion,
     RenamePrompt,
+    ResetQuestion,
+    Sides,
+    StageMenu,
+    StageRecap,
 )
 from bot.flows import (
     actions,
@@ -77,10 +108,13 @@ from bot.flows import (
     setup,
     summary,
 )
+from bot.flows.common import already_answered
+from bot.flows.common import stale_button as stale_words
 from bot.flows.turn import Flow, Outcome, Turn
 from bot.handlers.turn import Context, in_group, run_flow, stale_button
 from bot.io import outbox
 from bot.jobs import reminding
+from bot.render.messages import Result
 from bot.services import App, services
 
 P = TypeVar("P", bound=Press)
@@ -89,21 +123,31 @@ Q = TypeVar("Q", bound=Purpose)
 
 @dataclass(frozen=True, slots=True)
 class OnPress(Generic[P]):
-    """A kind of button and the flow its press runs."""
+    """A kind of button, the messages that carry it, and the flow its press runs."""
 
     press: type[P]
+    #: Whether a message with this purpose carries this press (the same ids included).
+    on: Callable[[P, Purpose], bool]
     flow: Callable[[Turn, P], Awaitable[Outcome]]
     #: The button belongs to a group's session; pressed anywhere else, it is stale. (Only the
     #: language buttons are also in private chats.)
     groups_only: bool = True
-    #: It answers a question that its first answer consumes: the question's bookkeeping must
-    #: be done, so a press right after the question appeared waits for the chat's delivery.
-    settle: bool = False
     #: What to do once the turn committed (outside it: e.g. wake a job up).
     after: Callable[[App], Awaitable[None]] | None = None
 
-    def bind(self, press: P) -> Flow:
-        return lambda turn: self.flow(turn, press)
+    def bind(self, press: P, shown: str | None) -> Flow:
+        """The press's flow, run only when the pressed message carries it (``shown``: its text
+        as the press showed it, to recognise an earlier copy sent again after a crash)."""
+
+        async def on_its_message(turn: Turn) -> Outcome:
+            found = await remembered(turn.conn, turn.chat_id, turn.message_id, shown)
+            if isinstance(found, Answered):
+                return Result(notice=already_answered())
+            if found is None or not self.on(press, found):
+                return Result(notice=stale_words(), alert=True)
+            return await self.flow(turn, press)
+
+        return on_its_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,85 +161,207 @@ class OnReply(Generic[Q]):
         return lambda turn: self.flow(turn, purpose, text)
 
 
+# -- which messages carry which presses ---------------------------------------------------------
+
+
+def _on_proposal(press: Confirm | NotYet | Withdraw, shown: Purpose) -> bool:
+    """Confirm, Not yet and Withdraw: on the proposal, also once it was decided."""
+    return (
+        isinstance(shown, Proposal | DropProposal | Decided) and shown.agreement == press.agreement
+    )
+
+
+def _on_review(press: StillHolds | ChangeAgreement | DropAgreement, shown: Purpose) -> bool:
+    """Still holds, Change and Drop: on a list of earlier agreements, or a check-up's issue."""
+    if isinstance(shown, AgreementReview):
+        return press.agreement in shown.ids
+    return isinstance(shown, CheckupIssue) and shown.agreement == press.agreement
+
+
+def _on_issue(press: Resolve | IssueToAgreement, shown: Purpose) -> bool:
+    """Resolved and Make it an agreement: on a list of open issues (Resolved also on the open
+    issue a check-up opened, and on an action item's reminder once it is done)."""
+    if isinstance(shown, IssueList):
+        return press.issue in shown.ids
+    return (
+        isinstance(press, Resolve)
+        and isinstance(shown, CheckupIssue | ActionDue)
+        and shown.issue == press.issue
+    )
+
+
+def _on_reminder(press: StartNow | Snooze | Dismiss, shown: Purpose) -> bool:
+    return isinstance(shown, ReminderMessage) and shown.reminder == press.reminder
+
+
+def _on_answers(press: RecordAgreement | NoteIssue | NextTopic, shown: Purpose) -> bool:
+    """What to record on a topic, and the next topic: on its answers side by side (the next
+    topic also on a proposal of the topic once decided)."""
+    if isinstance(shown, Answers):
+        return shown.topic == press.topic
+    return (
+        isinstance(press, NextTopic) and isinstance(shown, Decided) and shown.topic == press.topic
+    )
+
+
+def _on_stages(press: ChooseStage, shown: Purpose) -> bool:
+    return isinstance(shown, StageMenu) or (
+        isinstance(shown, StageRecap) and press.stage in shown.stages
+    )
+
+
 PRESSES: dict[type[Press], OnPress[Any]] = {
     route.press: route
     for route in (
         # Set-up and language: take a side, answer /reset's question, choose a language.
-        OnPress(ChooseSide, lambda turn, p: setup.choose_side(turn, p.slot)),
-        OnPress(ResetAnswer, lambda turn, p: setup.reset(turn, p.clear), settle=True),
+        OnPress(
+            ChooseSide,
+            # The two partners, slots 1 and 2 (``3 - slot`` is the other one everywhere).
+            lambda p, shown: isinstance(shown, Sides) and p.slot in (1, 2),
+            lambda turn, p: setup.choose_side(turn, p.slot),
+        ),
+        OnPress(
+            ResetAnswer,
+            lambda p, shown: isinstance(shown, ResetQuestion),
+            lambda turn, p: setup.reset(turn, p.clear),
+        ),
         # A facilitator: the presser facilitates; a role ended from /facilitator's list.
-        OnPress(Facilitate, lambda turn, p: facilitation.facilitate(turn)),
-        OnPress(EndFacilitator, lambda turn, p: facilitation.end_role(turn, p.user), settle=True),
+        OnPress(
+            Facilitate,
+            lambda p, shown: isinstance(shown, Sides),
+            lambda turn, p: facilitation.facilitate(turn),
+        ),
+        OnPress(
+            EndFacilitator,
+            lambda p, shown: isinstance(shown, FacilitatorList) and p.user in shown.users,
+            lambda turn, p: facilitation.end_role(turn, p.user),
+        ),
         OnPress(
             ChooseLanguage,
+            lambda p, shown: isinstance(shown, LanguageQuestion),
             lambda turn, p: language.language_button(turn, p.language),
             groups_only=False,
         ),
         # The session: a stage, the next topic, what to record on the topic, a reminder later.
-        OnPress(ChooseStage, lambda turn, p: session.choose_stage(turn, p.stage, button=True)),
-        OnPress(NextTopic, lambda turn, p: session.next_topic(turn, p.topic, button=True)),
-        OnPress(RecordAgreement, lambda turn, p: agreements.ask_text(turn, p.topic, button=True)),
-        OnPress(NoteIssue, lambda turn, p: issues.ask_text(turn, p.topic, button=True)),
-        OnPress(RemindLater, lambda turn, p: reminders.remind_later(turn, p.stage, p.months)),
+        OnPress(
+            ChooseStage,
+            _on_stages,
+            lambda turn, p: session.choose_stage(turn, p.stage, button=True),
+        ),
+        OnPress(
+            NextTopic,
+            _on_answers,
+            lambda turn, p: session.next_topic(turn, p.topic, button=True, round_number=p.round),
+        ),
+        OnPress(
+            RecordAgreement,
+            _on_answers,
+            lambda turn, p: agreements.ask_text(turn, p.topic, button=True),
+        ),
+        OnPress(
+            NoteIssue, _on_answers, lambda turn, p: issues.ask_text(turn, p.topic, button=True)
+        ),
+        OnPress(
+            RemindLater,
+            lambda p, shown: isinstance(shown, StageRecap) and shown.later == p.stage,
+            lambda turn, p: reminders.remind_later(turn, p.stage, p.months),
+        ),
         OnPress(
             RemindFor,
+            # Asked before the question kept its moment (0): the flow checks the moment.
+            lambda p, shown: isinstance(shown, RemindQuestion) and shown.at in (0, p.at),
             lambda turn, p: reminders.remind_for(turn, p.stage, p.at),
-            settle=True,
             after=reminding.wake_for_next,  # "/remind in 1 minute" comes on time
         ),
         # Agreements and open issues.
-        OnPress(Confirm, lambda turn, p: agreements.confirm(turn, p.agreement, p.revision)),
-        OnPress(NotYet, lambda turn, p: agreements.not_yet(turn, p.agreement)),
-        OnPress(Withdraw, lambda turn, p: agreements.withdraw(turn, p.agreement)),
-        OnPress(Resolve, lambda turn, p: issues.resolve(turn, p.issue)),
-        OnPress(IssueToAgreement, lambda turn, p: agreements.propose_from_issue(turn, p.issue)),
-        # Action items: who picks an open issue up and by when (the press checks it is on the
-        # question's message, which must have been remembered), and how it went on the day.
-        OnPress(MakeAction, lambda turn, p: actions.make_action(turn, p.issue)),
         OnPress(
-            ActionOwner, lambda turn, p: actions.choose_owner(turn, p.issue, p.owner), settle=True
+            Confirm,
+            _on_proposal,
+            lambda turn, p: agreements.confirm(turn, p.agreement, p.revision),
+        ),
+        OnPress(NotYet, _on_proposal, lambda turn, p: agreements.not_yet(turn, p.agreement)),
+        OnPress(Withdraw, _on_proposal, lambda turn, p: agreements.withdraw(turn, p.agreement)),
+        OnPress(Resolve, _on_issue, lambda turn, p: issues.resolve(turn, p.issue)),
+        OnPress(
+            IssueToAgreement,
+            _on_issue,
+            lambda turn, p: agreements.propose_from_issue(turn, p.issue),
+        ),
+        # Action items: who picks an open issue up and by when (on the question of who picks
+        # which issue up), and how it went on the day (on that item's reminder).
+        OnPress(
+            MakeAction,
+            lambda p, shown: isinstance(shown, IssueList) and p.issue in shown.ids,
+            lambda turn, p: actions.make_action(turn, p.issue),
         ),
         OnPress(
-            ActionWhen, lambda turn, p: actions.choose_when(turn, p.issue, p.span), settle=True
+            ActionOwner,
+            lambda p, shown: isinstance(shown, ActionWalk) and p.issue in shown.ids,
+            lambda turn, p: actions.choose_owner(turn, p.issue, p.owner),
         ),
         OnPress(
-            ActionStatus, lambda turn, p: actions.set_status(turn, p.issue, p.status), settle=True
+            ActionWhen,
+            lambda p, shown: isinstance(shown, ActionWalk) and p.issue in shown.ids,
+            lambda turn, p: actions.choose_when(turn, p.issue, p.span),
+        ),
+        OnPress(
+            ActionStatus,
+            lambda p, shown: isinstance(shown, ActionDue) and shown.issue == p.issue,
+            lambda turn, p: actions.set_status(turn, p.issue, p.status),
         ),
         # Earlier agreements: still holds, change or drop.
-        OnPress(StillHolds, lambda turn, p: agreement_review.still_holds(turn, p.agreement)),
-        OnPress(ChangeAgreement, lambda turn, p: agreement_review.change(turn, p.agreement)),
-        OnPress(DropAgreement, lambda turn, p: agreement_review.drop(turn, p.agreement)),
+        OnPress(
+            StillHolds, _on_review, lambda turn, p: agreement_review.still_holds(turn, p.agreement)
+        ),
+        OnPress(
+            ChangeAgreement, _on_review, lambda turn, p: agreement_review.change(turn, p.agreement)
+        ),
+        OnPress(
+            DropAgreement, _on_review, lambda turn, p: agreement_review.drop(turn, p.agreement)
+        ),
         # A reminder that came (start now, in a week, cancel), and the cancel buttons of
         # /reminders.
-        OnPress(StartNow, lambda turn, p: reminders.start_now(turn, p.reminder)),
-        OnPress(Snooze, lambda turn, p: reminders.snooze(turn, p.reminder)),
-        OnPress(Dismiss, lambda turn, p: reminders.dismiss(turn, p.reminder)),
-        OnPress(CancelReminder, lambda turn, p: reminders.cancel_pending(turn, p.reminder)),
-        # A check-up's Kept, Partly and Not kept (the press checks it is on its check-up's
-        # message, which must have been remembered).
+        OnPress(StartNow, _on_reminder, lambda turn, p: reminders.start_now(turn, p.reminder)),
+        OnPress(Snooze, _on_reminder, lambda turn, p: reminders.snooze(turn, p.reminder)),
+        OnPress(Dismiss, _on_reminder, lambda turn, p: reminders.dismiss(turn, p.reminder)),
+        OnPress(
+            CancelReminder,
+            lambda p, shown: isinstance(shown, ReminderList) and p.reminder in shown.ids,
+            lambda turn, p: reminders.cancel_pending(turn, p.reminder),
+        ),
+        # A check-up's Kept, Partly and Not kept (the flow checks that the agreement is in the
+        # part of the check-up pressed).
         OnPress(
             MarkCheckup,
+            lambda p, shown: isinstance(shown, CheckupPart) and shown.checkup == p.checkup,
             lambda turn, p: checkups.mark(turn, p.checkup, p.agreement, p.mark),
-            settle=True,
         ),
         # The export a long summary offers.
-        OnPress(Export, lambda turn, p: summary.file_command(turn, "export", button=True)),
+        OnPress(
+            Export,
+            lambda p, shown: isinstance(shown, ExportOffer),
+            lambda turn, p: summary.file_command(turn, "export", button=True),
+        ),
         # A position check's rating, in a private chat.
         OnPress(
             RatePosition,
+            lambda p, shown: isinstance(shown, PositionQuestion) and shown.check == p.check,
             lambda turn, p: position.rate(turn, p.check, p.step, p.value),
             groups_only=False,
         ),
         # People's data: answer /forgetgroup's and /forgetme's questions.
         OnPress(
-            ForgetGroupAnswer, lambda turn, p: privacy.forget_group(turn, p.erase), settle=True
+            ForgetGroupAnswer,
+            lambda p, shown: isinstance(shown, ForgetGroupQuestion),
+            lambda turn, p: privacy.forget_group(turn, p.erase),
         ),
         OnPress(
             ForgetMeAnswer,
+            # One's own answer pressed on someone else's question is not an answer to it.
+            lambda p, shown: isinstance(shown, ForgetMeQuestion) and shown.asker == p.asker,
             lambda turn, p: privacy.forget_me(turn, p.erase, p.asker),
             # /forgetme is asked in a private chat too (it keeps one's data out of the group).
             groups_only=False,
-            settle=True,
         ),
     )
 }
@@ -219,6 +385,8 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
             lambda turn, p, text: agreements.propose_for_issue(turn, p.issue, text),
         ),
         OnReply(Proposal, lambda turn, p, text: agreements.reword(turn, p.agreement, text)),
+        # A decided proposal: the reply is told it is no longer open.
+        OnReply(Decided, lambda turn, p, text: agreements.reword(turn, p.agreement, text)),
         OnReply(
             ChangePrompt,
             lambda turn, p, text: agreement_review.change_worded(turn, p.agreement, text),
@@ -231,7 +399,7 @@ REPLIES: dict[type[Purpose], OnReply[Any]] = {
 
 async def on_button(update: Update, context: Context) -> None:
     """A press on any of the bot's buttons: its data read by the one codec and checked against
-    the wheel here, and against the database in its flow."""
+    the wheel here, against the message pressed and the database in its turn."""
     query = update.callback_query
     assert query is not None
     press = buttons.read(query.data)
@@ -245,9 +413,14 @@ async def on_button(update: Update, context: Context) -> None:
     ):
         await stale_button(update, context)
         return
-    if route.settle:
-        await services(context).outbox.settled(query.message.chat.id)
-    await run_flow(update, context, route.bind(press))
+    svc, chat_id, message_id = services(context), query.message.chat.id, query.message.message_id
+    if await svc.store.read(lambda conn: bot_messages.purpose(conn, chat_id, message_id)) is None:
+        # A quick press can arrive before the delivery of its message has recorded what that
+        # message is: wait for the chat's delivery under way (the turn looks again).
+        await svc.outbox.settled(chat_id)
+    # A message too old for Telegram to show in full comes without its text.
+    shown = query.message.text if isinstance(query.message, Message) else None
+    await run_flow(update, context, route.bind(press, shown))
     if route.after is not None:
         await route.after(context.application)
 
@@ -276,16 +449,21 @@ async def _purpose_of(context: Context, original: Message) -> Purpose | None:
         original.text,
     )
 
-    def remembered(conn: Tx) -> Coroutine[Any, Any, tuple[str, str] | None]:
+    def by_id(conn: Tx) -> Coroutine[Any, Any, tuple[str, str] | None]:
         return bot_messages.purpose(conn, chat_id, asked_in)
 
-    found = await svc.store.read(remembered)
-    if found is None:
+    if await svc.store.read(by_id) is None:
         # A quick reply can arrive before the delivery of the message it answers has recorded
         # what that message is for: wait for the chat's delivery under way, then look again.
         await svc.outbox.settled(chat_id)
-        found = await svc.store.read(remembered)
+    return await svc.store.read(lambda conn: remembered(conn, chat_id, asked_in, asked))
+
+
+async def remembered(conn: Tx, chat_id: int, message_id: int, text: str | None) -> Purpose | None:
+    """What a message of the bot is for, as remembered when it was delivered; for a message
+    whose id never came back (the first copy of a message a crash made us send again), as the
+    copy with its text was remembered."""
+    found = await bot_messages.purpose(conn, chat_id, message_id)
     if found is None:
-        # The first copy of a card or prompt that a crash made us send again.
-        found = await svc.store.read(lambda conn: outbox.purpose_of_copy(conn, chat_id, asked))
+        found = await outbox.purpose_of_copy(conn, chat_id, text)
     return purposes.read(*found) if found is not None else None

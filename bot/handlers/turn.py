@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from telegram import Message, Update
 from telegram.constants import ChatID, ChatType
@@ -155,10 +155,10 @@ async def deliver(update: Update, context: Context) -> None:
 def update_key(update: Update) -> str | None:
     """A key that stays the same when Telegram delivers the same update again."""
     if update.callback_query is not None:
-        return f"cb:{update.callback_query.id}"
+        return processed.query_key(update.callback_query.id)
     message = update.message
     if message is not None and update.effective_chat is not None:
-        return f"m:{update.effective_chat.id}:{message.message_id}"
+        return processed.message_key(update.effective_chat.id, message.message_id)
     return None
 
 
@@ -213,13 +213,16 @@ async def _decide(
         message_id=message_id,
         replied_to=replied_to,
         say=_sayer(translator_of(context, chat)),
+        say_in=_sayer_in(services(context).translators),
     )
     outcome = await flow(turn)
     result = outcome if isinstance(outcome, Result) else Result(replies=tuple(outcome))
     chat = None
     if result.replies or result.notice is not None:
         # Read again, not the turn's copy: the flow may have met the chat or changed its language.
-        chat = await chats.get(conn, turn.chat_id)
+        # A private chat erased by the flow (``/forgetme``) still gets its last word in its own
+        # language: the turn's copy.
+        chat = await chats.get(conn, turn.chat_id) or turn.chat
     # The change, what it owes the group and "handled" in one commit: after a crash they
     # cannot disagree, and what is owed is delivered after the restart.
     await owe(update, context, conn, chat, list(result.replies))
@@ -254,6 +257,11 @@ async def _stale(turn: Turn) -> Result:
 def _sayer(translator: Translator) -> Callable[[Msg], str]:
     """Plain text of a message in one language (``Turn.say``)."""
     return lambda message: html.plain_text(html.text(translator, message))
+
+
+def _sayer_in(translators: Mapping[str, Translator]) -> Callable[[str, Msg], str]:
+    """Plain text of a message in a language chosen by the flow (``Turn.say_in``)."""
+    return lambda language, message: _sayer(translators[language])(message)
 
 
 async def translator_for(update: Update, context: Context) -> Translator:

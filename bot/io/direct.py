@@ -12,7 +12,9 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
+
+from bot.io.requests import outcome
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,12 @@ ANSWER_LIMIT = 200
 
 
 async def answer_press(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer a button press; a press too old to answer still had its effect."""
+    """Answer a button press; a press too old to answer still had its effect.
+
+    A network fault (no answer in time, an answer that cannot be read) is one warning, not an
+    error of the turn: the change is committed, and what it announces still goes out. It is not
+    tried again: the answer most likely arrived, and a press answered twice is refused.
+    """
     query = update.callback_query
     if query is None:
         return
@@ -31,6 +38,15 @@ async def answer_press(update: Update, text: str | None = None, *, alert: bool =
         if "query is too old" not in exc.message.lower():
             raise
         log.info("A button press was answered too late: %s", exc.message)
+    except TelegramError as exc:
+        if outcome(exc) is None:
+            raise
+        chat = update.effective_chat
+        log.warning(
+            "A button press in chat %s may not have been answered: %s",
+            chat.id if chat else "?",
+            exc.message,
+        )
 
 
 async def reply_now(update: Update, html_text: str) -> None:

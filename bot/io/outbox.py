@@ -4,34 +4,68 @@ delivered from there, so a crash or a Bot API failure after the commit loses no 
 ``owe`` renders replies into outbox entries inside the caller's transaction. ``deliver`` sends a
 chat's entries in order, one at a time under a per-chat lock, retrying timeouts, 5xx answers and
 ``RetryAfter`` with backoff; an entry and the purpose of the message it became are marked in one
-transaction. What still fails stays pending for ``deliver_all``, which runs at start-up and every
-few seconds.
+transaction. What still fails stays pending for ``deliver_all`` (at start-up) and ``retry_owed``
+(every few seconds).
+
+Two faults get their own handling:
+
+- A new message whose request went out without an answer (a timeout, a lost connection) may be
+  in the chat or not; Telegram keeps no key to tell. It is sent once more, and if that is unclear
+  too, taken as delivered ('unsure'). One whose answer came and could not be read is in the chat:
+  taken as delivered at once. Edits and reactions are simply made again (twice is once). Each is
+  one warning in the log (``bot/io/requests.py`` sorts the failures).
+- A database that cannot write (a full disk) pauses the chat's delivery: nothing goes out that
+  cannot be marked, and a message that went out keeps its mark in memory until it is written.
+  Delivery goes on by itself when writes succeed again; the log has one warning per pause.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, ReplyParameters
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
-from bot.db import Store, actions, bot_messages, chats, checkups, now_text, reminders
+from bot.db import (
+    Store,
+    Work,
+    actions,
+    bot_messages,
+    chats,
+    checkups,
+    is_storage_fault,
+    now_text,
+    reminders,
+)
 from bot.db import outbox as sql
 from bot.db.tx import Tx
 from bot.i18n import Translator
 from bot.io.ratelimit import ApiAnswer, GroupMessageRateLimiter
+from bot.io.requests import Outcome, outcome
 from bot.render import html
 from bot.render.messages import Reply
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: The stored markup of an entry that is a reaction on the message ``reply_to``, not a message.
 REACTION = json.dumps({"kind": "reaction"})
@@ -59,6 +93,9 @@ SETTLE_WAIT = 10.0
 STOP_WITHIN = 5.0
 #: Waits between tries of one entry before it is left for the next round.
 BACKOFF = (0.5, 2.0, 5.0)
+#: Waits of a chat's delivery while the database cannot write, between tries of the write; the
+#: last is repeated until a write succeeds.
+PAUSE_STEPS = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 #: While the outbox sends an entry: what to do the moment its request goes out.
 _GOING_OUT: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
@@ -68,6 +105,70 @@ _GOING_OUT: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
 
 class NothingToSend(Exception):
     """An entry's file can no longer be made (the group was erased or its set-up cleared)."""
+
+
+class EntryChanged(Exception):
+    """An entry was rewritten or dropped after delivery read it (an erasure took a name out):
+    the request must not go out with what was read."""
+
+
+class CannotRecord(Exception):
+    """The database cannot write an entry's 'sending' mark, so its request does not go out."""
+
+    def __init__(self, error: sqlite3.OperationalError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class MaybeSent(Exception):
+    """A new message's request went out, and its answer never came (``Outcome.UNKNOWN``) or
+    could not be read (``Outcome.DONE``)."""
+
+    def __init__(self, kind: Outcome, error: TelegramError) -> None:
+        super().__init__(error.message)
+        self.kind = kind
+
+
+@dataclass
+class _Mark:
+    """An entry that became ``message_id``, and the write that marks it so."""
+
+    entry: sql.Entry
+    message_id: int
+    written: Awaitable[None]
+
+
+class _Pause:
+    """A chat's delivery waiting for the database to take writes again: one warning when it
+    starts, one line when it ends."""
+
+    def __init__(self, chat_id: int, sleep: Callable[[float], Awaitable[None]]) -> None:
+        self.chat_id = chat_id
+        self.sleep = sleep
+        self.waits = 0
+
+    async def wait(self, error: BaseException) -> None:
+        """A write failed: wait before the next try; not when the delivery is being stopped."""
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            # A stop (``drain``) cancelled the delivery: what is not marked is settled at the next
+            # start, as after a crash. Waiting for the disk here would hold up the stop.
+            raise asyncio.CancelledError
+        if self.waits == 0:
+            log.warning(
+                "Delivery to chat %s paused: the database cannot write (%s); it goes on by "
+                "itself when it can",
+                self.chat_id,
+                error,
+            )
+        await self.sleep(PAUSE_STEPS[min(self.waits, len(PAUSE_STEPS) - 1)])
+        self.waits += 1
+
+    def over(self) -> None:
+        """A write succeeded."""
+        if self.waits:
+            log.info("Delivery to chat %s goes on: the database can write again", self.chat_id)
+            self.waits = 0
 
 
 class RateLimiter(GroupMessageRateLimiter):
@@ -130,9 +231,8 @@ async def owe(
             continue
         outgoing = html.render(translator, reply)
         for number, out in enumerate(outgoing):
-            last = number == len(outgoing) - 1
             # Too long for one message: the first part replaces the old message (and so its
-            # buttons), the rest follow as new messages, the buttons on the last.
+            # buttons), the rest follow as new messages, the buttons and purpose on the last.
             await sql.add(
                 conn,
                 chat_id,
@@ -141,7 +241,7 @@ async def owe(
                 reply.edit if number == 0 else None,
                 out.text,
                 _markup_json(out.markup),
-                reply.remember if last else None,
+                out.remember,
                 now_text(),
             )
 
@@ -149,14 +249,14 @@ async def owe(
 async def purpose_of_copy(conn: Tx, chat_id: int, text: str | None) -> tuple[str, str] | None:
     """What an unknown bot message is for, when it is an earlier copy of a card or prompt.
 
-    A card or prompt in flight at a crash is sent again (``settle``); the first copy reached
-    Telegram in most cases, but its id never came back, so only the second one is remembered.
-    People reply to either. The copies have the same text: the one Telegram shows us is matched
-    with what we sent more than once.
+    A card or prompt in flight at a crash or a timeout is sent again (``settle``); the first copy
+    reached Telegram in most cases, but its id never came back, so only the second one is
+    remembered. People reply to either. The copies have the same text: the one Telegram shows us
+    is matched with what we sent more than once, or sent without learning its id.
     """
     if not text:
         return None
-    for sent, purpose, ref in await sql.sent_more_than_once(conn, chat_id):
+    for sent, purpose, ref in await sql.copies_without_id(conn, chat_id):
         if html.plain_text(sent) == text:
             return purpose, ref
     return None
@@ -169,6 +269,9 @@ class Outbox:
         self.store = store
         self.files = files
         self._locks: dict[int, asyncio.Lock] = {}
+        #: Groups found to have become supergroups: old id -> new id. Entries already read for
+        #: the old id go to the new one without being refused once more each.
+        self._moved: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         #: How the outbox waits between tries (tests record the waits instead).
         self.sleep = asyncio.sleep
@@ -234,13 +337,14 @@ class Outbox:
             # a commit with the next one's "sending" mark (one fsync for both, and it is queued
             # first, so the two never look in flight together). All are durable before the lock
             # is let go: a reply waiting for this chat's delivery (settled) then finds them.
-            marking: list[Awaitable[None]] = []
+            marks: list[_Mark] = []
+            pause = _Pause(chat_id, self.sleep)
             try:
                 for entry in await self.store.read(lambda conn: sql.pending(conn, chat_id)):
-                    if not await self._deliver_one(bot, entry, marking):
+                    if not await self._deliver_one(bot, entry, marks, pause):
                         break
             finally:
-                await asyncio.gather(*marking)
+                await self._record(marks, pause)
 
     async def settle(self) -> None:
         """At start-up, before delivering: decide about what the last process had in flight."""
@@ -251,13 +355,26 @@ class Outbox:
             )
 
     async def deliver_all(self, bot: Bot) -> None:
-        """Deliver what is owed to every chat (at start-up, and now and then after failures)."""
+        """Deliver what is owed to every chat, one chat after the other (at start-up)."""
         for chat_id in await self.store.read(sql.chats_owed):
             await self.deliver(bot, chat_id)
 
+    async def retry_owed(self, bot: Bot) -> None:
+        """Start delivering, in the background, what earlier tries left (every few seconds). A
+        chat whose delivery is under way, or paused, is left to it: the round itself never waits,
+        so it never runs into the next one."""
+        for chat_id in await self.store.read(sql.chats_owed):
+            lock = self._locks.get(chat_id)
+            if lock is None or not lock.locked():
+                self.schedule(bot, chat_id)
+
     async def _deliver_one(
-        self, bot: Bot, entry: sql.Entry, marking: list[Awaitable[None]]
+        self, bot: Bot, entry: sql.Entry, marks: list[_Mark], pause: _Pause
     ) -> bool:
+        """Deliver one entry; False when the chat's later entries must wait (order is kept)."""
+        if entry.chat_id in self._moved:
+            entry = dataclasses.replace(entry, chat_id=self._moved[entry.chat_id])
+        unknown: str | None = None  # why an earlier request of this entry may have arrived
         for wait in (*BACKOFF, None):
             target = entry.edit_id
             if target is not None and target < 0:
@@ -265,67 +382,174 @@ class Outbox:
                 earlier = -target
                 target = await self.store.read(partial(sql.message_of, entry_id=earlier))
             try:
-                message_id = await self._send_marked(bot, entry, target)
+                message_id = await self._attempt(bot, entry, target, marks, pause)
+            except EntryChanged:
+                # Read again: what it says now goes out, or nothing when it is no longer owed.
+                fresh = await self.store.read(partial(sql.entry, entry_id=entry.id))
+                if fresh is None:
+                    return True
+                entry = fresh
+                continue
             except RetryAfter as exc:
-                await self._retry_later(entry)
+                await self._write(pause, partial(_retry_later, entry_id=entry.id))
                 seconds = exc.retry_after
                 delay = seconds.total_seconds() if isinstance(seconds, dt.timedelta) else seconds
                 await self.sleep(float(delay))
                 continue
             except ChatMigrated as moved:
-                entry = await self._follow(entry, moved.new_chat_id)
-                await self._retry_later(entry)
+                entry = await self._follow(entry, moved.new_chat_id, pause)
+                await self._write(pause, partial(_retry_later, entry_id=entry.id))
                 continue
             except Forbidden as exc:
                 log.info("Not in chat %s any more (%s); marked inactive", entry.chat_id, exc)
-                await self.store.write(partial(_left, chat_id=entry.chat_id))
+                await self._write(pause, partial(_left, chat_id=entry.chat_id))
                 return False
             except BadRequest as exc:
                 # Telegram will never take this one; the rest of the chat's entries go on.
                 log.error("Telegram refused outbox entry %d: %s", entry.id, exc.message)
-                await self._failed(entry)
+                await self._write(pause, partial(_failed, entry_id=entry.id))
                 return True
             except NothingToSend as exc:
                 # Trying again would not help, and must not hold up the chat's next entries.
                 log.info("Outbox entry %d has nothing to send any more: %s", entry.id, exc)
-                await self._failed(entry)
+                await self._write(pause, partial(_failed, entry_id=entry.id))
                 return True
-            except NetworkError as exc:  # a timeout, a 5xx, no connection
-                await self._retry_later(entry)
+            except MaybeSent as exc:
+                if exc.kind is Outcome.DONE or unknown is not None:
+                    # In the chat already (or, after two requests without an answer, most
+                    # likely): a third copy would be worse than the small chance of none.
+                    await self._write(pause, partial(_unsure, entry_id=entry.id))
+                    if exc.kind is Outcome.DONE:
+                        why = str(exc)
+                    else:
+                        why = f"no answer, twice ({unknown}; {exc})"
+                    log.warning(
+                        "Outbox entry %d for chat %s: %s; taken as delivered",
+                        entry.id, entry.chat_id, why,
+                    )  # fmt: skip
+                    return True
+                # Sent once more: the group may see it twice, rather than not at all. The entry
+                # stays 'sending' meanwhile, so a crash now is settled as any crash (step 7).
+                unknown = str(exc)
                 if wait is None:
-                    log.warning("Outbox entry %d not delivered yet: %s", entry.id, exc.message)
-                    return False
+                    break
+                await self.sleep(wait)
+                continue
+            except NetworkError as exc:  # a timeout, a 5xx, no connection
+                await self._write(pause, partial(_retry_later, entry_id=entry.id))
+                if wait is None:
+                    if unknown is None:
+                        log.warning("Outbox entry %d not delivered yet: %s", entry.id, exc.message)
+                        return False
+                    break
                 await self.sleep(wait)
                 continue
             except Exception:
                 # A bug of ours: the entry stays owed, and the log shows where.
-                await self._retry_later(entry)
+                await self._write(pause, partial(_retry_later, entry_id=entry.id))
                 log.exception("Could not deliver outbox entry %d", entry.id)
                 return False
-            marking.append(self._mark_sent(entry, message_id))
+            if unknown is not None:
+                log.warning(
+                    "Outbox entry %d for chat %s: no answer from Telegram (%s); sent once more, "
+                    "the group may see it twice",
+                    entry.id, entry.chat_id, unknown,
+                )  # fmt: skip
+            marks.append(_Mark(entry, message_id, self._mark_sent(entry, message_id)))
             return True
-        return False
+        if unknown is None:
+            return False  # flood waits used up the tries: the next round goes on
+        # The request that may have arrived could not be sent again. A card or prompt stays owed
+        # (without it the group is stuck, as after a crash); any other message is taken as
+        # delivered.
+        owed = entry.remember is not None
+        await self._write(pause, partial(_retry_later if owed else _unsure, entry_id=entry.id))
+        log.warning(
+            "Outbox entry %d for chat %s: no answer from Telegram (%s), and it could not be sent "
+            "again; %s",
+            entry.id, entry.chat_id, unknown,
+            "owed still" if owed else "taken as delivered",
+        )  # fmt: skip
+        return not owed
 
     def _mark_sent(self, entry: sql.Entry, message_id: int) -> Awaitable[None]:
         """Queue the entry's "sent" mark for the next commit (at once, so it keeps its place)."""
         return self.store.submit(partial(_sent, entry=entry, message_id=message_id))
 
-    async def _retry_later(self, entry: sql.Entry) -> None:
-        await self.store.write(lambda conn: sql.retry_later(conn, entry.id))
+    async def _record(self, marks: list[_Mark], pause: _Pause) -> bool:
+        """Wait until the marks of the entries delivered are written; write again those that
+        failed, pausing while the database cannot write. True if one had to be written again."""
+        again = False
+        for mark in marks:
+            try:
+                await mark.written
+            except sqlite3.OperationalError as exc:
+                if not is_storage_fault(exc):
+                    raise
+                await self._write(
+                    pause, partial(_sent, entry=mark.entry, message_id=mark.message_id), exc
+                )
+                again = True
+        marks.clear()
+        return again
 
-    async def _failed(self, entry: sql.Entry) -> None:
-        await self.store.write(lambda conn: sql.mark_failed(conn, entry.id, now_text()))
+    async def _write(self, pause: _Pause, work: Work[T], failed: BaseException | None = None) -> T:
+        """Write for the delivery; while the database cannot write, the chat's delivery waits
+        (``failed``: the error of a first try made elsewhere)."""
+        error = failed
+        while True:
+            if error is not None:
+                await pause.wait(error)
+            try:
+                result = await self.store.write(work)
+            except sqlite3.OperationalError as exc:
+                if not is_storage_fault(exc):
+                    raise
+                error = exc
+                continue
+            pause.over()
+            return result
 
-    async def _send_marked(self, bot: Bot, entry: sql.Entry, target: int | None) -> int:
+    async def _attempt(
+        self,
+        bot: Bot,
+        entry: sql.Entry,
+        target: int | None,
+        marks: list[_Mark],
+        pause: _Pause,
+    ) -> int:
+        """Send an entry once; while its 'sending' mark cannot be written, wait instead."""
+        while True:
+            try:
+                return await self._send_marked(bot, entry, target, pause)
+            except CannotRecord as exc:
+                # Earlier entries' marks failed in the same commit: written first, in order. If
+                # they could be, the database takes writes again: no need to wait.
+                if not await self._record(marks, pause):
+                    await pause.wait(exc.error)
+
+    async def _send_marked(
+        self, bot: Bot, entry: sql.Entry, target: int | None, pause: _Pause
+    ) -> int:
         """Send an entry, marked 'sending' from the moment its request goes out: after the rate
-        limiter's wait, not before it."""
+        limiter's wait, not before it. If the mark cannot be written, the request does not go
+        out (``CannotRecord``): a crash would otherwise leave it owed, and send it twice."""
         marked = False
 
         async def going_out() -> None:
             nonlocal marked
-            if not marked:
-                marked = True
-                await self.store.write(lambda conn: sql.mark_sending(conn, entry.id))
+            if marked:
+                return
+            try:
+                current = await self.store.write(lambda conn: sql.mark_sending(conn, entry))
+            except sqlite3.OperationalError as exc:
+                if not is_storage_fault(exc):
+                    raise
+                raise CannotRecord(exc) from exc
+            if not current:
+                raise EntryChanged(entry.id)
+            marked = True
+            pause.over()
 
         if not isinstance(getattr(bot, "rate_limiter", None), RateLimiter):
             await going_out()  # nothing holds the request back
@@ -352,37 +576,42 @@ class Outbox:
             else None
         )
         try:
-            message = await send(
-                entry.chat_id,
-                InputFile(content, filename=name),
-                caption=entry.text,
-                parse_mode=ParseMode.HTML,
-                reply_parameters=reply,
-                message_thread_id=entry.thread_id,
+            message = await _new(
+                send(
+                    entry.chat_id,
+                    InputFile(content, filename=name),
+                    caption=entry.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_parameters=reply,
+                    message_thread_id=entry.thread_id,
+                )
             )
         except BadRequest as exc:
             if "rights" not in exc.message.lower():
                 raise
             # The group's administrators allow no photos or files: say so instead of nothing.
-            message = await bot.send_message(
-                entry.chat_id,
-                await self.files.no_files_here(entry.chat_id),
-                parse_mode=ParseMode.HTML,
-                reply_parameters=reply,
-                message_thread_id=entry.thread_id,
+            message = await _new(
+                bot.send_message(
+                    entry.chat_id,
+                    await self.files.no_files_here(entry.chat_id),
+                    parse_mode=ParseMode.HTML,
+                    reply_parameters=reply,
+                    message_thread_id=entry.thread_id,
+                )
             )
         return message.message_id
 
-    async def _follow(self, entry: sql.Entry, new_chat_id: int) -> sql.Entry:
+    async def _follow(self, entry: sql.Entry, new_chat_id: int, pause: _Pause) -> sql.Entry:
         """The group became a supergroup: move its data and what it is owed to the new id."""
-        await self.store.write(
-            lambda conn: chats.migrate(conn, entry.chat_id, new_chat_id, now_text())
+        move = await self._write(
+            pause, lambda conn: chats.migrate(conn, entry.chat_id, new_chat_id, now_text())
         )
-        log.info("Moved a group to its supergroup id after a send was refused")
-        return sql.Entry(
-            entry.id, new_chat_id, entry.thread_id, entry.reply_to, entry.edit_id, entry.text,
-            entry.markup, entry.remember, entry.remember_ref,
-        )  # fmt: skip
+        self._moved[entry.chat_id] = new_chat_id
+        level, text = chats.MOVE_LOG.get(
+            move, (logging.INFO, "Sending what group %s is owed to its supergroup id %s")
+        )
+        log.log(level, text + " (found when a send was refused)", entry.chat_id, new_chat_id)
+        return dataclasses.replace(entry, chat_id=new_chat_id)
 
 
 async def _sent(conn: Tx, entry: sql.Entry, message_id: int) -> None:
@@ -392,6 +621,18 @@ async def _sent(conn: Tx, entry: sql.Entry, message_id: int) -> None:
         await bot_messages.remember(
             conn, entry.chat_id, message_id, entry.remember, entry.remember_ref, now_text()
         )
+
+
+async def _retry_later(conn: Tx, entry_id: int) -> None:
+    await sql.retry_later(conn, entry_id)
+
+
+async def _failed(conn: Tx, entry_id: int) -> None:
+    await sql.mark_failed(conn, entry_id, now_text())
+
+
+async def _unsure(conn: Tx, entry_id: int) -> None:
+    await sql.mark_unsure(conn, entry_id, now_text())
 
 
 async def _left(conn: Tx, chat_id: int) -> None:
@@ -414,6 +655,11 @@ async def _send(bot: Bot, entry: sql.Entry, target: int | None) -> int:
             # Reactions switched off in the group, or the message is gone: the card's update
             # acknowledges the answer as well.
             log.info("No reaction in chat %s: %s", entry.chat_id, exc.message)
+        except TelegramError as exc:
+            # A reaction made twice is one: a timeout is tried again (NetworkError), but an
+            # answer that came and could not be read says it was made.
+            if outcome(exc) is not Outcome.DONE:
+                raise
         return entry.reply_to
     markup = _markup(entry.markup, bot)
     if target is not None:
@@ -432,6 +678,12 @@ async def _send(bot: Bot, entry: sql.Entry, target: int | None) -> int:
             if "not found" not in reason and "can't be edited" not in reason:
                 raise
             # Gone or too old to edit: the text comes as a new message instead.
+        except TelegramError as exc:
+            # An edit made twice is one: a timeout is tried again (NetworkError), but an answer
+            # that came and could not be read says it was made.
+            if outcome(exc) is not Outcome.DONE:
+                raise
+            return target
         else:
             return result.message_id if not isinstance(result, bool) else target
     reply = (
@@ -439,15 +691,28 @@ async def _send(bot: Bot, entry: sql.Entry, target: int | None) -> int:
         if entry.reply_to
         else None
     )
-    message = await bot.send_message(
-        entry.chat_id,
-        entry.text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        reply_parameters=reply,
-        message_thread_id=entry.thread_id,
+    message = await _new(
+        bot.send_message(
+            entry.chat_id,
+            entry.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            reply_parameters=reply,
+            message_thread_id=entry.thread_id,
+        )
     )
     return message.message_id
+
+
+async def _new(request: Awaitable[Message]) -> Message:
+    """A request that puts a new message in the chat: ``MaybeSent`` when it may have."""
+    try:
+        return await request
+    except TelegramError as exc:
+        kind = outcome(exc)
+        if kind is Outcome.UNKNOWN or kind is Outcome.DONE:
+            raise MaybeSent(kind, exc) from exc
+        raise
 
 
 def _markup_json(markup: InlineKeyboardMarkup | ForceReply | None) -> str | None:

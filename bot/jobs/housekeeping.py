@@ -35,8 +35,9 @@ def schedule(app: App, heartbeat: Heartbeat) -> None:
 
 
 async def deliver_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Deliver what earlier attempts left in the outbox."""
-    await services(context).outbox.deliver_all(context.bot)
+    """Deliver what earlier attempts left in the outbox (in the background: a chat whose delivery
+    waits for Telegram or for the database does not hold up this job or the others)."""
+    await services(context).outbox.retry_owed(context.bot)
 
 
 async def prune_now(context: ContextTypes.DEFAULT_TYPE) -> None:

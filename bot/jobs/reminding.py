@@ -29,7 +29,7 @@ from bot.db import chats
 from bot.db import reminders as sql
 from bot.db.reminders import Reminder
 from bot.db.tx import Tx
-from bot.flows import reminders
+from bot.flows import checkups, reminders
 from bot.io import outbox
 from bot.render.messages import Reply
 from bot.services import App, Services, services
@@ -73,11 +73,16 @@ async def send_due(bot: Bot, svc: Services, now: dt.datetime) -> int:
 
     async def claim(conn: Tx) -> list[tuple[Reminder, Reply]]:
         fired = await reminders.fire_due(conn, svc.wheel, now)
+        # A reminder falls due at the same moment as the check-up of its stage's agreements
+        # (their review date is its day): the check-up comes right after it, one list of them
+        # to mark, instead of minutes later beside a reminder that lists them too.
+        checks = dict(await checkups.post_due(conn, svc.wheel, now, {r.chat_id for r, _ in fired}))
         for reminder, message in fired:
             chat = await chats.get(conn, reminder.chat_id)
             assert chat is not None  # claim_due joins on chats
             translator = svc.translators[chat.language]
-            await outbox.owe(conn, translator, chat.chat_id, [message], [chat.thread_id])
+            owed = [message, *checks.pop(chat.chat_id, [])]
+            await outbox.owe(conn, translator, chat.chat_id, owed, [chat.thread_id] * len(owed))
         return fired
 
     fired = await svc.store.write(claim)

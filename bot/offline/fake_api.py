@@ -13,9 +13,13 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+import httpx
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.io.requests import read_answer
 
 BOT_USER = {
     "id": 7000001,
@@ -59,6 +63,15 @@ _ALLOWED_TAGS = {
 }
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+#: How an answer can go wrong after Telegram did what was asked: it comes after the client
+#: stopped waiting ("late"), or it cannot be read ("garbage": cut off in the middle).
+Fault = Literal["late", "garbage"]
+
+
+def garbled(body: bytes) -> bytes:
+    """An answer cut off halfway: not JSON any more."""
+    return body[: max(1, len(body) // 2)]
 
 
 class ApiRefusal(Exception):
@@ -198,9 +211,14 @@ class FakeBotApi(BaseRequest):
     no_reactions: set[int] = field(default_factory=set)
     #: Forum supergroups and their topic threads; a thread elsewhere is refused.
     forums: dict[int, set[int]] = field(default_factory=dict)
+    #: Scripted faults of the answer to the next call of a method (``answer_badly``).
+    faults: list[tuple[str, Fault, str]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
 
     # -- BaseRequest -------------------------------------------------------------------------
+    #: Answers are read as the bot's own request reads them (``bot.io.requests.BotRequest``).
+    parse_json_payload = staticmethod(read_answer)
+
     @property
     def read_timeout(self) -> float | None:
         return 5.0
@@ -229,7 +247,14 @@ class FakeBotApi(BaseRequest):
                 part: (name, content if isinstance(content, bytes) else content.read())
                 for part, (name, content, *_rest) in request_data.multipart_data.items()
             }
+        fault = self.take_fault(api_method, params)
         status, body = self.respond(api_method, params)
+        if fault == "late":
+            # Done, but the answer comes after the client stopped waiting: what HTTPXRequest
+            # raises then.
+            raise TimedOut() from httpx.ReadTimeout("The read operation timed out")
+        if fault == "garbage":
+            return 200, garbled(json.dumps(body).encode())
         return status, json.dumps(body).encode()
 
     def respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -255,6 +280,19 @@ class FakeBotApi(BaseRequest):
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         """Make the next call of ``method`` fail as Telegram would."""
         self.failures.append((method, ApiRefusal(status, description, parameters or None)))
+
+    def answer_badly(self, method: str, fault: Fault, *, text: str = "") -> None:
+        """Do the next call of ``method`` (whose text holds ``text``) as asked, and then answer
+        it late or unreadably."""
+        self.faults.append((method, fault, text))
+
+    def take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        """The fault scripted for this call, if any (used up by this call)."""
+        for i, (failing, fault, text) in enumerate(self.faults):
+            if failing == method and text in str(params.get("text", "")):
+                del self.faults[i]
+                return fault
+        return None
 
     def sent_to(self, chat_id: int) -> list[Sent]:
         """The bot's messages in a chat, oldest first, as they look now."""

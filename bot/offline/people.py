@@ -56,6 +56,9 @@ class Group:
     kind: str = "group"
     title: str = "Pilot partners"
     updates: list[dict[str, Any]] = field(default_factory=list)
+    #: Store each update in the durable inbox before it is handled, as a running bot does
+    #: (otherwise updates are handled directly and the inbox stays empty).
+    through_inbox: bool = False
 
     def chat_dict(self) -> dict[str, Any]:
         if self.kind == "private":
@@ -87,7 +90,15 @@ class Group:
         payload = {"update_id": next(_update_ids), **payload}
         self.updates.append(payload)
         update = Update.de_json(payload, self.app.bot)
-        await self.app.process_update(update)
+        if self.through_inbox:
+            # As the application's update fetcher does: from the queue, through the processor
+            # (which marks an update that changed nothing handled).
+            await self.app.update_queue.put(update)
+            queued = self.app.update_queue.get_nowait()
+            assert queued is update
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
+        else:
+            await self.app.process_update(update)
         # Delivery runs in the background; a person looks at the chat once it has arrived.
         if settle and "services" in self.app.bot_data:
             await self.app.bot_data["services"].outbox.idle()
@@ -164,7 +175,12 @@ class Group:
                         "chat": self.chat_dict(),
                         "from": self.api.bot_user,
                         "text": on.text,
-                        **({"reply_markup": on.reply_markup} if on.reply_markup else {}),
+                        # Only an inline keyboard shows on a message (a force reply does not).
+                        **(
+                            {"reply_markup": on.reply_markup}
+                            if on.reply_markup and "inline_keyboard" in on.reply_markup
+                            else {}
+                        ),
                         **_thread(on.thread_id),
                     },
                 }

@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.db import DatabaseError, SchemaError, Store
 from bot.domain.wheel import WheelError, load_wheel
 from bot.i18n import CatalogError, load_translators
+from bot.io import conflict
 from bot.io.outbox import Outbox
 from bot.ops.resources import locales_dir, wheel_file
 from bot.render.files import FileMaker
@@ -80,6 +81,25 @@ async def connect(app: App, config: Config) -> None:
         raise StartupError(
             f"The Bot API at {config.api_host} answered unexpectedly: {exc.message}", status=1
         ) from exc
+
+
+async def only_one(app: App, config: Config) -> None:
+    """Before anything is taken or sent: stop if another process receives this token's updates
+    (``bot.io.conflict``), whatever database it uses."""
+    try:
+        rival = await conflict.probe(app.bot)
+    except NetworkError as exc:
+        raise StartupError(
+            f"Cannot reach the Bot API at {config.api_host}: {exc.message}. "
+            "Check the network connection (or TELEGRAM_BASE_URL).",
+            status=1,
+        ) from exc
+    except TelegramError as exc:
+        raise StartupError(
+            f"The Bot API at {config.api_host} answered unexpectedly: {exc.message}", status=1
+        ) from exc
+    if rival is not None:
+        raise StartupError(rival)
 
 
 class Heartbeat:

@@ -27,10 +27,11 @@ _TAG = re.compile(r"<[^>]*>")
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One Bot API message: HTML text and its markup."""
+    """One Bot API message: HTML text, its markup, and the purpose it is remembered under."""
 
     text: str
     markup: InlineKeyboardMarkup | ForceReply | None = None
+    remember: tuple[str, str] | None = None
 
 
 def utf16_len(text: str) -> int:
@@ -112,13 +113,19 @@ def markup(t: Translator, reply: Reply) -> InlineKeyboardMarkup | ForceReply | N
 
 
 def render(t: Translator, reply: Reply) -> list[Outgoing]:
-    """Render a reply as one or more messages; the markup goes on the last one."""
+    """Render a reply as one or more messages; the markup and the purpose go on the last one.
+
+    A button counts only on a message remembered as carrying it (``bot/handlers/routes.py``):
+    a reply with buttons but no purpose is a mistake, refused here."""
+    if reply.remember is None and any(b.start is None for row in reply.buttons for b in row):
+        raise ValueError("a reply with buttons must be remembered with its purpose")
     chunks = split_paragraphs([text(t, part) for part in reply.parts])
     if reply.overflow is not None and len(chunks) > reply.most:
         return [Outgoing(chunks[0]), *render(t, reply.overflow)]
-    last = markup(t, reply)
+    last = len(chunks) - 1
     return [
-        Outgoing(chunk, last if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)
+        Outgoing(chunk, markup(t, reply), reply.remember) if i == last else Outgoing(chunk)
+        for i, chunk in enumerate(chunks)
     ]
 
 

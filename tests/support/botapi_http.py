@@ -4,7 +4,9 @@ It answers ``/bot<token>/<method>`` as Telegram does: 401 for any other token, u
 the test through ``getUpdates`` (long polling; asking for an offset confirms, and forgets for
 good, every update before it), button presses answered once and only in time, and
 everything else through ``bot.offline.fake_api.FakeBotApi``, which refuses what Telegram refuses. Every
-call but ``getUpdates`` is kept in ``journal`` with how it ended.
+call but ``getUpdates`` is kept in ``journal`` with how it ended. ``api.answer_badly`` makes a call
+done and its answer late (after PTB's read timeout) or cut off; ``on_call`` lets a test act the
+moment a call is done (fill the disk, say).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.offline.fake_api import FakeBotApi, Sent
+from bot.offline.fake_api import FakeBotApi, Fault, Sent, garbled
 
 #: Long polls are cut short so that stopping the server never waits long.
 MAX_POLL_SECONDS = 1.0
@@ -33,10 +35,18 @@ CONFLICT = {
     "description": "Conflict: terminated by other getUpdates request; make sure that only one "
     "bot instance is running",
 }
+WEBHOOK_CONFLICT = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: can't use getUpdates method while webhook is active; use "
+    "deleteWebhook to delete the webhook first",
+}
 #: Telegram stops waiting for the answer to a button press after some seconds (undocumented;
 #: about 15 in practice). It refuses a late answer, a second one, and one to an unknown query.
 QUERY_ANSWER_SECONDS = 15.0
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+#: How late a late answer comes: after PTB's read timeout (5 s) has given up on it.
+LATE_BY = 6.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class Exchange:
     answer: dict[str, Any]
     took: float = 0.0  # seconds from the request's arrival to the answer
     at: float = 0.0  # when it was answered (time.time())
+    fault: Fault | None = None  # how the answer went wrong (``FakeBotApi.answer_badly``)
 
     @property
     def ok(self) -> bool:
@@ -76,6 +87,7 @@ class BotApiServer:
         api: FakeBotApi | None = None,
         latency: float = 0.0,
         poll_seconds: float = MAX_POLL_SECONDS,
+        late_by: float = LATE_BY,
     ) -> None:
         self.token = token
         #: The longest a getUpdates waits (Telegram: the bot's timeout, 10 s in PTB).
@@ -83,6 +95,11 @@ class BotApiServer:
         self.api = api or FakeBotApi()
         #: Seconds every call but getUpdates takes, as a real Bot API round trip does.
         self.latency = latency
+        #: Seconds a late answer (``api.answer_badly(method, "late")``) is held back.
+        self.late_by = late_by
+        #: Called with each call's method and parameters (getUpdates aside) once Telegram has
+        #: done it, before it answers: a test's way to act at that moment.
+        self.on_call: Callable[[str, dict[str, Any]], None] | None = None
         self.updates: list[dict[str, Any]] = []
         self.methods: list[str] = []
         self.confirmed = 0  # the highest offset the bot sent: everything below it was received
@@ -91,6 +108,7 @@ class BotApiServer:
         self.queries: dict[str, tuple[float, bool]] = {}
         self._next_update_id = 1
         self._pollers = 0  # getUpdates calls so far: only the latest may wait
+        self.conflicts = 0  # getUpdates answered 409: ended by a later one
         self._query_ids = itertools.count(1)
         self._changed = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
@@ -196,29 +214,36 @@ class BotApiServer:
         return self.methods.count("getUpdates")
 
     # -- the bot's side ------------------------------------------------------------------------
-    def _answer(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _answer(
+        self, path: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], Fault | None]:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
-            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, None
         method = path[len(prefix) :]
         arrived = time.monotonic()
         with self._changed:
             self.methods.append(method)
             self._changed.notify_all()
         if method == "getUpdates":
-            return self._get_updates(params)
+            return *self._get_updates(params), None
         if self.latency:
             time.sleep(self.latency)  # in this request's own thread: other calls go on
         with self._changed:
+            fault = self.api.take_fault(method, params)
             if method == "answerCallbackQuery":
                 answer = self._answer_query(params)
             else:
                 answer = self.api.respond(method, params)
             took = time.monotonic() - arrived
-            exchange = Exchange(method, dict(params), *answer, took=took, at=time.time())
+            exchange = Exchange(
+                method, dict(params), *answer, took=took, at=time.time(), fault=fault
+            )
             self.journal.append(exchange)
             self._changed.notify_all()
-        return answer
+        if self.on_call is not None:
+            self.on_call(method, params)
+        return *answer, fault
 
     def _answer_query(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         query_id = str(params.get("callback_query_id"))
@@ -234,6 +259,8 @@ class BotApiServer:
         wait = min(float(params.get("timeout") or 0), self.poll_seconds)
         deadline = time.monotonic() + wait
         with self._changed:
+            if self.api.webhook is not None:
+                return 409, WEBHOOK_CONFLICT
             # Telegram's rule for two pollers: a new getUpdates ends the one still waiting.
             self._pollers += 1
             mine = self._pollers
@@ -244,6 +271,7 @@ class BotApiServer:
             offset = self.confirmed
             while True:
                 if self._pollers != mine:
+                    self.conflicts += 1
                     return 409, CONFLICT
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 left = deadline - time.monotonic()
@@ -266,8 +294,12 @@ class BotApiServer:
                     params = json.loads(body or "{}")
                 else:
                     params = {key: _decode(value) for key, value in parse_qsl(body)}
-                status, answer = server._answer(self.path, params)
+                status, answer, fault = server._answer(self.path, params)
                 data = json.dumps(answer).encode()
+                if fault == "late":
+                    time.sleep(server.late_by)  # done; the client stops waiting meanwhile
+                elif fault == "garbage":
+                    data = garbled(data)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

@@ -28,9 +28,22 @@ def wheelbot_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
+#: The source tree these tests belong to.
+SOURCE = Path(__file__).resolve().parents[2]
+
+
 def bot_env(base_url: str, db: Path, **extra: str) -> dict[str, str]:
-    """The settings of a bot talking to the fake Bot API at ``base_url``; ``extra`` wins."""
-    settings = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": base_url, "WHEELBOT_DB": str(db)}
+    """The settings of a bot talking to the fake Bot API at ``base_url``; ``extra`` wins.
+
+    The process runs the code of this source tree: the virtual environment's editable install
+    may point at another checkout of the project.
+    """
+    settings = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": base_url,
+        "WHEELBOT_DB": str(db),
+        "PYTHONPATH": str(SOURCE),
+    }
     return clean_env(**{**settings, **extra})
 
 

@@ -1,3 +1,0 @@
--- A placeholder on the branch actions26 only, so that the branch runs on its own: migrations
--- 0013-0015 come from other branches. Drop this file when merging after them (this branch's own
--- migration is 0016).
