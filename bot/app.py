@@ -47,7 +47,7 @@ from bot.io.inbox import DurableUpdateQueue, mark_handled
 from bot.io.outbox import RateLimiter
 from bot.io.processor import PerChatUpdateProcessor
 from bot.io.requests import BotRequest
-from bot.jobs import checking, nudging, reminding
+from bot.jobs import checking, following, nudging, reminding
 from bot.ops.startup import open_services
 from bot.services import KEY, App, services
 
@@ -61,7 +61,7 @@ GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
     "checkup",
-    "position", "private", "nudge",
+    "position", "private", "nudge", "action", "facilitator",
 ]  # fmt: skip
 
 
@@ -159,6 +159,8 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("agree", agreements.on_agree, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("issue", issues.on_issue, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("issues", issues.on_issues, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("action", issues.on_action, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("facilitator", setup.on_facilitator, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("checkup", checkups.on_checkup, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
@@ -222,6 +224,7 @@ def _open_resources(config: Config) -> Callable[[App], Coroutine[Any, Any, None]
         reminding.schedule(app)  # the first look sends what fell due while the bot was down
         checking.schedule(app)  # likewise the check-ups of agreements whose review date came
         nudging.schedule(app)  # and the gentle word on cards that wait for a first answer
+        following.schedule(app)  # and the reminders of action items whose date came
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)

@@ -371,7 +371,11 @@ async def test_a_long_agreement_partly_kept_opens_an_open_issue_of_one_message(
     await group.send(CARLA, "/issues")
     assert sends(group) == before + 1
     listed = group.last
-    assert listed.buttons == ["1 · Resolved", "1 · Make it an agreement"]
+    assert listed.buttons == [
+        "1 · Resolved",
+        "1 · Make it an agreement",
+        "1 · Make it an action item",
+    ]
     before = sends(group)
     await group.press(DAVID, "1 · Resolved", on=listed)
     assert sends(group) == before

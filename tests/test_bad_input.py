@@ -270,13 +270,19 @@ async def test_open_issue_listed_resolved_and_turned_into_agreement(group: Group
     assert listing.buttons == [
         "1 · Resolved",
         "1 · Make it an agreement",
+        "1 · Make it an action item",
         "2 · Resolved",
         "2 · Make it an agreement",
+        "2 · Make it an action item",
     ]
     await group.press(DAVID, "1 · Resolved", on=listing)
     listing = group.api.messages[(group.chat_id, listing.message_id)]
     assert "1. Ambition: Who pays the training? – resolved" in listing.text
-    assert listing.buttons == ["2 · Resolved", "2 · Make it an agreement"]
+    assert listing.buttons == [
+        "2 · Resolved",
+        "2 · Make it an agreement",
+        "2 · Make it an action item",
+    ]
     await group.press(BEN, "2 · Make it an agreement", on=listing)
     prompt = group.last  # the issue is shown, and the wording asked for
     assert "What do you agree on about this open issue on Ambition?" in prompt.text
@@ -431,8 +437,8 @@ async def test_thirty_open_issues_are_two_messages_and_resolve_in_place_after_a_
     assert len(lists) == 2
     assert lists[0].text.startswith("Open issues\n\n1. Ambition: Question 1 ")
     assert lists[1].text.startswith("26. Ambition: Question 26 ")
-    assert len(lists[0].buttons) == 50
-    assert len(lists[1].buttons) == 10
+    assert len(lists[0].buttons) == 75  # resolve, agreement, action item: three each
+    assert len(lists[1].buttons) == 15
     # A new application on the same database: the list still knows which issues it shows.
     async with running(db_path, api) as again:
         await again.press(BEN, "27 · Resolved", on=lists[1])
@@ -440,7 +446,7 @@ async def test_thirty_open_issues_are_two_messages_and_resolve_in_place_after_a_
     assert "27. Ambition: Question 27 " + "x" * 60 + " – resolved" in second.text
     assert "28 · Resolved" in second.buttons
     assert "27 · Resolved" not in second.buttons
-    assert len(second.buttons) == 8
+    assert len(second.buttons) == 12
     assert len(group.sent) == before + 2  # resolving edited the list, nothing new was posted
 
 

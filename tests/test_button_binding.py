@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -19,11 +20,13 @@ from pathlib import Path
 from bot.domain import buttons, purposes
 from bot.domain.buttons import CancelReminder, ForgetMeAnswer, Press, Resolve
 from bot.handlers.routes import PRESSES
+from bot.jobs import following
 from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
 from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_facilitator import FLEUR
 from tests.test_permissions import reminder_sent
 from tests.test_position import payload_of, private
 
@@ -133,6 +136,19 @@ async def build(group: Group) -> World:
     # On to the end of Orientation: its recap.
     while "That was the last topic" not in "".join(m.text for m in g.sent[-3:]):
         await g.send(BEN, "/skip")
+    # Action items: one with an owner and a date, whose day came (its reminder), and one whose
+    # date is still asked.
+    await g.send(BEN, "/action 2 van dam")
+    await g.press(BEN, "2 · In 2 weeks", on=g.last)
+    svc = services(g.app)
+    await following.remind_due(g.app.bot, svc, svc.clock() + dt.timedelta(days=400))
+    await svc.outbox.idle()
+    # An open issue that the end of Orientation did not ask about, its date still asked.
+    await g.send(BEN, "/issue Who hosts?")
+    await g.send(BEN, "/action 3 both")
+    # A facilitator, and /facilitator's list of who facilitates.
+    await g.send(BEN, "/facilitator", reply_to_message=g.message_dict(FLEUR, "Hallo"))
+    await g.send(BEN, "/facilitator")
 
     # Ben's private chat (which has the private answer's question): a statement of the
     # position check, and two questions.
@@ -182,7 +198,17 @@ def forged(press: Press) -> Press:
         f.name: FORGED
         for f in dataclasses.fields(press)
         if f.name
-        in ("agreement", "issue", "reminder", "checkup", "check", "asker", "slot", "revision")
+        in (
+            "agreement",
+            "issue",
+            "reminder",
+            "checkup",
+            "check",
+            "asker",
+            "slot",
+            "revision",
+            "user",
+        )
     }
     return dataclasses.replace(press, **ids)
 

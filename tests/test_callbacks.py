@@ -8,6 +8,9 @@ import pytest
 from bot.domain.buttons import (
     KINDS,
     MAX_BYTES,
+    ActionOwner,
+    ActionStatus,
+    ActionWhen,
     CancelReminder,
     ChooseLanguage,
     ChooseSide,
@@ -33,6 +36,9 @@ from bot.domain.buttons import (
         (ResetAnswer(clear=False), "reset:no"),
         (ChooseLanguage("nl"), "lang:nl"),
         (CancelReminder(99999999999), "rcan:99999999999"),
+        (ActionOwner(7, 0), "aown:7:0"),
+        (ActionWhen(7, "1m"), "awhen:7:1m"),
+        (ActionStatus(99999999999, "not-feasible"), "astat:99999999999:not-feasible"),
     ],
 )
 def test_what_is_packed_reads_back(press: Press, data: str) -> None:

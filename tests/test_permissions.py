@@ -1,8 +1,8 @@
 """Every action in the permission table, tried by every kind of person: what happens is what the
 table says. The group: Ben set it up and represents De Brug, Anna represents De Brug too and has
 proposed an agreement, David represents Van Dam and made an agreement with Ben, Carla is in the
-group without a side, Erik represented Van Dam and left, and an anonymous administrator writes as
-the group."""
+group without a side, Erik represented Van Dam and left, Fleur facilitates (Ben named her), and
+an anonymous administrator writes as the group."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from bot.domain.permissions import RULES, Action, Who, markdown
 from bot.flows import gate
 from bot.flows.turn import Actor, Turn, Where
-from bot.jobs import reminding
+from bot.jobs import following, reminding
 from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import KEY, services
 from tests.conftest import ANNA, BEN, CARLA, running
@@ -26,26 +26,31 @@ from tests.test_bad_input import ANON_ADMIN, DAVID, ORG_A, ORG_B, card, ready
 from tests.test_position import payload_of, private
 
 ERIK = User(1006, "Erik", "en")
+FLEUR = User(1007, "Fleur", "en")
 PEOPLE = {
     "manager": BEN,
     "proposer": ANNA,
     "other partner": DAVID,
     "outsider": CARLA,
     "left": ERIK,
+    "facilitator": FLEUR,
     "anonymous": ANON_ADMIN,
 }
 #: Who may act, by rule, among the people above.
 ALLOWED: dict[Who, set[str]] = {
     Who.ANYONE: set(PEOPLE),
     Who.PERSON: set(PEOPLE) - {"anonymous"},
-    Who.SIDE: set(PEOPLE) - {"anonymous", "proposer"},  # Anna's proposal waits
+    # Anna's proposal waits; a facilitator is neither partner.
+    Who.SIDE: set(PEOPLE) - {"anonymous", "proposer", "facilitator"},
     Who.REPRESENTATIVE: {"manager", "proposer", "other partner"},
+    Who.STEER: {"manager", "proposer", "other partner", "facilitator"},
     Who.OTHER_PARTNER: {"other partner"},
     Who.PROPOSER: {"proposer"},
     Who.NEGOTIATOR: {"proposer", "other partner"},
     Who.MANAGER: {"manager"},
-    # Ben set the group up and represents De Brug: every Ready of a representative counts.
-    Who.MOVER: {"manager", "proposer", "other partner"},
+    # Ben set the group up and represents De Brug: every Ready of a representative counts, and
+    # a facilitator's moves on at once.
+    Who.MOVER: {"manager", "proposer", "other partner", "facilitator"},
 }
 #: What the bot says when it refuses, in English (and in Dutch in Carla's private chat: her
 #: Telegram speaks Dutch).
@@ -60,6 +65,7 @@ REFUSALS = (
     "Only someone who already represented",
     "can reword this proposal",
     "“Not yet” is for",
+    "You facilitate this group",
 )
 
 
@@ -70,6 +76,7 @@ class World:
     issues: Sent
     reminder: Sent
     agreements: Sent
+    action: Sent
 
 
 async def build(group: Group) -> World:
@@ -87,8 +94,10 @@ async def build(group: Group) -> World:
     await group.send(DAVID, "/issue Who pays?")
     await group.send(BEN, "/issues")
     issues = group.last
+    await group.send(BEN, "/facilitator", reply_to_message=group.message_dict(FLEUR, "Hi"))
     reminder = await reminder_sent(group, "transformation")
-    return World(group, proposal, issues, reminder, agreements)
+    action = await action_reminded(group)
+    return World(group, proposal, issues, reminder, agreements, action)
 
 
 async def reminder_sent(group: Group, stage: str) -> Sent:
@@ -98,6 +107,19 @@ async def reminder_sent(group: Group, stage: str) -> Sent:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
     group.app.bot_data[KEY] = dataclasses.replace(svc, clock=lambda: later)
     await reminding.send_due(group.app.bot, services(group.app), later)
+    await services(group.app).outbox.idle()
+    group.app.bot_data[KEY] = svc
+    return group.last
+
+
+async def action_reminded(group: Group) -> Sent:
+    """Ben makes the open issue Van Dam's action item a minute ahead; the clock moves past it
+    and its reminder is sent."""
+    await group.send(BEN, "/action 1 Van Dam in 1 minute")
+    svc = services(group.app)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
+    group.app.bot_data[KEY] = dataclasses.replace(svc, clock=lambda: later)
+    await following.remind_due(group.app.bot, services(group.app), later)
     await services(group.app).outbox.idle()
     group.app.bot_data[KEY] = svc
     return group.last
@@ -209,6 +231,17 @@ ACTIONS: dict[str, list[Act]] = {
     "Answer privately (a card's link), and the answer in the private chat": [answer_privately],
     "/nudge": [send("/nudge")],
     "/nudge auto on, /nudge auto off": [send("/nudge auto on")],
+    "/facilitator (replying to someone's message), Facilitate, End role": [
+        lambda w, who: w.group.send(
+            who, "/facilitator", reply_to_message=w.group.message_dict(CARLA, "Hello")
+        )
+    ],
+    "/action <n> <owner> <date>, owner and date buttons of an open issue": [
+        send("/action 1 De Brug in 2 weeks")
+    ],
+    "action item buttons (Done, Not feasible, Remind us in a week)": [
+        press("Done", lambda w: w.action)
+    ],
 }
 
 

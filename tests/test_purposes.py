@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.purposes import (
+    ActionDue,
+    ActionWalk,
     Answered,
     Answers,
     Card,
     Decided,
+    FacilitatorList,
     ForgetMeQuestion,
     IssueList,
     PartnerName,
@@ -41,6 +44,9 @@ from bot.domain.purposes import (
         (IssueList(heading=True, first=1, ids=(7, 8, 9)), ("issue-list", "1:1:7,8,9")),
         (IssueList(heading=False, first=26, ids=(31,)), ("issue-list", "0:26:31")),
         (ResetQuestion(), ("reset", "")),
+        (ActionWalk((3, 5)), ("action-walk", "3,5")),
+        (ActionDue(3), ("action-due", "3")),
+        (FacilitatorList((1007, 1008)), ("facilitators", "1007,1008")),
         (ForgetMeQuestion(1002), ("forgetme", "1002")),
         (StageRecap(("integration",), "integration"), ("recap", "integration:integration")),
         (

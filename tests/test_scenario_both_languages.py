@@ -179,8 +179,10 @@ async def test_orientation_scenario(tmp_path: Path, language: str) -> None:
         play = Play(group, USERS[language], language)
         for step in SCRIPT:
             await play.step(step)
-        recap = group.last.text
+        # The recap, then who picks up the stage's open issue, and by when.
+        recap, walk = (m.text for m in group.sent[-2:])
     assert api.refusals() == []
+    assert walk.startswith({"en": "Who picks up what", "nl": "Wie pakt wat op"}[language])
     words = {
         "en": ["last topic of Orientation", "2 agreements", "1 open issue", "Skipped: Motivation"],
         "nl": [

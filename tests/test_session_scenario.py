@@ -132,7 +132,8 @@ async def test_orientation_in_english(group: Group) -> None:
         await group.reply(DAVID, f"David on {position}", to=card)
         await group.press(BEN, "Ready")  # Ben set up the group: his press moves on at once
         assert "Discussed on" in card.text
-    recap = group.last
+    recap, walk = group.sent[-2:]
+    assert walk.text.startswith("Who picks up what, and by when?")  # the open issue's owner
     assert "That was the last topic of Orientation" in recap.text
     assert "2 agreements" in recap.text
     assert "1 open issue" in recap.text
@@ -141,7 +142,7 @@ async def test_orientation_in_english(group: Group) -> None:
         "Continue with Integration", "In 1 month", "In 3 months", "In 6 months", "Export as PDF",
         "Rate privately",
     ]  # fmt: skip
-    await group.press(DAVID, "In 3 months")
+    await group.press(DAVID, "In 3 months", on=recap)
     assert "I'll remind you on" in group.last.text
 
     await group.send(ANNA, "/status")

@@ -19,6 +19,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.db import (
+    actions,
     bot_messages,
     checkups,
     holds,
@@ -242,6 +243,7 @@ async def forget_person(
         stranger = -secrets.randbelow(2**52) - 1
         await conn.execute(
             "UPDATE members SET user_id = ?, name = '', username = NULL, slot = NULL,"
+            " facilitator_since = NULL,"
             " left_at = coalesce(left_at, ?) WHERE chat_id = ? AND user_id = ?",
             (stranger, now, chat_id, user_id),
         )
@@ -256,6 +258,7 @@ async def forget_person(
             await conn.execute(sql, (stranger, chat_id, user_id))
     await conn.execute("UPDATE reminders SET created_by = NULL WHERE created_by = ?", (user_id,))
     await checkups.forget_person(conn, user_id)
+    await actions.forget_person(conn, user_id)
     await position.forget_person(conn, user_id)
     await pace.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))

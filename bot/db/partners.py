@@ -17,6 +17,8 @@ class Member:
     side_after_agreement: int = 0
     #: Their Telegram username (without @), to mention them; None for people without one.
     username: str | None = None
+    #: Named to facilitate: steers the session, represents neither partner (``slot`` is None).
+    facilitator: bool = False
 
 
 async def names(conn: Tx, chat_id: int) -> dict[int, str]:
@@ -59,7 +61,8 @@ async def reset(conn: Tx, chat_id: int, now: str) -> None:
 async def member(conn: Tx, chat_id: int, user_id: int) -> Member | None:
     """Return a member of the chat who has not left, or None."""
     async with conn.execute(
-        "SELECT user_id, name, slot, side_after_agreement, username FROM members"
+        "SELECT user_id, name, slot, side_after_agreement, username, facilitator_since"
+        " FROM members"
         " WHERE chat_id = ? AND user_id = ? AND left_at IS NULL",
         (chat_id, user_id),
     ) as cursor:
@@ -67,7 +70,12 @@ async def member(conn: Tx, chat_id: int, user_id: int) -> Member | None:
     if row is None:
         return None
     return Member(
-        row["user_id"], row["name"], row["slot"], row["side_after_agreement"], row["username"]
+        row["user_id"],
+        row["name"],
+        row["slot"],
+        row["side_after_agreement"],
+        row["username"],
+        row["facilitator_since"] is not None,
     )
 
 
@@ -108,10 +116,52 @@ async def join(
 
 
 async def leave(conn: Tx, chat_id: int, user_id: int, now: str) -> bool:
-    """Mark a member as gone; True when they represented a partner."""
+    """Mark a member as gone; True when they represented a partner or facilitated (a
+    facilitator who leaves no longer facilitates, also when they come back)."""
     cursor = await conn.execute(
-        "UPDATE members SET left_at = ? WHERE chat_id = ? AND user_id = ? AND left_at IS NULL"
-        " AND slot IS NOT NULL",
+        "UPDATE members SET left_at = ?, facilitator_since = NULL WHERE chat_id = ?"
+        " AND user_id = ? AND left_at IS NULL"
+        " AND (slot IS NOT NULL OR facilitator_since IS NOT NULL)",
         (now, chat_id, user_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def facilitators(conn: Tx, chat_id: int) -> list[Member]:
+    """The chat's facilitators, in the order they were named."""
+    async with conn.execute(
+        "SELECT user_id, name FROM members WHERE chat_id = ? AND facilitator_since IS NOT NULL"
+        " AND left_at IS NULL ORDER BY facilitator_since, rowid",
+        (chat_id,),
+    ) as cursor:
+        return [Member(r["user_id"], r["name"], None, facilitator=True) async for r in cursor]
+
+
+async def name_facilitator(conn: Tx, chat_id: int, user_id: int, name: str, now: str) -> bool:
+    """Make a member who represents neither partner a facilitator (a member row is made for
+    someone the bot has not registered yet); False when they represent a partner."""
+    cursor = await conn.execute(
+        "INSERT INTO members (chat_id, user_id, slot, name, joined_at, facilitator_since)"
+        " VALUES (?, ?, NULL, ?, ?, ?) ON CONFLICT (chat_id, user_id) DO UPDATE SET"
+        " name = excluded.name, left_at = NULL,"
+        " facilitator_since = coalesce(members.facilitator_since, excluded.facilitator_since)"
+        " WHERE members.slot IS NULL OR members.left_at IS NOT NULL",
+        (chat_id, user_id, name, now, now),
+    )
+    if cursor.rowcount != 1:
+        return False
+    # Someone who had left with a side comes back without it.
+    await conn.execute(
+        "UPDATE members SET slot = NULL WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+    )
+    return True
+
+
+async def end_facilitator(conn: Tx, chat_id: int, user_id: int) -> bool:
+    """The member no longer facilitates; False when they did not."""
+    cursor = await conn.execute(
+        "UPDATE members SET facilitator_since = NULL WHERE chat_id = ? AND user_id = ?"
+        " AND facilitator_since IS NOT NULL",
+        (chat_id, user_id),
     )
     return cursor.rowcount == 1

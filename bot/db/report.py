@@ -40,10 +40,13 @@ async def agreements(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
 
 
 async def open_issues(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
-    """Open issues with the name of who raised them and their organisation, oldest first."""
+    """Open issues with the name of who raised them and their organisation, and their action
+    item (owner, moment, status; NULL when none), oldest first."""
     async with conn.execute(
-        "SELECT i.id, i.topic_id, i.text, i.raised_at, m.name, m.slot FROM open_issues i"
+        "SELECT i.id, i.topic_id, i.text, i.raised_at, m.name, m.slot, t.owner,"
+        " t.due_local, t.status AS action_status FROM open_issues i"
         " LEFT JOIN members m ON m.chat_id = i.chat_id AND m.user_id = i.raised_by"
+        " LEFT JOIN action_items t ON t.issue_id = i.id"
         " WHERE i.chat_id = ? AND i.status = 'open' ORDER BY i.id",
         (chat_id,),
     ) as cursor:

@@ -80,6 +80,21 @@ class ForgetMeAnswer(Press):
 
 
 @dataclass(frozen=True, slots=True)
+class Facilitate(Press):
+    """On the message of who represents whom: the presser facilitates (neither partner)."""
+
+    kind = "facil"
+
+
+@dataclass(frozen=True, slots=True)
+class EndFacilitator(Press):
+    """On ``/facilitator``'s list: ``user`` no longer facilitates."""
+
+    kind = "unfacil"
+    user: int
+
+
+@dataclass(frozen=True, slots=True)
 class ChooseLanguage(Press):
     kind = "lang"
     language: str
@@ -201,6 +216,60 @@ class DropAgreement(Press):
     agreement: int
 
 
+# -- action items -------------------------------------------------------------------------------
+
+#: An action item's owner: one partner's slot, or both together.
+ACTION_OWNERS = (0, 1, 2)
+#: The dates the buttons offer, as spans from today: two weeks, one month, three months.
+ACTION_SPANS = ("2w", "1m", "3m")
+#: What an action item's reminder lets people say.
+ACTION_STATUSES = ("done", "not-feasible", "week")
+
+
+@dataclass(frozen=True, slots=True)
+class MakeAction(Press):
+    """Make open issue ``issue`` an action item: ask who picks it up and by when."""
+
+    kind = "aitem"
+    issue: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOwner(Press):
+    """Who picks up open issue ``issue``: partner ``owner`` (1 or 2), or both (0)."""
+
+    kind = "aown"
+    issue: int
+    owner: int
+
+    def fits(self, wheel: Wheel) -> bool:
+        return self.owner in ACTION_OWNERS
+
+
+@dataclass(frozen=True, slots=True)
+class ActionWhen(Press):
+    """By when open issue ``issue`` is picked up, as a span from today."""
+
+    kind = "awhen"
+    issue: int
+    span: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return self.span in ACTION_SPANS
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStatus(Press):
+    """On an action item's reminder: done, not feasible, or a week later."""
+
+    kind = "astat"
+    issue: int
+    status: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return self.status in ACTION_STATUSES
+
+
 # -- check-ups ----------------------------------------------------------------------------------
 
 #: The marks of a check-up, from best to worst.
@@ -292,6 +361,8 @@ PRESSES: tuple[type[Press], ...] = (
     ResetAnswer,
     ForgetGroupAnswer,
     ForgetMeAnswer,
+    Facilitate,
+    EndFacilitator,
     ChooseLanguage,
     ChooseStage,
     NextTopic,
@@ -304,6 +375,10 @@ PRESSES: tuple[type[Press], ...] = (
     Withdraw,
     Resolve,
     IssueToAgreement,
+    MakeAction,
+    ActionOwner,
+    ActionWhen,
+    ActionStatus,
     StillHolds,
     ChangeAgreement,
     DropAgreement,

@@ -17,10 +17,14 @@ class Who(StrEnum):
     ANYONE = "anyone in the group"
     PERSON = "anyone writing as themselves (not anonymously, not as a channel)"
     SIDE = (
-        "anyone writing as themselves, except to switch sides while a proposal of theirs waits "
-        "for confirmation"
+        "anyone writing as themselves, except a facilitator, and except to switch sides while a "
+        "proposal of theirs waits for confirmation"
     )
     REPRESENTATIVE = "a representative of either partner"
+    #: Steering the session: a facilitator may, though they never answer, propose, confirm or
+    #: rate. A new action that moves the group along rather than saying something for a
+    #: partner belongs here.
+    STEER = "a representative of either partner, or a facilitator"
     OTHER_PARTNER = (
         "a representative of the other partner than the proposer's, who already represented it "
         "when it was proposed (never the proposer)"
@@ -33,7 +37,7 @@ class Who(StrEnum):
     MANAGER = "the person who set up the group, or a group administrator"
     MOVER = (
         "a representative of either partner (a Ready counts for their organisation: one from "
-        "each moves on), or the person who set up the group (one press moves on)"
+        "each moves on), or a facilitator or the person who set up the group (one press moves on)"
     )
 
 
@@ -87,6 +91,9 @@ class Action(StrEnum):
     ANSWER_PRIVATELY = "Answer privately (a card's link), and the answer in the private chat"
     NUDGE = "/nudge"
     NUDGE_AUTO = "/nudge auto on, /nudge auto off"
+    FACILITATOR = "/facilitator (replying to someone's message), Facilitate, End role"
+    ACTION = "/action <n> <owner> <date>, owner and date buttons of an open issue"
+    ACTION_STATUS = "action item buttons (Done, Not feasible, Remind us in a week)"
 
 
 #: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
@@ -110,10 +117,10 @@ RULES: dict[Action, Who] = {
     Action.FORGETME: Who.PERSON,
     # taking part
     Action.SIDE: Who.SIDE,
-    Action.LANGUAGE: Who.REPRESENTATIVE,
-    Action.STAGE: Who.REPRESENTATIVE,
-    Action.SKIP: Who.REPRESENTATIVE,
-    Action.BACK: Who.REPRESENTATIVE,
+    Action.LANGUAGE: Who.STEER,
+    Action.STAGE: Who.STEER,
+    Action.SKIP: Who.STEER,
+    Action.BACK: Who.STEER,
     Action.ANSWER: Who.REPRESENTATIVE,
     Action.ANSWER_PRIVATELY: Who.REPRESENTATIVE,
     Action.NEXT: Who.MOVER,
@@ -121,16 +128,18 @@ RULES: dict[Action, Who] = {
     Action.ISSUE: Who.REPRESENTATIVE,
     Action.RESOLVE: Who.REPRESENTATIVE,
     Action.ISSUE_TO_AGREEMENT: Who.REPRESENTATIVE,
-    Action.REMIND: Who.REPRESENTATIVE,
-    Action.TIMEZONE: Who.REPRESENTATIVE,
-    Action.REMINDER_BUTTONS: Who.REPRESENTATIVE,
-    Action.CHECKUP: Who.REPRESENTATIVE,
+    Action.REMIND: Who.STEER,
+    Action.TIMEZONE: Who.STEER,
+    Action.REMINDER_BUTTONS: Who.STEER,
+    Action.CHECKUP: Who.STEER,
     Action.CHECKUP_MARK: Who.REPRESENTATIVE,
-    Action.CHECKUP_DATE: Who.REPRESENTATIVE,
-    Action.POSITION: Who.REPRESENTATIVE,
-    Action.PRIVATE: Who.REPRESENTATIVE,
-    Action.NUDGE: Who.REPRESENTATIVE,
-    Action.NUDGE_AUTO: Who.REPRESENTATIVE,
+    Action.CHECKUP_DATE: Who.STEER,
+    Action.POSITION: Who.STEER,
+    Action.PRIVATE: Who.STEER,
+    Action.NUDGE: Who.STEER,
+    Action.NUDGE_AUTO: Who.STEER,
+    Action.ACTION: Who.STEER,
+    Action.ACTION_STATUS: Who.REPRESENTATIVE,
     # agreements
     Action.CONFIRM: Who.OTHER_PARTNER,
     Action.NOT_YET: Who.OTHER_PARTNER,
@@ -143,6 +152,7 @@ RULES: dict[Action, Who] = {
     Action.RENAME: Who.MANAGER,
     Action.RESET: Who.MANAGER,
     Action.FORGETGROUP: Who.MANAGER,
+    Action.FACILITATOR: Who.MANAGER,
 }
 
 
@@ -154,6 +164,8 @@ def markdown() -> str:
         "Written from `bot/domain/permissions.py` (a test fails when the two differ). In a private\n"
         "chat only `/start`, `/help`, `/language` and `/mydata` do anything, and the answer that an\n"
         "*Answer privately* link asks for there (checked against the group of the link). A\n"
-        "representative who leaves the group stops being one; their answers stay.\n\n"
+        "representative who leaves the group stops being one; their answers stay. A facilitator\n"
+        "(named with `/facilitator`) represents neither partner: they steer, and never answer,\n"
+        "propose, confirm or rate; one who leaves the group stops being one.\n\n"
         "| action | who |\n|---|---|\n" + rows + "\n"
     )

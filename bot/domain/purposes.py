@@ -204,6 +204,32 @@ class IssueList(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class ActionWalk(Purpose):
+    """Who picks up which open issue, and by when: the open issues ``ids``, each with buttons
+    for its owner, then for its date."""
+
+    kind = "action-walk"
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDue(Purpose):
+    """The reminder of the action item of open issue ``issue``."""
+
+    kind = "action-due"
+    issue: int
+
+
+@dataclass(frozen=True, slots=True)
+class FacilitatorList(Purpose):
+    """``/facilitator``'s list of who facilitates (``users``), with a button to end each one's
+    role."""
+
+    kind = "facilitators"
+    users: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CheckupPart(Purpose):
     """One message of a check-up: the agreements of its ``part`` (from 0), with their buttons."""
 
@@ -323,6 +349,9 @@ PURPOSES: tuple[type[Purpose], ...] = (
     ChangePrompt,
     AgreementReview,
     IssueList,
+    ActionWalk,
+    ActionDue,
+    FacilitatorList,
     CheckupPart,
     CheckupIssue,
     ReminderMessage,

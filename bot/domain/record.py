@@ -92,11 +92,24 @@ class AgreementEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionEntry:
+    """An open issue's action item: who picks it up, by when, and how it went."""
+
+    #: The partner's slot (1 or 2), or 0 for both.
+    owner: int
+    #: Its day in the group's zone; None while only the owner is chosen.
+    due: dt.date | None
+    #: ``open``, ``done`` or ``not-feasible``.
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class IssueEntry:
     id: int
     text: str
     raised_by: Person
     raised_at: dt.datetime
+    action: ActionEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +166,8 @@ class GroupRecord:
     topics: tuple[TopicRecord, ...]
     #: The revealed position checks, oldest first (the trajectory).
     positions: tuple[View, ...] = ()
+    #: Who facilitates the group (names): neither partner.
+    facilitators: tuple[str, ...] = ()
 
     def stage(self, stage_id: str) -> tuple[TopicRecord, ...]:
         return tuple(r for r in self.topics if r.topic.stage == stage_id)
@@ -241,8 +256,14 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
     issues: dict[str, list[IssueEntry]] = {}
     for r in await sql.open_issues(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]) if r["slot"] else None)
+        action = None
+        if r["owner"] is not None:
+            due = r["due_local"]
+            action = ActionEntry(
+                r["owner"], dt.date.fromisoformat(due[:10]) if due else None, r["action_status"]
+            )
         issues.setdefault(r["topic_id"], []).append(
-            IssueEntry(r["id"], r["text"], by, local(r["raised_at"]))
+            IssueEntry(r["id"], r["text"], by, local(r["raised_at"]), action)
         )
     topics = []
     for topic in wheel.topics:
@@ -278,6 +299,7 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
         made_at=now.astimezone(zone),
         topics=tuple(topics),
         positions=await read_views(conn, chat_id, zone),
+        facilitators=tuple(m.name for m in await partners.facilitators(conn, chat_id)),
     )
 
 

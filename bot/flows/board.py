@@ -28,7 +28,7 @@ from bot.domain.buttons import NextTopic, NoteIssue, RecordAgreement
 from bot.domain.purposes import Answers, Card, Purpose
 from bot.domain.rounds import QUOTE_CHARS, StageProgress, quote, shorten, stage_progress
 from bot.domain.wheel import SENSITIVE_TOPICS, Topic, Wheel
-from bot.flows.common import shown_name
+from bot.flows.common import facilitated_by, shown_name
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
     Button,
@@ -101,6 +101,8 @@ class Board:
     #: While the group answers privately (``/private on``): the token of the card's *Answer
     #: privately* start deep link; None otherwise.
     private_link: str | None = None
+    #: Who facilitates (names): shown on the card, as neither partner.
+    facilitators: tuple[str, ...] = ()
 
 
 #: What an *Answer privately* link is called in the links table (``bot/flows/private.py``).
@@ -179,6 +181,7 @@ async def board(turn: Turn, topic_id: str) -> Board:
         agreed=tuple(agreed),
         open_issues=tuple(open_issues),
         private_link=link,
+        facilitators=tuple(m.name for m in await partners.facilitators(conn, chat_id)),
     )
 
 
@@ -339,8 +342,12 @@ def topic_card(wheel: Wheel, topic: Topic, state: Board, *, edit: int | None = N
             )
         )
     ready = ready_line(state.names, state.move_on)
-    status = (answered_line(state), waiting_line(state))
-    parts.append(Joined(status if ready is None else (*status, ready)))
+    status: tuple[Msg, ...] = (answered_line(state), waiting_line(state))
+    if ready is not None:
+        status = (*status, ready)
+    if state.facilitators:
+        status = (*status, facilitated_by(list(state.facilitators)))
+    parts.append(Joined(status))
     # A card with the Answer privately button cannot also ask for a reply (Telegram takes one
     # kind of markup); replying to it works all the same.
     return Reply(

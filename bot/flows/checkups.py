@@ -439,7 +439,7 @@ async def change_date(turn: Turn, words: list[str]) -> Result:
     found = parse_moment(when, now=turn.now, zone=zone_or_utc(turn.chat.timezone))
     if isinstance(found, Refusal):
         return Result(
-            replies=(reply(_date_refusal(found, when), _date_help(), reply_to=message_id),)
+            replies=(reply(date_refusal(found, when), _date_help(), reply_to=message_id),)
         )
     day = found.local.date()
     await sql.set_review_due(turn.conn, agreement.id, day.isoformat())
@@ -459,7 +459,7 @@ async def change_date(turn: Turn, words: list[str]) -> Result:
     )
 
 
-def _date_refusal(kind: Refusal, text: str) -> Msg:
+def date_refusal(kind: Refusal, text: str) -> Msg:
     if kind is Refusal.PAST:
         return msg("That date has already passed. Please give a date in the future.")
     if kind is Refusal.TOO_FAR:

@@ -10,7 +10,7 @@ from bot.db import bot_messages, chats
 from bot.domain.buttons import Press
 from bot.domain.purposes import Answered, Purpose
 from bot.flows.turn import Turn
-from bot.render.messages import Button, Msg, Result, msg, reply
+from bot.render.messages import Button, Msg, Result, listing, msg, plural_msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
 MAX_NAME = 60
@@ -38,6 +38,13 @@ def not_a_representative(names: dict[int, str]) -> Msg:
             second=names[2],
         )
     return not_set_up()
+
+
+def facilitated_by(names: list[str]) -> Msg:
+    """Who facilitates the group (on the card, in /status and /partners): not a partner."""
+    return plural_msg(
+        "Facilitator: {names}", "Facilitators: {names}", len(names), names=listing(*names)
+    )
 
 
 def shown_name(name: str | None) -> Msg | str:

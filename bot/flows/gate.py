@@ -30,18 +30,19 @@ from bot.flows.turn import Actor, AdminStatusNeeded, Turn
 from bot.render.messages import Msg, Reply, Result, msg, reply
 
 #: The rules ``member`` applies, and ``mover`` applies; ``check`` applies the others.
-MEMBER_RULES = frozenset({Who.REPRESENTATIVE, Who.OTHER_PARTNER, Who.NEGOTIATOR})
+MEMBER_RULES = frozenset({Who.REPRESENTATIVE, Who.STEER, Who.OTHER_PARTNER, Who.NEGOTIATOR})
 MOVER_RULES = frozenset({Who.MOVER})
 
 
 @dataclass(frozen=True, slots=True)
 class Mover:
     """Who presses to move on: a representative, whose press is their organisation's Ready,
-    and/or the person who set up the group, whose press moves on at once."""
+    and/or a facilitator or the person who set up the group, whose press moves on at once."""
 
-    #: Their organisation's representative (None: the person who set up the group, sideless).
+    #: Their organisation's representative (None: a facilitator or the person who set up the
+    #: group, sideless).
     member: Member | None
-    #: The person who set up the group.
+    #: A facilitator, or the person who set up the group.
     at_once: bool
 
 
@@ -54,7 +55,8 @@ async def member(
     agreement: Agreement | None = None,
     group: chats.Chat | None = None,
 ) -> Member | Result:
-    """The acting representative, when the table lets them do ``action``; else the refusal.
+    """The acting representative (or, for ``Who.STEER``, facilitator), when the table lets
+    them do ``action``; else the refusal. A facilitator's ``slot`` is None.
 
     For the agreement rules, ``agreement`` is the proposal acted on. ``group`` is the group the
     action is for when the turn is in a private chat (a start deep link names it).
@@ -67,7 +69,14 @@ async def member(
     if group is not None:
         return await _representative_of(turn, group, button=button, reply_to=reply_to)
     found = await _representative(turn, button=button, reply_to=reply_to)
-    if isinstance(found, Result) or who is Who.REPRESENTATIVE:
+    if isinstance(found, Result):
+        return found
+    if found.facilitator:
+        if who is Who.STEER:
+            return found
+        names = await partners.names(turn.conn, turn.chat_id)
+        return refuse(facilitator_refusal(names), button=button, reply_to=reply_to)
+    if who in (Who.REPRESENTATIVE, Who.STEER):
         return found
     if agreement is None:
         raise ValueError(f"{action} needs the agreement acted on")
@@ -155,9 +164,19 @@ async def check(
             button=button,
             reply_to=reply_to,
         )
-    # Who.SIDE: anyone may take a side, but not leave a proposal of theirs behind on the other.
+    # Who.SIDE: anyone may take a side, but not leave a proposal of theirs behind on the other,
+    # and a facilitator stays neither partner.
     assert actor.user_id is not None
     current = await partners.member(turn.conn, turn.chat_id, actor.user_id)
+    if current is not None and current.facilitator:
+        return refuse(
+            msg(
+                "You facilitate this group, so you represent neither partner. The person who "
+                "set up the group can end that role with /facilitator."
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
     if (
         current is not None
         and current.slot is not None
@@ -176,8 +195,8 @@ async def check(
 
 
 async def mover(turn: Turn, action: Action, *, button: bool) -> Mover | Result:
-    """Who moves on (``Who.MOVER``): a representative, or the person who set up the group;
-    else the refusal."""
+    """Who moves on (``Who.MOVER``): a representative, or a facilitator or the person who set
+    up the group; else the refusal."""
     who = RULES[action]
     if who not in MOVER_RULES:
         raise ValueError(f"{action} is for {who.name}: ask gate.member or gate.check")
@@ -188,7 +207,9 @@ async def mover(turn: Turn, action: Action, *, button: bool) -> Mover | Result:
         return refuse(not_set_up(), button=button)
     found = await partners.member(turn.conn, turn.chat_id, actor.user_id)
     representative = found if found is not None and found.slot is not None else None
-    at_once = chat.setup_by is not None and chat.setup_by == actor.user_id
+    at_once = (chat.setup_by is not None and chat.setup_by == actor.user_id) or (
+        found is not None and found.facilitator
+    )
     if representative is None and not at_once:
         names = await partners.names(turn.conn, turn.chat_id)
         return refuse(not_a_representative(names), button=button)
@@ -208,17 +229,29 @@ def may_manage(chat: chats.Chat, actor: Actor) -> bool:
     return actor.is_admin
 
 
+def facilitator_refusal(names: dict[int, str]) -> Msg:
+    """What a facilitator is told who tries to answer, propose, confirm or rate."""
+    return msg(
+        "You facilitate this group: answering, proposing, confirming and rating are for the "
+        "representatives of {first} and {second}.",
+        first=names.get(1, ""),
+        second=names.get(2, ""),
+    )
+
+
 def manager_only() -> Msg:
     return msg("Only the person who set up this group, or an administrator, can do this.")
 
 
 async def _representative(turn: Turn, *, button: bool, reply_to: int | None) -> Member | Result:
-    """The actor as a registered representative, or the refusal to give them."""
+    """The actor as a registered representative or facilitator, or the refusal to give them."""
     if turn.actor.user_id is None:
         return refuse(anonymous(), button=button, reply_to=reply_to)
     if turn.chat is None or not turn.chat.partners_named:
         return refuse(not_set_up(), button=button, reply_to=reply_to)
     found = await partners.member(turn.conn, turn.chat_id, turn.actor.user_id)
+    if found is not None and found.facilitator:
+        return found
     if found is None or found.slot is None:
         names = await partners.names(turn.conn, turn.chat_id)
         return refuse(not_a_representative(names), button=button, reply_to=reply_to)

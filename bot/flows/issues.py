@@ -1,15 +1,21 @@
-"""Open issues: what the partners have not resolved yet, noted on a topic, listed and resolved."""
+"""Open issues: what the partners have not resolved yet, noted on a topic, listed and resolved;
+``/issues`` shows each one's action item (``bot/flows/actions.py``) and offers to make one."""
 
 from __future__ import annotations
 
-from bot.db import bot_messages, records
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.db import actions as action_sql
+from bot.db import bot_messages, partners, records
+from bot.db.actions import ActionItem
 from bot.db.records import OpenIssue
 from bot.domain import purposes
-from bot.domain.buttons import IssueToAgreement, Resolve
+from bot.domain.buttons import IssueToAgreement, MakeAction, Resolve
 from bot.domain.permissions import Action
 from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
-from bot.flows import board, gate
+from bot.flows import actions, board, gate
 from bot.flows.agreement_history import WHOLE_QUOTE
 from bot.flows.common import set_up_chat
 from bot.flows.turn import Turn
@@ -104,25 +110,59 @@ async def listing(turn: Turn) -> Result:
             size = 0
         chunks[-1].append((number, issue))
         size += cost
+    context = await _context(turn)
     return Result(
         replies=tuple(
-            _list(turn.wheel, chunk, heading=index == 0) for index, chunk in enumerate(chunks)
+            _list(turn.wheel, chunk, heading=index == 0, context=context)
+            for index, chunk in enumerate(chunks)
         )
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ListContext:
+    """What a list shows besides the issues: their action items, in the group's words."""
+
+    names: Mapping[int, str] = field(default_factory=dict)
+    items: Mapping[int, ActionItem] = field(default_factory=dict)
+    timezone: str = "UTC"
+
+
+async def _context(turn: Turn) -> ListContext:
+    timezone = turn.chat.timezone if turn.chat is not None else turn.where.timezone
+    return ListContext(
+        await partners.names(turn.conn, turn.chat_id),
+        await action_sql.of_chat(turn.conn, turn.chat_id),
+        timezone,
+    )
+
+
 def _list(
-    wheel: Wheel, chunk: list[tuple[int, OpenIssue]], *, heading: bool, edit: int | None = None
+    wheel: Wheel,
+    chunk: list[tuple[int, OpenIssue]],
+    *,
+    heading: bool,
+    edit: int | None = None,
+    context: ListContext | None = None,
 ) -> Reply:
-    """One list message; resolved issues stay in it, struck through and without buttons."""
-    lines = []
-    rows = []
+    """One list message; resolved issues stay in it, struck through and without buttons. An
+    open issue shows its action item, and offers to make one while nobody has picked it up."""
+    context = context or ListContext()
+    lines: list[Msg | Joined] = []
+    rows: list[tuple[Button, ...]] = []
     for number, issue in chunk:
         topic = wheel_text(wheel.topic(issue.topic_id).name)
         # Quoted: a long issue would make the list, and every edit of it, several messages.
         text = quote(issue.text)
         if issue.status == "open":
-            lines.append(msg("{n}. {topic}: {text}", n=number, topic=topic, text=text))
+            line = msg("{n}. {topic}: {text}", n=number, topic=topic, text=text)
+            item = context.items.get(issue.id)
+            if item is None:
+                lines.append(line)
+            else:
+                lines.append(
+                    Joined((line, actions.item_line(context.names, item, context.timezone)))
+                )
             rows.append(
                 (
                     Button(msg("{n} · Resolved", n=number), Resolve(issue.id).pack()),
@@ -132,6 +172,15 @@ def _list(
                     ),
                 )
             )
+            if actions.needs_owner(item):
+                rows.append(
+                    (
+                        Button(
+                            msg("{n} · Make it an action item", n=number),
+                            MakeAction(issue.id).pack(),
+                        ),
+                    )
+                )
         else:
             lines.append(
                 msg(
@@ -175,7 +224,9 @@ async def resolve(turn: Turn, issue_id: int) -> Result:
             listed = await records.issue(conn, chat_id, listed_id)
             if listed is not None:
                 chunk.append((number, listed))
-        edited = _list(turn.wheel, chunk, heading=shown.heading, edit=message_id)
+        edited = _list(
+            turn.wheel, chunk, heading=shown.heading, edit=message_id, context=await _context(turn)
+        )
         return Result(replies=(edited, *also), notice=notice)
     # A message of one issue, as /issues posted them before lists.
     done: Msg = msg(

@@ -95,7 +95,7 @@ async def nudge(turn: Turn, member: Member) -> Reply:
     if not missing:
         said = (
             msg("Everyone else has answered {topic}; only your answer is missing.", topic=wheel_text(topic.name))
-            if member.user_id not in answered
+            if member.user_id not in answered and not member.facilitator  # a facilitator never answers
             else msg("Everyone has answered {topic} already.", topic=wheel_text(topic.name))
         )  # fmt: skip
         return reply(said, reply_to=turn.message_id)

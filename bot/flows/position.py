@@ -432,6 +432,9 @@ async def _representative(turn: Turn, chat_id: int, *, button: bool) -> tuple[in
     turn, and here the group is the one the link names."""
     user_id = turn.actor.user_id
     found = await partners.member(turn.conn, chat_id, user_id) if user_id is not None else None
+    if found is not None and found.facilitator:
+        names = await partners.names(turn.conn, chat_id)
+        return refuse(gate.facilitator_refusal(names), button=button)
     if user_id is None or found is None or found.slot is None:
         names = await partners.names(turn.conn, chat_id)
         return refuse(

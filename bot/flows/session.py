@@ -13,8 +13,8 @@ from bot.domain.permissions import Action
 from bot.domain.purposes import Answers, Card, StageMenu, StageRecap
 from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
-from bot.flows import agreement_review, board, gate, nudges, position
-from bot.flows.common import clean_text, set_up_chat, text_problem
+from bot.flows import actions, agreement_review, board, gate, nudges, position
+from bot.flows.common import clean_text, facilitated_by, set_up_chat, text_problem
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
     Arg,
@@ -538,8 +538,24 @@ async def next_topic(
         replies.extend(await _open_topic(turn, in_stage[index + 1]))
     else:
         replies.extend(await _leave_current(turn, None))
-        replies.append(await stage_recap(turn, current.stage))
-        replies.extend(await stage_end_asks(turn, current.stage))
+        recap = await stage_recap(turn, current.stage)
+        asks = await stage_end_asks(turn, current.stage)
+        if asks and await pace.spoke_up(turn.conn, turn.chat_id, current.id, number):
+            # The bot already spoke up unasked on this last card (an invitation): four new
+            # messages a topic at most, so the recap points to the owners' question instead.
+            recap = dataclasses.replace(
+                recap,
+                parts=(
+                    *recap.parts,
+                    msg(
+                        "Who picks up each open issue, and by when? /issues shows them, each "
+                        "with its buttons."
+                    ),
+                ),
+            )
+            asks = []
+        replies.append(recap)
+        replies.extend(asks)
     return Result(replies=tuple(replies))
 
 
@@ -735,11 +751,12 @@ async def stage_end_asks(turn: Turn, stage_id: str) -> list[Reply]:
     """What follows a stage's recap in messages of its own, once the group has moved on from
     its last topic.
 
-    The place where the stage's open issues get an owner and a date (action items: issue #26,
-    point 5) asks its questions. Nothing yet. Each message counts against the budget of four
+    The stage's open issues lead somewhere: one message asks who picks each up, and by when
+    (action items, ``bot/flows/actions.py``). Each message counts against the budget of four
     new group messages per topic (``tests/test_message_budget.py``).
     """
-    return []
+    walked = await actions.stage_walk(turn, stage_id)
+    return [] if walked is None else [walked]
 
 
 def later_buttons(stage_id: str) -> tuple[Button, ...]:
@@ -775,6 +792,9 @@ async def status(turn: Turn) -> Result:
         )
         for slot, name in names.items()
     ]
+    facilitators = await partners.facilitators(conn, chat_id)
+    if facilitators:
+        sides.append(facilitated_by([m.name for m in facilitators]))
     if chat.topic:
         topic = wheel.topic(chat.topic)
         now = msg(

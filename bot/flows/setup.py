@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db import chats, partners
-from bot.domain.buttons import ChooseSide, ResetAnswer
+from bot.domain.buttons import ChooseSide, Facilitate, ResetAnswer
 from bot.domain.permissions import Action
 from bot.domain.purposes import PartnerName, RenamePrompt, ResetQuestion, Sides
 from bot.flows import agreement_review, checkups, gate, position, session
@@ -12,6 +12,7 @@ from bot.flows.common import (
     anonymous,
     answered_once,
     clean_text,
+    facilitated_by,
     not_set_up,
     refuse,
     same_name,
@@ -49,11 +50,18 @@ async def sides_message(turn: Turn, edit: int | None = None) -> Reply:
             sides.append(msg("<b>{partner}</b>: {people}", partner=name, people=people))
         else:
             sides.append(msg("<b>{partner}</b>: nobody yet", partner=name))
+    facilitators = await partners.facilitators(turn.conn, turn.chat_id)
+    if facilitators:
+        sides.append(facilitated_by([m.name for m in facilitators]))
     parts = (
         msg("<b>Who represents which organisation?</b> Tap your organisation."),
         lines(*sides),
     )
-    buttons = (tuple(Button(name, ChooseSide(slot).pack()) for slot, name in names.items()),)
+    buttons = (
+        tuple(Button(name, ChooseSide(slot).pack()) for slot, name in names.items()),
+        # For the person who set the group up and represents neither partner.
+        (Button(msg("Facilitate (neither partner)"), Facilitate().pack()),),
+    )
     return Reply(parts=parts, buttons=buttons, remember=Sides().pack(), edit=edit)
 
 

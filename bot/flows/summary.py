@@ -18,6 +18,7 @@ from bot.domain.record import (
 )
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_review
+from bot.flows.actions import action_line
 from bot.flows.board import progress_line
 from bot.flows.checkups import both_marks
 from bot.flows.common import refuse, set_up_chat, shown_name
@@ -190,6 +191,9 @@ def _topic_block(
         items.append(_waiting(record, a))
     for i in r.issues:
         items.append(_open(record, i))
+        if i.action is not None:
+            line = action_line(record.partners, i.action.owner, i.action.due, i.action.status)
+            items.append(msg("    {line}", line=line))
     return lines(*head, *items)
 
 

@@ -123,6 +123,18 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "(numbered as in /agreements)."
                 ),
                 msg(
+                    "<b>Action items</b>: an open issue that one organisation, or both, picks up "
+                    "by a date. At the end of a stage I ask who picks up each open issue; on its "
+                    "date I remind you. <code>/action 2 both in 2 weeks</code> – make open issue "
+                    "2 (numbered as in /issues) an action item."
+                ),
+                msg(
+                    "<b>Facilitator</b>: the person who set up the group can name someone who "
+                    "represents neither partner to steer the session: reply to a message of "
+                    "theirs with /facilitator. A facilitator moves the group along, and does not "
+                    "answer, propose, confirm or rate."
+                ),
+                msg(
                     "Answer a topic by replying to its card (on a phone: swipe left on it). I only "
                     "see replies to my messages, commands and buttons: a message that is not a "
                     "reply does not reach me."

@@ -1,11 +1,11 @@
-"""Handlers for ``/issue`` and ``/issues``. Resolving an issue and making it an agreement are
-buttons (``routes.py``)."""
+"""Handlers for ``/issue``, ``/issues`` and ``/action``. Resolving an issue, making it an agreement
+or an action item, and choosing an action item's owner and date are buttons (``routes.py``)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import issues
+from bot.flows import actions, issues
 from bot.handlers.turn import Context, command_text, run_flow
 
 
@@ -21,3 +21,9 @@ async def on_issue(update: Update, context: Context) -> None:
 async def on_issues(update: Update, context: Context) -> None:
     """``/issues``: list open issues."""
     await run_flow(update, context, issues.listing)
+
+
+async def on_action(update: Update, context: Context) -> None:
+    """``/action <n> [<owner> [<date>]]``: make an open issue an action item."""
+    text = command_text(update)
+    await run_flow(update, context, lambda turn: actions.action_command(turn, text))

@@ -25,6 +25,9 @@ from bot.db import bot_messages
 from bot.db.tx import Tx
 from bot.domain import buttons, purposes
 from bot.domain.buttons import (
+    ActionOwner,
+    ActionStatus,
+    ActionWhen,
     CancelReminder,
     ChangeAgreement,
     ChooseLanguage,
@@ -33,10 +36,13 @@ from bot.domain.buttons import (
     Confirm,
     Dismiss,
     DropAgreement,
+    EndFacilitator,
     Export,
+    Facilitate,
     ForgetGroupAnswer,
     ForgetMeAnswer,
     IssueToAgreement,
+    MakeAction,
     MarkCheckup,
     NextTopic,
     NoteIssue,
@@ -54,6 +60,8 @@ from bot.domain.buttons import (
     Withdraw,
 )
 from bot.domain.purposes import (
+    ActionDue,
+    ActionWalk,
     AgreementPrompt,
     AgreementReview,
     Answered,
@@ -65,6 +73,7 @@ from bot.domain.purposes import (
     Decided,
     DropProposal,
     ExportOffer,
+    FacilitatorList,
     ForgetGroupQuestion,
     ForgetMeQuestion,
     IssueAgreementPrompt,
@@ -87,9 +96,11 @@ from bot.domain.purposes import (
     StageRecap,
 )
 from bot.flows import (
+    actions,
     agreement_review,
     agreements,
     checkups,
+    facilitation,
     issues,
     language,
     position,
@@ -172,12 +183,12 @@ def _on_review(press: StillHolds | ChangeAgreement | DropAgreement, shown: Purpo
 
 def _on_issue(press: Resolve | IssueToAgreement, shown: Purpose) -> bool:
     """Resolved and Make it an agreement: on a list of open issues (Resolved also on the open
-    issue a check-up opened)."""
+    issue a check-up opened, and on an action item's reminder once it is done)."""
     if isinstance(shown, IssueList):
         return press.issue in shown.ids
     return (
         isinstance(press, Resolve)
-        and isinstance(shown, CheckupIssue)
+        and isinstance(shown, CheckupIssue | ActionDue)
         and shown.issue == press.issue
     )
 
@@ -216,6 +227,17 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
             ResetAnswer,
             lambda p, shown: isinstance(shown, ResetQuestion),
             lambda turn, p: setup.reset(turn, p.clear),
+        ),
+        # A facilitator: the presser facilitates; a role ended from /facilitator's list.
+        OnPress(
+            Facilitate,
+            lambda p, shown: isinstance(shown, Sides),
+            lambda turn, p: facilitation.facilitate(turn),
+        ),
+        OnPress(
+            EndFacilitator,
+            lambda p, shown: isinstance(shown, FacilitatorList) and p.user in shown.users,
+            lambda turn, p: facilitation.end_role(turn, p.user),
         ),
         OnPress(
             ChooseLanguage,
@@ -267,6 +289,28 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
             IssueToAgreement,
             _on_issue,
             lambda turn, p: agreements.propose_from_issue(turn, p.issue),
+        ),
+        # Action items: who picks an open issue up and by when (on the question of who picks
+        # which issue up), and how it went on the day (on that item's reminder).
+        OnPress(
+            MakeAction,
+            lambda p, shown: isinstance(shown, IssueList) and p.issue in shown.ids,
+            lambda turn, p: actions.make_action(turn, p.issue),
+        ),
+        OnPress(
+            ActionOwner,
+            lambda p, shown: isinstance(shown, ActionWalk) and p.issue in shown.ids,
+            lambda turn, p: actions.choose_owner(turn, p.issue, p.owner),
+        ),
+        OnPress(
+            ActionWhen,
+            lambda p, shown: isinstance(shown, ActionWalk) and p.issue in shown.ids,
+            lambda turn, p: actions.choose_when(turn, p.issue, p.span),
+        ),
+        OnPress(
+            ActionStatus,
+            lambda p, shown: isinstance(shown, ActionDue) and shown.issue == p.issue,
+            lambda turn, p: actions.set_status(turn, p.issue, p.status),
         ),
         # Earlier agreements: still holds, change or drop.
         OnPress(

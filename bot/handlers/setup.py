@@ -1,12 +1,13 @@
-"""Handlers for the set-up of a group: ``/start``, ``/partners``, ``/rename``, ``/reset``, and a
-member leaving. Taking a side and answering ``/reset`` are buttons (``routes.py``)."""
+"""Handlers for the set-up of a group: ``/start``, ``/partners``, ``/rename``, ``/reset``,
+``/facilitator``, and a member leaving. Taking a side, facilitating and answering ``/reset`` are
+buttons (``routes.py``)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import links, setup, welcome
-from bot.handlers.turn import Context, in_group, run_flow
+from bot.flows import facilitation, links, setup, welcome
+from bot.handlers.turn import Context, author, in_group, run_flow
 
 
 async def on_start(update: Update, context: Context) -> None:
@@ -46,3 +47,16 @@ async def on_member_left(update: Update, context: Context) -> None:
         return
     user_id = message.left_chat_member.id
     await run_flow(update, context, lambda turn: setup.member_left(turn, user_id))
+
+
+async def on_facilitator(update: Update, context: Context) -> None:
+    """``/facilitator``: in reply to someone's message, name them facilitator; else the list."""
+    message = update.effective_message
+    original = message.reply_to_message if message is not None else None
+    named = None
+    # In a forum, a message outside a reply still "replies" to its topic's first message.
+    if original is not None and original.forum_topic_created is None:
+        who = author(original)
+        is_bot = original.from_user is not None and original.from_user.is_bot
+        named = facilitation.Named(who.user_id, who.name, is_bot)
+    await run_flow(update, context, lambda turn: facilitation.facilitator_command(turn, named))

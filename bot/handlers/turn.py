@@ -7,7 +7,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatID, ChatType
 from telegram.ext import ContextTypes
 
@@ -54,6 +54,14 @@ def actor(update: Update) -> Actor:
     if user is None or user.id in _NOT_A_PERSON or (message and message.sender_chat):
         return Actor(None, "")
     return Actor(user.id, user.full_name, username=user.username)
+
+
+def author(message: Message) -> Actor:
+    """Who wrote a message (e.g. the one a command replies to), as ``actor`` tells the sender."""
+    user = message.from_user
+    if user is None or user.id in _NOT_A_PERSON or message.sender_chat:
+        return Actor(None, "")
+    return Actor(user.id, user.full_name)
 
 
 async def _is_admin(update: Update, context: Context) -> bool:

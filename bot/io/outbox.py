@@ -47,6 +47,7 @@ from telegram.error import (
 from bot.db import (
     Store,
     Work,
+    actions,
     bot_messages,
     chats,
     checkups,
@@ -639,6 +640,7 @@ async def _left(conn: Tx, chat_id: int) -> None:
     # Reminders not delivered wait for the bot to be added again.
     await reminders.release_undelivered(conn, chat_id)
     await checkups.release_undelivered(conn, chat_id)  # likewise the check-ups of due dates
+    await actions.release_undelivered(conn, chat_id)  # and the reminders of action items
     await sql.drop_chat(conn, chat_id, now_text())
     await chats.set_presence(conn, chat_id, active=False, greeted_at=None, now=now_text())
 

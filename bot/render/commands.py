@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("agree", msg("Propose an agreement")),
     ("issue", msg("Note an open issue")),
     ("issues", msg("List the open issues")),
+    ("action", msg("Make an open issue an action item: who picks it up, by when")),
     ("summary", msg("Agreements and open issues, stage by stage")),
     ("agreements", msg("The agreements, one line each")),
     ("wheel", msg("A picture of where you stand on the wheel")),
@@ -34,6 +35,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("forgetgroup", msg("Erase everything kept about this group")),
     ("mydata", msg("What the bot keeps about you")),
     ("forgetme", msg("Have the bot forget you")),
+    ("facilitator", msg("Name a facilitator, who represents neither partner")),
     ("rename", msg("Rename a partner organisation")),
     ("reset", msg("Start the set-up again")),
 )

@@ -46,12 +46,13 @@ from bot.domain.history import Step
 from bot.domain.position import domain_means
 from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
 from bot.domain.wheel import Wheel, load_wheel
+from bot.flows.actions import action_line
 from bot.flows.checkups import PRINTED_ICON, both_marks
 from bot.flows.common import shown_name
 from bot.i18n import Translator
 from bot.ops.resources import wheel_file
 from bot.render import html
-from bot.render.messages import Msg, Raw, msg, plural_msg, wheel_text
+from bot.render.messages import Msg, Raw, listing, msg, plural_msg, wheel_text
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 #: Font families inside the PDF. The text is DejaVu Sans Condensed: it fits a tenth more words
@@ -394,6 +395,13 @@ class _Layout:
             "each partner answered, what they agreed on and what is still open, topic by topic."
         )
         self.paragraph(self.say(intro), INTRO, after=1.5)
+        if self.record.facilitators:
+            # Named as neither partner: the record is the partners', the facilitator steered.
+            facilitated = msg(
+                "Facilitated by {names}, on behalf of neither partner.",
+                names=listing(*self.record.facilitators),
+            )
+            self.paragraph(self.say(facilitated), NOTE, after=1)
         self.paragraph(self.say(msg("Made on {date}", date=self.record.made_at.date())), NOTE)
         self.pdf.ln(7)
         self.overview()
@@ -584,10 +592,14 @@ class _Layout:
             meta = msg(
                 "Noted by {person} on {date}.", person=person(i.raised_by), date=i.raised_at.date()
             )
-            result.append(
-                _Entry(
-                    self.say(msg("Open issue")), "", self.printable(i.text), self.say(meta), ISSUE
+            shown = self.say(meta)
+            if i.action is not None:
+                action = action_line(
+                    self.record.partners, i.action.owner, i.action.due, i.action.status
                 )
+                shown += "\n" + self.say(action)
+            result.append(
+                _Entry(self.say(msg("Open issue")), "", self.printable(i.text), shown, ISSUE)
             )
         return result
 
