@@ -59,6 +59,7 @@ NEW = filters.UpdateType.MESSAGE
 GROUPS = filters.ChatType.GROUPS
 GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
+    "topics",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
     "checkup",
     "position", "private", "nudge", "action", "facilitator",
@@ -162,6 +163,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CommandHandler("action", issues.on_action, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("facilitator", setup.on_facilitator, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler("topics", session.on_topics, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("checkup", checkups.on_checkup, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
     app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))

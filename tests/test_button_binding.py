@@ -131,6 +131,7 @@ async def build(group: Group) -> World:
     await g.send(BEN, "/private on")
     card = next(m for m in reversed(g.sent) if "topic " in m.text and m.reply_markup)
     await private(g, BEN).send(BEN, f"/start {payload_of(card)}")
+    await g.send(BEN, "/topics")  # the map: a button per topic
     await g.send(BEN, "/help")
     plain = g.last
     # On to the end of Orientation: its recap.

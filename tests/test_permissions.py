@@ -167,6 +167,13 @@ async def answer_privately(w: World, who: User) -> None:
     await chat.send(who, "Mine, privately")
 
 
+async def go_on_map(w: World, who: User) -> None:
+    """Ben shows the map of /topics; ``who`` presses a topic the group is not at."""
+    await w.group.send(BEN, "/topics")
+    shown = w.group.last
+    await w.group.press(who, shown.buttons[4], on=shown)
+
+
 async def agreed_then(w: World, who: User, text: str) -> None:
     await w.group.send(BEN, "/agree We check our agreements")
     await w.group.press(DAVID, "Confirm")
@@ -177,6 +184,7 @@ ACTIONS: dict[str, list[Act]] = {
     "/start": [send("/start")],
     "/help": [send("/help")],
     "/status": [send("/status")],
+    "/topics": [send("/topics")],
     "/partners": [send("/partners")],
     "/issues": [send("/issues")],
     "/reminders": [send("/reminders")],
@@ -191,6 +199,7 @@ ACTIONS: dict[str, list[Act]] = {
     "side button (I represent …)": [press(ORG_B, newest_with(ORG_B))],
     "/language nl|en, language button": [send("/language en")],
     "/stage <name>, stage button": [send("/stage integration")],
+    "a topic on the map of /topics": [go_on_map],
     "/skip": [send("/skip")],
     "/back": [send("/back")],
     "reply to a topic card (an answer)": [

@@ -126,6 +126,17 @@ class NextTopic(Press):
 
 
 @dataclass(frozen=True, slots=True)
+class GoToTopic(Press):
+    """A topic on the map of ``/topics``: go to it."""
+
+    kind = "go"
+    topic: str
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_topic(wheel, self.topic)
+
+
+@dataclass(frozen=True, slots=True)
 class RecordAgreement(Press):
     kind = "agree"
     topic: str
@@ -366,6 +377,7 @@ PRESSES: tuple[type[Press], ...] = (
     ChooseLanguage,
     ChooseStage,
     NextTopic,
+    GoToTopic,
     RecordAgreement,
     NoteIssue,
     RemindLater,

@@ -47,6 +47,7 @@ class Action(StrEnum):
     START = "/start"
     HELP = "/help"
     STATUS = "/status"
+    TOPICS = "/topics"
     PARTNERS = "/partners"
     ISSUES = "/issues"
     REMINDERS = "/reminders"
@@ -61,6 +62,7 @@ class Action(StrEnum):
     SIDE = "side button (I represent …)"
     LANGUAGE = "/language nl|en, language button"
     STAGE = "/stage <name>, stage button"
+    GO_TO_TOPIC = "a topic on the map of /topics"
     SKIP = "/skip"
     BACK = "/back"
     ANSWER = "reply to a topic card (an answer)"
@@ -103,6 +105,7 @@ RULES: dict[Action, Who] = {
     Action.START: Who.ANYONE,
     Action.HELP: Who.ANYONE,
     Action.STATUS: Who.ANYONE,
+    Action.TOPICS: Who.ANYONE,
     Action.PARTNERS: Who.ANYONE,
     Action.ISSUES: Who.ANYONE,
     Action.REMINDERS: Who.ANYONE,
@@ -119,6 +122,7 @@ RULES: dict[Action, Who] = {
     Action.SIDE: Who.SIDE,
     Action.LANGUAGE: Who.STEER,
     Action.STAGE: Who.STEER,
+    Action.GO_TO_TOPIC: Who.STEER,
     Action.SKIP: Who.STEER,
     Action.BACK: Who.STEER,
     Action.ANSWER: Who.REPRESENTATIVE,

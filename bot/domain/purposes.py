@@ -76,6 +76,13 @@ class LanguageQuestion(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class TopicMap(Purpose):
+    """``/topics``: the wheel's topics, a button each, to go to any of them."""
+
+    kind = "topic-map"
+
+
+@dataclass(frozen=True, slots=True)
 class StageMenu(Purpose):
     """The stages, a button each."""
 
@@ -336,6 +343,7 @@ PURPOSES: tuple[type[Purpose], ...] = (
     Sides,
     LanguageQuestion,
     StageMenu,
+    TopicMap,
     StageRecap,
     Card,
     Answers,

@@ -222,12 +222,23 @@ async def start_round(turn: Turn, stage_id: str) -> Result:
     return Result(replies=tuple(await _enter_new_round(turn, stage_id, found)))
 
 
+async def open_anywhere(turn: Turn, topic: Topic) -> list[Reply]:
+    """Go to any topic (the map of ``/topics``): in the current round of its stage, or in a new
+    round when the stage was never started or its latest round is over; the topics of a stage
+    may be taken in any order."""
+    found = await rounds.latest(turn.conn, turn.chat_id, topic.stage)
+    if found is None or await _round_over(turn, found):
+        return await _enter_new_round(turn, topic.stage, found, first=topic)
+    return await _open_topic(turn, topic)
+
+
 async def _enter_new_round(
-    turn: Turn, stage_id: str, previous: rounds.Round | None
+    turn: Turn, stage_id: str, previous: rounds.Round | None, *, first: Topic | None = None
 ) -> list[Reply]:
-    """Start the next round of a stage and open its first topic; a return says so, with the
-    date of the previous round."""
-    first = turn.wheel.stage_topics(stage_id)[0]
+    """Start the next round of a stage and open its first topic (or ``first``); a return says
+    so, with the date of the previous round."""
+    if first is None:
+        first = turn.wheel.stage_topics(stage_id)[0]
     # Closed before the round starts: the card the group leaves may belong to this stage's round.
     left = await _leave_current(turn, first.id)
     if previous is None:
@@ -532,10 +543,9 @@ async def next_topic(
     if skip and statuses.get(current.id) != "answered":
         await progress.set_topic_status(turn.conn, turn.chat_id, current.id, "skipped", turn.stamp)
         replies.append(reply(msg("Skipped {topic}.", topic=wheel_text(current.name))))
-    in_stage = wheel.stage_topics(current.stage)
-    index = in_stage.index(current)
-    if index + 1 < len(in_stage):
-        replies.extend(await _open_topic(turn, in_stage[index + 1]))
+    following = await _following(turn, current)
+    if following is not None:
+        replies.extend(await _open_topic(turn, following))
     else:
         replies.extend(await _leave_current(turn, None))
         recap = await stage_recap(turn, current.stage)
@@ -557,6 +567,20 @@ async def next_topic(
         replies.append(recap)
         replies.extend(asks)
     return Result(replies=tuple(replies))
+
+
+async def _following(turn: Turn, current: Topic) -> Topic | None:
+    """The topic after ``current``: the next one of its stage not discussed yet, in wheel order;
+    after the stage's last topic, the first one the round has not opened yet (the group may have
+    started anywhere, with ``/topics``). None: the stage is done."""
+    in_stage = turn.wheel.stage_topics(current.stage)
+    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+    index = in_stage.index(current)
+    after = [t for t in in_stage[index + 1 :] if not is_discussed(statuses.get(t.id))]
+    if after:
+        return after[0]
+    never_opened = [t for t in in_stage[:index] if t.id not in statuses]
+    return never_opened[0] if never_opened else None
 
 
 async def _ready(turn: Turn, topic: Topic, number: int, member: Member) -> Result | None:

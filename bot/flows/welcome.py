@@ -102,6 +102,7 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "/start – set up the group, or pick up where you were\n"
                     "/partners – who represents which organisation\n"
                     "/stage – choose a stage: orientation, integration or transformation\n"
+                    "/topics – the wheel as a map: go to any topic\n"
                     "/skip – skip this topic · /back – the previous topic\n"
                     "/nudge – name who has not answered this topic yet\n"
                     "/agree – propose an agreement · /issue – note an open issue\n"

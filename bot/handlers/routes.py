@@ -41,6 +41,7 @@ from bot.domain.buttons import (
     Facilitate,
     ForgetGroupAnswer,
     ForgetMeAnswer,
+    GoToTopic,
     IssueToAgreement,
     MakeAction,
     MarkCheckup,
@@ -94,6 +95,7 @@ from bot.domain.purposes import (
     Sides,
     StageMenu,
     StageRecap,
+    TopicMap,
 )
 from bot.flows import (
     actions,
@@ -110,6 +112,7 @@ from bot.flows import (
     session,
     setup,
     summary,
+    topic_map,
 )
 from bot.flows.common import already_answered
 from bot.flows.common import stale_button as stale_words
@@ -250,6 +253,11 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
             ChooseStage,
             _on_stages,
             lambda turn, p: session.choose_stage(turn, p.stage, button=True),
+        ),
+        OnPress(
+            GoToTopic,
+            lambda p, shown: isinstance(shown, TopicMap),
+            lambda turn, p: topic_map.go_to(turn, p.topic),
         ),
         OnPress(
             NextTopic,

@@ -15,6 +15,7 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("status", msg("Where we are")),
     ("partners", msg("Who represents which organisation")),
     ("stage", msg("Go to a stage of the wheel")),
+    ("topics", msg("The wheel's topics: go to any of them")),
     ("skip", msg("Skip this topic")),
     ("back", msg("Back to the previous topic")),
     ("nudge", msg("Remind who has not answered this topic yet")),
