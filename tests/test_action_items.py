@@ -121,7 +121,7 @@ async def test_an_action_item_by_command_and_its_reminder(
     await group.press(BEN, "Resolved", on=again)
     assert again.text == f"{ISSUE} – resolved by Ben."
     await group.send(CARLA, "/issues")
-    assert group.last.text == "There are no open issues. Nice!"
+    assert group.last.text == "There are no open issues. Well done."
     assert items(db_path) == [(2, "2027-03-22T10:00", "done", 1)]
 
 
@@ -232,7 +232,7 @@ async def test_a_reminder_due_while_the_bot_was_down_comes_once_after_the_restar
         reminder = group.last
         assert reminder.text.startswith(f"⏰ Action item on Ambition: “{ISSUE}”")
         assert "Who took it on: De Brug (Ben), by 2 March 2027." in reminder.text
-        assert "This reminder comes late: it was due on Tuesday 2 March 2027 at 10:00" in (
+        assert "This reminder is late: it was due on Tuesday 2 March 2027 at 10:00" in (
             reminder.text
         )
 

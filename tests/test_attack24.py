@@ -298,7 +298,7 @@ async def test_a_reminder_and_a_check_up_due_the_same_day_list_the_agreements_on
     assert await fire(group) == 1
     assert await post_due(group) == 0  # the reminder brought the check-up along
     reminder, checkup = group.sent[before:]
-    assert reminder.text.startswith("⏰ Time to take up Orientation again")
+    assert reminder.text.startswith("⏰ As agreed: time for Orientation")
     assert checkup.text.startswith("⏰ Check-up of 1 June 2027")
     assert "“We share one coordinator”" in checkup.text
     # The reminder points at the check-up instead of listing the same agreements again, and
@@ -372,12 +372,12 @@ async def test_a_long_agreement_partly_kept_opens_an_open_issue_of_one_message(
     assert sends(group) == before + 1
     listed = group.last
     assert listed.buttons == [
-        "1 · Resolved",
-        "1 · Make it an agreement",
+        "1 · Mark resolved",
+        "1 · Turn into agreement",
         "1 · Make it an action item",
     ]
     before = sends(group)
-    await group.press(DAVID, "1 · Resolved", on=listed)
+    await group.press(DAVID, "1 · Mark resolved", on=listed)
     assert sends(group) == before
     assert "resolved" in listed.text
 
@@ -402,7 +402,7 @@ async def test_a_revisit_card_with_long_earlier_answers_and_agreements_is_one_me
     card = next(m for m in reversed(group.sent) if m.force_reply)
     assert card.text.startswith("Orientation 0/9")  # the card is whole in its one message
     assert "Reply to this message with your answer." in card.text
-    assert "Waiting for: De Brug, Van Dam" in card.text
+    assert "Still waiting for: De Brug, Van Dam" in card.text
     assert "Answer of Ben" in card.text
     assert "Answer of Carla" in card.text
     assert "✓ A1 " in card.text
@@ -411,7 +411,7 @@ async def test_a_revisit_card_with_long_earlier_answers_and_agreements_is_one_me
     assert "… and 3 more: /issues lists them all." in card.text
     new = sends(group) - before
     await group.reply(BEN, "Twelve jobs", to=card)
-    assert "Waiting for: Anna (De Brug), Van Dam" in card.text
+    assert "Still waiting for: Van Dam" in card.text
     assert sends(group) == before + new  # an answer edits the card; nothing new
     # The earlier agreements to review come in messages that each carry their buttons.
     reviews = [m for m in group.sent if m.text.startswith("Earlier agreements")]
@@ -431,7 +431,7 @@ async def test_a_reminder_with_long_open_issues_and_agreements_due_is_one_messag
     clock.set("2027-06-01 08:00")
     before = sends(group)
     await fire(group)
-    reminder = next(m for m in group.sent[-(sends(group) - before) :] if m.text.startswith("⏰ T"))
+    reminder = next(m for m in group.sent[-(sends(group) - before) :] if m.text.startswith("⏰ "))
     assert "14 open issues to pick up again:" in reminder.text
     assert "… and 4 more: /issues lists them all." in reminder.text
     assert "12 agreements have reached their check-up date" in reminder.text

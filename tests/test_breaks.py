@@ -85,9 +85,9 @@ async def test_two_presses_of_make_it_an_agreement_make_one_proposal(
     await group.send(BEN, "/issue Where do we meet?")
     await group.send(BEN, "/issues")
     listing = group.last
-    await group.press(BEN, "1 · Make it an agreement", on=listing)
+    await group.press(BEN, "1 · Turn into agreement", on=listing)
     first = group.last
-    await group.press(DAVID, "1 · Make it an agreement", on=listing)
+    await group.press(DAVID, "1 · Turn into agreement", on=listing)
     second = group.last
     await group.reply(BEN, "At the bakery", to=first)
     await group.reply(DAVID, "At the works", to=second)
@@ -130,7 +130,7 @@ async def test_invisible_text_is_empty_text(group: Group, db_path: Path) -> None
     assert partner_names(db_path) == []
     await group.reply(BEN, "Van Dam", to=group.last)
     await group.reply(DAVID, "van\u200bdam", to=group.last)
-    assert "Both organisations need different names" in group.sent[-2].text
+    assert "The two organisations need different names" in group.sent[-2].text
     decomposed = unicodedata.normalize("NFD", "Café Noir")
     await group.reply(DAVID, "CAFÉ NOIR", to=group.last)
     await group.press(BEN, "Van Dam")
@@ -138,7 +138,7 @@ async def test_invisible_text_is_empty_text(group: Group, db_path: Path) -> None
     await group.press(DAVID, "CAFÉ NOIR")
     await group.send(BEN, "/rename 1")
     await group.reply(BEN, decomposed, to=group.last)
-    assert "Both organisations need different names" in group.last.text
+    assert "The two organisations need different names" in group.last.text
 
 
 async def test_answers_and_agreements_keep_line_breaks_and_one_form(

@@ -93,7 +93,7 @@ async def build(group: Group) -> World:
     await g.send(BEN, "/nudge")  # names David, who has not answered: a nudge on the card
     await g.reply(DAVID, "A stable team", to=card)
     answers = g.last  # the answers side by side
-    await g.press(BEN, "Record an agreement", on=answers)  # its prompt
+    await g.press(BEN, "Propose an agreement", on=answers)  # its prompt
     await g.press(BEN, "Note an open issue", on=answers)  # its prompt
     # Two agreements, confirmed on the topic the group is at: each offers the next topic.
     for text in ("We share a coordinator", "We check our agreements"):
@@ -110,7 +110,7 @@ async def build(group: Group) -> World:
     await g.press(DAVID, "1 · Partly", on=checkup)  # the check-up's open issue
     await g.send(DAVID, "/issue Who pays?")
     await g.send(BEN, "/issues")
-    await g.press(BEN, "2 · Make it an agreement", on=g.last)  # its prompt
+    await g.press(BEN, "2 · Turn into agreement", on=g.last)  # its prompt
     await g.send(BEN, "/issues")
     await reminder_sent(g, "integration")
     await g.send(BEN, "/remind in 3 months transformation")
@@ -330,7 +330,7 @@ async def test_resolve_pressed_on_a_proposal_leaves_it_a_proposal(
     proposal = await proposed(group)
     await group.send(DAVID, "/issue Who pays?")
     await group.send(BEN, "/issues")
-    resolve = group.last.button_data("1 · Resolved")
+    resolve = group.last.button_data("1 · Mark resolved")
     assert buttons.read(resolve) == Resolve(1)
     shown, sent = proposal.text, len(group.sent)
     query = await group.press_data(BEN, resolve, proposal)
@@ -352,7 +352,7 @@ async def test_a_reminders_cancel_button_pressed_elsewhere_cancels_nothing(
     await group.send(BEN, "/remind in 3 months integration")
     await group.send(BEN, "/reminders")
     listing = group.last
-    cancel = listing.button_data("Cancel Integration")
+    cancel = listing.button_data("Cancel Integration reminder")
     shown, sent = proposal.text, len(group.sent)
     for data, on in (
         (cancel, proposal),
@@ -367,7 +367,7 @@ async def test_a_reminders_cancel_button_pressed_elsewhere_cancels_nothing(
     assert len(group.sent) == sent
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT status FROM reminders").fetchall() == [("pending",)]
-    await group.press(BEN, "Cancel Integration", on=listing)
+    await group.press(BEN, "Cancel Integration reminder", on=listing)
     assert "No reminders are set." in listing.text
 
 

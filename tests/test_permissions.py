@@ -206,12 +206,10 @@ ACTIONS: dict[str, list[Act]] = {
         lambda w, who: w.group.reply(who, "Mine", to=card(w.group))
     ],
     "Ready (to move on to the next topic)": [press("Ready", newest_with("Ready"))],
-    "/agree <text>, Record an agreement": [send("/agree Something else")],
+    "/agree <text>, Propose an agreement": [send("/agree Something else")],
     "/issue <text>, Note an open issue": [send("/issue Something open")],
-    "Resolved (an open issue)": [press("1 · Resolved", lambda w: w.issues)],
-    "Make it an agreement (an open issue)": [
-        press("1 · Make it an agreement", lambda w: w.issues)
-    ],
+    "Resolved (an open issue)": [press("1 · Mark resolved", lambda w: w.issues)],
+    "Make it an agreement (an open issue)": [press("1 · Turn into agreement", lambda w: w.issues)],
     "/remind <when> [stage], In 1/3/6 months": [send("/remind in 3 months integration")],
     "/timezone <zone>": [send("/timezone Europe/London")],
     "reminder buttons (Start now, In a week, Cancel)": [

@@ -25,7 +25,7 @@ WORDS = {
         "refused": "Only the representatives of",
         "recap": "That was the last topic of Orientation",
         "integration": "Integration",
-        "welcome": "Let's go: Integration",
+        "welcome": "Let's start Integration",
     },
     "nl": {
         "orientation": "Oriëntatie",
@@ -44,7 +44,7 @@ WORDS = {
         "refused": "Alleen de vertegenwoordigers van",
         "recap": "Dat was het laatste thema van Oriëntatie",
         "integration": "Integratie",
-        "welcome": "Aan de slag: Integratie",
+        "welcome": "Aan de slag met Integratie",
     },
 }
 

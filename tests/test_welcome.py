@@ -61,7 +61,7 @@ async def test_unknown_command_points_to_help(group: Group) -> None:
     await group.send(ANNA, "/frobnicate")
     assert (
         group.last.text
-        == "Het commando /frobnicate ken ik niet. Stuur /help om te zien wat ik kan."
+        == "De opdracht /frobnicate ken ik niet. Stuur /help om te zien wat ik kan."
     )
 
 
@@ -120,7 +120,7 @@ async def test_private_start_explains_how_to_add_the_bot(db_path, api: FakeBotAp
     async with running(db_path, api) as chat:
         private = replace(chat, chat_id=ANNA.id, kind="private")
         await private.send(ANNA, "/start")
-        assert "Hoi! Ik werk in een groepsgesprek" in private.last.text
+        assert "Hoi! Ik werk alleen in een groep met mensen van beide" in private.last.text
         assert "@ImpactWheelBot" in private.last.text
         await private.send(ANNA, "/language en")
         assert private.last.text == "From now on I'll speak English in this chat."

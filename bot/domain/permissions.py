@@ -67,7 +67,7 @@ class Action(StrEnum):
     BACK = "/back"
     ANSWER = "reply to a topic card (an answer)"
     NEXT = "Ready (to move on to the next topic)"
-    AGREE = "/agree <text>, Record an agreement"
+    AGREE = "/agree <text>, Propose an agreement"
     ISSUE = "/issue <text>, Note an open issue"
     RESOLVE = "Resolved (an open issue)"
     ISSUE_TO_AGREEMENT = "Make it an agreement (an open issue)"

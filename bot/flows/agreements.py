@@ -30,11 +30,11 @@ def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
     return Reply(
         parts=(
             msg(
-                "What do you agree on about <b>{topic}</b>? Reply to this message with one or "
-                "two sentences.",
+                "What have you agreed on <b>{topic}</b>? Reply to this message in one or two "
+                "sentences.",
                 topic=wheel_text(wheel.topic(topic_id).name),
             ),
-            msg("For example: <i>We review our shared impact goals together every quarter.</i>"),
+            msg("For example: <i>We review our shared impact goals every quarter.</i>"),
         ),
         force_reply=True,
         placeholder=msg("Our agreement"),
@@ -77,8 +77,8 @@ def proposal_message(
             heading,
             msg("“{text}”", text=agreement.text),
             msg(
-                "Someone from {other} can confirm it, reply to this message with other wording, "
-                "or keep it as an open issue for now. {name} can withdraw it.",
+                "Someone from {other} can confirm it, suggest different wording (reply to this "
+                "message) or keep it as an open issue for now. {name} can withdraw it.",
                 other=other,
                 name=shown_name(agreement.proposer_name),
             ),
@@ -132,7 +132,7 @@ def issue_prompt(wheel: Wheel, issue: OpenIssue) -> Reply:
     return Reply(
         parts=(
             msg(
-                "What do you agree on about this open issue on <b>{topic}</b>?",
+                "What do you agree to do about this open issue on <b>{topic}</b>?",
                 topic=wheel_text(wheel.topic(issue.topic_id).name),
             ),
             msg("“{text}”", text=issue.text),
@@ -320,7 +320,7 @@ async def reword(turn: Turn, agreement_id: int, text: str | None) -> Result:
     names = await partners.names(conn, chat_id)
     said = (
         msg(
-            "{name} answered with other wording: someone from {other} can confirm it now.",
+            "{name} suggested different wording; someone from {other} can now confirm it.",
             name=member.name,
             other=names.get(agreement.proposer_slot, ""),
         )
@@ -365,7 +365,7 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
     kept = Reply(
         parts=(
             msg(
-                "<b>Not agreed yet</b> – {name} keeps it as an open issue on {topic}:",
+                "<b>Not agreed yet</b> – {name} made it an open issue on {topic}:",
                 name=member.name,
                 topic=wheel_text(wheel.topic(agreement.topic_id).name),
             ),

@@ -266,8 +266,8 @@ def _lets_go(turn: Turn, stage_id: str) -> Reply:
     topics = turn.wheel.stage_topics(stage_id)
     return reply(
         msg(
-            "Let's go: <b>{stage}</b>, {count} topics. Talking each one through takes about "
-            "{minutes} minutes in all; you can stop at any topic and pick up later with /start.",
+            "Let's start <b>{stage}</b>: {count} topics, about {minutes} minutes in all. You "
+            "can stop after any topic and carry on later with /start.",
             stage=wheel_text(turn.wheel.stage(stage_id).name),
             count=len(topics),
             minutes=len(topics) * MINUTES_PER_TOPIC,
@@ -413,20 +413,23 @@ async def record_answer(
     # A late reply to a card the group has left is taken; the card stays closed.
     moved_on = chat.topic != topic_id or await pace.is_closed(conn, chat_id, topic_id, number)
     if replaced or moved_on or late:
-        said = (
-            msg(
-                "{name}, I've replaced your earlier answer on {topic}.",
-                name=member.name,
-                topic=wheel_text(topic.name),
-            )
-            if replaced
-            else msg("{name}, noted for {topic}.", name=member.name, topic=wheel_text(topic.name))
-        )
-        if moved_on:
+        fields: dict[str, Arg] = dict(name=member.name, topic=wheel_text(topic.name))
+        if replaced and moved_on:
             said = msg(
-                "{ack} (That answer belongs to {topic}; you have moved on since.)",
-                ack=said, topic=wheel_text(topic.name),
-            )  # fmt: skip
+                "{name}, I've replaced your earlier answer on {topic}, even though you have "
+                "moved on since.",
+                **fields,
+            )
+        elif replaced:
+            said = msg("{name}, I've replaced your earlier answer on {topic}.", **fields)
+        elif moved_on:
+            said = msg(
+                "Thank you, {name}! Your answer is with {topic}, even though you have moved on "
+                "since.",
+                **fields,
+            )
+        else:
+            said = msg("{name}, noted for {topic}.", **fields)
         if late:
             said = msg(
                 "{ack} That card was from an earlier round, so I've added your answer to the "
@@ -542,7 +545,7 @@ async def next_topic(
     replies: list[Reply] = []
     if skip and statuses.get(current.id) != "answered":
         await progress.set_topic_status(turn.conn, turn.chat_id, current.id, "skipped", turn.stamp)
-        replies.append(reply(msg("Skipped {topic}.", topic=wheel_text(current.name))))
+        replies.append(reply(msg("{topic} skipped.", topic=wheel_text(current.name))))
     following = await _following(turn, current)
     if following is not None:
         replies.extend(await _open_topic(turn, following))
@@ -740,7 +743,7 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
         if unfinished:
             parts.append(
                 msg(
-                    "Still open: {stages}. Take them up now, or later.",
+                    "Not discussed yet: {stages}. You can take them up now or later.",
                     stages=listing(*(wheel_text(s.name) for s in unfinished)),
                 )
             )

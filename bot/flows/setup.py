@@ -148,7 +148,7 @@ async def _store_name(turn: Turn, slot: int, name: str, *, renaming: bool) -> Re
     if any(same_name(n, name) for s, n in names.items() if s != slot):
         return Result(
             replies=(
-                reply(msg("Both organisations need different names."), reply_to=message_id),
+                reply(msg("The two organisations need different names."), reply_to=message_id),
                 *(() if renaming else (name_prompt(slot),)),
             )
         )

@@ -106,7 +106,7 @@ def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
     export = Reply(
         parts=(
             msg(
-                "That is more than fits in a few messages. The export has everything in one "
+                "That is too long for a few messages. The export has everything in one "
                 "document, to keep or pass on."
             ),
         ),

@@ -76,7 +76,9 @@ async def start(turn: Turn, bot_username: str) -> list[Reply]:
     return [
         Reply(
             parts=(
-                msg("Hi! I work in a group chat with both partner organisations."),
+                msg(
+                    "Hi! I only work in a group chat with people from both partner organisations."
+                ),
                 _intro(),
                 msg(
                     "How to begin:\n"
