@@ -149,8 +149,8 @@ DUTCH = Words(
         "1 afspraak\n✓ Synergie: We meet every quarter",
         "1 open punt\n• Ecosysteem: Who pays for the training?",
         "Overgeslagen: Verankering",
-        "Deel wat jullie hebben vastgelegd met jullie bestuur of directie: /export maakt er een "
-        "pdf van, met de antwoorden van beide organisaties.",
+        "Deel wat jullie hebben vastgelegd met jullie bestuur of directie: /pdf zet het in één "
+        "document, met de antwoorden van beide organisaties.",
         "Dank jullie wel voor dit open gesprek.",
     ),
     export="Exporteren als pdf",

@@ -1,4 +1,5 @@
-"""The bot's command list with its descriptions, in each language (``bot.io.commands`` sends it)."""
+"""The bot's command list with its descriptions, in each language (``bot.io.commands`` sends it),
+and the Dutch names of the commands, which work beside the English ones."""
 
 from __future__ import annotations
 
@@ -42,6 +43,46 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
 )
 
 
-def command_list(t: Translator) -> list[BotCommand]:
-    """Return the commands with descriptions in one language."""
-    return [BotCommand(name, html.label(t, description)) for name, description in COMMANDS]
+#: The Dutch name of a command, beside its English one: both work in every group, the Dutch menu
+#: and the Dutch texts show the Dutch one. Telegram takes a-z, 0-9 and _ in a command.
+DUTCH: dict[str, str] = {
+    "help": "hulp",
+    "language": "taal",
+    "stage": "fase",
+    "topics": "themas",
+    "skip": "overslaan",
+    "back": "terug",
+    "nudge": "seintje",
+    "agree": "afspraak",
+    "issue": "openpunt",
+    "issues": "openpunten",
+    "action": "actiepunt",
+    "summary": "overzicht",
+    "agreements": "afspraken",
+    "wheel": "wiel",
+    "position": "positie",
+    "private": "prive",
+    "export": "pdf",
+    "remind": "herinner",
+    "reminders": "herinneringen",
+    "timezone": "tijdzone",
+    "facilitator": "gespreksleider",
+    "rename": "hernoem",
+    "mydata": "mijngegevens",
+    "forgetme": "vergeetmij",
+    "forgetgroup": "vergeetgroep",
+}
+
+
+def names(command: str) -> list[str]:
+    """A command's names: the English one, and its Dutch one if it has one."""
+    return [command, *([DUTCH[command]] if command in DUTCH else [])]
+
+
+def command_list(t: Translator, *, dutch: bool = False) -> list[BotCommand]:
+    """Return the commands with descriptions in one language (``dutch``: by their Dutch
+    names)."""
+    return [
+        BotCommand(DUTCH.get(name, name) if dutch else name, html.label(t, description))
+        for name, description in COMMANDS
+    ]
