@@ -203,7 +203,7 @@ def counts(record: GroupRecord) -> Counts:
 def has_content(r: TopicRecord) -> bool:
     """Whether a topic has anything to show: an answer (of any round), an agreement or
     proposal (also a dropped one), an issue."""
-    return bool(r.answers or r.agreements or r.issues or r.dropped or r.earlier)
+    return bool(r.answers or r.agreements or r.issues or r.dropped or r.earlier or r.resolved)
 
 
 @dataclass(frozen=True, slots=True)

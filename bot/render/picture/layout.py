@@ -32,7 +32,7 @@ RADIUS = 560.0  # outer edge of the domain band
 #: its outer edge, then its topics: the name heads its own topics, and the white gap before the
 #: next ring sets it apart from those, so no name reads as belonging to the ring beside it.
 RING_OUTER = (500.0, 362.0, 178.0)
-HUB = 62.0  # the white centre, inside the innermost stage's topics
+HUB = 44.0  # the white centre, inside the innermost stage's topics
 STRIP_WIDTH = 30.0  # the strip carrying a stage's name
 RING_GAP = 12.0  # white space between rings (and between the domain band and the first ring)
 SECTOR_GAP = 8.0  # white space between sectors (parallel-sided)
