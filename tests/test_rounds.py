@@ -401,7 +401,8 @@ async def test_progress_is_counted_the_same_in_all_five_places(group: Group, clo
     assert states["value-creation.orientation.motivation"] is TopicState.NOT_YET  # skipped in 1
     assert states[AMBITION] is TopicState.AGREED_AND_OPEN
     assert record.progress()["orientation"].discussed == 2
-    # 5. The export's overview.
+    # 5. The export's first page, in the card's words.
     assert counts(record).discussed == 2
     pdf = read_pdf(export_pdf(record, load_translators(locales_dir())["en"], None))
-    assert "2" in pdf.pages[0].splitlines()
+    first_page = " ".join(pdf.pages[0].split())
+    assert "Topics discussed: Orientation 2/9 · Integration 0/9 · Transformation 0/3" in first_page
