@@ -73,7 +73,7 @@ WORDS = {
     },
     "nl": {
         "confirm": "Bevestigen",
-        "not yet": "Nog niet",
+        "not yet": "Nog niet: open punt",
         "holds": "{n} · Geldt nog",
         "change": "{n} · Aanpassen",
         "drop": "{n} · Laten vervallen",

@@ -231,7 +231,9 @@ async def test_someone_else_on_the_proposers_side_cannot_reword(group: Group) ->
     assert "“We meet monthly”" in proposal.text
 
 
-async def test_not_yet_keeps_the_proposal_as_an_open_issue(group: Group, db_path: Path) -> None:
+async def test_not_yet_notes_what_still_needs_working_out(group: Group, db_path: Path) -> None:
+    """Not yet makes an open issue of the question what still needs to be worked out (the
+    proposal quoted), not of the proposal's text, which would read as agreed."""
     await ready(group)
     await group.send(BEN, "/agree We share all figures")
     proposal = group.last
@@ -239,10 +241,11 @@ async def test_not_yet_keeps_the_proposal_as_an_open_issue(group: Group, db_path
     assert "“Not yet” is for Van Dam" in group.answers_to(query)[0]["text"]
     await group.press(DAVID, "Not yet", on=proposal)
     assert "Not agreed yet – David made it an open issue on Ambition" in proposal.text
+    assert "What still needs to be worked out before you can agree?" in proposal.text
     assert proposal.buttons == ["Ready"]
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT text, status FROM open_issues").fetchall() == [
-            ("We share all figures", "open")
+            ("Not agreed yet: “We share all figures”. What still needs to be worked out?", "open")
         ]
         assert conn.execute("SELECT status FROM agreements").fetchall() == [("withdrawn",)]
 

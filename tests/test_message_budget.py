@@ -40,7 +40,7 @@ WORDS = {
         "reset no": "No, keep it", "kept setup": "The set-up stays as it is",
     },
     "nl": {
-        "stage": "Oriëntatie", "confirm": "Bevestigen", "next": "Klaar", "not yet": "Nog niet",
+        "stage": "Oriëntatie", "confirm": "Bevestigen", "next": "Klaar", "not yet": "Nog niet: open punt",
         "progress": "Oriëntatie {done}/9 · Integratie 0/9 · Transformatie 0/3",
         "waiting": "We wachten nog op: {who}", "everyone": "Iedereen heeft geantwoord.",
         "countered": "stelt een andere formulering voor",

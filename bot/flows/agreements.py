@@ -347,7 +347,9 @@ async def _spare_used(turn: Turn, topic_id: str) -> bool:
 
 
 async def not_yet(turn: Turn, agreement_id: int) -> Result:
-    """ "Not yet": the other partner is not ready to agree; the wording is kept as an open issue."""
+    """ "Not yet": the other partner is not ready to agree. The open issue is the question what
+    still needs to be worked out, with the proposal quoted, not the proposal itself (which
+    would read as if it had been agreed)."""
     conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
     agreement = await records.agreement(conn, chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
@@ -358,9 +360,13 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
     if agreement.lapse:
         return await agreement_history.keep_after_all(turn, agreement, member)
     await records.withdraw(conn, agreement_id, turn.stamp)
-    await records.raise_issue(
-        conn, chat_id, agreement.topic_id, agreement.text, member.user_id, turn.stamp
+    question = msg(
+        "Not agreed yet: “{text}”. What still needs to be worked out?", text=agreement.text
     )
+    await records.raise_issue(
+        conn, chat_id, agreement.topic_id, turn.words(question, agreement.text), member.user_id,
+        turn.stamp,
+    )  # fmt: skip
     onward = await _onward(turn, agreement.topic_id)
     kept = Reply(
         parts=(
@@ -370,6 +376,10 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
                 topic=wheel_text(wheel.topic(agreement.topic_id).name),
             ),
             msg("“{text}”", text=quote(agreement.text, agreement_history.WHOLE_QUOTE)),
+            msg(
+                "What still needs to be worked out before you can agree? That question is now "
+                "on /issues; when you know more, /agree proposes the agreement again."
+            ),
         ),
         buttons=((board.ready_button(agreement.topic_id, onward),),) if onward else (),
         remember=Decided(agreement.id, agreement.topic_id).pack() if onward else None,
