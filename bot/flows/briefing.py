@@ -107,7 +107,7 @@ def how_it_works() -> Joined:
         msg(
             "• Once both organisations have answered, I put the answers side by side, with "
             "buttons to record an agreement or note an open issue. An agreement counts once "
-            "the other organisation confirms it."
+            "the other organisation has confirmed it."
         ),
         msg("• <i>Ready</i> moves on to the next topic: one press from each organisation."),
         msg("• /private on lets everyone answer privately first: a blind round."),

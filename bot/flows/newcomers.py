@@ -210,10 +210,13 @@ async def admit(turn: Turn, request_id: int, yes: bool) -> Result:
             notice=msg("Noted."),
         )
     await sql.decide(conn, request.id, "confirmed", turn.actor.user_id, turn.stamp)
+    # The card names who has not answered yet: edited only when the newcomer changes that.
+    card_before = await board.card_again(turn)
     sides = await board.latest(turn, Sides())
     taken, _ = await _take_side(
         turn, request.user_id, request.name, request.username, request.slot, sides=sides
     )
+    card_after = await board.card_again(turn)
     token = await links.create(conn, turn.chat_id, LINK_KIND, request.id, turn.stamp)
     confirmed = reply(
         msg(
@@ -228,7 +231,7 @@ async def admit(turn: Turn, request_id: int, yes: bool) -> Result:
         edit=target,
     )
     return Result(
-        replies=(confirmed, *taken, *await board.card_again(turn)),
+        replies=(confirmed, *taken, *(card for card in card_after if card not in card_before)),
         notice=msg("{name} represents {partner} now.", name=request.name, partner=partner),
     )
 
