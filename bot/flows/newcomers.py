@@ -213,19 +213,30 @@ async def admit(turn: Turn, request_id: int, yes: bool) -> Result:
     # The card names who has not answered yet: edited only when the newcomer changes that.
     card_before = await board.card_again(turn)
     sides = await board.latest(turn, Sides())
-    taken, _ = await _take_side(
+    taken, moved = await _take_side(
         turn, request.user_id, request.name, request.username, request.slot, sides=sides
     )
     card_after = await board.card_again(turn)
     token = await links.create(conn, turn.chat_id, LINK_KIND, request.id, turn.stamp)
-    confirmed = reply(
+    lines_said = [
         msg(
             "✅ <b>{name}</b> represents {partner} from now on, confirmed by {colleague}. "
             "{name}: the briefing catches you up, privately.",
             name=request.name,
             partner=partner,
             colleague=colleague,
-        ),
+        )
+    ]
+    if moved:
+        lines_said.append(
+            msg(
+                "What {name} said for {other} in checks still open no longer counts.",
+                name=request.name,
+                other=names.get(3 - request.slot, ""),
+            )
+        )
+    confirmed = reply(
+        *lines_said,
         buttons=((Button(msg("Read the briefing"), "", start=token),),),
         remember=NewcomerRequest(request.id).pack(),
         edit=target,
