@@ -203,7 +203,11 @@ async def test_a_newcomer_confirmed_by_a_colleague_reads_the_briefing_privately(
         await group.send(User(2001, "Anna", "nl"), "/language nl")
     anna, bram, eva, carla, _ = await started(group, w)
 
-    request = await ask_to_join(group, eva, ORG_A)
+    # A newcomer costs the group one message: the request, edited once confirmed.
+    before = len(group.sent)
+    await group.press(eva, ORG_A, on=sides(group))
+    request = group.last
+    assert len(group.sent) == before + 1
     assert request.text == w.request
     assert request.buttons == [w.confirm, w.not_colleague]
     assert "Eva" not in sides(group).text  # not a representative yet
