@@ -39,6 +39,7 @@ class Words:
     other_side: str
     own_press: str
     not_representative: str
+    waiting: str
     forged: str
     outsider: str
     briefing: tuple[str, ...]
@@ -65,6 +66,7 @@ ENGLISH = Words(
     "already.",
     own_press="A colleague from De Brug confirms you: you can't confirm yourself.",
     not_representative="Only the representatives of De Brug and Van Dam",
+    waiting="A colleague from De Brug still has to confirm you; until then you follow along.",
     forged="This link does not work (any more): it may be old, or typed in by hand.",
     outsider="This briefing is for Eva, who joined De Brug.",
     briefing=(
@@ -104,6 +106,7 @@ DUTCH = Words(
     "vertegenwoordigt.",
     own_press="Een collega van De Brug bevestigt jou: jezelf bevestigen kan niet.",
     not_representative="Alleen de vertegenwoordigers van De Brug en Van Dam",
+    waiting="Een collega van De Brug moet je nog bevestigen; tot dan kijk je mee.",
     forged="Deze link werkt niet (meer)",
     outsider="Deze briefing is voor Eva, die bij De Brug is gekomen.",
     briefing=(
@@ -213,7 +216,7 @@ async def test_a_newcomer_confirmed_by_a_colleague_reads_the_briefing_privately(
     assert "Eva" not in sides(group).text  # not a representative yet
     # Until a colleague confirms her, Eva does not answer for De Brug.
     await group.reply(eva, "Mine", to=card(group))
-    assert w.not_representative in group.last.text
+    assert group.last.text == w.waiting
 
     # Bram is of the other organisation; Eva cannot confirm herself; Carla is nobody's.
     assert alert(group, await group.press(bram, w.confirm, on=request)) == w.other_side

@@ -73,6 +73,7 @@ REFUSALS = (
     "“Not yet” is for",
     "You facilitate this group",
     "Only a colleague from",
+    "still has to confirm you",
     "can't confirm yourself",
     "This briefing is for",
     "Deze briefing is voor",

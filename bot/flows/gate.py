@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.db import chats, partners, records
+from bot.db import chats, newcomers, partners, records
 from bot.db.newcomers import Newcomer
 from bot.db.partners import Member
 from bot.db.records import Agreement
@@ -219,8 +219,7 @@ async def mover(turn: Turn, action: Action, *, button: bool) -> Mover | Result:
         found is not None and found.facilitator
     )
     if representative is None and not at_once:
-        names = await partners.names(turn.conn, turn.chat_id)
-        return refuse(not_a_representative(names), button=button)
+        return refuse(await _not_a_representative(turn), button=button)
     return Mover(representative, at_once)
 
 
@@ -312,9 +311,22 @@ async def _representative(turn: Turn, *, button: bool, reply_to: int | None) -> 
     if found is not None and found.facilitator:
         return found
     if found is None or found.slot is None:
-        names = await partners.names(turn.conn, turn.chat_id)
-        return refuse(not_a_representative(names), button=button, reply_to=reply_to)
+        return refuse(await _not_a_representative(turn), button=button, reply_to=reply_to)
     return found
+
+
+async def _not_a_representative(turn: Turn) -> Msg:
+    """Why the actor may not do what a representative does: they represent nobody (and how to
+    join), or their request to join waits for a colleague."""
+    names = await partners.names(turn.conn, turn.chat_id)
+    user_id = turn.actor.user_id
+    waiting = await newcomers.pending_of(turn.conn, turn.chat_id, user_id) if user_id else []
+    if waiting:
+        return msg(
+            "A colleague from {partner} still has to confirm you; until then you follow along.",
+            partner=names.get(waiting[-1].slot, ""),
+        )
+    return not_a_representative(names)
 
 
 async def _representative_of(
