@@ -16,7 +16,7 @@ from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, join, ready
 from tests.test_button_binding import STALE
 from tests.test_export import read
 from tests.test_reminders import Clock, use_clock
@@ -253,8 +253,7 @@ async def test_a_forged_press_does_not_turn_another_message_into_the_question(
 
 async def test_owners_are_named_with_their_people(group: Group, clock: Clock) -> None:
     await ready(group)
-    sides = next(m for m in group.sent if ORG_B in m.buttons)
-    await group.press(ANNA, ORG_A, on=sides)
+    await join(group, ANNA, ORG_A, BEN)
     await group.send(BEN, f"/issue {ISSUE}")
     await group.send(BEN, "/action 1 beide 2 March 2027")
     clock.set("2027-03-02 09:00")

@@ -28,7 +28,7 @@ from bot.render.pdf import export_pdf
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA
 from tests.support.telegram import Group
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, join, ready
 from tests.test_export import read
 from tests.test_reminders import Clock, use_clock
 
@@ -117,8 +117,7 @@ async def three_agreements(group: Group, language: str) -> Clock:
     await ready(group)
     if language == "nl":
         await group.send(BEN, "/language nl")
-    sides = next(m for m in group.sent if ORG_B in m.buttons)
-    await group.press(ANNA, ORG_A, on=sides)
+    await join(group, ANNA, ORG_A, BEN)
     for proposer, confirmer, text in (
         (BEN, DAVID, "We meet monthly"),
         (DAVID, ANNA, "We share one coordinator"),

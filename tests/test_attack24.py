@@ -17,7 +17,7 @@ from bot.offline.fake_api import Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA
 from tests.support.telegram import Group, User
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, ORG_B, join, ready
 from tests.test_position import payload_of, private, rate
 from tests.test_reminders import Clock, use_clock
 
@@ -37,10 +37,18 @@ def sides(group: Group) -> Sent:
     return next(m for m in reversed(group.sent) if ORG_A in m.buttons and ORG_B in m.buttons)
 
 
-async def switch(group: Group, user: User, to: str) -> str:
-    """``user`` changes the organisation they represent, with /partners; returns the press."""
+async def switch(group: Group, user: User, to: str, colleague: User = DAVID) -> Sent:
+    """``user`` changes the organisation they represent, with /partners: a newcomer there, whom
+    ``colleague`` confirms. Returns the request, as confirmed."""
     await group.send(user, "/partners")
-    return await group.press(user, to, on=sides(group))
+    query = await group.press(user, to, on=sides(group))
+    request = group.last
+    assert said(group, query) == (
+        f"A colleague from {to} confirms that you represent it; until then you represent "
+        f"{ORG_A if to == ORG_B else ORG_B}."
+    )
+    await group.press(colleague, "Confirm", on=request)
+    return request
 
 
 async def agree(group: Group, text: str) -> None:
@@ -66,10 +74,11 @@ async def test_switching_sides_does_not_let_one_person_confirm_still_holds_for_b
     query = await group.press(BEN, "1 · Still holds", on=listed)
     assert said(group, query) == "Noted for De Brug; now someone from Van Dam."
 
-    # Ben now represents Van Dam: his De Brug press goes with him, and he is told so.
-    query = await switch(group, BEN, ORG_B)
-    assert said(group, query) == (
-        "You represent Van Dam. What you said for De Brug in checks still open no longer counts."
+    # Ben now represents Van Dam (David confirms him): his De Brug press goes with him, and the
+    # group is told so.
+    request = await switch(group, BEN, ORG_B)
+    assert request.text.endswith(
+        "What Ben said for De Brug in checks still open no longer counts."
     )
     query = await group.press(BEN, "1 · Still holds", on=listed)
     assert said(group, query) == "Noted for Van Dam; now someone from De Brug."
@@ -386,8 +395,8 @@ async def test_a_revisit_card_with_long_earlier_answers_and_agreements_is_one_me
     group: Group, clock: Clock
 ) -> None:
     await ready(group)
-    await group.press(ANNA, ORG_A, on=sides(group))
-    await group.press(CARLA, ORG_B, on=sides(group))
+    await join(group, ANNA, ORG_A, BEN)
+    await join(group, CARLA, ORG_B, DAVID)
     first_card = next(m for m in reversed(group.sent) if m.force_reply)
     for person in (BEN, ANNA, DAVID, CARLA):
         await group.reply(person, long_text(f"Answer of {person.first_name}"), to=first_card)

@@ -27,6 +27,16 @@ async def ready(group: Group) -> None:
     await group.press(BEN, "Orientation")
 
 
+async def join(group: Group, who: User, org: str, colleague: User) -> None:
+    """``who`` taps ``org`` once the group has started, and ``colleague`` (of ``org``) confirms
+    them: a newcomer (``bot/flows/newcomers.py``)."""
+    sides = next(m for m in reversed(group.sent) if org in m.buttons)
+    await group.press(who, org, on=sides)
+    request = group.last
+    assert who.first_name in request.text
+    await group.press(colleague, request.buttons[0], on=request)  # Confirm, in any language
+
+
 def card(group: Group):  # type: ignore[no-untyped-def]
     return next(m for m in reversed(group.sent) if m.force_reply and "topic" in m.text)
 
@@ -223,7 +233,7 @@ async def test_the_other_partner_answers_with_other_wording(group: Group, db_pat
 
 async def test_someone_else_on_the_proposers_side_cannot_reword(group: Group) -> None:
     await ready(group)
-    await group.press(CARLA, "De Brug", on=next(m for m in group.sent if "De Brug" in m.buttons))
+    await join(group, CARLA, ORG_A, BEN)
     await group.send(BEN, "/agree We meet monthly")
     proposal = group.last
     await group.reply(CARLA, "We meet weekly", to=proposal)

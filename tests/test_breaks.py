@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import BEN, CARLA
 from tests.support.telegram import Group
-from tests.test_bad_input import ANON_ADMIN, DAVID, ORG_A, ORG_B, card, count, ready
+from tests.test_bad_input import ANON_ADMIN, DAVID, ORG_A, ORG_B, card, count, join, ready
 
 
 def agreements(db_path: Path) -> list[tuple[str, str, int, int | None]]:
@@ -48,8 +48,7 @@ async def test_only_who_represented_the_other_side_when_proposed_confirms(
     await ready(group)
     await group.send(BEN, "/agree We meet monthly")
     proposal = group.last
-    sides = next(m for m in group.sent if ORG_B in m.buttons)
-    await group.press(CARLA, ORG_B, on=sides)  # joins Van Dam after the proposal
+    await join(group, CARLA, ORG_B, DAVID)  # joins Van Dam after the proposal
     press = await group.press(CARLA, "Confirm", on=proposal)
     assert (
         "already represented Van Dam when this was proposed"

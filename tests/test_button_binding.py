@@ -25,14 +25,14 @@ from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, ORG_B, join, ready
 from tests.test_facilitator import FLEUR
-from tests.test_permissions import reminder_sent
+from tests.test_permissions import GIJS, reminder_sent
 from tests.test_position import payload_of, private
 
 STALE = "This button no longer works. Send /status to see where you are."
 ANSWERED = "That question has already been answered."
-PEOPLE = {user.id: user for user in (ANNA, BEN, CARLA, DAVID)}
+PEOPLE = {user.id: user for user in (ANNA, BEN, CARLA, DAVID, GIJS)}
 #: Bookkeeping of every update, stale or not: left out of the comparison.
 BOOKKEEPING = {"inbox", "processed_updates"}
 #: A made-up id: no agreement, issue, reminder, check-up or check has it.
@@ -83,11 +83,13 @@ class World:
 
 
 async def build(group: Group) -> World:
-    """Ben (De Brug) set the group up with David (Van Dam); Anna joined De Brug, Carla is there
-    without a side. Every proposal is De Brug's, so David is the one to confirm it."""
+    """Ben (De Brug) set the group up with David (Van Dam); Anna joined De Brug (Ben confirmed
+    her), Gijs asked to join it and waits, Carla is there without a side. Every proposal is De
+    Brug's, so David is the one to confirm it."""
     g = group
     await ready(g)
-    await g.press(ANNA, ORG_A, on=next(m for m in g.sent if ORG_B in m.buttons))
+    await join(g, ANNA, ORG_A, BEN)
+    await g.press(GIJS, ORG_A, on=next(m for m in reversed(g.sent) if ORG_B in m.buttons))
     card = next(m for m in reversed(g.sent) if m.force_reply and "topic" in m.text)
     await g.reply(BEN, "Ten jobs", to=card)
     await g.send(BEN, "/nudge")  # names David, who has not answered: a nudge on the card
@@ -209,6 +211,7 @@ def forged(press: Press) -> Press:
             "slot",
             "revision",
             "user",
+            "request",
         )
     }
     return dataclasses.replace(press, **ids)

@@ -1,8 +1,9 @@
 """Every action in the permission table, tried by every kind of person: what happens is what the
 table says. The group: Ben set it up and represents De Brug, Anna represents De Brug too and has
 proposed an agreement, David represents Van Dam and made an agreement with Ben, Carla is in the
-group without a side, Erik represented Van Dam and left, Fleur facilitates (Ben named her), and
-an anonymous administrator writes as the group."""
+group without a side, Erik represented Van Dam and left, Fleur facilitates (Ben named her), Gijs
+asked to join De Brug and waits for a colleague to confirm him, and an anonymous administrator
+writes as the group."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.test_position import payload_of, private
 
 ERIK = User(1006, "Erik", "en")
 FLEUR = User(1007, "Fleur", "en")
+GIJS = User(1008, "Gijs", "en")
 PEOPLE = {
     "manager": BEN,
     "proposer": ANNA,
@@ -34,6 +36,7 @@ PEOPLE = {
     "outsider": CARLA,
     "left": ERIK,
     "facilitator": FLEUR,
+    "newcomer": GIJS,
     "anonymous": ANON_ADMIN,
 }
 #: Who may act, by rule, among the people above.
@@ -51,6 +54,9 @@ ALLOWED: dict[Who, set[str]] = {
     # Ben set the group up and represents De Brug: every Ready of a representative counts, and
     # a facilitator's moves on at once.
     Who.MOVER: {"manager", "proposer", "other partner", "facilitator"},
+    # Gijs asked to join De Brug: Ben and Anna are its representatives.
+    Who.COLLEAGUE: {"manager", "proposer"},
+    Who.NEWCOMER: {"newcomer"},
 }
 #: What the bot says when it refuses, in English (and in Dutch in Carla's private chat: her
 #: Telegram speaks Dutch).
@@ -66,6 +72,11 @@ REFUSALS = (
     "can reword this proposal",
     "“Not yet” is for",
     "You facilitate this group",
+    "Only a colleague from",
+    "still has to confirm you",
+    "can't confirm yourself",
+    "This briefing is for",
+    "Deze briefing is voor",
 )
 
 
@@ -77,13 +88,18 @@ class World:
     reminder: Sent
     agreements: Sent
     action: Sent
+    #: Gijs's request to join De Brug.
+    request: Sent
 
 
 async def build(group: Group) -> World:
     await ready(group)
     sides = next(m for m in group.sent if ORG_B in m.buttons)
+    # The group has started: a colleague confirms each one who joins an organisation.
     await group.press(ANNA, ORG_A, on=sides)
+    await group.press(BEN, "Confirm", on=group.last)
     await group.press(ERIK, ORG_B, on=sides)
+    await group.press(DAVID, "Confirm", on=group.last)
     await group.feed({"message": group.message_dict(ERIK, left_chat_member=ERIK.to_dict())})
     await group.send(BEN, "/agree We share a coordinator")
     await group.press(DAVID, "Confirm", on=group.last)
@@ -97,7 +113,9 @@ async def build(group: Group) -> World:
     await group.send(BEN, "/facilitator", reply_to_message=group.message_dict(FLEUR, "Hi"))
     reminder = await reminder_sent(group, "transformation")
     action = await action_reminded(group)
-    return World(group, proposal, issues, reminder, agreements, action)
+    await group.press(GIJS, ORG_A, on=sides)
+    request = group.last
+    return World(group, proposal, issues, reminder, agreements, action, request)
 
 
 async def reminder_sent(group: Group, stage: str) -> Sent:
@@ -180,6 +198,12 @@ async def agreed_then(w: World, who: User, text: str) -> None:
     await w.group.send(who, text)
 
 
+async def read_briefing(w: World, who: User) -> None:
+    """Ben confirms Gijs; ``who`` opens the briefing link in their private chat."""
+    await w.group.press(BEN, "Confirm", on=w.request)
+    await private(w.group, who).send(who, f"/start {payload_of(w.request)}")
+
+
 ACTIONS: dict[str, list[Act]] = {
     "/start": [send("/start")],
     "/help": [send("/help")],
@@ -249,6 +273,10 @@ ACTIONS: dict[str, list[Act]] = {
     "action item buttons (Done, Not feasible, Remind us in a week)": [
         press("Done", lambda w: w.action)
     ],
+    "Confirm, Not a colleague (someone asking to join an organisation)": [
+        press("Confirm", lambda w: w.request)
+    ],
+    "Read the briefing (a confirmed newcomer's link), in the private chat": [read_briefing],
 }
 
 

@@ -80,6 +80,15 @@ class ForgetMeAnswer(Press):
 
 
 @dataclass(frozen=True, slots=True)
+class AdmitNewcomer(Press):
+    """Confirm (yes) or Not a colleague (no) on newcomer ``request``'s message."""
+
+    kind = "admit"
+    request: int
+    admit: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Facilitate(Press):
     """On the message of who represents whom: the presser facilitates (neither partner)."""
 
@@ -372,6 +381,7 @@ PRESSES: tuple[type[Press], ...] = (
     ResetAnswer,
     ForgetGroupAnswer,
     ForgetMeAnswer,
+    AdmitNewcomer,
     Facilitate,
     EndFacilitator,
     ChooseLanguage,

@@ -498,6 +498,20 @@ def left_card(
     )
 
 
+async def card_again(turn: Turn) -> tuple[Reply, ...]:
+    """The current topic's card, edited to show who represents and facilitates now (nothing
+    before a stage, or when the card is not in the chat)."""
+    topic_id = turn.chat.topic if turn.chat is not None else None
+    if topic_id is None:
+        return ()
+    topic = turn.wheel.topic(topic_id)
+    number = await current_round(turn, topic.stage)
+    shown = await latest(turn, Card(topic_id, number))
+    if shown is None:
+        return ()
+    return (await card_now(turn, topic, edit=shown),)
+
+
 async def card_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
     """The card of ``topic`` as it is now (new, or an edit of the one in the chat)."""
     return topic_card(turn.wheel, topic, await board(turn, topic.id), edit=edit)

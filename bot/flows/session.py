@@ -808,6 +808,12 @@ async def status(turn: Turn) -> Result:
     chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
+    return Result(replies=(reply(*await status_parts(turn, chat)),))
+
+
+async def status_parts(turn: Turn, chat: chats.Chat) -> tuple[Msg | Joined, ...]:
+    """What ``/status`` says about ``chat`` (the turn's chat, or a group seen from a private
+    chat: ``for_group``): partners and representatives, stage, topic, progress and counts."""
     conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
     names = await partners.names(conn, chat_id)
     members = await partners.representatives(conn, chat_id)
@@ -860,5 +866,4 @@ async def status(turn: Turn) -> Result:
                 len(waiting),
             ),
         )
-    parts = (msg("<b>Where you are</b>"), lines(*sides), now, lines(*per_stage, totals))
-    return Result(replies=(reply(*parts),))
+    return (msg("<b>Where you are</b>"), lines(*sides), now, lines(*per_stage, totals))

@@ -138,6 +138,11 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "answer, propose, confirm or rate."
                 ),
                 msg(
+                    "<b>New in the group?</b> Tap your organisation under /partners. Once the "
+                    "group has started, a colleague from your organisation confirms you; then "
+                    "you get a briefing in a private chat with me."
+                ),
+                msg(
                     "Answer a topic by replying to its card (on a phone: swipe left on it). I only "
                     "see replies to my messages, commands and buttons: a message that is not a "
                     "reply does not reach me."

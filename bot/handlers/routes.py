@@ -28,6 +28,7 @@ from bot.domain.buttons import (
     ActionOwner,
     ActionStatus,
     ActionWhen,
+    AdmitNewcomer,
     CancelReminder,
     ChangeAgreement,
     ChooseLanguage,
@@ -81,6 +82,7 @@ from bot.domain.purposes import (
     IssueList,
     IssuePrompt,
     LanguageQuestion,
+    NewcomerRequest,
     Nudge,
     PartnerName,
     PositionQuestion,
@@ -105,6 +107,7 @@ from bot.flows import (
     facilitation,
     issues,
     language,
+    newcomers,
     position,
     privacy,
     private,
@@ -224,7 +227,13 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
             ChooseSide,
             # The two partners, slots 1 and 2 (``3 - slot`` is the other one everywhere).
             lambda p, shown: isinstance(shown, Sides) and p.slot in (1, 2),
-            lambda turn, p: setup.choose_side(turn, p.slot),
+            lambda turn, p: newcomers.choose_side(turn, p.slot),
+        ),
+        # A newcomer's request to join an organisation: a colleague confirms it, or not.
+        OnPress(
+            AdmitNewcomer,
+            lambda p, shown: isinstance(shown, NewcomerRequest) and shown.request == p.request,
+            lambda turn, p: newcomers.admit(turn, p.request, p.admit),
         ),
         OnPress(
             ResetAnswer,
