@@ -101,12 +101,12 @@ def how_it_works() -> Joined:
         msg("<b>How it works</b>"),
         msg(
             "• Each topic comes as a card in the group: reply to the card with your answer (on "
-            "a phone: swipe left on it). I only see replies to my messages, commands and "
-            "buttons."
+            "a phone: swipe left on it). I only see commands, buttons and replies to my own "
+            "messages."
         ),
         msg(
             "• Once both organisations have answered, I put the answers side by side, with "
-            "buttons to record an agreement or note an open issue. An agreement counts once "
+            "buttons to propose an agreement or note an open issue. An agreement counts once "
             "the other organisation has confirmed it."
         ),
         msg("• <i>Ready</i> moves on to the next topic: one press from each organisation."),

@@ -313,12 +313,28 @@ async def reminder_message(
             )
         )
     elif agreed:
+        # Listed, not only counted: a number without the words is of little use.
+        shown = [msg("✓ {text}", text=_clip(a.text)) for a in agreed[:SHOW_OPEN]]
+        rest = (
+            [
+                plural_msg(
+                    "… and {n} more: /agreements lists them all.",
+                    "… and {n} more: /agreements lists them all.",
+                    len(agreed) - SHOW_OPEN,
+                )
+            ]
+            if len(agreed) > SHOW_OPEN
+            else []
+        )
         parts.append(
-            plural_msg(
-                "You made {n} agreement in this stage: worth checking together that it still holds.",
-                "You made {n} agreements in this stage: worth checking together that they still "
-                "hold.",
-                len(agreed),
+            lines(
+                plural_msg(
+                    "You made {n} agreement in this stage. Check together that it still holds:",
+                    "You made {n} agreements in this stage. Check together that they still hold:",
+                    len(agreed),
+                ),
+                *shown,
+                *rest,
             )
         )
     if closing is not None:
