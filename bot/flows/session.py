@@ -718,8 +718,8 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
         offered = (following.id,)
         parts.append(
             msg(
-                "Go on with <b>{stage}</b> now, or shall I remind you later? Many partners come "
-                "back to it after a few months.",
+                "Go on with <b>{stage}</b> now, or shall I remind you later? You can also take "
+                "it up when your collaboration has grown further.",
                 stage=wheel_text(following.name),
             )
         )
