@@ -13,12 +13,13 @@ WORDS = {
         "orientation": "Orientation",
         "head": "The wheel: tap a topic to go to it. You can take the topics of a stage in any "
         "order; Ready then takes you to the next topic not discussed yet.",
-        "legend": "✅ agreed · ❓ open issue · 💬 answered by both · ⏭ skipped · ⚪ not discussed "
-        "yet · 📍 where you are",
+        "legend": "✅ agreed · ❓ open issue · 💬 answered by both · ◐ answered by one organisation "
+        "· ⏭ skipped · ⚪ not discussed yet · 📍 where you are",
         "stage line": "Orientation · {n} of 9 discussed",
         "anchoring": "Transparency",
         "ambition": "Ambition",
         "motivation": "Motivation",
+        "goals": "Goals",
         "ready": "Ready",
         "confirm": "Confirm",
         "already": "You are at Transparency already: its card is the latest one.",
@@ -32,12 +33,13 @@ WORDS = {
         "head": "Het wiel: tik op een thema om ernaartoe te gaan. Jullie kunnen de thema's van "
         "een fase in elke volgorde nemen; Klaar brengt jullie dan naar het volgende thema dat nog "
         "niet besproken is.",
-        "legend": "✅ afgesproken · ❓ open punt · 💬 door beide beantwoord · ⏭ overgeslagen · "
-        "⚪ nog niet besproken · 📍 waar jullie staan",
+        "legend": "✅ afgesproken · ❓ open punt · 💬 door beide beantwoord · ◐ door één "
+        "organisatie beantwoord · ⏭ overgeslagen · ⚪ nog niet besproken · 📍 waar jullie staan",
         "stage line": "Oriëntatie · {n} van 9 besproken",
         "anchoring": "Openheid",
         "ambition": "Ambitie",
         "motivation": "Motivatie",
+        "goals": "Doelen",
         "ready": "Klaar",
         "confirm": "Bevestigen",
         "already": "Jullie zijn al bij Openheid: de kaart daarvan is de laatste.",
@@ -96,9 +98,9 @@ async def test_the_map_jumps_to_any_topic_and_ready_goes_on_in_any_order(
     assert cards(group)[-1] is anchoring
     assert group.answers_to(query)[0]["text"] == w["already"]
 
+    await group.reply(p.ahmed, "We share our figures", to=anchoring)
     # Ready on the last topic goes on to the first topic this round has not opened yet,
     # not to the recap.
-    await group.reply(p.ahmed, "We share our figures", to=anchoring)
     await group.reply(p.britt, "We do too", to=anchoring)
     await group.press(p.ahmed, w["ready"], on=group.last)
     await group.press(p.britt, w["ready"], on=group.last)
@@ -106,15 +108,28 @@ async def test_the_map_jumps_to_any_topic_and_ready_goes_on_in_any_order(
     assert "2/9" in following.text
     assert w["recap"] not in group.last.text
 
-    # The rest skipped: the stage ends once every topic is discussed.
-    for _ in range(7):
+    # Goals answered by one organisation only, and left for Motivation: the map says so, and
+    # Goals does not count as discussed.
+    await group.reply(p.ahmed, "More jobs", to=following)
+    await group.send(p.sanne, "/topics")
+    half = group.last
+    assert w["stage line"].format(n=2) in half.text
+    await group.press(p.sanne, topic_button(half.buttons, w["motivation"]), on=half)
+    assert f"◐ {w['goals']}" in half.buttons
+    assert f"📍 {w['motivation']}" in half.buttons
+
+    # The rest skipped: the stage ends once no topic is left that the round has not opened.
+    for _ in range(9):
         await group.send(p.sanne, "/skip")
+        if any(w["recap"] in m.text for m in group.sent[-3:]):
+            break
     assert any(w["recap"] in m.text for m in group.sent[-3:])
 
     # A topic of a stage never started starts that stage's round, at that topic.
     await group.send(p.sanne, "/topics")
     again = group.last
-    assert w["stage line"].format(n=9) in again.text
+    assert w["stage line"].format(n=8) in again.text  # Goals, answered by one side, is not
+    assert f"◐ {w['goals']}" in again.buttons
     integration = again.buttons[9:18]
     await group.press(p.sanne, integration[4], on=again)
     assert any(m.text.startswith(w["welcome"]) for m in group.sent[-3:])

@@ -25,6 +25,7 @@ AGREED = "✅"
 OPEN_ISSUE = "❓"
 ANSWERED = "💬"
 SKIPPED = "⏭"
+ONE_SIDE = "◐"
 NOT_DISCUSSED = "⚪"
 #: The topic the group is at.
 HERE = "📍"
@@ -34,11 +35,12 @@ PER_ROW = 2
 
 def legend() -> Msg:
     return msg(
-        "{agreed} agreed · {issue} open issue · {answered} answered by both · {skipped} skipped "
-        "· {none} not discussed yet · {here} where you are",
+        "{agreed} agreed · {issue} open issue · {answered} answered by both · {one} answered by "
+        "one organisation · {skipped} skipped · {none} not discussed yet · {here} where you are",
         agreed=AGREED,
         issue=OPEN_ISSUE,
         answered=ANSWERED,
+        one=ONE_SIDE,
         skipped=SKIPPED,
         none=NOT_DISCUSSED,
         here=HERE,
@@ -47,11 +49,14 @@ def legend() -> Msg:
 
 async def symbols(turn: Turn) -> dict[str, str]:
     """Each topic's state as a symbol. An open issue comes first (it asks for work), then an
-    agreement; then what the latest round of its stage did with the topic."""
+    agreement; then what the latest round of its stage did with the topic. A topic counts as
+    discussed, here as on the card, in /status, the picture and the PDF, once both organisations
+    answered it or it was skipped; one organisation's answers show as such."""
     conn, chat_id = turn.conn, turn.chat_id
     statuses = await progress.topic_statuses(conn, chat_id)
     agreed = {a.topic_id for a in await records.agreements(conn, chat_id)}
     open_ = {i.topic_id for i in await records.issues(conn, chat_id)}
+    sides = await progress.answering_sides(conn, chat_id)
     found: dict[str, str] = {}
     for topic in turn.wheel.topics:
         status = statuses.get(topic.id)
@@ -63,6 +68,8 @@ async def symbols(turn: Turn) -> dict[str, str]:
             found[topic.id] = ANSWERED
         elif status == "skipped":
             found[topic.id] = SKIPPED
+        elif sides.get(topic.id):  # one organisation only: not discussed yet, and said so
+            found[topic.id] = ONE_SIDE
         else:
             found[topic.id] = NOT_DISCUSSED
     return found
