@@ -79,7 +79,12 @@ async def start(turn: Turn, bot_username: str) -> list[Reply]:
                 msg(
                     "Hi! I only work in a group chat with people from both partner organisations."
                 ),
-                _intro(),
+                # Not the group's introduction: that one speaks to the group (jullie), this chat
+                # to one person (je); one message never mixes them.
+                msg(
+                    "I help two partner organisations talk through the <b>Impact through "
+                    "Collaboration</b> wheel together, one topic at a time."
+                ),
                 msg(
                     "How to begin:\n"
                     "1. Create a Telegram group with the people of both organisations.\n"
