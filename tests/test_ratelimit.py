@@ -44,3 +44,26 @@ async def test_edits_and_reactions_pass_a_group_that_has_had_its_messages() -> N
 )
 def test_which_methods_post_a_message(endpoint: str, posts: bool) -> None:
     assert posts_a_message(endpoint) is posts
+
+
+async def test_no_more_than_twenty_new_messages_in_any_minute() -> None:
+    """PTB's leaky bucket lets 20 go at once and then one every three seconds; the rolling
+    window holds the 21st until the first is a minute old, and lets a burst through after."""
+    limiter = GroupMessageRateLimiter()
+    now = [1000.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limiter.clock = lambda: now[0]
+    limiter.sleep = sleep
+    for _ in range(20):
+        await limiter.within_window(-100123)
+        now[0] += 1.0  # one a second
+    assert waits == []
+    await limiter.within_window(-100123)  # the 21st, 20 s after the first
+    assert waits == [40.0]
+    await limiter.within_window(-100999)  # another group has its own minute
+    assert waits == [40.0]
