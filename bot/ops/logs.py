@@ -100,7 +100,9 @@ class WebhookBodies(logging.Filter):
             return True
         text = str(record.msg)
         if text.startswith("Something went wrong processing the data"):
-            size = len(json.dumps(record.args[0])) if isinstance(record.args, tuple) else 0
+            # logging keeps a lone mapping argument as the args themselves.
+            data = record.args[0] if isinstance(record.args, tuple) else record.args
+            size = len(json.dumps(data, default=str))
             error = record.exc_info[1] if record.exc_info else None
             record.msg = "Refused a webhook request whose body is no update (%d bytes%s)"
             record.args = (size, f"; {type(error).__name__}" if error is not None else "")
