@@ -177,7 +177,13 @@ def _stop(app: App) -> None:
     from bot.services import KEY, services
 
     if KEY in app.bot_data:
-        services(app).outbox.begin_stop()
+        outbox = services(app).outbox
+        if outbox.stopping:
+            # A second signal: the stop under way ends by its deadline anyway, and cutting it
+            # here would skip closing the database.
+            log.info("Already stopping; done within WHEELBOT_STOP_SECONDS and about a second")
+            return
+        outbox.begin_stop()
     if app.bot_data.get(STARTING):
         log.info("Stopping once the start-up is done")
         app.stop_running()
