@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Message, Update
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -44,15 +45,20 @@ from bot.handlers.turn import Context
 from bot.io import conflict
 from bot.io.commands import register_commands
 from bot.io.inbox import DurableUpdateQueue, mark_handled
-from bot.io.outbox import RateLimiter
+from bot.io.outbox import RateLimiter, StopBegan
 from bot.io.processor import PerChatUpdateProcessor
-from bot.io.requests import BotRequest
+from bot.io.requests import BotRequest, Reachability
 from bot.jobs import checking, following, nudging, reminding
 from bot.ops.startup import open_services
 from bot.render.commands import names as command_names
 from bot.services import KEY, App, services
 
 log = logging.getLogger(__name__)
+
+#: ``bot_data`` key: True while ``post_init`` runs (a stop signal then waits for its end).
+STARTING = "starting"
+#: ``bot_data`` key: whether the Bot API can be reached (``bot.io.requests.Reachability``).
+REACH = "reach"
 
 #: Commands run once, when sent; editing a command message does not run it again.
 NEW = filters.UpdateType.MESSAGE
@@ -108,6 +114,7 @@ def build_app(
     if config.base_file_url:
         builder = builder.base_file_url(config.base_file_url)
     watch = conflict.PollingWatch()
+    reach = Reachability()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
@@ -116,16 +123,20 @@ def build_app(
         queue.confirm_at_next_poll = not config.webhook_url
         # PTB's request, but an answer that is not JSON is one exception, not a logged traceback
         # quoting the message (bot/io/requests.py).
-        builder = builder.request(BotRequest())
+        # While the Bot API cannot be reached, one warning a minute (Reachability).
+        builder = builder.request(BotRequest(reach))
         # A pool of one, as PTB's own default for getUpdates; it also counts answered polls.
         builder = builder.get_updates_request(
-            conflict.WatchedPollRequest(watch, before_poll=queue.stored, connection_pool_size=1)
+            conflict.WatchedPollRequest(
+                watch, before_poll=queue.stored, reach=reach, connection_pool_size=1
+            )
         )
     if rate_limit:
         # Retry after RetryAfter instead of giving up on the first flood-limit answer.
         builder = builder.rate_limiter(RateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[conflict.KEY] = watch
+    app.bot_data[REACH] = reach
     if isinstance(processor, PerChatUpdateProcessor):
 
         async def leave_inbox(update: object) -> None:
@@ -133,6 +144,7 @@ def build_app(
                 await mark_handled(services(app).store, queue, update)
 
         processor.after = leave_inbox
+        processor.stopping = lambda: KEY in app.bot_data and services(app).outbox.stopping
     add_handlers(app)
     app.add_error_handler(_log_error)
     return app
@@ -245,30 +257,50 @@ def add_handlers(app: App) -> None:
 
 def _open_resources(config: Config) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_init(app: App) -> None:
+        app.bot_data[STARTING] = True
+        try:
+            await start(app)
+        finally:
+            app.bot_data[STARTING] = False
+
+    async def start(app: App) -> None:
         # ``wheelbot run`` opens everything before it contacts Telegram; tests come here directly.
         if KEY not in app.bot_data:
             app.bot_data[KEY] = await open_services(config)
-        store = services(app).store
+        store, outbox = services(app).store, services(app).outbox
+        outbox.stop_within = config.stop_seconds
+        outbox.reach = app.bot_data.get(REACH)
         # PTB runs post_init before it polls or opens the webhook: from here every update is
         # stored before Telegram is told it arrived, and what the last run left goes first.
         if isinstance(app.update_queue, DurableUpdateQueue):
             app.update_queue.store = store
             await app.update_queue.replay(app.bot)
-        # What the last run committed and did not deliver goes out before anything new.
-        await services(app).outbox.settle()
-        await services(app).outbox.deliver_all(app.bot)
+        # What the last run committed and did not deliver goes out before anything new. A stop
+        # meanwhile (bot/cli.py) cuts it short as any stop: PTB runs no post_stop for a stop
+        # during post_init, so the drain is here, and PTB stops once this returns.
+        await outbox.settle()
+        await outbox.deliver_owed(app.bot)
         log.info(
             "Using database %s (schema version %d)",
             config.db_path.resolve(),
             await store.version(),
         )
+        if outbox.stopping:
+            await outbox.drain()
+            return
         reminding.schedule(app)  # the first look sends what fell due while the bot was down
         checking.schedule(app)  # likewise the check-ups of agreements whose review date came
         nudging.schedule(app)  # and the gentle word on cards that wait for a first answer
         following.schedule(app)  # and the reminders of action items whose date came
         await asyncio.to_thread(moments.warm_up)  # the first /remind need not load dateparser
+        if outbox.stopping:
+            await outbox.drain()
+            return
         await register_commands(app.bot, services(app).translators)
         log.info("Registered commands in English and Dutch as @%s", app.bot.username)
+        if outbox.stopping:
+            await outbox.drain()
+            return
         # What start-up loaded stays for the bot's life. Out of the garbage collector's full
         # sweeps, which took 50-65 ms over it, every group's answers are spared that pause.
         gc.freeze()
@@ -278,7 +310,8 @@ def _open_resources(config: Config) -> Callable[[App], Coroutine[Any, Any, None]
 
 async def _deliver_owed(app: App) -> None:
     # post_stop: updates are no longer taken, and the bot's HTTP client still works (PTB closes
-    # it in shutdown, before post_shutdown). What cannot go out in time stays owed.
+    # it in shutdown, before post_shutdown). What cannot go out by the stop's deadline
+    # (WHEELBOT_STOP_SECONDS after the SIGTERM) stays owed.
     if KEY in app.bot_data:
         await services(app).outbox.drain()
 
@@ -294,6 +327,21 @@ async def _close_resources(app: App) -> None:
 
 
 async def _log_error(update: object, context: Context) -> None:
+    if isinstance(context.error, StopBegan):
+        # A turn that would have waited for a delivery while the bot stops: it was not taken,
+        # and its update stays in the inbox for the next start.
+        queue = context.application.update_queue
+        if isinstance(queue, DurableUpdateQueue) and isinstance(update, Update):
+            queue.left_for_next_start(update.update_id)
+        return
+    if (
+        update is None
+        and isinstance(context.error, NetworkError)
+        and not isinstance(context.error, BadRequest)
+    ):
+        # A poll that could not reach the Bot API: the request said so (one warning a minute
+        # while it lasts, bot/io/requests.py), and PTB's polling loop asks again after a while.
+        return
     if conflict.is_rival(context.error, update):
         conflict.on_conflict(context.application)
         return

@@ -83,7 +83,7 @@ def run() -> int:
         print(exc, file=sys.stderr)
         return 2
     protect_output(config.token, config.webhook_secret)
-    setup_logging(config.token, config.webhook_secret)
+    setup_logging(config.token, config.webhook_secret, json_lines=config.log_format == "json")
     # Imported late: a missing token is reported before PTB is loaded.
     from bot.ops.startup import StartupError
 
@@ -121,6 +121,10 @@ def _serve(config: Config) -> int:
             log.info("Stopped before receiving any update")
             return 0
         housekeeping.schedule(app, heartbeat)
+        # Our handlers instead of PTB's (stop_signals=None below): the stop's deadline counts
+        # from the signal, and turns that would wait for a delivery stop waiting.
+        for number in STOP_SIGNALS:
+            loop.add_signal_handler(number, _stop, app)
         if config.webhook_url:
             try:
                 app.run_webhook(
@@ -130,6 +134,7 @@ def _serve(config: Config) -> int:
                     webhook_url=config.webhook_url,
                     secret_token=config.webhook_secret,
                     allowed_updates=Update.ALL_TYPES,
+                    stop_signals=None,
                 )
             except OSError as exc:
                 raise StartupError(
@@ -141,7 +146,7 @@ def _serve(config: Config) -> int:
                     f"Telegram refused the webhook {config.webhook_url}: {exc.message}"
                 ) from exc
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
             watch = app.bot_data.get(conflict.KEY)
             if isinstance(watch, conflict.PollingWatch) and watch.stopped_because:
                 raise StartupError(watch.stopped_because)
@@ -154,6 +159,36 @@ def _serve(config: Config) -> int:
     finally:
         heartbeat.release()
     return 0
+
+
+#: The signals that stop the bot cleanly: Ctrl-C, systemd and ``docker stop``, ``abort``.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
+
+
+def _stop(app: App) -> None:
+    """A stop signal: note when the stop began, then stop as PTB would.
+
+    While ``post_init`` runs (the start-up), PTB is asked to stop once it returns, and
+    ``post_init`` cuts itself short: raising there would leave it running half-way through
+    PTB's shutdown. Otherwise ``SystemExit`` ends PTB's loop, and it stops in its order
+    (``docs/architecture.md``, "Stopping").
+    """
+    from bot.app import STARTING
+    from bot.services import KEY, services
+
+    if KEY in app.bot_data:
+        outbox = services(app).outbox
+        if outbox.stopping:
+            # A second signal: the stop under way ends by its deadline anyway, and cutting it
+            # here would skip closing the database.
+            log.info("Already stopping; done within WHEELBOT_STOP_SECONDS and about a second")
+            return
+        outbox.begin_stop()
+    if app.bot_data.get(STARTING):
+        log.info("Stopping once the start-up is done")
+        app.stop_running()
+        return
+    raise SystemExit(0)
 
 
 def _unless_stopped(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, None]) -> bool:

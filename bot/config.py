@@ -31,6 +31,13 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 #: How long a group's data stays after the bot was removed from it, unless it is added again.
 DEFAULT_RETENTION_DAYS = 180
+#: How long a stop gives the messages still going out (seconds after SIGTERM): well under the
+#: 10 s ``docker stop`` waits before it kills (systemd waits 30 s).
+DEFAULT_STOP_SECONDS = 5.0
+#: The most a stop may be given: beyond it a supervisor has long killed the process.
+MOST_STOP_SECONDS = 60.0
+#: How log lines are written: ``text`` (one readable line each) or ``json`` (one object each).
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(ValueError):
@@ -50,6 +57,10 @@ class Config:
     webhook_secret: str | None = None
     #: Days a group's data is kept after the bot was removed from it.
     retention_days: int = DEFAULT_RETENTION_DAYS
+    #: Seconds after SIGTERM for delivering what is still going out (the rest stays owed).
+    stop_seconds: float = DEFAULT_STOP_SECONDS
+    #: ``text`` or ``json`` log lines.
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -93,6 +104,20 @@ class Config:
             raise ConfigError(
                 f"WHEELBOT_RETENTION_DAYS={retention!r} is not a number of days (1 or more)"
             )
+        stop = environ.get("WHEELBOT_STOP_SECONDS", "").strip() or str(DEFAULT_STOP_SECONDS)
+        stop_seconds = _seconds(stop)
+        if stop_seconds is None or not 0 <= stop_seconds <= MOST_STOP_SECONDS:
+            raise ConfigError(
+                f"WHEELBOT_STOP_SECONDS={stop!r} is not a number of seconds from 0 to "
+                f"{MOST_STOP_SECONDS:.0f} (how long a stop may take to send what is still "
+                "going out; keep it under what docker stop or systemd wait, 10 and 30 s)"
+            )
+        log_format = environ.get("WHEELBOT_LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in LOG_FORMATS:
+            raise ConfigError(
+                f"WHEELBOT_LOG_FORMAT={log_format!r} is not a log format: text (the default) "
+                "or json (one JSON object a line)"
+            )
         if webhook_url is not None and secret is None:
             # Without a secret anyone who finds the URL could post updates; Telegram learns a
             # fresh one from setWebhook at every start, so a random one serves as well.
@@ -108,6 +133,8 @@ class Config:
             webhook_port=int(port),
             webhook_secret=secret,
             retention_days=int(retention),
+            stop_seconds=stop_seconds,
+            log_format=log_format,
         )
 
     @property
@@ -131,6 +158,13 @@ class Config:
 def database_path(environ: Mapping[str, str]) -> Path:
     """The database file (``WHEELBOT_DB``); the only setting ``check``, ``backup`` and ``health`` need."""
     return Path(environ.get("WHEELBOT_DB", "").strip() or DEFAULT_DB)
+
+
+def _seconds(text: str) -> float | None:
+    """``text`` as a number of seconds (``5``, ``2.5``), or None when it is none."""
+    if not text.isascii() or not text.replace(".", "", 1).isdigit():
+        return None  # also rules out "nan", "inf", "-1" and "1e3"
+    return float(text)
 
 
 def _check_webhook_url(url: str) -> None:

@@ -63,6 +63,32 @@ def test_bad_webhook_port_is_refused(port: str) -> None:
         Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WHEELBOT_WEBHOOK_PORT": port})
 
 
+def test_stop_seconds_and_log_format() -> None:
+    config = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert (config.stop_seconds, config.log_format) == (5.0, "text")
+    config = Config.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "WHEELBOT_STOP_SECONDS": "2.5",
+            "WHEELBOT_LOG_FORMAT": "JSON",
+        }
+    )
+    assert (config.stop_seconds, config.log_format) == (2.5, "json")
+
+
+@pytest.mark.parametrize("seconds", ["-1", "61", "nan", "inf", "1e3", "five", "²"])
+def test_bad_stop_seconds_are_refused(seconds: str) -> None:
+    with pytest.raises(ConfigError, match="WHEELBOT_STOP_SECONDS") as raised:
+        Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WHEELBOT_STOP_SECONDS": seconds})
+    assert "docker stop" in str(raised.value)
+
+
+def test_a_bad_log_format_is_refused() -> None:
+    with pytest.raises(ConfigError, match="WHEELBOT_LOG_FORMAT") as raised:
+        Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WHEELBOT_LOG_FORMAT": "xml"})
+    assert "json" in str(raised.value)
+
+
 def test_repr_never_contains_the_token() -> None:
     config = Config.from_env(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "WHEELBOT_WEBHOOK_SECRET": "s3cret-webhook"}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TimedOut
 
+from bot.io.requests import Reachability
 from bot.offline.fake_api import FakeBotApi
 from bot.ops.logs import MASK, RedactTokens, setup_logging
 from tests.conftest import ANNA, TOKEN, running
@@ -214,3 +217,119 @@ def test_ptb_network_retry_errors_are_one_line(capsys: pytest.CaptureFixture[str
     )
     assert "Traceback" in rest[2]  # our own errors keep their traceback
     assert TOKEN not in err
+
+
+ZONED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d ")
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_lines_say_the_time_with_its_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging(TOKEN)
+    logging.getLogger("bot.test").info("Started")
+    line = capsys.readouterr().err.strip()
+    assert ZONED.match(line), line
+    assert line.endswith("INFO bot.test: Started")
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging(TOKEN, json_lines=True)
+    logging.getLogger("bot.test").warning("Bot API at %s is slow", URL)
+    try:
+        raise ValueError(f"a bug of ours near {URL}")
+    except ValueError:
+        logging.getLogger("bot.flows").exception("Error while handling Update 7")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2  # a traceback stays inside its line
+    first, second = (json.loads(line) for line in lines)
+    assert set(first) == {"time", "level", "logger", "message"}
+    assert ZONED.match(first["time"] + " ")
+    assert first["level"] == "WARNING"
+    assert first["logger"] == "bot.test"
+    assert first["message"] == f"Bot API at https://api.telegram.org/bot{MASK}/getMe is slow"
+    assert second["message"] == "Error while handling Update 7"
+    assert second["error"].startswith("Traceback")
+    assert f"ValueError: a bug of ours near https://api.telegram.org/bot{MASK}/" in second["error"]
+    assert TOKEN not in "\n".join(lines)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_a_webhook_body_is_logged_by_its_size_only(capsys: pytest.CaptureFixture[str]) -> None:
+    """PTB's webhook server logs a body it cannot make an update of in full, with a traceback,
+    and every body at DEBUG: here only their size is left."""
+    setup_logging(TOKEN, level=logging.DEBUG)
+    webhook = logging.getLogger("telegram.ext._utils.webhookhandler")
+    data = {"update_id": 9, "message": {"text": "Secret plan 4412", "from": {"first_name": "Ben"}}}
+    try:
+        raise TypeError("Message.__init__() missing 3 required positional arguments")
+    except TypeError as exc:
+        # PTB's own call (telegram/ext/_utils/webhookhandler.py, TelegramHandler.post).
+        webhook.critical(
+            "Something went wrong processing the data received from Telegram. "
+            "Received data was *not* processed! Received data was: %r",
+            data,
+            exc_info=exc,
+        )
+    webhook.debug("Webhook received data: %s", json.dumps(data))
+    webhook.debug("Request had the wrong secret token: %s", "guessed-secret")
+    err = capsys.readouterr().err
+    for secret in ("4412", "Ben", "guessed-secret", "Traceback"):
+        assert secret not in err, err
+    first, second, third = err.splitlines()
+    size = len(json.dumps(data))
+    assert first.endswith(
+        f"WARNING {webhook.name}: Refused a webhook request whose body is no update "
+        f"({size} bytes; TypeError)"
+    )
+    assert second.endswith(f"Webhook received {size} bytes")
+    assert third.endswith("Refused a webhook request with the wrong secret token")
+
+
+def test_an_unreachable_bot_api_is_one_warning_a_minute(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    reach = Reachability(clock=lambda: now[0])
+    caplog.set_level(logging.DEBUG, logger="bot.io.requests")
+    for _ in range(3 * 60 // 5):  # three minutes of failed polls and deliveries, every 5 s
+        reach.failed(NetworkError("httpx.ConnectError: All connection attempts failed"))
+        now[0] += 5
+    assert reach.down
+    reach.reached()
+    assert not reach.down
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 3, warnings
+    assert warnings[0].startswith("The Bot API cannot be reached (NetworkError: httpx.Connect")
+    assert warnings[1].startswith("The Bot API still cannot be reached after 60 s (13 failed")
+    assert caplog.records[-1].getMessage() == (
+        "The Bot API can be reached again, after 180 s (36 failed requests)"
+    )
+    assert all(record.exc_info is None for record in caplog.records)
+
+
+async def test_a_failed_poll_is_no_traceback(
+    db_path: Path, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PTB hands every failed poll to the error handler: it writes nothing (the request's
+    Reachability said it once); an error of ours in a turn still has its traceback."""
+    async with running(db_path, api) as group:
+        with caplog.at_level(logging.DEBUG, logger="bot"):
+            await group.app.process_error(None, NetworkError("httpx.ConnectError: no route"))
+            await group.app.process_error(None, TimedOut())
+            await group.app.process_error(None, ValueError("a bug of ours"))
+    logged = [r for r in caplog.records if r.name.startswith("bot")]
+    assert [r.getMessage() for r in logged] == ["Error while handling NoneType None"]
+    assert "ValueError: a bug of ours" in caplog.text  # with its traceback
+
+
+async def test_each_update_handled_is_one_line(
+    db_path: Path, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One INFO line per update: its id, kind and chat and how long its turn took."""
+    async with running(db_path, api) as group:
+        group.through_inbox = True  # through the update processor, as PTB's fetcher does
+        with caplog.at_level(logging.INFO, logger="bot.io.processor"):
+            await group.send(ANNA, "/help")
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.io.processor"]
+    assert len(lines) == 1, lines
+    assert re.fullmatch(
+        rf"Update \d+ \(message, command\) in chat {group.chat_id}: \d+ ms", lines[0]
+    )

@@ -33,6 +33,7 @@ from telegram import Bot
 from telegram.error import Conflict
 from telegram.request import HTTPXRequest
 
+from bot.io.requests import Reachability, watched
 from bot.services import App
 
 log = logging.getLogger(__name__)
@@ -78,18 +79,22 @@ class WatchedPollRequest(HTTPXRequest):
         watch: PollingWatch,
         *,
         before_poll: Callable[[], Awaitable[None]] | None = None,
+        reach: Reachability | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._watch = watch
         self._before_poll = before_poll
+        self._reach = reach
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
         if self._before_poll is not None and url.endswith("/getUpdates"):
             await self._before_poll()
-        status, payload = await super().do_request(url, method, *args, **kwargs)
+        status, payload = await watched(
+            self._reach, super().do_request(url, method, *args, **kwargs)
+        )
         if status == 200 and url.endswith("/getUpdates"):
             self._watch.answered_polls += 1
         return status, payload

@@ -97,6 +97,11 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
         """The update's turn marked it handled in its own commit."""
         self._handled_in_turn.add(update_id)
 
+    def left_for_next_start(self, update_id: int) -> None:
+        """The update's turn was given up because the bot is stopping: it stays in the inbox,
+        not handled, and the next start handles it."""
+        self._handled_in_turn.add(update_id)
+
     def needs_handled_mark(self, update_id: int) -> bool:
         """Whether the update still has to be marked handled (and forget it either way)."""
         if update_id in self._handled_in_turn:

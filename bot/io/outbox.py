@@ -4,7 +4,7 @@ delivered from there, so a crash or a Bot API failure after the commit loses no 
 ``owe`` renders replies into outbox entries inside the caller's transaction. ``deliver`` sends a
 chat's entries in order, one at a time under a per-chat lock, retrying timeouts, 5xx answers and
 ``RetryAfter`` with backoff; an entry and the purpose of the message it became are marked in one
-transaction. What still fails stays pending for ``deliver_all`` (at start-up) and ``retry_owed``
+transaction. What still fails stays pending for ``deliver_owed`` (at start-up) and ``retry_owed``
 (every few seconds).
 
 Two faults get their own handling:
@@ -17,11 +17,17 @@ Two faults get their own handling:
 - A database that cannot write (a full disk) pauses the chat's delivery: nothing goes out that
   cannot be marked, and a message that went out keeps its mark in memory until it is written.
   Delivery goes on by itself when writes succeed again; the log has one warning per pause.
+
+A stop (``begin_stop`` at SIGTERM, ``drain`` in ``post_stop``) lets deliveries go on until its
+deadline, then lets no request leave any more: waits (the rate limiter's, a flood wait, a
+backoff) are cut at once, and a request on its way gets ``ANSWER_GRACE`` to come back and be
+marked. What is not delivered stays owed for the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -59,7 +65,7 @@ from bot.db import outbox as sql
 from bot.db.tx import Tx
 from bot.i18n import Translator
 from bot.io.ratelimit import ApiAnswer, GroupMessageRateLimiter
-from bot.io.requests import Outcome, outcome
+from bot.io.requests import Outcome, Reachability, outcome
 from bot.render import html
 from bot.render.messages import Reply
 
@@ -88,19 +94,38 @@ class FileMaker(Protocol):
 CAPTION_LIMIT = 1024
 #: How long a reply to a message still being delivered waits for it to be marked.
 SETTLE_WAIT = 10.0
-#: How long a stop waits for deliveries under way: well under the 10 s ``docker stop`` and
-#: systemd give before they kill.
+#: How long a stop waits for deliveries under way (from the moment it began): well under the
+#: 10 s ``docker stop`` gives before it kills (``WHEELBOT_STOP_SECONDS``).
 STOP_WITHIN = 5.0
+#: At the stop's deadline: how long a request already on its way may take to come back, so
+#: that what it delivered is marked (cut off, it would be settled as after a crash).
+ANSWER_GRACE = 1.0
 #: Waits between tries of one entry before it is left for the next round.
 BACKOFF = (0.5, 2.0, 5.0)
 #: Waits of a chat's delivery while the database cannot write, between tries of the write; the
 #: last is repeated until a write succeeds.
 PAUSE_STEPS = (1.0, 2.0, 5.0, 10.0, 30.0)
 
-#: While the outbox sends an entry: what to do the moment its request goes out.
-_GOING_OUT: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
-    "going_out", default=None
-)
+
+@dataclass
+class _Request:
+    """An entry's request, as the rate limiter lets it go: ``going_out`` the moment it leaves
+    (marks the entry 'sending'), ``refused`` when Telegram's flood limit refused it (so it is
+    owed again while the rate limiter waits to try once more), ``back`` when its answer (or
+    failure) is in."""
+
+    going_out: Callable[[], Awaitable[None]]
+    refused: Callable[[], Awaitable[None]]
+    back: Callable[[], None]
+
+
+#: While the outbox sends an entry: what to do when its request goes out and comes back.
+_GOING_OUT: ContextVar[_Request | None] = ContextVar("going_out", default=None)
+
+
+class StopBegan(Exception):
+    """The bot is stopping: a turn that would wait for a delivery is left for the next start,
+    and no new request leaves."""
 
 
 class NothingToSend(Exception):
@@ -189,10 +214,17 @@ class RateLimiter(GroupMessageRateLimiter):
         rate_limit_args: int | None,
     ) -> ApiAnswer:
         async def going_out(*a: Any, **kw: Any) -> ApiAnswer:
-            hook = _GOING_OUT.get()
-            if hook is not None:
-                await hook()
-            return await callback(*a, **kw)
+            request = _GOING_OUT.get()
+            if request is None:
+                return await callback(*a, **kw)
+            await request.going_out()
+            try:
+                return await callback(*a, **kw)
+            except RetryAfter:
+                await request.refused()  # the rate limiter waits, then tries again
+                raise
+            finally:
+                request.back()
 
         return await super().process_request(
             going_out, args, kwargs, endpoint, data, rate_limit_args
@@ -273,8 +305,32 @@ class Outbox:
         #: the old id go to the new one without being refused once more each.
         self._moved: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Deliveries whose request is on its way to the Bot API now.
+        self._out: set[asyncio.Task[Any]] = set()
         #: How the outbox waits between tries (tests record the waits instead).
         self.sleep = asyncio.sleep
+        #: Seconds a stop gives deliveries under way (``WHEELBOT_STOP_SECONDS``).
+        self.stop_within = STOP_WITHIN
+        #: When the stop began (the event loop's clock), once it has.
+        self._stop_began: float | None = None
+        self._stopping = asyncio.Event()
+        #: Past the stop's deadline: no request may leave any more.
+        self._closed = False
+        #: Whether the Bot API can be reached: while it cannot, it says so once a minute, and
+        #: an entry that waits for it says nothing more.
+        self.reach: Reachability | None = None
+
+    @property
+    def stopping(self) -> bool:
+        """Whether the bot is stopping (``begin_stop``)."""
+        return self._stop_began is not None
+
+    def begin_stop(self) -> None:
+        """The bot is stopping (SIGTERM): the stop's deadline counts from now, and turns that
+        wait for a delivery (``settled``) stop waiting."""
+        if self._stop_began is None:
+            self._stop_began = asyncio.get_running_loop().time()
+            self._stopping.set()
 
     def schedule(self, bot: Bot, chat_id: int) -> None:
         """Deliver a chat's entries in the background: the group's next update is decided while
@@ -284,42 +340,88 @@ class Outbox:
         task.add_done_callback(self._tasks.discard)
 
     async def settled(self, chat_id: int, at_most: float = SETTLE_WAIT) -> None:
-        """Wait (a while at most) until the chat's delivery under way has marked what it sent."""
+        """Wait (a while at most) until the chat's delivery under way has marked what it sent.
+
+        Raises ``StopBegan`` when the bot is stopping, before or during the wait: the turn is
+        then left in the inbox for the next start, instead of holding up the stop (or deciding
+        without what the delivery would have marked).
+        """
         lock = self._locks.get(chat_id)
         if lock is None or not lock.locked():
             return
+        if self.stopping:
+            raise StopBegan
+        stop = asyncio.ensure_future(self._stopping.wait())
         try:
             async with asyncio.timeout(at_most):
-                async with lock:
-                    pass
+                delivered = asyncio.ensure_future(self._unlocked(lock))
+                try:
+                    await asyncio.wait((delivered, stop), return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    delivered.cancel()
         except TimeoutError:
             log.info("Delivery to chat %s still under way after %s s", chat_id, at_most)
+        finally:
+            stop.cancel()
+        if self.stopping:
+            raise StopBegan
+
+    @staticmethod
+    async def _unlocked(lock: asyncio.Lock) -> None:
+        async with lock:
+            pass
 
     async def idle(self) -> None:
         """Wait until every scheduled delivery has finished (in tests and the demo)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def deliver_owed(self, bot: Bot) -> None:
+        """At start-up: deliver what is owed, every chat's entries side by side, until all is
+        delivered or tried, or until the bot is stopping (then ``drain`` takes over)."""
+        await self.retry_owed(bot)
+        stop = asyncio.ensure_future(self._stopping.wait())
+        try:
+            while self._tasks and not self.stopping:
+                await asyncio.wait((*self._tasks, stop), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+
     async def drain(self, within: float | None = None) -> None:
-        """At stop: let deliveries under way finish for ``within`` seconds at most, then stop
-        them. What is not delivered stays owed for the next start; an entry whose request was
-        out is settled then (``settle``), as after a crash."""
-        within = STOP_WITHIN if within is None else within
+        """At stop: let deliveries under way go on until ``within`` seconds after the stop
+        began (``stop_within`` by default), then stop them. A request on its way then has
+        ``ANSWER_GRACE`` to come back; every other delivery is stopped at once, also in the
+        middle of a wait (the rate limiter's, a flood wait, a backoff). What is not delivered
+        stays owed for the next start; an entry whose request was cut off is settled then
+        (``settle``), as after a crash."""
+        self.begin_stop()
+        assert self._stop_began is not None
+        within = self.stop_within if within is None else within
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
+        deadline = self._stop_began + within
         while self._tasks and (left := deadline - loop.time()) > 0:
             # asyncio.wait, not gather: at the deadline the deliveries are still there to count.
             await asyncio.wait(list(self._tasks), timeout=left)
         if not self._tasks:
             return
+        owed = len(self._tasks)
+        # From here no request leaves (``_send_marked``): a delivery whose request comes back
+        # stops before its next entry.
+        self._closed = True
+        waiting = [task for task in self._tasks if task not in self._out]
+        for task in waiting:
+            task.cancel()
+        if self._out:
+            await asyncio.wait(list(self._out), timeout=ANSWER_GRACE)
         stopped = list(self._tasks)
         for task in stopped:
             task.cancel()
-        await asyncio.gather(*stopped, return_exceptions=True)
+        await asyncio.gather(*waiting, *stopped, return_exceptions=True)
         log.warning(
-            "Stopped delivering after %s s; what is owed to %d chats goes out at the next start",
-            within,
-            len(stopped),
+            "Stopped delivering %.1f s after the stop began; what is still owed to %d chats "
+            "goes out at the next start",
+            loop.time() - self._stop_began,
+            owed,
         )
 
     async def _deliver_logged(self, bot: Bot, chat_id: int) -> None:
@@ -341,7 +443,7 @@ class Outbox:
             pause = _Pause(chat_id, self.sleep)
             try:
                 for entry in await self.store.read(lambda conn: sql.pending(conn, chat_id)):
-                    if not await self._deliver_one(bot, entry, marks, pause):
+                    if self._closed or not await self._deliver_one(bot, entry, marks, pause):
                         break
             finally:
                 await self._record(marks, pause)
@@ -383,6 +485,12 @@ class Outbox:
                 target = await self.store.read(partial(sql.message_of, entry_id=earlier))
             try:
                 message_id = await self._attempt(bot, entry, target, marks, pause)
+            except StopBegan:
+                if unknown is None:
+                    # Not sent (an earlier try of this request, if any, was refused by the flood
+                    # limit): owed as before, for the next start.
+                    await self._write(pause, partial(_retry_later, entry_id=entry.id))
+                return False
             except EntryChanged:
                 # Read again: what it says now goes out, or nothing when it is no longer owed.
                 fresh = await self.store.read(partial(sql.entry, entry_id=entry.id))
@@ -439,7 +547,12 @@ class Outbox:
                 await self._write(pause, partial(_retry_later, entry_id=entry.id))
                 if wait is None:
                     if unknown is None:
-                        log.warning("Outbox entry %d not delivered yet: %s", entry.id, exc.message)
+                        log.log(
+                            logging.DEBUG if self.reach and self.reach.down else logging.WARNING,
+                            "Outbox entry %d not delivered yet: %s",
+                            entry.id,
+                            exc.message,
+                        )
                         return False
                     break
                 await self.sleep(wait)
@@ -535,11 +648,21 @@ class Outbox:
         limiter's wait, not before it. If the mark cannot be written, the request does not go
         out (``CannotRecord``): a crash would otherwise leave it owed, and send it twice."""
         marked = False
+        task = asyncio.current_task()
 
         async def going_out() -> None:
             nonlocal marked
-            if marked:
-                return
+            if self._closed:
+                # Past the stop's deadline: this request does not leave (``_deliver_one`` puts
+                # back an entry marked by a try the flood limit refused).
+                raise StopBegan
+            if not marked:
+                await mark()
+            if task is not None:
+                self._out.add(task)
+
+        async def mark() -> None:
+            nonlocal marked
             try:
                 current = await self.store.write(lambda conn: sql.mark_sending(conn, entry))
             except sqlite3.OperationalError as exc:
@@ -551,15 +674,30 @@ class Outbox:
             marked = True
             pause.over()
 
+        async def refused() -> None:
+            # Telegram did not take it: owed, not 'sending', while the rate limiter waits (a
+            # stop or a crash meanwhile must not take it as delivered); marked again when it
+            # goes out again.
+            nonlocal marked
+            if marked:
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self.store.write(partial(_retry_later, entry_id=entry.id))
+                    marked = False
+
+        def back() -> None:
+            if task is not None:
+                self._out.discard(task)
+
         if not isinstance(getattr(bot, "rate_limiter", None), RateLimiter):
             await going_out()  # nothing holds the request back
-        token = _GOING_OUT.set(going_out)
+        token = _GOING_OUT.set(_Request(going_out, refused, back))
         try:
             if entry.markup is not None and json.loads(entry.markup).get("kind") == "file":
                 return await self._send_file(bot, entry)
             return await _send(bot, entry, target)
         finally:
             _GOING_OUT.reset(token)
+            back()
 
     async def _send_file(self, bot: Bot, entry: sql.Entry) -> int:
         """Make the file an entry stands for and send it: a picture as a photo (shown in the

@@ -1,4 +1,9 @@
-"""Process updates of different chats concurrently and the updates of one chat strictly in order."""
+"""Process updates of different chats concurrently and the updates of one chat strictly in order.
+
+Each update handled leaves one INFO line: its id, its kind, its chat and how long its turn took,
+never what anyone wrote or who they are. Once the bot is stopping, a turn that has not begun is
+not begun: its update stays in the inbox, and the next start handles it.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ import inspect
 import logging
 import sqlite3
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
+from telegram.constants import UpdateType
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -40,6 +47,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
         #: Called with each update once it was processed, still in its chat's turn.
         self.after: Callable[[object], Awaitable[None]] | None = None
+        #: True once the bot is stopping: turns not yet begun are left for the next start.
+        self.stopping: Callable[[], bool] = lambda: False
 
     @property
     def max_concurrent_updates(self) -> int:
@@ -69,14 +78,26 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         started = False
         try:
             async with lock, self._slots:
+                if self.stopping():
+                    # Stored in the inbox and not handled: the next start handles it, in order.
+                    log.debug("Update of chat %s left for the next start", key)
+                    return
                 self._running += 1
                 started = True
+                began = time.perf_counter()
                 try:
                     await coroutine
                     if self.after is not None:
                         await self._after(update)
                 finally:
                     self._running -= 1
+                log.info(
+                    "Update %s (%s) in chat %s: %.0f ms",
+                    update.update_id if isinstance(update, Update) else "-",
+                    kind_of(update),
+                    key,
+                    (time.perf_counter() - began) * 1000,
+                )
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled while waiting: no "never awaited" warning
@@ -101,3 +122,25 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free."""
+
+
+#: The kinds of update, as Telegram names the field that carries it.
+_KINDS: tuple[str, ...] = tuple(str(kind.value) for kind in UpdateType)
+
+
+def kind_of(update: object) -> str:
+    """What an update is, by Telegram's name for it (``message``, ``callback_query``, ...); a
+    message that is a command or a reply says so (never which command, nor its words)."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    for kind in _KINDS:
+        value = getattr(update, kind, None)
+        if value is None:
+            continue
+        if kind == UpdateType.MESSAGE:
+            if value.text and value.text.startswith("/"):
+                return "message, command"
+            if value.reply_to_message is not None:
+                return "message, reply"
+        return kind
+    return "unknown"
