@@ -16,10 +16,10 @@ import logging
 from telegram import Bot
 from telegram.ext import ContextTypes
 
-from bot.db import chats
 from bot.db.tx import Tx
 from bot.flows import actions
-from bot.io import outbox
+from bot.jobs.owing import owe_and_deliver
+from bot.render.messages import Reply
 from bot.services import App, Services, services
 
 log = logging.getLogger(__name__)
@@ -48,18 +48,13 @@ async def remind_due(bot: Bot, svc: Services, now: dt.datetime) -> int:
     """Remind the owners of the action items due by ``now``, owing the messages in the same
     transaction, then deliver; returns how many reminders went out."""
 
-    async def claim(conn: Tx) -> list[int]:
-        found = await actions.due_replies(conn, svc.wheel, now)
-        for chat_id, message in found:
-            chat = await chats.get(conn, chat_id)
-            assert chat is not None  # the claim joins on chats
-            translator = svc.translators[chat.language]
-            await outbox.owe(conn, translator, chat_id, [message], [chat.thread_id])
-        return [chat_id for chat_id, _ in found]
+    async def find(conn: Tx) -> list[tuple[int, list[Reply]]]:
+        return [
+            (chat_id, [message])
+            for chat_id, message in await actions.due_replies(conn, svc.wheel, now)
+        ]
 
-    chat_ids = await svc.store.write(claim)
-    for chat_id in sorted(set(chat_ids)):
-        svc.outbox.schedule(bot, chat_id)
+    chat_ids = await owe_and_deliver(bot, svc, find)
     if chat_ids:
         log.info("Reminded %d action items in %d groups", len(chat_ids), len(set(chat_ids)))
     return len(chat_ids)

@@ -17,10 +17,8 @@ import logging
 from telegram import Bot
 from telegram.ext import ContextTypes
 
-from bot.db import chats
-from bot.db.tx import Tx
 from bot.flows import nudges
-from bot.io import outbox
+from bot.jobs.owing import owe_and_deliver
 from bot.services import App, Services, services
 
 log = logging.getLogger(__name__)
@@ -48,19 +46,9 @@ async def _remind_due_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def remind_due(bot: Bot, svc: Services, now: dt.datetime) -> int:
     """Give the reminders due by ``now``, owing their messages in the same transaction, then
     deliver; returns how many cards got one."""
-
-    async def claim(conn: Tx) -> list[int]:
-        due = await nudges.remind_due(conn, svc.wheel, now)
-        for chat_id, replies in due:
-            chat = await chats.get(conn, chat_id)
-            assert chat is not None  # the query joins on chats
-            translator = svc.translators[chat.language]
-            await outbox.owe(conn, translator, chat_id, replies, [chat.thread_id] * len(replies))
-        return [chat_id for chat_id, _ in due]
-
-    chat_ids = await svc.store.write(claim)
-    for chat_id in sorted(set(chat_ids)):
-        svc.outbox.schedule(bot, chat_id)
+    chat_ids = await owe_and_deliver(
+        bot, svc, lambda conn: nudges.remind_due(conn, svc.wheel, now)
+    )
     if chat_ids:
         log.info("Reminded %d cards without an answer", len(chat_ids))
     return len(chat_ids)

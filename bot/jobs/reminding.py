@@ -25,12 +25,11 @@ import logging
 from telegram import Bot
 from telegram.ext import ContextTypes
 
-from bot.db import chats
 from bot.db import reminders as sql
 from bot.db.reminders import Reminder
 from bot.db.tx import Tx
 from bot.flows import checkups, reminders
-from bot.io import outbox
+from bot.jobs.owing import owe_in_chat
 from bot.render.messages import Reply
 from bot.services import App, Services, services
 
@@ -78,11 +77,8 @@ async def send_due(bot: Bot, svc: Services, now: dt.datetime) -> int:
         # to mark, instead of minutes later beside a reminder that lists them too.
         checks = dict(await checkups.post_due(conn, svc.wheel, now, {r.chat_id for r, _ in fired}))
         for reminder, message in fired:
-            chat = await chats.get(conn, reminder.chat_id)
-            assert chat is not None  # claim_due joins on chats
-            translator = svc.translators[chat.language]
-            owed = [message, *checks.pop(chat.chat_id, [])]
-            await outbox.owe(conn, translator, chat.chat_id, owed, [chat.thread_id] * len(owed))
+            owed = [message, *checks.pop(reminder.chat_id, [])]
+            await owe_in_chat(conn, svc, reminder.chat_id, owed)
         return fired
 
     fired = await svc.store.write(claim)
