@@ -261,25 +261,29 @@ async def _on_its_walk(turn: Turn, issue_id: int) -> ActionWalk | None:
     return None
 
 
-async def make_action(turn: Turn, issue_id: int) -> Result:
-    """The action item button of an open issue in ``/issues``: the question for that issue."""
+async def _steering(turn: Turn, issue_id: int) -> Member | Result:
+    """Who presses a button of an open issue's action item, when they may and the issue is
+    still open; else the refusal."""
     member = await gate.member(turn, Action.ACTION, button=True)
     if isinstance(member, Result):
         return member
     issue = await _open_issue(turn, issue_id)
-    if isinstance(issue, Result):
-        return issue
+    return issue if isinstance(issue, Result) else member
+
+
+async def make_action(turn: Turn, issue_id: int) -> Result:
+    """The action item button of an open issue in ``/issues``: the question for that issue."""
+    member = await _steering(turn, issue_id)
+    if isinstance(member, Result):
+        return member
     return Result(replies=(await walk(turn, (issue_id,)),))
 
 
 async def choose_owner(turn: Turn, issue_id: int, owner: int) -> Result:
     """An owner button of a walk: who picks the open issue up; next, by when."""
-    member = await gate.member(turn, Action.ACTION, button=True)
+    member = await _steering(turn, issue_id)
     if isinstance(member, Result):
         return member
-    issue = await _open_issue(turn, issue_id)
-    if isinstance(issue, Result):
-        return issue
     shown = await _on_its_walk(turn, issue_id)
     if shown is None:
         return Result(notice=msg("That open issue is not part of this message."), alert=True)
@@ -293,12 +297,9 @@ async def choose_owner(turn: Turn, issue_id: int, owner: int) -> Result:
 
 async def choose_when(turn: Turn, issue_id: int, span: str) -> Result:
     """A date button of a walk: the open issue is an action item now, its reminder set."""
-    member = await gate.member(turn, Action.ACTION, button=True)
+    member = await _steering(turn, issue_id)
     if isinstance(member, Result):
         return member
-    issue = await _open_issue(turn, issue_id)
-    if isinstance(issue, Result):
-        return issue
     shown = await _on_its_walk(turn, issue_id)
     item = await sql.get(turn.conn, turn.chat_id, issue_id)
     if shown is None or item is None:
