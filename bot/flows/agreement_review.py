@@ -28,7 +28,7 @@ from bot.domain.rounds import quote
 from bot.flows import checkups, gate
 from bot.flows.agreement_history import events, history_lines, local_day
 from bot.flows.agreements import proposal_message
-from bot.flows.common import clean_text, set_up_chat, text_problem
+from bot.flows.common import set_up_chat, usable_text
 from bot.flows.turn import Turn
 from bot.render.messages import (
     Button,
@@ -419,12 +419,10 @@ async def change_worded(turn: Turn, agreement_id: int, text: str | None) -> Resu
     a = await _current(turn, agreement_id, button=False)
     if isinstance(a, Result):
         return a
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id), change_prompt(turn, a)))
-    return await _propose(
-        turn, a, clean_text(text) or "", member.user_id, member.slot, lapse=False
-    )
+    wording = usable_text(text, reply_to=message_id, again=(change_prompt(turn, a),))
+    if isinstance(wording, Result):
+        return wording
+    return await _propose(turn, a, wording, member.user_id, member.slot, lapse=False)
 
 
 async def drop(turn: Turn, agreement_id: int) -> Result:

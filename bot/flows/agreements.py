@@ -19,7 +19,7 @@ from bot.domain.purposes import (
 from bot.domain.rounds import quote
 from bot.domain.wheel import Wheel
 from bot.flows import agreement_history, board, checkups, gate
-from bot.flows.common import clean_text, shown_name, text_problem
+from bot.flows.common import shown_name, usable_text
 from bot.flows.issues import NOTED
 from bot.flows.turn import Turn
 from bot.render.messages import Button, Msg, Reply, Result, msg, reaction, reply, wheel_text
@@ -310,11 +310,11 @@ async def reword(turn: Turn, agreement_id: int, text: str | None) -> Result:
     if isinstance(member, Result):
         return member
     assert member.slot is not None
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id),))
+    wording = usable_text(text, reply_to=message_id)
+    if isinstance(wording, Result):
+        return wording
     countered = member.slot != agreement.proposer_slot
-    await records.reword(conn, agreement_id, clean_text(text) or "", member.user_id, member.slot)
+    await records.reword(conn, agreement_id, wording, member.user_id, member.slot)
     updated = await records.agreement(conn, chat_id, agreement_id)
     assert updated is not None
     names = await partners.names(conn, chat_id)

@@ -10,7 +10,7 @@ from bot.db import bot_messages, chats
 from bot.domain.buttons import Press
 from bot.domain.purposes import Answered, Purpose
 from bot.flows.turn import Turn
-from bot.render.messages import Button, Msg, Result, listing, msg, plural_msg, reply
+from bot.render.messages import Button, Msg, Reply, Result, listing, msg, plural_msg, reply
 
 #: Longest partner name we accept (it becomes a button label).
 MAX_NAME = 60
@@ -159,6 +159,19 @@ def text_problem(text: str | None, *, limit: int = MAX_TEXT) -> Msg | None:
     if len(text) > limit:
         return plural_limit(limit)
     return None
+
+
+def usable_text(
+    text: str | None, *, reply_to: int, again: tuple[Reply, ...] = (), limit: int = MAX_TEXT
+) -> str | Result:
+    """The text of a reply as people mean it (``clean_text``); or, when it cannot be used, the
+    answer that says why (in reply to it), followed by ``again`` (the question asked anew)."""
+    problem = text_problem(text, limit=limit)
+    if problem is not None:
+        return Result(replies=(reply(problem, reply_to=reply_to), *again))
+    cleaned = clean_text(text)
+    assert cleaned is not None  # text_problem refuses what nothing visible is left of
+    return cleaned
 
 
 def plural_limit(limit: int) -> Msg:

@@ -18,17 +18,16 @@ from bot.db.records import Agreement
 from bot.domain.permissions import RULES, Action, Who
 from bot.flows.common import (
     anonymous,
-    clean_text,
     no_topic,
     not_a_representative,
     not_set_up,
     refuse,
     shown_name,
-    text_problem,
     topic_or_current,
+    usable_text,
 )
 from bot.flows.turn import Actor, AdminStatusNeeded, Turn
-from bot.render.messages import Msg, Reply, Result, msg, reply
+from bot.render.messages import Msg, Reply, Result, msg
 
 #: The rules ``member`` applies, and ``mover`` applies; ``check`` applies the others.
 MEMBER_RULES = frozenset({Who.REPRESENTATIVE, Who.STEER, Who.OTHER_PARTNER, Who.NEGOTIATOR})
@@ -398,7 +397,7 @@ async def text_for_topic(
     topic_id = topic_or_current(turn, topic_id)
     if topic_id is None:
         return refuse(no_topic(), button=False, reply_to=message_id)
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id), prompt(topic_id)))
-    return found, topic_id, clean_text(text) or ""
+    wording = usable_text(text, reply_to=message_id, again=(prompt(topic_id),))
+    if isinstance(wording, Result):
+        return wording
+    return found, topic_id, wording

@@ -33,7 +33,7 @@ from bot.domain.permissions import Action
 from bot.domain.purposes import Card, PrivatePrompt
 from bot.domain.wheel import Topic
 from bot.flows import board, gate, session
-from bot.flows.common import clean_text, refuse, text_problem
+from bot.flows.common import refuse, usable_text
 from bot.flows.turn import Turn, for_group, known_chat
 from bot.render.messages import Joined, Msg, Result, msg, reply, wheel_text
 
@@ -203,11 +203,9 @@ async def take_answer(turn: Turn, ref: int, text: str | None) -> Result:
     left = await _left(turn, row, group, topic, answered=True)
     if left is not None:
         return left
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id),))
-    answer_text = clean_text(text)
-    assert answer_text is not None
+    answer_text = usable_text(text, reply_to=message_id)
+    if isinstance(answer_text, Result):
+        return answer_text
     assert member.slot is not None
     conn, chat_id = turn.conn, group.chat_id
     # Message id 0: the private chat's message ids are not the group's (see save_answer).

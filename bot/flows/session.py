@@ -14,7 +14,7 @@ from bot.domain.purposes import Answers, Card, StageMenu, StageRecap
 from bot.domain.rounds import complete, is_discussed, new_round_due
 from bot.domain.wheel import Stage, Topic, Wheel
 from bot.flows import actions, agreement_review, board, gate, nudges, position
-from bot.flows.common import clean_text, facilitated_by, set_up_chat, text_problem
+from bot.flows.common import clean_text, facilitated_by, set_up_chat, text_problem, usable_text
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import (
     Arg,
@@ -376,11 +376,9 @@ async def record_answer(
     member = await gate.member(turn, Action.ANSWER, button=False, reply_to=message_id)
     if isinstance(member, Result):
         return member
-    problem = text_problem(text)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id),))
-    answer = clean_text(text)
-    assert answer is not None
+    answer = usable_text(text, reply_to=message_id)
+    if isinstance(answer, Result):
+        return answer
     assert member.slot is not None
     conn, chat_id = turn.conn, turn.chat_id
     topic = turn.wheel.topic(topic_id)

@@ -12,13 +12,12 @@ from bot.flows.common import (
     MAX_NAME,
     anonymous,
     answered_once,
-    clean_text,
     facilitated_by,
     not_set_up,
     refuse,
     same_name,
     set_up_chat,
-    text_problem,
+    usable_text,
     yes_or_no,
 )
 from bot.flows.turn import Turn, known_chat
@@ -102,11 +101,9 @@ async def partner_named(turn: Turn, slot: int, text: str | None) -> Result:
     chat = await known_chat(turn)
     if turn.actor.user_id is None:
         return refuse(anonymous(), button=False, reply_to=message_id)
-    problem = text_problem(text, limit=MAX_NAME)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id), name_prompt(slot)))
-    name = clean_text(text)
-    assert name is not None
+    name = usable_text(text, reply_to=message_id, again=(name_prompt(slot),), limit=MAX_NAME)
+    if isinstance(name, Result):
+        return name
     expected = {"partner-1": 1, "partner-2": 2}.get(chat.setup_step)
     if expected != slot:
         # An old set-up question: the names are chosen; renaming goes through /rename.
@@ -135,11 +132,9 @@ async def partner_renamed(turn: Turn, slot: int, asker: int, text: str | None) -
                 ),
             )
         )
-    problem = text_problem(text, limit=MAX_NAME)
-    if problem is not None:
-        return Result(replies=(reply(problem, reply_to=message_id),))
-    name = clean_text(text)
-    assert name is not None
+    name = usable_text(text, reply_to=message_id, limit=MAX_NAME)
+    if isinstance(name, Result):
+        return name
     return await _store_name(turn, slot, name, renaming=True)
 
 
