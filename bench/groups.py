@@ -39,13 +39,21 @@ async def ready(group: Group, first: User, second: User) -> None:
     await group.press(first, "Orientation")
 
 
+async def continue_after_recap(group: Group, first: User) -> None:
+    """At the end of a stage, press the recap's *Continue with* (the recap may be followed by
+    the question who picks up the open issues)."""
+    for message in reversed(group.sent[-3:]):
+        offered = [label for label in message.buttons if label.startswith("Continue with")]
+        if offered:
+            await group.press(first, offered[0], on=message)
+            return
+
+
 async def next_topic(group: Group, first: User, button: str) -> None:
     """Press ``button`` ("Ready": ``first`` set the group up, so one press moves on) and, at the
     end of a stage, go on with the next one."""
     await group.press(first, button)
-    offered = [label for label in group.last.buttons if label.startswith("Continue with")]
-    if offered:
-        await group.press(first, offered[0])
+    await continue_after_recap(group, first)
 
 
 async def full_wheel(group: Group, first: User, second: User) -> None:
@@ -108,9 +116,7 @@ class Pool:
 
     async def _skip(self, pair: Pair) -> None:
         await pair.group.send(pair.first, "/skip")
-        offered = [label for label in pair.group.last.buttons if label.startswith("Continue")]
-        if offered:
-            await pair.group.press(pair.first, offered[0])
+        await continue_after_recap(pair.group, pair.first)
 
     async def take(self, who: tuple[int, ...] = (0, 1)) -> list[Update]:
         """Answers to the current topic card: every group's first partner (0), then every

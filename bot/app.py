@@ -50,6 +50,7 @@ from bot.io.processor import PerChatUpdateProcessor
 from bot.io.requests import BotRequest, Reachability
 from bot.jobs import checking, following, nudging, reminding
 from bot.ops.startup import open_services
+from bot.render.commands import names as command_names
 from bot.services import KEY, App, services
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ NEW = filters.UpdateType.MESSAGE
 GROUPS = filters.ChatType.GROUPS
 GROUP_COMMANDS = [
     "partners", "rename", "reset", "stage", "skip", "back", "agree", "issue", "issues", "status",
+    "topics",
     "remind", "reminders", "timezone", "forgetgroup", "summary", "agreements", "wheel", "export",
     "checkup",
     "position", "private", "nudge", "action", "facilitator",
@@ -158,37 +160,76 @@ def add_handlers(app: App) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, welcome.on_migrate))
     app.add_handler(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, setup.on_member_left))
 
-    # Commands (also /cmd@ThisBot; /cmd@OtherBot never matches a CommandHandler).
-    app.add_handler(CommandHandler("start", setup.on_start, filters=NEW))
-    app.add_handler(CommandHandler("help", welcome.on_help, filters=NEW))
-    app.add_handler(CommandHandler("language", welcome.on_language, filters=NEW))
-    app.add_handler(CommandHandler("partners", setup.on_partners, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("rename", setup.on_rename, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("reset", setup.on_reset, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("stage", session.on_stage, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("skip", session.on_skip, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("back", session.on_back, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("agree", agreements.on_agree, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("issue", issues.on_issue, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("issues", issues.on_issues, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("action", issues.on_action, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("facilitator", setup.on_facilitator, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("status", session.on_status, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("checkup", checkups.on_checkup, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("remind", reminders.on_remind, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("reminders", reminders.on_reminders, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("timezone", reminders.on_timezone, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("forgetgroup", privacy.on_forget_group, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("summary", takeaway.on_summary, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("agreements", takeaway.on_agreements, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("wheel", takeaway.on_wheel, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("export", takeaway.on_export, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("position", position.on_position, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("private", private.on_private, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("nudge", session.on_nudge, filters=NEW & GROUPS))
-    app.add_handler(CommandHandler("mydata", privacy.on_my_data, filters=NEW))
-    app.add_handler(CommandHandler("forgetme", privacy.on_forget_me, filters=NEW))
-    app.add_handler(CommandHandler(GROUP_COMMANDS, welcome.on_group_only, filters=NEW & ~GROUPS))
+    # Commands, by their English and Dutch names (also /cmd@ThisBot; /cmd@OtherBot never matches
+    # a CommandHandler).
+    app.add_handler(CommandHandler(command_names("start"), setup.on_start, filters=NEW))
+    app.add_handler(CommandHandler(command_names("help"), welcome.on_help, filters=NEW))
+    app.add_handler(CommandHandler(command_names("language"), welcome.on_language, filters=NEW))
+    app.add_handler(
+        CommandHandler(command_names("partners"), setup.on_partners, filters=NEW & GROUPS)
+    )
+    app.add_handler(CommandHandler(command_names("rename"), setup.on_rename, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler(command_names("reset"), setup.on_reset, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler(command_names("stage"), session.on_stage, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler(command_names("skip"), session.on_skip, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler(command_names("back"), session.on_back, filters=NEW & GROUPS))
+    app.add_handler(
+        CommandHandler(command_names("agree"), agreements.on_agree, filters=NEW & GROUPS)
+    )
+    app.add_handler(CommandHandler(command_names("issue"), issues.on_issue, filters=NEW & GROUPS))
+    app.add_handler(
+        CommandHandler(command_names("issues"), issues.on_issues, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("action"), issues.on_action, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("facilitator"), setup.on_facilitator, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("status"), session.on_status, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("topics"), session.on_topics, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("checkup"), checkups.on_checkup, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("remind"), reminders.on_remind, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("reminders"), reminders.on_reminders, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("timezone"), reminders.on_timezone, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("forgetgroup"), privacy.on_forget_group, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("summary"), takeaway.on_summary, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("agreements"), takeaway.on_agreements, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("wheel"), takeaway.on_wheel, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("export"), takeaway.on_export, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("position"), position.on_position, filters=NEW & GROUPS)
+    )
+    app.add_handler(
+        CommandHandler(command_names("private"), private.on_private, filters=NEW & GROUPS)
+    )
+    app.add_handler(CommandHandler(command_names("nudge"), session.on_nudge, filters=NEW & GROUPS))
+    app.add_handler(CommandHandler(command_names("mydata"), privacy.on_my_data, filters=NEW))
+    app.add_handler(CommandHandler(command_names("forgetme"), privacy.on_forget_me, filters=NEW))
+    group_only = [name for command in GROUP_COMMANDS for name in command_names(command)]
+    app.add_handler(CommandHandler(group_only, welcome.on_group_only, filters=NEW & ~GROUPS))
 
     # Buttons, every kind: the route table (bot/handlers/routes.py) picks the flow.
     app.add_handler(CallbackQueryHandler(routes.on_button))

@@ -16,7 +16,7 @@ from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, join, ready
 from tests.test_button_binding import STALE
 from tests.test_export import read
 from tests.test_reminders import Clock, use_clock
@@ -121,7 +121,7 @@ async def test_an_action_item_by_command_and_its_reminder(
     await group.press(BEN, "Resolved", on=again)
     assert again.text == f"{ISSUE} – resolved by Ben."
     await group.send(CARLA, "/issues")
-    assert group.last.text == "There are no open issues. Nice!"
+    assert group.last.text == "There are no open issues. Well done."
     assert items(db_path) == [(2, "2027-03-22T10:00", "done", 1)]
 
 
@@ -232,7 +232,7 @@ async def test_a_reminder_due_while_the_bot_was_down_comes_once_after_the_restar
         reminder = group.last
         assert reminder.text.startswith(f"⏰ Action item on Ambition: “{ISSUE}”")
         assert "Who took it on: De Brug (Ben), by 2 March 2027." in reminder.text
-        assert "This reminder comes late: it was due on Tuesday 2 March 2027 at 10:00" in (
+        assert "This reminder is late: it was due on Tuesday 2 March 2027 at 10:00" in (
             reminder.text
         )
 
@@ -253,8 +253,7 @@ async def test_a_forged_press_does_not_turn_another_message_into_the_question(
 
 async def test_owners_are_named_with_their_people(group: Group, clock: Clock) -> None:
     await ready(group)
-    sides = next(m for m in group.sent if ORG_B in m.buttons)
-    await group.press(ANNA, ORG_A, on=sides)
+    await join(group, ANNA, ORG_A, BEN)
     await group.send(BEN, f"/issue {ISSUE}")
     await group.send(BEN, "/action 1 beide 2 March 2027")
     clock.set("2027-03-02 09:00")

@@ -28,7 +28,7 @@ from bot.render.pdf import export_pdf
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA
 from tests.support.telegram import Group
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, join, ready
 from tests.test_export import read
 from tests.test_reminders import Clock, use_clock
 
@@ -73,7 +73,7 @@ WORDS = {
     },
     "nl": {
         "confirm": "Bevestigen",
-        "not yet": "Nog niet",
+        "not yet": "Nog niet: open punt",
         "holds": "{n} · Geldt nog",
         "change": "{n} · Aanpassen",
         "drop": "{n} · Laten vervallen",
@@ -84,24 +84,24 @@ WORDS = {
         "outsider": "De Brug",
         "both": "✓ Op 4 juni 2027 door De Brug en Van Dam bevestigd: geldt nog.",
         "today": "Beide organisaties hebben vandaag al bevestigd dat ze nog geldt.",
-        "prompt": "Hoe willen jullie deze afspraak over Ambitie nu formuleren?",
-        "proposed change": "Voorstel om een afspraak aan te passen over Ambitie, van David (Van Dam)",
+        "prompt": "Hoe willen jullie deze afspraak bij Ambitie nu formuleren?",
+        "proposed change": "Voorstel om een afspraak aan te passen bij Ambitie, van David (Van Dam)",
         "instead": "In plaats van: ‘We share one coordinator’",
         "countered": "nu geformuleerd door Ben (De Brug)",
-        "recorded": "Afspraak vastgelegd over Ambitie",
+        "recorded": "Afspraak vastgelegd bij Ambitie",
         "was": "Aangepast op 4 juni 2027; was: ‘We share one coordinator’",
         "summary was": "    aangepast op 4 juni 2027; was: ‘We share one coordinator’",
         "agreed": "✅ ‘{text}’",
         "changed since": "Deze afspraak is inmiddels aangepast.",
-        "drop proposal": "Voorstel om een afspraak te laten vervallen over Ambitie, van Anna (De Brug)",
+        "drop proposal": "Voorstel om een afspraak te laten vervallen bij Ambitie, van Anna (De Brug)",
         "drop waits": "Er wacht al een voorstel om deze afspraak te laten vervallen op bevestiging.",
-        "dropped": "Afspraak vervallen over Ambitie",
+        "dropped": "Afspraak vervallen bij Ambitie",
         "dropped on": "Vervallen op 4 juni 2027.",
         "summary dropped": "    vervallen op 4 juni 2027",
         "two agreements": "2 afspraken · 0 open punten",
         "pdf dropped": "Vervallen afspraak We print flyers together Vervallen op 4 juni 2027.",
         "pdf changed": "Aangepast op 4 juni 2027; was: ‘We share one coordinator’",
-        "kept": "Niet vervallen – David (Van Dam) houdt deze afspraak over Ambitie aan",
+        "kept": "Niet vervallen – David (Van Dam) houdt deze afspraak bij Ambitie aan",
         "not current": "Dit is geen geldende afspraak van deze groep.",
         "stale": "Deze knop werkt niet meer. Stuur /status om te zien waar jullie staan.",
     },
@@ -117,8 +117,7 @@ async def three_agreements(group: Group, language: str) -> Clock:
     await ready(group)
     if language == "nl":
         await group.send(BEN, "/language nl")
-    sides = next(m for m in group.sent if ORG_B in m.buttons)
-    await group.press(ANNA, ORG_A, on=sides)
+    await join(group, ANNA, ORG_A, BEN)
     for proposer, confirmer, text in (
         (BEN, DAVID, "We meet monthly"),
         (DAVID, ANNA, "We share one coordinator"),

@@ -17,7 +17,7 @@ from bot.offline.fake_api import Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA
 from tests.support.telegram import Group, User
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, ORG_B, join, ready
 from tests.test_position import payload_of, private, rate
 from tests.test_reminders import Clock, use_clock
 
@@ -37,10 +37,18 @@ def sides(group: Group) -> Sent:
     return next(m for m in reversed(group.sent) if ORG_A in m.buttons and ORG_B in m.buttons)
 
 
-async def switch(group: Group, user: User, to: str) -> str:
-    """``user`` changes the organisation they represent, with /partners; returns the press."""
+async def switch(group: Group, user: User, to: str, colleague: User = DAVID) -> Sent:
+    """``user`` changes the organisation they represent, with /partners: a newcomer there, whom
+    ``colleague`` confirms. Returns the request, as confirmed."""
     await group.send(user, "/partners")
-    return await group.press(user, to, on=sides(group))
+    query = await group.press(user, to, on=sides(group))
+    request = group.last
+    assert said(group, query) == (
+        f"A colleague from {to} confirms that you represent it; until then you represent "
+        f"{ORG_A if to == ORG_B else ORG_B}."
+    )
+    await group.press(colleague, "Confirm", on=request)
+    return request
 
 
 async def agree(group: Group, text: str) -> None:
@@ -66,10 +74,11 @@ async def test_switching_sides_does_not_let_one_person_confirm_still_holds_for_b
     query = await group.press(BEN, "1 · Still holds", on=listed)
     assert said(group, query) == "Noted for De Brug; now someone from Van Dam."
 
-    # Ben now represents Van Dam: his De Brug press goes with him, and he is told so.
-    query = await switch(group, BEN, ORG_B)
-    assert said(group, query) == (
-        "You represent Van Dam. What you said for De Brug in checks still open no longer counts."
+    # Ben now represents Van Dam (David confirms him): his De Brug press goes with him, and the
+    # group is told so.
+    request = await switch(group, BEN, ORG_B)
+    assert request.text.endswith(
+        "What Ben said for De Brug in checks still open no longer counts."
     )
     query = await group.press(BEN, "1 · Still holds", on=listed)
     assert said(group, query) == "Noted for Van Dam; now someone from De Brug."
@@ -298,7 +307,7 @@ async def test_a_reminder_and_a_check_up_due_the_same_day_list_the_agreements_on
     assert await fire(group) == 1
     assert await post_due(group) == 0  # the reminder brought the check-up along
     reminder, checkup = group.sent[before:]
-    assert reminder.text.startswith("⏰ Time to take up Orientation again")
+    assert reminder.text.startswith("⏰ As agreed: time for Orientation")
     assert checkup.text.startswith("⏰ Check-up of 1 June 2027")
     assert "“We share one coordinator”" in checkup.text
     # The reminder points at the check-up instead of listing the same agreements again, and
@@ -372,12 +381,12 @@ async def test_a_long_agreement_partly_kept_opens_an_open_issue_of_one_message(
     assert sends(group) == before + 1
     listed = group.last
     assert listed.buttons == [
-        "1 · Resolved",
-        "1 · Make it an agreement",
+        "1 · Mark resolved",
+        "1 · Turn into agreement",
         "1 · Make it an action item",
     ]
     before = sends(group)
-    await group.press(DAVID, "1 · Resolved", on=listed)
+    await group.press(DAVID, "1 · Mark resolved", on=listed)
     assert sends(group) == before
     assert "resolved" in listed.text
 
@@ -386,8 +395,8 @@ async def test_a_revisit_card_with_long_earlier_answers_and_agreements_is_one_me
     group: Group, clock: Clock
 ) -> None:
     await ready(group)
-    await group.press(ANNA, ORG_A, on=sides(group))
-    await group.press(CARLA, ORG_B, on=sides(group))
+    await join(group, ANNA, ORG_A, BEN)
+    await join(group, CARLA, ORG_B, DAVID)
     first_card = next(m for m in reversed(group.sent) if m.force_reply)
     for person in (BEN, ANNA, DAVID, CARLA):
         await group.reply(person, long_text(f"Answer of {person.first_name}"), to=first_card)
@@ -402,7 +411,7 @@ async def test_a_revisit_card_with_long_earlier_answers_and_agreements_is_one_me
     card = next(m for m in reversed(group.sent) if m.force_reply)
     assert card.text.startswith("Orientation 0/9")  # the card is whole in its one message
     assert "Reply to this message with your answer." in card.text
-    assert "Waiting for: De Brug, Van Dam" in card.text
+    assert "Still waiting for: De Brug, Van Dam" in card.text
     assert "Answer of Ben" in card.text
     assert "Answer of Carla" in card.text
     assert "✓ A1 " in card.text
@@ -411,7 +420,7 @@ async def test_a_revisit_card_with_long_earlier_answers_and_agreements_is_one_me
     assert "… and 3 more: /issues lists them all." in card.text
     new = sends(group) - before
     await group.reply(BEN, "Twelve jobs", to=card)
-    assert "Waiting for: Anna (De Brug), Van Dam" in card.text
+    assert "Still waiting for: Van Dam" in card.text
     assert sends(group) == before + new  # an answer edits the card; nothing new
     # The earlier agreements to review come in messages that each carry their buttons.
     reviews = [m for m in group.sent if m.text.startswith("Earlier agreements")]
@@ -431,7 +440,7 @@ async def test_a_reminder_with_long_open_issues_and_agreements_due_is_one_messag
     clock.set("2027-06-01 08:00")
     before = sends(group)
     await fire(group)
-    reminder = next(m for m in group.sent[-(sends(group) - before) :] if m.text.startswith("⏰ T"))
+    reminder = next(m for m in group.sent[-(sends(group) - before) :] if m.text.startswith("⏰ "))
     assert "14 open issues to pick up again:" in reminder.text
     assert "… and 4 more: /issues lists them all." in reminder.text
     assert "12 agreements have reached their check-up date" in reminder.text

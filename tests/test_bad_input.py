@@ -27,6 +27,16 @@ async def ready(group: Group) -> None:
     await group.press(BEN, "Orientation")
 
 
+async def join(group: Group, who: User, org: str, colleague: User) -> None:
+    """``who`` taps ``org`` once the group has started, and ``colleague`` (of ``org``) confirms
+    them: a newcomer (``bot/flows/newcomers.py``)."""
+    sides = next(m for m in reversed(group.sent) if org in m.buttons)
+    await group.press(who, org, on=sides)
+    request = group.last
+    assert who.first_name in request.text
+    await group.press(colleague, request.buttons[0], on=request)  # Confirm, in any language
+
+
 def card(group: Group):  # type: ignore[no-untyped-def]
     return next(m for m in reversed(group.sent) if m.force_reply and "topic" in m.text)
 
@@ -77,7 +87,7 @@ async def test_empty_and_overlong_text(group: Group, db_path: Path) -> None:
     at_limit = "ü" * 4096
     answer = await group.reply(BEN, at_limit, to=card(group))
     assert group.reacted(answer) == ["👍"]
-    assert "Waiting for: Van Dam" in card(group).text
+    assert "Still waiting for: Van Dam" in card(group).text
     await group.reply(DAVID, "🙂" * 2048, to=card(group))  # 4096 UTF-16 units
     shown = "".join(m.text for m in group.sent)
     assert at_limit in shown
@@ -199,7 +209,7 @@ async def test_the_other_partner_answers_with_other_wording(group: Group, db_pat
     proposal = group.last
     read_before = proposal.button_data("Confirm")
     await group.reply(DAVID, "We meet every three weeks, at the bakery", to=proposal)
-    assert "David answered with other wording: someone from De Brug can confirm it now" in (
+    assert "David suggested different wording; someone from De Brug can now confirm it" in (
         group.last.text
     )
     assert "now worded by David (Van Dam)" in proposal.text
@@ -223,7 +233,7 @@ async def test_the_other_partner_answers_with_other_wording(group: Group, db_pat
 
 async def test_someone_else_on_the_proposers_side_cannot_reword(group: Group) -> None:
     await ready(group)
-    await group.press(CARLA, "De Brug", on=next(m for m in group.sent if "De Brug" in m.buttons))
+    await join(group, CARLA, ORG_A, BEN)
     await group.send(BEN, "/agree We meet monthly")
     proposal = group.last
     await group.reply(CARLA, "We meet weekly", to=proposal)
@@ -231,18 +241,21 @@ async def test_someone_else_on_the_proposers_side_cannot_reword(group: Group) ->
     assert "“We meet monthly”" in proposal.text
 
 
-async def test_not_yet_keeps_the_proposal_as_an_open_issue(group: Group, db_path: Path) -> None:
+async def test_not_yet_notes_what_still_needs_working_out(group: Group, db_path: Path) -> None:
+    """Not yet makes an open issue of the question what still needs to be worked out (the
+    proposal quoted), not of the proposal's text, which would read as agreed."""
     await ready(group)
     await group.send(BEN, "/agree We share all figures")
     proposal = group.last
     query = await group.press(BEN, "Not yet", on=proposal)
     assert "“Not yet” is for Van Dam" in group.answers_to(query)[0]["text"]
     await group.press(DAVID, "Not yet", on=proposal)
-    assert "Not agreed yet – David keeps it as an open issue on Ambition" in proposal.text
+    assert "Not agreed yet – David made it an open issue on Ambition" in proposal.text
+    assert "What still needs to be worked out before you can agree?" in proposal.text
     assert proposal.buttons == ["Ready"]
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT text, status FROM open_issues").fetchall() == [
-            ("We share all figures", "open")
+            ("Not agreed yet: “We share all figures”. What still needs to be worked out?", "open")
         ]
         assert conn.execute("SELECT status FROM agreements").fetchall() == [("withdrawn",)]
 
@@ -268,31 +281,31 @@ async def test_open_issue_listed_resolved_and_turned_into_agreement(group: Group
         "Open issues\n\n1. Ambition: Who pays the training?\n2. Ambition: Where do we meet?"
     )
     assert listing.buttons == [
-        "1 · Resolved",
-        "1 · Make it an agreement",
+        "1 · Mark resolved",
+        "1 · Turn into agreement",
         "1 · Make it an action item",
-        "2 · Resolved",
-        "2 · Make it an agreement",
+        "2 · Mark resolved",
+        "2 · Turn into agreement",
         "2 · Make it an action item",
     ]
-    await group.press(DAVID, "1 · Resolved", on=listing)
+    await group.press(DAVID, "1 · Mark resolved", on=listing)
     listing = group.api.messages[(group.chat_id, listing.message_id)]
     assert "1. Ambition: Who pays the training? – resolved" in listing.text
     assert listing.buttons == [
-        "2 · Resolved",
-        "2 · Make it an agreement",
+        "2 · Mark resolved",
+        "2 · Turn into agreement",
         "2 · Make it an action item",
     ]
-    await group.press(BEN, "2 · Make it an agreement", on=listing)
+    await group.press(BEN, "2 · Turn into agreement", on=listing)
     prompt = group.last  # the issue is shown, and the wording asked for
-    assert "What do you agree on about this open issue on Ambition?" in prompt.text
+    assert "What do you agree to do about this open issue on Ambition?" in prompt.text
     assert "“Where do we meet?”" in prompt.text
     await group.reply(BEN, "We meet at the bakery", to=prompt)
     proposal = group.last
     assert "“We meet at the bakery”" in proposal.text
     await group.press(DAVID, "Confirm", on=proposal)
     await group.send(BEN, "/issues")
-    assert group.last.text == "There are no open issues. Nice!"
+    assert group.last.text == "There are no open issues. Well done."
 
 
 async def test_member_with_pending_proposal_cannot_change_side(group: Group) -> None:
@@ -308,7 +321,7 @@ async def test_commands_before_set_up_explain_how_to_set_up(group: Group, db_pat
         await group.send(BEN, command)
         assert (
             group.last.text
-            == "This group is not set up yet. Send /start to name the two partner organisations."
+            == "This group is not set up yet. Send /start and I'll ask for the names of both partner organisations."
         ), command
     assert count(db_path, "agreements") + count(db_path, "open_issues") == 0
 
@@ -341,7 +354,10 @@ async def test_reply_to_an_old_card_counts_for_that_topic(group: Group, db_path:
     first_card = card(group)
     await group.send(BEN, "/skip")
     await group.reply(DAVID, "Late thoughts on ambition", to=first_card)
-    assert "David, noted for Ambition. (That answer belongs to Ambition" in group.last.text
+    assert (
+        "Thank you, David! Your answer is with Ambition, even though you have moved on since."
+        in group.last.text
+    )
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT topic_id FROM answers").fetchall() == [
             ("value-creation.orientation.ambition",)
@@ -421,7 +437,7 @@ async def test_session_commands_in_a_private_chat_point_to_the_group(
         await private.send(BEN, "/status")
         assert (
             private.last.text
-            == "That works in the group with both partners. Send /start here to see how to set one up."
+            == "That only works in the group chat with both partners. Send /start here to see how to set one up."
         )
 
 
@@ -441,11 +457,11 @@ async def test_thirty_open_issues_are_two_messages_and_resolve_in_place_after_a_
     assert len(lists[1].buttons) == 15
     # A new application on the same database: the list still knows which issues it shows.
     async with running(db_path, api) as again:
-        await again.press(BEN, "27 · Resolved", on=lists[1])
+        await again.press(BEN, "27 · Mark resolved", on=lists[1])
     second = api.messages[(group.chat_id, lists[1].message_id)]
     assert "27. Ambition: Question 27 " + "x" * 60 + " – resolved" in second.text
-    assert "28 · Resolved" in second.buttons
-    assert "27 · Resolved" not in second.buttons
+    assert "28 · Mark resolved" in second.buttons
+    assert "27 · Mark resolved" not in second.buttons
     assert len(second.buttons) == 12
     assert len(group.sent) == before + 2  # resolving edited the list, nothing new was posted
 
@@ -460,7 +476,7 @@ async def test_a_resolved_issue_leaves_the_answers_view(group: Group) -> None:
     await group.send(DAVID, "/issue Who pays the training?")
     assert "Who pays the training?" in group.api.messages[(group.chat_id, view.message_id)].text
     await group.send(BEN, "/issues")
-    await group.press(DAVID, "1 · Resolved", on=group.last)
+    await group.press(DAVID, "1 · Mark resolved", on=group.last)
     now = group.api.messages[(group.chat_id, view.message_id)].text
     assert "Who pays the training?" not in now
     assert "Still open" not in now

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import BEN, CARLA
 from tests.support.telegram import Group
-from tests.test_bad_input import ANON_ADMIN, DAVID, ORG_A, ORG_B, card, count, ready
+from tests.test_bad_input import ANON_ADMIN, DAVID, ORG_A, ORG_B, card, count, join, ready
 
 
 def agreements(db_path: Path) -> list[tuple[str, str, int, int | None]]:
@@ -48,8 +48,7 @@ async def test_only_who_represented_the_other_side_when_proposed_confirms(
     await ready(group)
     await group.send(BEN, "/agree We meet monthly")
     proposal = group.last
-    sides = next(m for m in group.sent if ORG_B in m.buttons)
-    await group.press(CARLA, ORG_B, on=sides)  # joins Van Dam after the proposal
+    await join(group, CARLA, ORG_B, DAVID)  # joins Van Dam after the proposal
     press = await group.press(CARLA, "Confirm", on=proposal)
     assert (
         "already represented Van Dam when this was proposed"
@@ -85,9 +84,9 @@ async def test_two_presses_of_make_it_an_agreement_make_one_proposal(
     await group.send(BEN, "/issue Where do we meet?")
     await group.send(BEN, "/issues")
     listing = group.last
-    await group.press(BEN, "1 · Make it an agreement", on=listing)
+    await group.press(BEN, "1 · Turn into agreement", on=listing)
     first = group.last
-    await group.press(DAVID, "1 · Make it an agreement", on=listing)
+    await group.press(DAVID, "1 · Turn into agreement", on=listing)
     second = group.last
     await group.reply(BEN, "At the bakery", to=first)
     await group.reply(DAVID, "At the works", to=second)
@@ -130,7 +129,7 @@ async def test_invisible_text_is_empty_text(group: Group, db_path: Path) -> None
     assert partner_names(db_path) == []
     await group.reply(BEN, "Van Dam", to=group.last)
     await group.reply(DAVID, "van\u200bdam", to=group.last)
-    assert "Both organisations need different names" in group.sent[-2].text
+    assert "The two organisations need different names" in group.sent[-2].text
     decomposed = unicodedata.normalize("NFD", "Café Noir")
     await group.reply(DAVID, "CAFÉ NOIR", to=group.last)
     await group.press(BEN, "Van Dam")
@@ -138,7 +137,7 @@ async def test_invisible_text_is_empty_text(group: Group, db_path: Path) -> None
     await group.press(DAVID, "CAFÉ NOIR")
     await group.send(BEN, "/rename 1")
     await group.reply(BEN, decomposed, to=group.last)
-    assert "Both organisations need different names" in group.last.text
+    assert "The two organisations need different names" in group.last.text
 
 
 async def test_answers_and_agreements_keep_line_breaks_and_one_form(

@@ -25,14 +25,14 @@ from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA, running
 from tests.support.telegram import Group, User
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, ORG_B, join, ready
 from tests.test_facilitator import FLEUR
-from tests.test_permissions import reminder_sent
+from tests.test_permissions import GIJS, reminder_sent
 from tests.test_position import payload_of, private
 
 STALE = "This button no longer works. Send /status to see where you are."
 ANSWERED = "That question has already been answered."
-PEOPLE = {user.id: user for user in (ANNA, BEN, CARLA, DAVID)}
+PEOPLE = {user.id: user for user in (ANNA, BEN, CARLA, DAVID, GIJS)}
 #: Bookkeeping of every update, stale or not: left out of the comparison.
 BOOKKEEPING = {"inbox", "processed_updates"}
 #: A made-up id: no agreement, issue, reminder, check-up or check has it.
@@ -83,17 +83,19 @@ class World:
 
 
 async def build(group: Group) -> World:
-    """Ben (De Brug) set the group up with David (Van Dam); Anna joined De Brug, Carla is there
-    without a side. Every proposal is De Brug's, so David is the one to confirm it."""
+    """Ben (De Brug) set the group up with David (Van Dam); Anna joined De Brug (Ben confirmed
+    her), Gijs asked to join it and waits, Carla is there without a side. Every proposal is De
+    Brug's, so David is the one to confirm it."""
     g = group
     await ready(g)
-    await g.press(ANNA, ORG_A, on=next(m for m in g.sent if ORG_B in m.buttons))
+    await join(g, ANNA, ORG_A, BEN)
+    await g.press(GIJS, ORG_A, on=next(m for m in reversed(g.sent) if ORG_B in m.buttons))
     card = next(m for m in reversed(g.sent) if m.force_reply and "topic" in m.text)
     await g.reply(BEN, "Ten jobs", to=card)
     await g.send(BEN, "/nudge")  # names David, who has not answered: a nudge on the card
     await g.reply(DAVID, "A stable team", to=card)
     answers = g.last  # the answers side by side
-    await g.press(BEN, "Record an agreement", on=answers)  # its prompt
+    await g.press(BEN, "Propose an agreement", on=answers)  # its prompt
     await g.press(BEN, "Note an open issue", on=answers)  # its prompt
     # Two agreements, confirmed on the topic the group is at: each offers the next topic.
     for text in ("We share a coordinator", "We check our agreements"):
@@ -110,7 +112,7 @@ async def build(group: Group) -> World:
     await g.press(DAVID, "1 · Partly", on=checkup)  # the check-up's open issue
     await g.send(DAVID, "/issue Who pays?")
     await g.send(BEN, "/issues")
-    await g.press(BEN, "2 · Make it an agreement", on=g.last)  # its prompt
+    await g.press(BEN, "2 · Turn into agreement", on=g.last)  # its prompt
     await g.send(BEN, "/issues")
     await reminder_sent(g, "integration")
     await g.send(BEN, "/remind in 3 months transformation")
@@ -131,6 +133,7 @@ async def build(group: Group) -> World:
     await g.send(BEN, "/private on")
     card = next(m for m in reversed(g.sent) if "topic " in m.text and m.reply_markup)
     await private(g, BEN).send(BEN, f"/start {payload_of(card)}")
+    await g.send(BEN, "/topics")  # the map: a button per topic
     await g.send(BEN, "/help")
     plain = g.last
     # On to the end of Orientation: its recap.
@@ -208,6 +211,7 @@ def forged(press: Press) -> Press:
             "slot",
             "revision",
             "user",
+            "request",
         )
     }
     return dataclasses.replace(press, **ids)
@@ -329,7 +333,7 @@ async def test_resolve_pressed_on_a_proposal_leaves_it_a_proposal(
     proposal = await proposed(group)
     await group.send(DAVID, "/issue Who pays?")
     await group.send(BEN, "/issues")
-    resolve = group.last.button_data("1 · Resolved")
+    resolve = group.last.button_data("1 · Mark resolved")
     assert buttons.read(resolve) == Resolve(1)
     shown, sent = proposal.text, len(group.sent)
     query = await group.press_data(BEN, resolve, proposal)
@@ -351,7 +355,7 @@ async def test_a_reminders_cancel_button_pressed_elsewhere_cancels_nothing(
     await group.send(BEN, "/remind in 3 months integration")
     await group.send(BEN, "/reminders")
     listing = group.last
-    cancel = listing.button_data("Cancel Integration")
+    cancel = listing.button_data("Cancel Integration reminder")
     shown, sent = proposal.text, len(group.sent)
     for data, on in (
         (cancel, proposal),
@@ -366,7 +370,7 @@ async def test_a_reminders_cancel_button_pressed_elsewhere_cancels_nothing(
     assert len(group.sent) == sent
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT status FROM reminders").fetchall() == [("pending",)]
-    await group.press(BEN, "Cancel Integration", on=listing)
+    await group.press(BEN, "Cancel Integration reminder", on=listing)
     assert "No reminders are set." in listing.text
 
 

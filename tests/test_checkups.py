@@ -26,7 +26,7 @@ from bot.services import services
 from tests.conftest import ANNA, BEN, CARLA
 from tests.support.records import FIRST, SECOND, sample_record
 from tests.support.telegram import Group
-from tests.test_bad_input import DAVID, ORG_A, ORG_B, ready
+from tests.test_bad_input import DAVID, ORG_A, join, ready
 from tests.test_export import read, replace_topic
 from tests.test_reminders import Clock, use_clock
 
@@ -55,8 +55,7 @@ async def agree(group: Group, text: str) -> None:
 async def with_colleague(group: Group) -> None:
     """Ben (De Brug) and David (Van Dam) at topic 1; Anna joins De Brug as Ben's colleague."""
     await ready(group)
-    sides = next(m for m in group.sent if ORG_B in m.buttons)
-    await group.press(ANNA, ORG_A, on=sides)
+    await join(group, ANNA, ORG_A, BEN)
 
 
 def sends(group: Group) -> int:

@@ -19,7 +19,7 @@ from bot.cli import main
     [
         (
             "nl",
-            "Afspraak vastgelegd over Ambitie",
+            "Afspraak vastgelegd bij Ambitie",
             "Overzicht – Werkplaats Zuid en Bakkerij De Zon",
         ),
         ("en", "Agreement recorded on Ambition", "Summary – Southside Works and Sunrise Bakery"),

@@ -308,7 +308,7 @@ async def test_forgetme_leaves_no_name_or_id_in_any_table(
     chat = private(first, BART) if where == "private chat" else first
     await chat.send(BART, "/forgetme")
     await chat.press(BART, "Yes, forget me")
-    assert "Done: your name and id are erased in 2 groups." in chat.last.text
+    assert "Done: your name and ID are erased from 2 groups." in chat.last.text
 
     # What the second group was still owed comes as it is written now: without his name.
     calls = len(api.calls)
@@ -316,7 +316,7 @@ async def test_forgetme_leaves_no_name_or_id_in_any_table(
     assert await owed_texts(other) == []
     proposal = other.last
     assert proposal.text.startswith(
-        f"Voorstel voor een afspraak over Ambitie, van een vertegenwoordiger ({OTHER_FIRST}):"
+        f"Voorstel voor een afspraak bij Ambitie, van een vertegenwoordiger ({OTHER_FIRST}):"
     )
     delivered = [json.dumps(c.params, ensure_ascii=False) for c in api.calls[calls:]]
     assert any("Voorstel" in text for text in delivered)

@@ -193,7 +193,7 @@ def test_reader_reads_fpdf2_output(exported: dict[str, Pdf]) -> None:
     ("language", "title", "made"),
     [
         ("nl", f"{FIRST} en {SECOND}", "Opgesteld op 23 november 2026"),
-        ("en", f"{FIRST} and {SECOND}", "Made on 23 November 2026"),
+        ("en", f"{FIRST} and {SECOND}", "Prepared on 23 November 2026"),
     ],
 )
 def test_the_title_names_both_partners_and_the_date(
@@ -212,52 +212,70 @@ def test_a_partner_name_is_not_broken_across_lines_in_the_title(exported: dict[s
     assert title_lines == [f"{FIRST} and", SECOND]
 
 
-def test_the_intro_says_what_the_document_is(exported: dict[str, Pdf]) -> None:
-    assert "along the Impact through Collaboration wheel" in exported["en"].flat
-    assert "langs het wiel Impact door samenwerking" in exported["nl"].flat
-
-
-def test_the_overview_counts_agreements_proposals_issues_and_topics(
+def test_the_intro_says_what_the_document_is_and_credits_the_instrument(
     exported: dict[str, Pdf],
 ) -> None:
+    assert "What both organisations agreed and what is still open" in exported["en"].flat
+    assert "Wat beide organisaties hebben afgesproken en wat nog openstaat" in exported["nl"].flat
+    first = {language: " ".join(pdf.pages[0].split()) for language, pdf in exported.items()}
+    assert (
+        "Based on the Impact through Collaboration wheel, de Bell & Bakker 2024, "
+        "HU University of Applied Sciences Utrecht" in first["en"]
+    )
+    assert (
+        "Gebaseerd op het wiel Impact through Collaboration, de Bell & Bakker 2024, "
+        "Hogeschool Utrecht" in first["nl"]
+    )
+
+
+def test_the_first_page_lists_agreements_and_what_is_open(exported: dict[str, Pdf]) -> None:
     n = counts(sample_record())
     # Discussed as everywhere: answered by both organisations (5) or skipped (1).
     assert (n.agreements, n.proposals, n.issues, n.discussed, n.topics) == (3, 1, 2, 6, 21)
-    lines = exported["en"].pages[0].splitlines()
-    for number, caption in (
-        ("3", "agreements"),
-        ("1", "proposal waiting for confirmation"),
-        ("2", "open issues"),
-        ("6", "of the 21 topics discussed"),
-    ):
-        assert number in lines
-        assert caption in exported["en"].flat
-    assert "voorstel wacht op bevestiging" in exported["nl"].flat
-    assert "van de 21 thema's besproken" in exported["nl"].flat
+    first = " ".join(exported["en"].pages[0].split())
+    assert "Topics discussed: Orientation 6/9 · Integration 0/9 · Transformation 0/3" in first
+    assert "Agreements (3)" in first
+    assert "1. Ambition Jobs <first> & profit second" in first
+    # Two open issues and the proposal waiting, each with its topic.
+    assert "Open issues and proposals (3)" in first
+    assert "1. Goals Wie betaalt de reiskosten? 🚲" in first
+    assert "Noted on 6 November 2026; no one has picked it up yet." in first
+    assert "3. Motivation We spreken elk kwartaal af" in first
+    assert "Proposal of 7 November 2026, waiting for confirmation by Werkplaats Zuid." in first
+    assert "No date set yet: no reminder and no check-up." in first
+    nl = " ".join(exported["nl"].pages[0].split())
+    assert "Besproken thema's: Oriëntatie 6/9 · Integratie 0/9 · Transformatie 0/3" in nl
+    assert "Open punten en voorstellen (3)" in nl
+    # No tile of noise ("0 proposals waiting"), no title twice.
+    assert nl.count(f"{FIRST} en {SECOND}") == 2  # the title and the footer
 
 
-def test_the_picture_is_on_the_first_page(exported: dict[str, Pdf]) -> None:
+def test_the_picture_has_a_page_of_its_own_after_the_first(exported: dict[str, Pdf]) -> None:
     pdf = exported["en"]
     images = [n for n, body in pdf.objects.items() if b"/Subtype /Image" in body]
     assert len(images) == 1
-    first_page = next(b for b in pdf.objects.values() if b"/Type /Page\n" in b)
-    resources = re.search(rb"/Resources (\d+) 0 R", first_page)
+    pages = [b for b in pdf.objects.values() if b"/Type /Page\n" in b]
+    resources = re.search(rb"/Resources (\d+) 0 R", pages[1])
     assert resources
     assert f"{images[0]} 0 R".encode() in pdf.objects[int(resources.group(1))]
+    assert pdf.pages[1].startswith("The wheel")
+    assert "From the outside in: Orientation, Integration, Transformation." in " ".join(
+        pdf.pages[1].split()
+    )
 
 
 def test_without_a_picture_the_document_leaves_it_out(translators: dict[str, Translator]) -> None:
     pdf = read(export_pdf(sample_record("en"), translators["en"], None))
     assert b"/Subtype /Image" not in pdf.data
-    # The stages follow the overview on the first page instead of a page of their own.
-    assert "Orientation" in pdf.pages[0]
+    # The stages follow the first page.
+    assert pdf.pages[1].startswith("Orientation")
 
 
 # Stages and topics --------------------------------------------------------------------------
 
 
 def test_topics_come_in_wheel_order_under_their_stage(exported: dict[str, Pdf]) -> None:
-    flat = exported["en"].flat
+    flat = " ".join(" ".join(exported["en"].pages[2:]).split())
     order = [
         "Orientation",
         "Ambition · Value creation",
@@ -431,7 +449,9 @@ def test_a_record_with_nothing_yet(translators: dict[str, Translator]) -> None:
     record = sample_record("nl", states={})
     pdf = read(export_pdf(record, translators["nl"], png()))
     assert pdf.flat.count("Nog niet besproken:") == 3
-    assert "van de 21 thema's besproken" in pdf.flat
+    assert "Besproken thema's: Oriëntatie 0/9 · Integratie 0/9 · Transformatie 0/3" in pdf.flat
+    assert "Afspraken (0) Nog geen afspraken." in pdf.flat
+    assert "Open punten en voorstellen (0) Er staat niets open." in pdf.flat
     assert all(r.state is TopicState.NOT_YET for r in record.topics)
 
 

@@ -44,7 +44,7 @@ async def test_a_facilitator_steers_and_never_answers(group: Group, db_path: Pat
     )
     assert group.reacted(answer) == []
     assert count(db_path, "answers") == 0
-    assert "Waiting for: De Brug, Van Dam" in topic.text
+    assert "Still waiting for: De Brug, Van Dam" in topic.text
     assert "Facilitator: Fleur" in topic.text
 
     # Refused when proposing and confirming an agreement, and noting nothing for a partner.
@@ -63,7 +63,7 @@ async def test_a_facilitator_steers_and_never_answers(group: Group, db_path: Pat
     await group.press(FLEUR, "Ready")
     assert "topic 2/9" in group.last.text
     await group.send(FLEUR, "/skip")
-    assert "Skipped Goals." in group.texts_since(len(group.sent) - 2)
+    assert "Goals skipped." in group.texts_since(len(group.sent) - 2)
     assert "topic 3/9" in group.last.text
     await group.send(FLEUR, "/back")
     assert "topic 2/9" in group.last.text

@@ -75,7 +75,7 @@ async def test_a_reply_that_cannot_be_saved_is_answered_and_can_be_sent_again(
     faulty["error"] = None  # the disk has room again
     again = await group.reply(BEN, "Ten jobs", to=card)
     assert group.reacted(again) == ["👍"]
-    assert "Answered – Werkbedrijf <De Brug> & Co: Ben" in card.text
+    assert "Answered: Werkbedrijf <De Brug> & Co – Ben" in card.text
     assert answers(db_path) == 1
 
 

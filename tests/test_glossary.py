@@ -94,6 +94,8 @@ def texts(catalog: Catalog) -> list[tuple[str, str]]:
         msgid = message.id if isinstance(message.id, str) else message.id[0]
         forms = [message.string] if isinstance(message.string, str) else list(message.string)
         for form in forms:
+            # Soft hyphens (where the wheel picture may break a long name) are not read.
+            form = form.replace("\u00ad", "")
             plain = _PLACEHOLDER.sub(" ", _COMMAND.sub(" ", _TAG.sub("", _CODE.sub(" ", form))))
             found.append((msgid, plain))
     return found

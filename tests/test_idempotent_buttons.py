@@ -20,7 +20,7 @@ from tests.test_permissions import World, build, reminder_sent
 #: What the partners keep; inbox, outbox and bookkeeping are left out.
 TABLES = (
     "chats", "partners", "members", "topic_states", "answers", "open_issues", "agreements",
-    "reminders", "rounds", "checkups", "checkup_items", "checkup_marks",
+    "reminders", "rounds", "checkups", "checkup_items", "checkup_marks", "newcomers",
 )  # fmt: skip
 
 
@@ -55,6 +55,10 @@ async def issues(world: World) -> Sent:
 
 async def sides(world: World) -> Sent:
     return newest_with(world.group, ORG_B)
+
+
+async def request(world: World) -> Sent:
+    return world.request
 
 
 async def stage_menu(world: World) -> Sent:
@@ -100,14 +104,16 @@ PRESSES: dict[str, tuple[str, User, Setup]] = {
     "Confirm": ("Confirm", DAVID, proposal),
     "Not yet": ("Not yet", DAVID, proposal),
     "Withdraw": ("Withdraw", ANNA, proposal),
-    "Resolved": ("1 · Resolved", BEN, issues),
+    "Resolved": ("1 · Mark resolved", BEN, issues),
     "side": (ORG_B, CARLA, sides),
+    "Confirm (a newcomer)": ("Confirm", BEN, request),
+    "Not a colleague": ("Not a colleague", ANNA, request),
     "stage": ("Integration", BEN, stage_menu),
     "Ready": ("Ready", BEN, card_with_next),
     "Start now": ("Start Integration now", BEN, reminder_due),
     "In a week": ("Remind us in a week", BEN, reminder_due),
     "Cancel (reminder)": ("Cancel", BEN, reminder_due),
-    "Cancel (list)": ("Cancel Integration", BEN, reminders_list),
+    "Cancel (list)": ("Cancel Integration reminder", BEN, reminders_list),
     "Kept (check-up)": ("1 · Kept", BEN, checkup),
     "/reset Yes": ("Yes, start again", BEN, asked("/reset", BEN)),
     "/forgetgroup Yes": ("Yes, erase everything", BEN, asked("/forgetgroup", BEN)),

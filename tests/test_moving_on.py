@@ -86,7 +86,7 @@ ENGLISH = Words(
     discussed="Discussed on 4 December 2026: 1 agreement, 1 open issue; reply to this message to "
     "add something.",
     discussed_plain="Discussed on 4 December 2026; reply to this message to add something.",
-    late="Britt, noted for Ambition. (That answer belongs to Ambition; you have moved on since.)",
+    late="Thank you, Britt! Your answer is with Ambition, even though you have moved on since.",
     nudge="Bram would like to hear from you on <b>Ambition</b>:",
     reply_card="Reply to the card with your answer, or to this message.",
     everyone="Everyone has answered Ambition already.",
@@ -129,8 +129,7 @@ DUTCH = Words(
     "nog iets toe te voegen.",
     discussed_plain="Besproken op 4 december 2026; reageer op dit bericht om nog iets toe te "
     "voegen.",
-    late="Britt, genoteerd bij Ambitie. (Dat antwoord hoort bij Ambitie; jullie zijn inmiddels "
-    "verder.)",
+    late="Dank je, Britt! Je antwoord staat bij Ambitie, ook al is de groep inmiddels verder.",
     nudge="Bram hoort graag nog iets over <b>Ambitie</b> van:",
     reply_card="Reageer op de kaart met je antwoord, of op dit bericht.",
     everyone="Iedereen heeft al op Ambitie geantwoord.",
@@ -150,8 +149,8 @@ DUTCH = Words(
         "1 afspraak\n✓ Synergie: We meet every quarter",
         "1 open punt\n• Ecosysteem: Who pays for the training?",
         "Overgeslagen: Verankering",
-        "Deel wat jullie hebben vastgelegd met jullie bestuur of directie: /export maakt er een "
-        "pdf van, met de antwoorden van beide organisaties.",
+        "Deel wat jullie hebben vastgelegd met jullie bestuur of directie: /pdf zet het in één "
+        "document, met de antwoorden van beide organisaties.",
         "Dank jullie wel voor dit open gesprek.",
     ),
     export="Exporteren als pdf",

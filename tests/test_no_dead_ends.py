@@ -47,7 +47,7 @@ async def test_a_group_without_reactions_still_sees_the_answer_counted(group: Gr
     topic = card(group)
     answer = await group.reply(BEN, "Ten jobs", to=topic)
     assert group.reacted(answer) == []  # Telegram refused it
-    assert "Answered – De Brug: Ben" in topic.text
+    assert "Answered: De Brug – Ben" in topic.text
     await group.reply(DAVID, "A stable team", to=topic)
     assert "the answers side by side" in group.last.text
     group.api.calls[:] = [c for c in group.api.calls if c.error is None]

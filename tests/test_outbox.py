@@ -99,7 +99,7 @@ async def test_what_a_dead_bot_api_left_is_delivered_after_a_restart(
         # The card was remembered on delivery: a reply to it is an answer.
         answer = await again.reply(BEN, "Ten jobs", to=cards[0])
         assert again.reacted(answer) == ["👍"]
-        assert "Answered – Werkbedrijf <De Brug> & Co: Ben" in cards[0].text
+        assert "Answered: Werkbedrijf <De Brug> & Co – Ben" in cards[0].text
     assert api.refusals() == []
 
 
@@ -272,7 +272,7 @@ async def test_a_delivery_held_back_by_telegram_does_not_hold_back_the_group(
     skipped = next(
         i
         for i, c in enumerate(done)
-        if str(c.params.get("text", "")).startswith("Skipped Ambition")
+        if str(c.params.get("text", "")).startswith("Ambition skipped")
     )
     assert thanks < skipped  # delivered in the order they were decided
     assert pending(db_path) == 0

@@ -1,8 +1,9 @@
 """Every action in the permission table, tried by every kind of person: what happens is what the
 table says. The group: Ben set it up and represents De Brug, Anna represents De Brug too and has
 proposed an agreement, David represents Van Dam and made an agreement with Ben, Carla is in the
-group without a side, Erik represented Van Dam and left, Fleur facilitates (Ben named her), and
-an anonymous administrator writes as the group."""
+group without a side, Erik represented Van Dam and left, Fleur facilitates (Ben named her), Gijs
+asked to join De Brug and waits for a colleague to confirm him, and an anonymous administrator
+writes as the group."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.test_position import payload_of, private
 
 ERIK = User(1006, "Erik", "en")
 FLEUR = User(1007, "Fleur", "en")
+GIJS = User(1008, "Gijs", "en")
 PEOPLE = {
     "manager": BEN,
     "proposer": ANNA,
@@ -34,6 +36,7 @@ PEOPLE = {
     "outsider": CARLA,
     "left": ERIK,
     "facilitator": FLEUR,
+    "newcomer": GIJS,
     "anonymous": ANON_ADMIN,
 }
 #: Who may act, by rule, among the people above.
@@ -51,6 +54,9 @@ ALLOWED: dict[Who, set[str]] = {
     # Ben set the group up and represents De Brug: every Ready of a representative counts, and
     # a facilitator's moves on at once.
     Who.MOVER: {"manager", "proposer", "other partner", "facilitator"},
+    # Gijs asked to join De Brug: Ben and Anna are its representatives.
+    Who.COLLEAGUE: {"manager", "proposer"},
+    Who.NEWCOMER: {"newcomer"},
 }
 #: What the bot says when it refuses, in English (and in Dutch in Carla's private chat: her
 #: Telegram speaks Dutch).
@@ -66,6 +72,11 @@ REFUSALS = (
     "can reword this proposal",
     "“Not yet” is for",
     "You facilitate this group",
+    "Only a colleague from",
+    "still has to confirm you",
+    "can't confirm yourself",
+    "This briefing is for",
+    "Deze briefing is voor",
 )
 
 
@@ -77,13 +88,18 @@ class World:
     reminder: Sent
     agreements: Sent
     action: Sent
+    #: Gijs's request to join De Brug.
+    request: Sent
 
 
 async def build(group: Group) -> World:
     await ready(group)
     sides = next(m for m in group.sent if ORG_B in m.buttons)
+    # The group has started: a colleague confirms each one who joins an organisation.
     await group.press(ANNA, ORG_A, on=sides)
+    await group.press(BEN, "Confirm", on=group.last)
     await group.press(ERIK, ORG_B, on=sides)
+    await group.press(DAVID, "Confirm", on=group.last)
     await group.feed({"message": group.message_dict(ERIK, left_chat_member=ERIK.to_dict())})
     await group.send(BEN, "/agree We share a coordinator")
     await group.press(DAVID, "Confirm", on=group.last)
@@ -97,7 +113,9 @@ async def build(group: Group) -> World:
     await group.send(BEN, "/facilitator", reply_to_message=group.message_dict(FLEUR, "Hi"))
     reminder = await reminder_sent(group, "transformation")
     action = await action_reminded(group)
-    return World(group, proposal, issues, reminder, agreements, action)
+    await group.press(GIJS, ORG_A, on=sides)
+    request = group.last
+    return World(group, proposal, issues, reminder, agreements, action, request)
 
 
 async def reminder_sent(group: Group, stage: str) -> Sent:
@@ -167,16 +185,30 @@ async def answer_privately(w: World, who: User) -> None:
     await chat.send(who, "Mine, privately")
 
 
+async def go_on_map(w: World, who: User) -> None:
+    """Ben shows the map of /topics; ``who`` presses a topic the group is not at."""
+    await w.group.send(BEN, "/topics")
+    shown = w.group.last
+    await w.group.press(who, shown.buttons[4], on=shown)
+
+
 async def agreed_then(w: World, who: User, text: str) -> None:
     await w.group.send(BEN, "/agree We check our agreements")
     await w.group.press(DAVID, "Confirm")
     await w.group.send(who, text)
 
 
+async def read_briefing(w: World, who: User) -> None:
+    """Ben confirms Gijs; ``who`` opens the briefing link in their private chat."""
+    await w.group.press(BEN, "Confirm", on=w.request)
+    await private(w.group, who).send(who, f"/start {payload_of(w.request)}")
+
+
 ACTIONS: dict[str, list[Act]] = {
     "/start": [send("/start")],
     "/help": [send("/help")],
     "/status": [send("/status")],
+    "/topics": [send("/topics")],
     "/partners": [send("/partners")],
     "/issues": [send("/issues")],
     "/reminders": [send("/reminders")],
@@ -191,18 +223,17 @@ ACTIONS: dict[str, list[Act]] = {
     "side button (I represent …)": [press(ORG_B, newest_with(ORG_B))],
     "/language nl|en, language button": [send("/language en")],
     "/stage <name>, stage button": [send("/stage integration")],
+    "a topic on the map of /topics": [go_on_map],
     "/skip": [send("/skip")],
     "/back": [send("/back")],
     "reply to a topic card (an answer)": [
         lambda w, who: w.group.reply(who, "Mine", to=card(w.group))
     ],
     "Ready (to move on to the next topic)": [press("Ready", newest_with("Ready"))],
-    "/agree <text>, Record an agreement": [send("/agree Something else")],
+    "/agree <text>, Propose an agreement": [send("/agree Something else")],
     "/issue <text>, Note an open issue": [send("/issue Something open")],
-    "Resolved (an open issue)": [press("1 · Resolved", lambda w: w.issues)],
-    "Make it an agreement (an open issue)": [
-        press("1 · Make it an agreement", lambda w: w.issues)
-    ],
+    "Resolved (an open issue)": [press("1 · Mark resolved", lambda w: w.issues)],
+    "Make it an agreement (an open issue)": [press("1 · Turn into agreement", lambda w: w.issues)],
     "/remind <when> [stage], In 1/3/6 months": [send("/remind in 3 months integration")],
     "/timezone <zone>": [send("/timezone Europe/London")],
     "reminder buttons (Start now, In a week, Cancel)": [
@@ -242,6 +273,10 @@ ACTIONS: dict[str, list[Act]] = {
     "action item buttons (Done, Not feasible, Remind us in a week)": [
         press("Done", lambda w: w.action)
     ],
+    "Confirm, Not a colleague (someone asking to join an organisation)": [
+        press("Confirm", lambda w: w.request)
+    ],
+    "Read the briefing (a confirmed newcomer's link), in the private chat": [read_briefing],
 }
 
 

@@ -121,8 +121,8 @@ async def test_a_private_round_in_english(group: Group, db_path: Path, api: Fake
     )
     # The group sees that De Brug has answered, never what: the card is edited, nothing new.
     assert len(group.sent) == sent_before
-    assert f"Answered – {ORG_A}: Ben · {ORG_B}: –" in card.text
-    assert f"Waiting for: Amy ({ORG_A}), {ORG_B}" in card.text
+    assert f"Answered: {ORG_A} – Ben · {ORG_B} – nobody yet" in card.text
+    assert f"Still waiting for: {ORG_B}" in card.text
     assert not any("We train" in m.text for m in group.sent)
     # Not in the export either.
     await group.send(DAAN, "/export")
@@ -144,7 +144,7 @@ async def test_a_private_round_in_english(group: Group, db_path: Path, api: Fake
     assert "Your answer so far: “We train and coach; you supervise on the floor”." in (
         ben.last.text
     )
-    assert f"Answered – {ORG_A}: Ben, Amy · {ORG_B}: –" in card.text
+    assert f"Answered: {ORG_A} – Ben, Amy · {ORG_B} – nobody yet" in card.text
 
     # Refused: an outsider (with why), a forged link; what the outsider then types is not taken.
     daan = private(group, DAAN)
@@ -177,7 +177,7 @@ async def test_a_private_round_in_english(group: Group, db_path: Path, api: Fake
     assert f"{ORG_A}\n— Ben: We train and coach; you supervise on the floor" in view.text
     assert "— Amy: Our coaches stay responsible for the people" in view.text
     assert f"{ORG_B}\n— David: We supervise, you coach" in view.text
-    assert view.buttons == ["Record an agreement", "Note an open issue", "Ready"]
+    assert view.buttons == ["Propose an agreement", "Note an open issue", "Ready"]
     assert "Everyone has answered." in card.text
     # Stored in the group's round, marked private, with no message id of the private chat.
     assert answers_in(db_path, RESPONSIBILITY) == [
@@ -270,7 +270,7 @@ async def test_a_private_round_in_dutch_keeps_its_rounds(
     assert "Het blijft verborgen tot ook Werkbedrijf De Brug heeft geantwoord" in (
         chat_bram.last.text
     )
-    assert "Bakkerij Van Dam: Bram" in transparency.text
+    assert "Bakkerij Van Dam – Bram" in transparency.text
     assert not any("cijfers" in m.text for m in group.sent)
     await chat_anna.send(anna, f"/start {payload}")
     assert "Bakkerij Van Dam heeft al geantwoord: zodra jij antwoordt" in chat_anna.last.text

@@ -74,7 +74,7 @@ async def remind_and_fire(group: Group, clock: Clock) -> None:
 
 
 def reminders_sent(group: Group) -> list[str]:
-    return [m.text for m in group.sent if m.text.startswith("⏰ Time to take up")]
+    return [m.text for m in group.sent if m.text.startswith("⏰ As agreed: time for")]
 
 
 # -- choosing a moment ---------------------------------------------------------------------------
@@ -96,8 +96,8 @@ async def test_a_month_ahead_lands_at_ten_local_after_the_march_change(
     clock.set("2027-04-01 08:00")
     assert await fire(group) == 1
     reminder = group.last
-    assert reminder.text.startswith("⏰ Time to take up Integration again")
-    assert "comes late" not in reminder.text
+    assert reminder.text.startswith("⏰ As agreed: time for Integration.")
+    assert "is late" not in reminder.text
     assert reminder.buttons == [
         "Start Integration now",
         "Remind us in a week",
@@ -139,7 +139,7 @@ async def test_without_a_stage_it_asks_which_and_sets_it_once(
     outsider = await group.press(CARLA, "Transformation", on=question)
     assert "Only the representatives" in group.answers_to(outsider)[0]["text"]
     await group.press(DAVID, "Transformation", on=question)
-    assert "I'll remind you on Saturday 1 May 2027 at 10:00 to take up" in question.text
+    assert "on Saturday 1 May 2027 at 10:00 I'll remind you about" in question.text
     assert "Transformation" in question.text
     assert question.buttons == []
     assert [row[0] for row in rows(db_path)] == ["integration", "transformation"]
@@ -151,7 +151,7 @@ async def test_without_a_stage_it_asks_which_and_sets_it_once(
     late = group.last
     clock.set("2027-03-01 11:30")
     pressed = await group.press(BEN, "Orientation", on=late)
-    assert "That moment has already passed" in group.answers_to(pressed)[0]["text"]
+    assert "That date has passed" in group.answers_to(pressed)[0]["text"]
     assert [row[0] for row in rows(db_path)] == ["integration", "transformation"]
 
 
@@ -161,7 +161,7 @@ async def test_a_second_remind_for_a_stage_moves_it(
     await ready(group)
     await group.send(BEN, "/remind in 3 months integration")
     await group.send(DAVID, "/remind 2027-04-12 integration")
-    assert "Moved" in group.last.text
+    assert "I've moved the reminder" in group.last.text
     assert "Monday 12 April 2027 at 10:00" in group.last.text
     assert [(r[1], r[4]) for r in rows(db_path)] == [("2027-04-12T10:00", "pending")]
 
@@ -169,11 +169,11 @@ async def test_a_second_remind_for_a_stage_moves_it(
 @pytest.mark.parametrize(
     ("text", "answer"),
     [
-        ("/remind gisteren", "That moment has already passed"),
-        ("/remind yesterday", "That moment has already passed"),
-        ("/remind blauwe banaan", "I can't read “blauwe banaan” as a moment"),
+        ("/remind gisteren", "That date has passed"),
+        ("/remind yesterday", "That date has passed"),
+        ("/remind blauwe banaan", "I can't read “blauwe banaan” as a date or time"),
         ("/remind in 3 years", "more than two years ahead"),
-        ("/remind <b>soon</b>", "I can't read “<b>soon</b>” as a moment"),
+        ("/remind <b>soon</b>", "I can't read “<b>soon</b>” as a date or time"),
         ("/remind " + "very " * 300 + "soon", "I can't read “very very"),
         ("/remind", "When shall I remind you?"),
     ],
@@ -195,7 +195,7 @@ async def test_refusals_and_confirmations_in_dutch(
     await ready(group)
     await group.send(BEN, "/language nl")
     await group.send(BEN, "/remind gisteren")
-    assert "Dat moment is al voorbij" in group.last.text
+    assert "Die datum is al voorbij" in group.last.text
     assert "Bijvoorbeeld" in group.last.text
     await group.send(BEN, "/remind volgende maandag om 9 uur integratie")
     assert "maandag 8 maart 2027 om 09:00" in group.last.text
@@ -230,7 +230,7 @@ async def test_the_end_of_stage_buttons_and_an_old_button(
     assert "Wednesday 1 September 2027 at 10:00" in group.last.text
     # A recap from before the choice of months still works: it means three months.
     await group.send(BEN, "/reminders")
-    await group.press(BEN, "Cancel Integration")
+    await group.press(BEN, "Cancel Integration reminder")
     await group.press_data(BEN, "later:integration", on=recap)
     assert "Tuesday 1 June 2027 at 10:00" in group.last.text
 
@@ -268,7 +268,7 @@ async def test_the_reminder_brings_the_check_up_of_the_agreements_due(
     await group.send(BEN, "/remind in 4 months integration")
     clock.set("2027-07-01 08:00")
     await fire(group)
-    reminder = next(m for m in reversed(group.sent) if m.text.startswith("⏰ Time to take up"))
+    reminder = next(m for m in reversed(group.sent) if m.text.startswith("⏰ As agreed: time for"))
     assert "1 agreement has reached its check-up date: mark it together in the check-up." in (
         reminder.text
     )
@@ -372,10 +372,10 @@ async def test_reminders_lists_them_with_a_cancel_button_each(
     assert "2 reminders are set" in listing.text
     assert "Integration</b>: Thursday 1 April 2027 at 10:00" in listing.html
     assert "Transformation</b>: Tuesday 1 June 2027 at 09:30" in listing.html
-    assert listing.buttons == ["Cancel Integration", "Cancel Transformation"]
-    await group.press(BEN, "Cancel Integration", on=listing)
+    assert listing.buttons == ["Cancel Integration reminder", "Cancel Transformation reminder"]
+    await group.press(BEN, "Cancel Integration reminder", on=listing)
     now = next(m for m in group.sent if m.message_id == listing.message_id)
-    assert now.buttons == ["Cancel Transformation"]
+    assert now.buttons == ["Cancel Transformation reminder"]
     assert [r[4] for r in rows(db_path)] == ["cancelled", "pending"]
 
 
@@ -422,8 +422,8 @@ async def test_a_restart_sends_each_overdue_reminder_once_and_keeps_the_rest(
             await fire(group)
     sent = reminders_sent(group)
     assert len(sent) == 1
-    assert sent[0].startswith("⏰ Time to take up Integration again")
-    assert "This reminder comes late: it was due on Monday 1 March 2027 at 12:10" in sent[0]
+    assert sent[0].startswith("⏰ As agreed: time for Integration.")
+    assert "This reminder is late: it was due on Monday 1 March 2027 at 12:10" in sent[0]
     assert [r[4] for r in rows(db_path)] == ["sent", "pending"]
 
 
@@ -467,7 +467,7 @@ async def test_a_removed_bot_pauses_them_and_a_re_added_bot_resumes(
     clock.set("2027-04-20 08:00")
     await group.add_bot(BEN)
     assert await fire(group) == 1
-    assert "comes late" in reminders_sent(group)[0]
+    assert "is late" in reminders_sent(group)[0]
 
 
 async def test_forbidden_on_send_puts_it_back_to_wait(
@@ -498,7 +498,7 @@ async def test_reminders_follow_a_group_that_became_a_supergroup(
     clock.set("2027-04-01 08:00")
     assert await fire(group) == 1
     moved = [m.text for m in group.api.sent_to(new_id)]
-    assert any(text.startswith("⏰ Time to take up Integration") for text in moved)
+    assert any(text.startswith("⏰ As agreed: time for Integration") for text in moved)
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT chat_id FROM reminders").fetchone()[0] == new_id
     group.api.calls.clear()
@@ -594,13 +594,13 @@ async def test_the_end_of_transformation_offers_what_is_still_open(
         await group.send(BEN, "/skip")
     recap = group.last
     assert "You have reached the centre of the wheel" in recap.text
-    assert "Still open: Orientation, Integration" in recap.text
+    assert "Not discussed yet: Orientation, Integration" in recap.text
     assert recap.buttons == [
         "Continue with Orientation", "Continue with Integration",
         "In 1 month", "In 3 months", "In 6 months", "Export as PDF", "Rate privately",
     ]  # fmt: skip
     await group.press(DAVID, "In 6 months", on=recap)
-    assert "to take up Transformation again" in group.last.text
+    assert "I'll remind you about Transformation" in group.last.text
     assert rows(db_path)[0][0] == "transformation"
 
 
@@ -617,7 +617,7 @@ async def test_a_reminder_moves_the_group_to_a_supergroup_that_already_has_a_row
     await supergroup.send(CARLA, "/help")  # the supergroup's own row, not set up
     clock.set("2027-04-01 08:00")
     assert await fire(group) == 1
-    assert any(m.text.startswith("⏰ Time to take up Integration") for m in supergroup.sent)
+    assert any(m.text.startswith("⏰ As agreed: time for Integration") for m in supergroup.sent)
     await supergroup.send(DAVID, "/status")
     assert "Now: Orientation, topic Ambition." in supergroup.last.text
     with sqlite3.connect(db_path) as conn:

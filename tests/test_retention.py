@@ -158,7 +158,7 @@ async def test_forgetme_erases_the_person_and_keeps_what_they_said(
     press = await group.press(DAVID, "Yes, forget me", on=question)
     assert "This question is for the person who asked" in group.answers_to(press)[0]["text"]
     await group.press(BEN, "Yes, forget me", on=question)
-    assert "your name and id are erased in 1 group" in question.text
+    assert "your name and ID are erased from 1 group" in question.text
     with sqlite3.connect(db_path) as conn:
         q = conn.execute
         assert q("SELECT count(*) FROM members WHERE user_id = ?", (BEN.id,)).fetchone() == (0,)

@@ -72,7 +72,7 @@ ENGLISH = Words(
     still_open="Still open\n• Who pays the travel costs?",
     closed="Round of 4 September 2026 – closed. The current card for this topic is further down.",
     side_by_side="Ambition – the answers side by side",
-    waiting_both=f"Waiting for: {ORG_A}, {ORG_B}",
+    waiting_both=f"Still waiting for: {ORG_A}, {ORG_B}",
     everyone="Everyone has answered.",
     taken_into="That card was from an earlier round, so I've added your answer to the current "
     "round of Orientation",
@@ -95,7 +95,7 @@ DUTCH = Words(
     closed="Ronde van 4 september 2026 – afgesloten. De actuele kaart van dit thema staat "
     "verderop.",
     side_by_side="Ambitie – de antwoorden naast elkaar",
-    waiting_both=f"Wachten op: {ORG_A}, {ORG_B}",
+    waiting_both=f"We wachten nog op: {ORG_A}, {ORG_B}",
     everyone="Iedereen heeft geantwoord.",
     taken_into="Die kaart was van een eerdere ronde, dus ik heb je antwoord bij de huidige "
     "ronde van Oriëntatie gezet",
@@ -401,7 +401,8 @@ async def test_progress_is_counted_the_same_in_all_five_places(group: Group, clo
     assert states["value-creation.orientation.motivation"] is TopicState.NOT_YET  # skipped in 1
     assert states[AMBITION] is TopicState.AGREED_AND_OPEN
     assert record.progress()["orientation"].discussed == 2
-    # 5. The export's overview.
+    # 5. The export's first page, in the card's words.
     assert counts(record).discussed == 2
     pdf = read_pdf(export_pdf(record, load_translators(locales_dir())["en"], None))
-    assert "2" in pdf.pages[0].splitlines()
+    first_page = " ".join(pdf.pages[0].split())
+    assert "Topics discussed: Orientation 2/9 · Integration 0/9 · Transformation 0/3" in first_page

@@ -196,7 +196,7 @@ async def test_todays_data_becomes_round_1_and_the_bot_works_on_it(
         assert "topic 3/9" in card.text
         assert "Last time" not in card.text  # round 1 is not a return
         await group.reply(BEN, "We want to learn from each other", to=card)
-        assert "Answered – Werkbedrijf De Brug: Ben · Bakkerij Van Dam: –" in card.text
+        assert "Answered: Werkbedrijf De Brug – Ben · Bakkerij Van Dam – nobody yet" in card.text
 
         # A reply to the card the old release sent (remembered under the topic alone) still
         # corrects the answer in round 1.

@@ -39,7 +39,12 @@ def topic_steps(n: int, *, skip: bool = False) -> list[Step]:
     if skip:
         return [Step("a", "send", "/skip", then)]
     return [
-        Step("a", "reply", f"A's view on topic {n}", both("Waiting for:", "Wachten op:")),
+        Step(
+            "a",
+            "reply",
+            f"A's view on topic {n}",
+            both("Still waiting for:", "We wachten nog op:"),
+        ),
         Step("b", "reply", f"B's view on topic {n}", both("side by side", "naast elkaar")),
         # One Ready from each organisation: B's is shown on the card, A's moves on.
         Step("b", "press", both("Ready", "Klaar"), both(f"Ready: {ORG_B}", f"Klaar: {ORG_B}")),
@@ -57,7 +62,7 @@ SCRIPT: list[Step] = [
     ),
     Step("b", "press", both("Orientation", "Oriëntatie"), both("topic 1/9", "thema 1/9")),
     # Topic 1: an answer changed, then an agreement proposed by A and confirmed by B.
-    Step("a", "reply", "Ten jobs", both("Waiting for:", "Wachten op:")),
+    Step("a", "reply", "Ten jobs", both("Still waiting for:", "We wachten nog op:")),
     Step("a", "reply", "Twelve jobs <b>and</b> training", both("replaced", "vervangen")),
     Step(
         "b",
@@ -79,7 +84,7 @@ SCRIPT: list[Step] = [
     ),
     Step("a", "press", both("Ready", "Klaar"), both("topic 2/9", "thema 2/9")),
     # Topic 2: answers, an open issue, and a second agreement proposed by B.
-    Step("a", "reply", "Jobs", both("Waiting for:", "Wachten op:")),
+    Step("a", "reply", "Jobs", both("Still waiting for:", "We wachten nog op:")),
     Step("b", "reply", "Jobs and visibility", both("side by side", "naast elkaar")),
     Step(
         "b",

@@ -98,7 +98,7 @@ async def test_a_card_whose_answer_came_late_is_sent_once_more_and_either_copy_i
     # The first copy's id never came back; a reply to it is an answer all the same.
     answer = await group.reply(BEN, "Ten jobs", to=cards[0])
     assert group.reacted(answer) == ["👍"]
-    assert "Answered – Werkbedrijf <De Brug> & Co: Ben" in cards[1].text
+    assert "Answered: Werkbedrijf <De Brug> & Co – Ben" in cards[1].text
 
 
 async def test_a_message_whose_every_answer_comes_late_arrives_twice_at_most(
@@ -226,7 +226,7 @@ async def test_an_edit_or_reaction_with_a_late_or_unreadable_answer_is_made_once
         answer = await group.reply(BEN, "Ten jobs", to=card)
     # Made (again, after a timeout: the same reaction or text twice is once), at once.
     assert set(group.reacted(answer)) == {"👍"}
-    assert "Answered – Werkbedrijf <De Brug> & Co: Ben" in card.text
+    assert "Answered: Werkbedrijf <De Brug> & Co – Ben" in card.text
     assert len(group.sent) == before  # no message instead of the edit
     assert all(status == "sent" for status, _ in outbox_rows(db_path))
     assert warnings(caplog) == []

@@ -34,34 +34,34 @@ async def test_orientation_in_english(group: Group) -> None:
 
     await group.press(BEN, "Orientation")
     card = group.last
-    assert "Orientation, 9 topics. Talking each one through takes about 45 minutes" in (
-        group.sent[-2].text
-    )
+    assert "Let's start Orientation: 9 topics, about 45 minutes in all" in (group.sent[-2].text)
     assert "Orientation · Value creation · topic 1/9" in card.text
     assert "What economic and social impact do we want to achieve?" in card.text
     assert card.force_reply
 
     assert "Orientation 0/9 · Integration 0/9 · Transformation 0/3" in card.text
     assert "How to answer: reply to this message (on a phone: swipe left on it)" in card.text
-    assert "Waiting for: Werkbedrijf <De Brug> & Co, Bakkerij *Van Dam*" in card.text
+    assert "Still waiting for: Werkbedrijf <De Brug> & Co, Bakkerij *Van Dam*" in card.text
 
     # Topic 1: both answer, Ben changes his answer, then an agreement is proposed and confirmed.
     before = len(group.sent)
     first = await group.reply(BEN, "Ten jobs for people far from work", to=card)
     assert len(group.sent) == before  # acknowledged without a message of its own
     assert group.reacted(first) == ["👍"]
-    assert "Answered – Werkbedrijf <De Brug> & Co: Ben · Bakkerij *Van Dam*: –" in card.text
+    assert (
+        "Answered: Werkbedrijf <De Brug> & Co – Ben · Bakkerij *Van Dam* – nobody yet" in card.text
+    )
     # Anna has not answered for her organisation yet; the other one has not at all.
-    assert "Waiting for: Anna (Werkbedrijf <De Brug> & Co), Bakkerij *Van Dam*" in card.text
+    assert "Still waiting for: Bakkerij *Van Dam*" in card.text
     await group.reply(BEN, "Twelve <jobs> & training", to=card)
     assert "I've replaced your earlier answer on Ambition" in group.last.text
     await group.reply(DAVID, "A stable team for the bakery", to=card)
-    assert "Waiting for: Anna (Werkbedrijf <De Brug> & Co)" in card.text
+    assert "Can still add: Anna" in card.text
     view = group.last
     assert "Ambition – the answers side by side" in view.text
     assert "— Ben: Twelve <jobs> & training" in view.text
     assert "— David: A stable team for the bakery" in view.text
-    assert view.buttons == ["Record an agreement", "Note an open issue", "Ready"]
+    assert view.buttons == ["Propose an agreement", "Note an open issue", "Ready"]
     # The view says who may move on: one Ready per organisation, or Ben, who set the group up.
     assert (
         "Talked it through? Once someone from each organisation has pressed Ready, you go on to "
@@ -71,7 +71,7 @@ async def test_orientation_in_english(group: Group) -> None:
     assert "— Anna: Pride in good bread" in view.text
     assert "Everyone has answered." in card.text
 
-    await group.press(BEN, "Record an agreement", on=view)
+    await group.press(BEN, "Propose an agreement", on=view)
     await group.reply(BEN, "We create 12 jobs in 2027", to=group.last)
     proposal = group.last
     assert "Proposed agreement on Ambition, by Ben (Werkbedrijf <De Brug> & Co)" in proposal.text
@@ -124,7 +124,7 @@ async def test_orientation_in_english(group: Group) -> None:
 
     # Topic 3 skipped; the rest answered by both.
     await group.send(ANNA, "/skip")
-    assert "Skipped Motivation." in group.texts_since(len(group.sent) - 2)[0]
+    assert "Motivation skipped." in group.texts_since(len(group.sent) - 2)[0]
     for position in range(4, 10):
         card = group.last
         assert f"topic {position}/9" in card.text
@@ -143,7 +143,7 @@ async def test_orientation_in_english(group: Group) -> None:
         "Rate privately",
     ]  # fmt: skip
     await group.press(DAVID, "In 3 months", on=recap)
-    assert "I'll remind you on" in group.last.text
+    assert "I'll remind you about Integration" in group.last.text
 
     await group.send(ANNA, "/status")
     assert "Orientation: 8/9 answered, 1 skipped" in group.last.text

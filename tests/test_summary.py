@@ -323,5 +323,7 @@ async def test_a_group_that_allows_no_files_is_told_so(tmp_path: Path, api: Fake
             "sendPhoto", 400, "Bad Request: not enough rights to send photos to the chat"
         )
         await group.send(CARLA, "/wheel")
-        assert group.last.text.startswith("I may not send pictures or files in this group.")
+        assert group.last.text.startswith(
+            "I'm not allowed to send pictures or files in this group."
+        )
         assert files(group) == []

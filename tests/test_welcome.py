@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from dataclasses import replace
 
+import pytest
+from babel.messages.pofile import read_po
+
 from bot.offline.fake_api import FakeBotApi
+from bot.render.commands import COMMANDS, DUTCH
 from tests.conftest import ANNA, BEN, CARLA, DAAN
 from tests.support.telegram import Group
 from tests.test_session_scenario import DAVID, set_up
@@ -61,7 +66,7 @@ async def test_unknown_command_points_to_help(group: Group) -> None:
     await group.send(ANNA, "/frobnicate")
     assert (
         group.last.text
-        == "Het commando /frobnicate ken ik niet. Stuur /help om te zien wat ik kan."
+        == "De opdracht /frobnicate ken ik niet. Stuur /hulp om te zien wat ik kan."
     )
 
 
@@ -120,7 +125,7 @@ async def test_private_start_explains_how_to_add_the_bot(db_path, api: FakeBotAp
     async with running(db_path, api) as chat:
         private = replace(chat, chat_id=ANNA.id, kind="private")
         await private.send(ANNA, "/start")
-        assert "Hoi! Ik werk in een groepsgesprek" in private.last.text
+        assert "Hoi! Ik werk alleen in een groep met mensen van beide" in private.last.text
         assert "@ImpactWheelBot" in private.last.text
         await private.send(ANNA, "/language en")
         assert private.last.text == "From now on I'll speak English in this chat."
@@ -129,9 +134,42 @@ async def test_private_start_explains_how_to_add_the_bot(db_path, api: FakeBotAp
 async def test_commands_registered_in_both_languages(group: Group, api: FakeBotApi) -> None:
     english = {c["command"]: c["description"] for c in api.commands[""]}
     dutch = {c["command"]: c["description"] for c in api.commands["nl"]}
-    assert english.keys() == dutch.keys() >= {"start", "help", "language"}
+    assert list(dutch) == [DUTCH.get(command, command) for command in english]
+    assert english.keys() >= {"start", "help", "language", "agree", "issue", "summary"}
+    # The Dutch menu shows the Dutch names; both names work in every group.
+    assert {"afspraak", "openpunt", "overzicht", "status", "herinner"} <= dutch.keys()
     assert english["language"] == "Choose Dutch or English"
-    assert dutch["language"] == "Nederlands of Engels kiezen"
+    assert dutch["taal"] == "Nederlands of Engels kiezen"
+
+
+@pytest.mark.parametrize(
+    ("english", "dutch"),
+    [("/summary", "/overzicht"), ("/issues", "/openpunten"), ("/help", "/hulp")],
+)
+async def test_a_dutch_command_does_what_its_english_one_does(
+    group: Group, english: str, dutch: str
+) -> None:
+    await set_up(group, ANNA, DAVID)
+    await group.send(ANNA, english)
+    by_english = group.last.text
+    await group.send(ANNA, dutch)
+    assert group.last.text == by_english
+
+
+def test_the_dutch_texts_name_commands_that_exist() -> None:
+    """Every /command the Dutch catalog mentions is a command, and by its Dutch name if it has
+    one (an English name inside a Dutch sentence reads as a slip)."""
+    known = {name for name, _ in COMMANDS} | set(DUTCH.values()) | {"start"}
+    with open("locales/nl/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f, locale="nl")
+    mentioned: set[str] = set()
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            mentioned |= set(re.findall(r"(?<![\w<])/([a-z]+)\b", text or ""))
+    assert mentioned, "no commands found: has the catalog's format changed?"
+    assert mentioned <= known, sorted(mentioned - known)
+    assert not mentioned & set(DUTCH), sorted(mentioned & set(DUTCH))
 
 
 async def test_added_back_to_a_group_that_had_begun_says_nothing_was_lost(group: Group) -> None:

@@ -25,6 +25,7 @@ from bot.db import (
     holds,
     inbox,
     integrity_problems,
+    newcomers,
     outbox,
     pace,
     position,
@@ -237,8 +238,18 @@ async def forget_person(
     ) as cur:
         rows = [(int(row[0]), str(row[1]), row[2]) for row in await cur.fetchall()]
     groups = [chat_id for chat_id, _, _ in rows]
+    # A request to join an organisation named them in a group that may have no member row of
+    # theirs (nobody confirmed them): that group's messages are rewritten too.
+    asked = await newcomers.names_of(conn, user_id)
+    owed_to = [*groups, *(c for c in await newcomers.chats_of(conn, user_id) if c not in groups)]
     # A nudge mentioned them as @username: that goes as their name does.
-    known = {name for _, name, _ in rows} | {f"@{u}" for _, _, u in rows if u} | set(names)
+    known = (
+        {name for _, name, _ in rows}
+        | {f"@{u}" for _, _, u in rows if u}
+        | {name for name, _ in asked}
+        | {f"@{u}" for _, u in asked if u}
+        | set(names)
+    )
     for chat_id in groups:
         stranger = -secrets.randbelow(2**52) - 1
         await conn.execute(
@@ -261,15 +272,18 @@ async def forget_person(
     await actions.forget_person(conn, user_id)
     await position.forget_person(conn, user_id)
     await pace.forget_person(conn, user_id)
+    await newcomers.forget_person(conn, user_id)
     await conn.execute("UPDATE chats SET setup_by = NULL WHERE setup_by = ?", (user_id,))
     await bot_messages.forget_asker(conn, user_id)
-    await outbox.forget_person(conn, user_id, [*groups, user_id], _names_in_html(known), anonymous)
+    await outbox.forget_person(
+        conn, user_id, [*owed_to, user_id], _names_in_html(known), anonymous
+    )
     # Their private chat with the bot: its row (and by cascade what its messages were for),
     # and the keys of their messages there.
     await conn.execute("DELETE FROM chats WHERE chat_id = ? AND kind = 'private'", (user_id,))
     await processed.forget_chat(conn, user_id)
     await inbox.forget_person(conn, user_id, sorted(known), next(iter(anonymous.values()), ""))
-    return len(groups)
+    return len(owed_to)
 
 
 def _names_in_html(names: Iterable[str]) -> list[str]:

@@ -77,6 +77,20 @@ async def topic_statuses(conn: Tx, chat_id: int) -> dict[str, str]:
         }
 
 
+async def answering_sides(conn: Tx, chat_id: int) -> dict[str, set[int]]:
+    """Return {topic_id: the partner slots that answered it} in the latest round of each stage
+    (who answered, never what: a private answer counts before it is shown)."""
+    current = await latest_numbers(conn, chat_id)
+    found: dict[str, set[int]] = {}
+    async with conn.execute(
+        "SELECT DISTINCT topic_id, round, slot FROM answers WHERE chat_id = ?", (chat_id,)
+    ) as cursor:
+        async for row in cursor:
+            if row["round"] == current.get(stage_of(row["topic_id"]), 1):
+                found.setdefault(row["topic_id"], set()).add(row["slot"])
+    return found
+
+
 async def save_answer(
     conn: Tx,
     chat_id: int,

@@ -1,6 +1,6 @@
 """The queries behind a group's record (``bot/domain/record.py``): every answer, every agreement that is
-confirmed, waits for confirmation or was dropped, and every open issue, each with the names of the
-people."""
+confirmed, waits for confirmation or was dropped, and every open issue, open or resolved, each
+with the names of the people."""
 
 from __future__ import annotations
 
@@ -39,15 +39,18 @@ async def agreements(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
         return list(await cursor.fetchall())
 
 
-async def open_issues(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
-    """Open issues with the name of who raised them and their organisation, and their action
-    item (owner, moment, status; NULL when none), oldest first."""
+async def issues(conn: Tx, chat_id: int) -> list[aiosqlite.Row]:
+    """Open and resolved issues with the name of who raised them and their organisation, who
+    resolved them and when, and their action item (owner, moment, status; NULL when none),
+    oldest first."""
     async with conn.execute(
-        "SELECT i.id, i.topic_id, i.text, i.raised_at, m.name, m.slot, t.owner,"
+        "SELECT i.id, i.topic_id, i.text, i.status, i.raised_at, i.resolved_at, m.name, m.slot,"
+        " r.name AS resolver_name, r.slot AS resolver_slot, t.owner,"
         " t.due_local, t.status AS action_status FROM open_issues i"
         " LEFT JOIN members m ON m.chat_id = i.chat_id AND m.user_id = i.raised_by"
+        " LEFT JOIN members r ON r.chat_id = i.chat_id AND r.user_id = i.resolved_by"
         " LEFT JOIN action_items t ON t.issue_id = i.id"
-        " WHERE i.chat_id = ? AND i.status = 'open' ORDER BY i.id",
+        " WHERE i.chat_id = ? ORDER BY i.id",
         (chat_id,),
     ) as cursor:
         return list(await cursor.fetchall())

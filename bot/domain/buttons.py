@@ -80,6 +80,15 @@ class ForgetMeAnswer(Press):
 
 
 @dataclass(frozen=True, slots=True)
+class AdmitNewcomer(Press):
+    """Confirm (yes) or Not a colleague (no) on newcomer ``request``'s message."""
+
+    kind = "admit"
+    request: int
+    admit: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Facilitate(Press):
     """On the message of who represents whom: the presser facilitates (neither partner)."""
 
@@ -120,6 +129,17 @@ class NextTopic(Press):
     kind = "next"
     topic: str
     round: int = 0
+
+    def fits(self, wheel: Wheel) -> bool:
+        return _is_topic(wheel, self.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class GoToTopic(Press):
+    """A topic on the map of ``/topics``: go to it."""
+
+    kind = "go"
+    topic: str
 
     def fits(self, wheel: Wheel) -> bool:
         return _is_topic(wheel, self.topic)
@@ -361,11 +381,13 @@ PRESSES: tuple[type[Press], ...] = (
     ResetAnswer,
     ForgetGroupAnswer,
     ForgetMeAnswer,
+    AdmitNewcomer,
     Facilitate,
     EndFacilitator,
     ChooseLanguage,
     ChooseStage,
     NextTopic,
+    GoToTopic,
     RecordAgreement,
     NoteIssue,
     RemindLater,

@@ -35,6 +35,12 @@ class Who(StrEnum):
         "which they then propose)"
     )
     MANAGER = "the person who set up the group, or a group administrator"
+    #: Admitting a newcomer: nobody joins an organisation alone once the group has started.
+    COLLEAGUE = (
+        "a representative of the organisation the newcomer asked to join (never the newcomer, "
+        "never a facilitator)"
+    )
+    NEWCOMER = "the newcomer it was made for, while they represent a partner of the group"
     MOVER = (
         "a representative of either partner (a Ready counts for their organisation: one from "
         "each moves on), or a facilitator or the person who set up the group (one press moves on)"
@@ -47,6 +53,7 @@ class Action(StrEnum):
     START = "/start"
     HELP = "/help"
     STATUS = "/status"
+    TOPICS = "/topics"
     PARTNERS = "/partners"
     ISSUES = "/issues"
     REMINDERS = "/reminders"
@@ -61,11 +68,12 @@ class Action(StrEnum):
     SIDE = "side button (I represent …)"
     LANGUAGE = "/language nl|en, language button"
     STAGE = "/stage <name>, stage button"
+    GO_TO_TOPIC = "a topic on the map of /topics"
     SKIP = "/skip"
     BACK = "/back"
     ANSWER = "reply to a topic card (an answer)"
     NEXT = "Ready (to move on to the next topic)"
-    AGREE = "/agree <text>, Record an agreement"
+    AGREE = "/agree <text>, Propose an agreement"
     ISSUE = "/issue <text>, Note an open issue"
     RESOLVE = "Resolved (an open issue)"
     ISSUE_TO_AGREEMENT = "Make it an agreement (an open issue)"
@@ -94,6 +102,8 @@ class Action(StrEnum):
     FACILITATOR = "/facilitator (replying to someone's message), Facilitate, End role"
     ACTION = "/action <n> <owner> <date>, owner and date buttons of an open issue"
     ACTION_STATUS = "action item buttons (Done, Not feasible, Remind us in a week)"
+    ADMIT = "Confirm, Not a colleague (someone asking to join an organisation)"
+    BRIEFING = "Read the briefing (a confirmed newcomer's link), in the private chat"
 
 
 #: Action → who may use it. ``bot/flows/gate.py`` applies it; every flow that changes something
@@ -103,6 +113,7 @@ RULES: dict[Action, Who] = {
     Action.START: Who.ANYONE,
     Action.HELP: Who.ANYONE,
     Action.STATUS: Who.ANYONE,
+    Action.TOPICS: Who.ANYONE,
     Action.PARTNERS: Who.ANYONE,
     Action.ISSUES: Who.ANYONE,
     Action.REMINDERS: Who.ANYONE,
@@ -119,6 +130,7 @@ RULES: dict[Action, Who] = {
     Action.SIDE: Who.SIDE,
     Action.LANGUAGE: Who.STEER,
     Action.STAGE: Who.STEER,
+    Action.GO_TO_TOPIC: Who.STEER,
     Action.SKIP: Who.STEER,
     Action.BACK: Who.STEER,
     Action.ANSWER: Who.REPRESENTATIVE,
@@ -153,6 +165,9 @@ RULES: dict[Action, Who] = {
     Action.RESET: Who.MANAGER,
     Action.FORGETGROUP: Who.MANAGER,
     Action.FACILITATOR: Who.MANAGER,
+    # newcomers
+    Action.ADMIT: Who.COLLEAGUE,
+    Action.BRIEFING: Who.NEWCOMER,
 }
 
 
@@ -166,6 +181,9 @@ def markdown() -> str:
         "*Answer privately* link asks for there (checked against the group of the link). A\n"
         "representative who leaves the group stops being one; their answers stay. A facilitator\n"
         "(named with `/facilitator`) represents neither partner: they steer, and never answer,\n"
-        "propose, confirm or rate; one who leaves the group stops being one.\n\n"
+        "propose, confirm or rate; one who leaves the group stops being one. Once the group has\n"
+        "started (its set-up done and a stage chosen), someone who taps an organisation that\n"
+        "already has a representative asks to join it, and represents it only once a colleague\n"
+        "has confirmed them.\n\n"
         "| action | who |\n|---|---|\n" + rows + "\n"
     )

@@ -66,6 +66,15 @@ class Sides(Purpose):
 
 
 @dataclass(frozen=True, slots=True)
+class NewcomerRequest(Purpose):
+    """Someone asks to join an organisation (the newcomers row ``request``): Confirm and Not a
+    colleague, for a colleague; once confirmed, the link to the newcomer's briefing."""
+
+    kind = "newcomer"
+    request: int
+
+
+@dataclass(frozen=True, slots=True)
 class LanguageQuestion(Purpose):
     """``/language`` without a language: a button per language (answered once)."""
 
@@ -73,6 +82,13 @@ class LanguageQuestion(Purpose):
 
 
 # -- the session --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMap(Purpose):
+    """``/topics``: the wheel's topics, a button each, to go to any of them."""
+
+    kind = "topic-map"
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +350,10 @@ PURPOSES: tuple[type[Purpose], ...] = (
     PartnerName,
     RenamePrompt,
     Sides,
+    NewcomerRequest,
     LanguageQuestion,
     StageMenu,
+    TopicMap,
     StageRecap,
     Card,
     Answers,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.db import chats, checkups, partners, progress, records, rounds
+from bot.db import chats, checkups, partners, progress, records, reminders, rounds
 from bot.db import report as sql
 from bot.db.reminders import zone_or_utc
 from bot.db.tx import Tx
@@ -110,6 +110,30 @@ class IssueEntry:
     raised_by: Person
     raised_at: dt.datetime
     action: ActionEntry | None = None
+    #: For a resolved issue (``TopicRecord.resolved``): when, and by whom.
+    resolved_at: dt.datetime | None = None
+    resolved_by: Person | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderEntry:
+    """A reminder the group set to come back to a stage, not sent yet."""
+
+    stage: str
+    #: Its moment, in the group's zone.
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NextReview:
+    """When the partners next look at their wheel together: the first of the reminders they
+    set and the check-ups of their agreements."""
+
+    day: dt.date
+    #: The stage of the reminder that falls first; None when a check-up comes first.
+    stage: str | None
+    #: How many agreements have their check-up on that day (with the reminder or alone).
+    checkups: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +162,8 @@ class TopicRecord:
     round: int = 0
     #: The answers of earlier rounds, newest round first.
     earlier: tuple[EarlierRound, ...] = ()
+    #: Open issues that were resolved, oldest first: what was settled, and when, is news too.
+    resolved: tuple[IssueEntry, ...] = ()
 
     @property
     def discussed(self) -> bool:
@@ -168,6 +194,8 @@ class GroupRecord:
     positions: tuple[View, ...] = ()
     #: Who facilitates the group (names): neither partner.
     facilitators: tuple[str, ...] = ()
+    #: The reminders still to come, soonest first.
+    reminders: tuple[ReminderEntry, ...] = ()
 
     def stage(self, stage_id: str) -> tuple[TopicRecord, ...]:
         return tuple(r for r in self.topics if r.topic.stage == stage_id)
@@ -175,6 +203,20 @@ class GroupRecord:
     def progress(self) -> dict[str, StageProgress]:
         """The topics discussed in the latest round of each stage (``stage_progress``)."""
         return stage_progress((r.topic.stage, r.status) for r in self.topics)
+
+    def next_review(self) -> NextReview | None:
+        """The next time the partners look back, whichever comes first: a reminder they set to
+        come back to a stage, or the check-up of confirmed agreements (None: neither is set).
+        On the same day the reminder is named, with the check-ups that come along."""
+        due = [a.review_due for r in self.topics for a in r.confirmed if a.review_due]
+        first_checkup = min(due, default=None)
+        reminder = self.reminders[0] if self.reminders else None
+        if reminder is not None and (first_checkup is None or reminder.at.date() <= first_checkup):
+            day = reminder.at.date()
+            return NextReview(day, reminder.stage, sum(1 for d in due if d == day))
+        if first_checkup is not None:
+            return NextReview(first_checkup, None, sum(1 for d in due if d == first_checkup))
+        return None
 
 
 def topic_state(
@@ -254,7 +296,8 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
         kept = dropped if r["status"] == "dropped" else agreements
         kept.setdefault(r["topic_id"], []).append(agreement)
     issues: dict[str, list[IssueEntry]] = {}
-    for r in await sql.open_issues(conn, chat_id):
+    resolved: dict[str, list[IssueEntry]] = {}
+    for r in await sql.issues(conn, chat_id):
         by = Person(r["name"] or None, names.get(r["slot"]) if r["slot"] else None)
         action = None
         if r["owner"] is not None:
@@ -262,9 +305,19 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
             action = ActionEntry(
                 r["owner"], dt.date.fromisoformat(due[:10]) if due else None, r["action_status"]
             )
-        issues.setdefault(r["topic_id"], []).append(
-            IssueEntry(r["id"], r["text"], by, local(r["raised_at"]), action)
-        )
+        entry = IssueEntry(r["id"], r["text"], by, local(r["raised_at"]), action)
+        if r["status"] == "resolved":
+            resolver = r["resolver_slot"]
+            entry = dataclasses.replace(
+                entry,
+                resolved_at=local(r["resolved_at"] or r["raised_at"]),
+                resolved_by=Person(
+                    r["resolver_name"] or None, names.get(resolver) if resolver else None
+                ),
+            )
+            resolved.setdefault(r["topic_id"], []).append(entry)
+        else:
+            issues.setdefault(r["topic_id"], []).append(entry)
     topics = []
     for topic in wheel.topics:
         status = statuses.get(topic.id)
@@ -289,6 +342,7 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
                 status=status,
                 round=latest.get(topic.stage, 0),
                 earlier=earlier,
+                resolved=tuple(resolved.get(topic.id, ())),
             )
         )
     return GroupRecord(
@@ -300,6 +354,9 @@ async def read_record(conn: Tx, wheel: Wheel, chat_id: int, now: dt.datetime) ->
         topics=tuple(topics),
         positions=await read_views(conn, chat_id, zone),
         facilitators=tuple(m.name for m in await partners.facilitators(conn, chat_id)),
+        reminders=tuple(
+            ReminderEntry(r.stage, r.local()) for r in await reminders.pending(conn, chat_id)
+        ),
     )
 
 

@@ -459,7 +459,7 @@ async def due_message(
     if not closing and now - local.astimezone(dt.UTC) > LATE_AFTER:
         parts.append(
             msg(
-                "This reminder comes late: it was due on {when}, while I was not running.",
+                "This reminder is late: it was due on {when}, when I was offline.",
                 when=WallTime(local),
             )
         )

@@ -107,8 +107,8 @@ def proposal_parts(wheel: Wheel, names: dict[int, str], a: Agreement) -> tuple[M
         msg("“{text}”", text=a.text),
         msg("Instead of: “{text}”", text=quote(a.replaced_text or "")),
         msg(
-            "Someone from {other} can confirm it, reply to this message with other wording, "
-            "or keep it as an open issue for now. {name} can withdraw it.",
+            "Someone from {other} can confirm it, suggest different wording (reply to this "
+            "message) or keep it as an open issue for now. {name} can withdraw it.",
             other=other,
             name=name,
         ),

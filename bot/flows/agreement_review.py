@@ -153,8 +153,8 @@ async def listing(turn: Turn) -> Result:
     )
     if not current:
         none = msg(
-            "No agreements yet. When you agree on something, send /agree with a sentence "
-            "on the topic you are at, for the other partner to confirm."
+            "No agreements yet. When you agree on something, send /agree followed by one "
+            "sentence; the other partner then confirms it."
         )
         return Result(replies=(reply(none, waits) if waiting else reply(none),))
     chunks = await _chunks(turn, current)

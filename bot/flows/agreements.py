@@ -30,11 +30,11 @@ def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
     return Reply(
         parts=(
             msg(
-                "What do you agree on about <b>{topic}</b>? Reply to this message with one or "
-                "two sentences.",
+                "What have you agreed on <b>{topic}</b>? Reply to this message in one or two "
+                "sentences.",
                 topic=wheel_text(wheel.topic(topic_id).name),
             ),
-            msg("For example: <i>We review our shared impact goals together every quarter.</i>"),
+            msg("For example: <i>We review our shared impact goals every quarter.</i>"),
         ),
         force_reply=True,
         placeholder=msg("Our agreement"),
@@ -77,8 +77,8 @@ def proposal_message(
             heading,
             msg("“{text}”", text=agreement.text),
             msg(
-                "Someone from {other} can confirm it, reply to this message with other wording, "
-                "or keep it as an open issue for now. {name} can withdraw it.",
+                "Someone from {other} can confirm it, suggest different wording (reply to this "
+                "message) or keep it as an open issue for now. {name} can withdraw it.",
                 other=other,
                 name=shown_name(agreement.proposer_name),
             ),
@@ -132,7 +132,7 @@ def issue_prompt(wheel: Wheel, issue: OpenIssue) -> Reply:
     return Reply(
         parts=(
             msg(
-                "What do you agree on about this open issue on <b>{topic}</b>?",
+                "What do you agree to do about this open issue on <b>{topic}</b>?",
                 topic=wheel_text(wheel.topic(issue.topic_id).name),
             ),
             msg("“{text}”", text=issue.text),
@@ -320,7 +320,7 @@ async def reword(turn: Turn, agreement_id: int, text: str | None) -> Result:
     names = await partners.names(conn, chat_id)
     said = (
         msg(
-            "{name} answered with other wording: someone from {other} can confirm it now.",
+            "{name} suggested different wording; someone from {other} can now confirm it.",
             name=member.name,
             other=names.get(agreement.proposer_slot, ""),
         )
@@ -347,7 +347,9 @@ async def _spare_used(turn: Turn, topic_id: str) -> bool:
 
 
 async def not_yet(turn: Turn, agreement_id: int) -> Result:
-    """ "Not yet": the other partner is not ready to agree; the wording is kept as an open issue."""
+    """ "Not yet": the other partner is not ready to agree. The open issue is the question what
+    still needs to be worked out, with the proposal quoted, not the proposal itself (which
+    would read as if it had been agreed)."""
     conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
     agreement = await records.agreement(conn, chat_id, agreement_id)
     if agreement is None or agreement.status != "proposed":
@@ -358,18 +360,26 @@ async def not_yet(turn: Turn, agreement_id: int) -> Result:
     if agreement.lapse:
         return await agreement_history.keep_after_all(turn, agreement, member)
     await records.withdraw(conn, agreement_id, turn.stamp)
-    await records.raise_issue(
-        conn, chat_id, agreement.topic_id, agreement.text, member.user_id, turn.stamp
+    question = msg(
+        "Not agreed yet: “{text}”. What still needs to be worked out?", text=agreement.text
     )
+    await records.raise_issue(
+        conn, chat_id, agreement.topic_id, turn.words(question, agreement.text), member.user_id,
+        turn.stamp,
+    )  # fmt: skip
     onward = await _onward(turn, agreement.topic_id)
     kept = Reply(
         parts=(
             msg(
-                "<b>Not agreed yet</b> – {name} keeps it as an open issue on {topic}:",
+                "<b>Not agreed yet</b> – {name} made it an open issue on {topic}:",
                 name=member.name,
                 topic=wheel_text(wheel.topic(agreement.topic_id).name),
             ),
             msg("“{text}”", text=quote(agreement.text, agreement_history.WHOLE_QUOTE)),
+            msg(
+                "What still needs to be worked out before you can agree? That question is now "
+                "on /issues; when you know more, /agree proposes the agreement again."
+            ),
         ),
         buttons=((board.ready_button(agreement.topic_id, onward),),) if onward else (),
         remember=Decided(agreement.id, agreement.topic_id).pack() if onward else None,

@@ -203,37 +203,36 @@ def progress_line(wheel: Wheel, done: dict[str, StageProgress]) -> Joined:
 
 
 def answered_line(state: Board) -> Msg:
-    """Who has answered, per organisation."""
+    """Who has answered, per organisation ("nog niemand" rather than a bare dash)."""
     sides: list[Msg | Raw | str] = []
     for slot, name in state.names.items():
         people = [shown_name(a.name) for a in state.answers if a.slot == slot]
         sides.append(
             msg(
-                "<b>{partner}</b>: {people}",
+                "<b>{partner}</b> – {people}",
                 partner=name,
-                people=listing(*people) if people else "–",
+                people=listing(*people) if people else msg("nobody yet"),
             )
         )
-    return msg("Answered – {sides}", sides=Joined(tuple(sides), " · "))
+    return msg("Answered: {sides}", sides=Joined(tuple(sides), " · "))
 
 
 def waiting_line(state: Board) -> Msg:
-    """The organisation that has not answered yet, or its representatives who have not, once one
-    of them has; or that everyone has."""
+    """Until both organisations have answered, the organisations the topic still waits for;
+    then the representatives who can still add something, or that everyone has answered. A
+    silent person is named only once the topic no longer waits for them."""
     answered = {a.user_id for a in state.answers}
-    waiting: list[Msg | Raw | str] = []
-    for slot, name in state.names.items():
-        if not any(a.slot == slot for a in state.answers):
-            waiting.append(name)
-            continue
-        waiting.extend(
-            msg("{name} ({partner})", name=m.name, partner=name)
-            for m in state.members
-            if m.slot == slot and m.user_id not in answered
-        )
-    if not waiting:
+    missing = [
+        name
+        for slot, name in state.names.items()
+        if not any(a.slot == slot for a in state.answers)
+    ]
+    if missing:
+        return msg("Still waiting for: {who}", who=listing(*missing))
+    others = [shown_name(m.name) for m in state.members if m.slot and m.user_id not in answered]
+    if not others:
         return msg("Everyone has answered.")
-    return msg("Waiting for: {who}", who=listing(*waiting))
+    return msg("Can still add: {who}", who=listing(*others))
 
 
 def ready_line(names: dict[int, str], move_on: MoveOn) -> Msg | None:
@@ -499,6 +498,20 @@ def left_card(
     )
 
 
+async def card_again(turn: Turn) -> tuple[Reply, ...]:
+    """The current topic's card, edited to show who represents and facilitates now (nothing
+    before a stage, or when the card is not in the chat)."""
+    topic_id = turn.chat.topic if turn.chat is not None else None
+    if topic_id is None:
+        return ()
+    topic = turn.wheel.topic(topic_id)
+    number = await current_round(turn, topic.stage)
+    shown = await latest(turn, Card(topic_id, number))
+    if shown is None:
+        return ()
+    return (await card_now(turn, topic, edit=shown),)
+
+
 async def card_now(turn: Turn, topic: Topic, *, edit: int | None) -> Reply:
     """The card of ``topic`` as it is now (new, or an edit of the one in the chat)."""
     return topic_card(turn.wheel, topic, await board(turn, topic.id), edit=edit)
@@ -544,7 +557,7 @@ def answers_view(
     ready = ready_line(names, move_on)
     parts.append(who_moves_on(move_on) if ready is None else lines(who_moves_on(move_on), ready))
     buttons = (
-        (Button(msg("Record an agreement"), RecordAgreement(topic.id).pack()),),
+        (Button(msg("Propose an agreement"), RecordAgreement(topic.id).pack()),),
         (Button(msg("Note an open issue"), NoteIssue(topic.id).pack()),),
         (ready_button(topic.id, round_number),),
     )

@@ -26,7 +26,10 @@ def anonymous() -> Msg:
 
 
 def not_set_up() -> Msg:
-    return msg("This group is not set up yet. Send /start to name the two partner organisations.")
+    return msg(
+        "This group is not set up yet. Send /start and I'll ask for the names of both "
+        "partner organisations."
+    )
 
 
 def not_a_representative(names: dict[int, str]) -> Msg:

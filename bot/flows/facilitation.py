@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.db import partners
 from bot.domain.buttons import EndFacilitator
 from bot.domain.permissions import Action
-from bot.domain.purposes import Card, FacilitatorList
+from bot.domain.purposes import FacilitatorList
 from bot.flows import board, gate, setup
 from bot.flows.common import facilitated_by, refuse, set_up_chat
 from bot.flows.turn import Turn
@@ -30,19 +30,6 @@ class Named:
     user_id: int | None
     name: str
     is_bot: bool = False
-
-
-async def _card_again(turn: Turn) -> tuple[Reply, ...]:
-    """The current topic's card, edited to show who facilitates now (nothing before a stage)."""
-    topic_id = turn.chat.topic if turn.chat is not None else None
-    if topic_id is None:
-        return ()
-    topic = turn.wheel.topic(topic_id)
-    number = await board.current_round(turn, topic.stage)
-    shown = await board.latest(turn, Card(topic_id, number))
-    if shown is None:
-        return ()
-    return (await board.card_now(turn, topic, edit=shown),)
 
 
 def _what_it_means() -> Msg:
@@ -125,7 +112,7 @@ async def facilitator_command(turn: Turn, named: Named | None) -> Result:
     await partners.name_facilitator(conn, chat_id, named.user_id, named.name, turn.stamp)
     said = msg("<b>{name}</b> facilitates this group from now on.", name=named.name)
     return Result(
-        replies=(reply(said, _what_it_means(), reply_to=message_id), *await _card_again(turn))
+        replies=(reply(said, _what_it_means(), reply_to=message_id), *await board.card_again(turn))
     )
 
 
@@ -154,7 +141,10 @@ async def facilitate(turn: Turn) -> Result:
         )
     await partners.name_facilitator(conn, chat_id, actor.user_id, actor.name, turn.stamp)
     return Result(
-        replies=(await setup.sides_message(turn, edit=turn.message_id), *await _card_again(turn)),
+        replies=(
+            await setup.sides_message(turn, edit=turn.message_id),
+            *await board.card_again(turn),
+        ),
         notice=msg("You facilitate this group now."),
     )
 
@@ -176,6 +166,6 @@ async def end_role(turn: Turn, user_id: int) -> Result:
             notice=msg("That person no longer facilitates."),
         )
     return Result(
-        replies=(await listing(turn, edit=turn.message_id), *await _card_again(turn)),
+        replies=(await listing(turn, edit=turn.message_id), *await board.card_again(turn)),
         notice=msg("{name} no longer facilitates.", name=found.name),
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.db import chats, partners, records
+from bot.db import chats, newcomers, partners, records
+from bot.db.newcomers import Newcomer
 from bot.db.partners import Member
 from bot.db.records import Agreement
 from bot.domain.permissions import RULES, Action, Who
@@ -127,11 +128,14 @@ async def check(
     chat: chats.Chat | None = None,
     agreement: Agreement | None = None,
     side: int | None = None,
+    newcomer: Newcomer | None = None,
 ) -> Result | None:
     """None when the table lets the turn's actor do ``action``; else the refusal to give.
 
     ``chat`` is the group (for MANAGER; the turn's chat when not given), ``agreement`` the
-    proposal (for PROPOSER), ``side`` the partner chosen (for SIDE).
+    proposal (for PROPOSER), ``side`` the partner chosen (for SIDE), ``newcomer`` the request
+    to join an organisation (for COLLEAGUE and NEWCOMER; NEWCOMER is decided in the request's
+    group, from a private chat).
     """
     actor = turn.actor
     who = RULES[action]
@@ -152,6 +156,10 @@ async def check(
         if may_manage(chat, actor):
             return None
         return refuse(manager_only(), button=button, reply_to=reply_to)
+    if who in (Who.COLLEAGUE, Who.NEWCOMER):
+        if newcomer is None:
+            raise ValueError(f"{action} needs the newcomer's request")
+        return await _newcomer_rule(turn, who, newcomer, button=button, reply_to=reply_to)
     if who is Who.PROPOSER:
         if agreement is None:
             raise ValueError(f"{action} needs the agreement acted on")
@@ -211,9 +219,59 @@ async def mover(turn: Turn, action: Action, *, button: bool) -> Mover | Result:
         found is not None and found.facilitator
     )
     if representative is None and not at_once:
-        names = await partners.names(turn.conn, turn.chat_id)
-        return refuse(not_a_representative(names), button=button)
+        return refuse(await _not_a_representative(turn), button=button)
     return Mover(representative, at_once)
+
+
+async def _newcomer_rule(
+    turn: Turn, who: Who, newcomer: Newcomer, *, button: bool, reply_to: int | None
+) -> Result | None:
+    """COLLEAGUE: a representative of the organisation the newcomer asked to join, not the
+    newcomer. NEWCOMER: the newcomer themselves, while they represent a partner of the group."""
+    user_id = turn.actor.user_id
+    assert user_id is not None
+    names = await partners.names(turn.conn, newcomer.chat_id)
+    partner = names.get(newcomer.slot, "")
+    found = await partners.member(turn.conn, newcomer.chat_id, user_id)
+    if who is Who.NEWCOMER:
+        if user_id == newcomer.user_id and found is not None and found.slot is not None:
+            return None
+        if user_id == newcomer.user_id:
+            said = msg(
+                "You no longer represent a partner in this group, so the briefing is closed. "
+                "Tap your organisation under /partners in the group; a colleague confirms you "
+                "and you get a new briefing."
+            )
+        else:
+            said = msg(
+                "This briefing is for {name}, who joined {partner}. If you are new in the group "
+                "too, tap your organisation under /partners there: once a colleague has "
+                "confirmed you, you get a briefing of your own.",
+                name=newcomer.name,
+                partner=partner,
+            )
+        return refuse(said, button=button, reply_to=reply_to)
+    if user_id == newcomer.user_id:
+        return refuse(
+            msg(
+                "A colleague from {partner} confirms you: you can't confirm yourself.",
+                partner=partner,
+            ),
+            button=button,
+            reply_to=reply_to,
+        )
+    if found is not None and found.slot == newcomer.slot:
+        return None
+    return refuse(
+        msg(
+            "Only a colleague from {partner} can confirm {name}: someone who represents "
+            "{partner} already.",
+            partner=partner,
+            name=newcomer.name,
+        ),
+        button=button,
+        reply_to=reply_to,
+    )
 
 
 def may_manage(chat: chats.Chat, actor: Actor) -> bool:
@@ -253,9 +311,22 @@ async def _representative(turn: Turn, *, button: bool, reply_to: int | None) -> 
     if found is not None and found.facilitator:
         return found
     if found is None or found.slot is None:
-        names = await partners.names(turn.conn, turn.chat_id)
-        return refuse(not_a_representative(names), button=button, reply_to=reply_to)
+        return refuse(await _not_a_representative(turn), button=button, reply_to=reply_to)
     return found
+
+
+async def _not_a_representative(turn: Turn) -> Msg:
+    """Why the actor may not do what a representative does: they represent nobody (and how to
+    join), or their request to join waits for a colleague."""
+    names = await partners.names(turn.conn, turn.chat_id)
+    user_id = turn.actor.user_id
+    waiting = await newcomers.pending_of(turn.conn, turn.chat_id, user_id) if user_id else []
+    if waiting:
+        return msg(
+            "A colleague from {partner} still has to confirm you; until then you follow along.",
+            partner=names.get(waiting[-1].slot, ""),
+        )
+    return not_a_representative(names)
 
 
 async def _representative_of(

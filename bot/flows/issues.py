@@ -99,7 +99,7 @@ async def listing(turn: Turn) -> Result:
         return chat
     issues = await records.issues(turn.conn, turn.chat_id)
     if not issues:
-        return Result(replies=(reply(msg("There are no open issues. Nice!")),))
+        return Result(replies=(reply(msg("There are no open issues. Well done.")),))
     numbered = list(enumerate(issues, start=1))
     chunks: list[list[tuple[int, OpenIssue]]] = [[]]
     size = 0
@@ -165,9 +165,9 @@ def _list(
                 )
             rows.append(
                 (
-                    Button(msg("{n} · Resolved", n=number), Resolve(issue.id).pack()),
+                    Button(msg("{n} · Mark resolved", n=number), Resolve(issue.id).pack()),
                     Button(
-                        msg("{n} · Make it an agreement", n=number),
+                        msg("{n} · Turn into agreement", n=number),
                         IssueToAgreement(issue.id).pack(),
                     ),
                 )

@@ -3,7 +3,8 @@
 The payload is a random token looked up in ``links`` (``bot/db/links.py``), which names the group
 and what the link opens there; here it is handed to the flow of its kind. A payload we did not
 make (typed, forged, or of a group that was erased since) is refused with an explanation. The
-position check is the first kind; answering privately (``private.py``) the second.
+position check is the first kind; answering privately (``private.py``) the second; a
+newcomer's briefing (``briefing.py``) the third.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.db import links
-from bot.flows import board, position, private
+from bot.flows import board, briefing, newcomers, position, private
 from bot.flows.common import refuse
 from bot.flows.turn import Turn, known_chat
 from bot.render.messages import Msg, Result, msg
@@ -20,6 +21,7 @@ from bot.render.messages import Msg, Result, msg
 OPENS: dict[str, Callable[[Turn, int, int], Awaitable[Result]]] = {
     position.LINK_KIND: position.open_check,
     board.PRIVATE_LINK: private.open_prompt,
+    newcomers.LINK_KIND: briefing.open_briefing,
 }
 
 

@@ -331,44 +331,46 @@ async def _completed(turn: Turn, check: sql.Check, slot: int, *, again: bool) ->
 
 def reveal(wheel: Wheel, names: dict[int, str], ratings: list[sql.Rating]) -> Reply:
     """The photo of both views, with the largest differences to talk about as its caption."""
+    parts: list[Msg | Joined] = [
+        msg("<b>Where we stand: both views</b>"),
+        differences_part(wheel, names, ratings),
+        msg("1 = transactional, 4 = transformational. A bar shows how far colleagues differ."),
+    ]
+    return reply(*parts, file="position")
+
+
+def differences_part(
+    wheel: Wheel, names: dict[int, str], ratings: list[sql.Rating]
+) -> Msg | Joined:
+    """The largest differences between both organisations' views, each with its topic (or
+    that the views are close): the picture's caption, and the briefing's last check."""
     complete: dict[int, list[str]] = {1: [], 2: []}
     for rating in ratings:
         if rating.answers is not None and valid(rating.answers):
             complete.setdefault(rating.slot, []).append(rating.answers)
     view = {slot: scores(complete[slot]) for slot in (1, 2)}
     found = differences(view)
-    parts: list[Msg | Joined] = [msg("<b>Where we stand: both views</b>")]
     if not found:
-        parts.append(
+        return msg(
+            "Your views are close on every component: no difference of half a point or "
+            "more. Worth asking each other whether you mean the same by them."
+        )
+    return lines(
+        msg("The largest differences, to talk about:"),
+        *(
             msg(
-                "Your views are close on every component: no difference of half a point or "
-                "more. Worth asking each other whether you mean the same by them."
+                "{number}. <b>{component}</b>: {first} {a} · {second} {b} → topic <i>{topic}</i>",
+                number=number,
+                component=wheel_text(d.component.name),
+                first=names.get(1, ""),
+                a=round(d.means[1], 1),
+                second=names.get(2, ""),
+                b=round(d.means[2], 1),
+                topic=wheel_text(wheel.topic(d.component.topic).name),
             )
-        )
-    else:
-        parts.append(
-            lines(
-                msg("The largest differences, to talk about:"),
-                *(
-                    msg(
-                        "{number}. <b>{component}</b>: {first} {a} · {second} {b} → topic "
-                        "<i>{topic}</i>",
-                        number=number,
-                        component=wheel_text(d.component.name),
-                        first=names.get(1, ""),
-                        a=round(d.means[1], 1),
-                        second=names.get(2, ""),
-                        b=round(d.means[2], 1),
-                        topic=wheel_text(wheel.topic(d.component.topic).name),
-                    )
-                    for number, d in enumerate(found, start=1)
-                ),
-            )
-        )
-    parts.append(
-        msg("1 = transactional, 4 = transformational. A bar shows how far colleagues differ.")
+            for number, d in enumerate(found, start=1)
+        ),
     )
-    return reply(*parts, file="position")
 
 
 def _to(message: Reply, chat_id: int) -> Reply:

@@ -67,8 +67,8 @@ async def forget_group(turn: Turn, erase: bool) -> Result:
     )
     done = reply(
         msg(
-            "Everything I kept about this group is erased. To start again, send /start; to be "
-            "rid of me, remove me from the group."
+            "Everything I kept about this group is erased. To start again, send /start; if you "
+            "no longer need me, remove me from the group."
         ),
         edit=message_id,
     )
@@ -86,8 +86,8 @@ async def my_data(turn: Turn) -> Result:
             replies=(
                 reply(
                     msg(
-                        "Your data stays out of the group: open a private chat with me (tap my "
-                        "name, then Start) and send /mydata there."
+                        "I don't show your data in the group: open a private chat with me (tap "
+                        "my name, then Start) and send /mydata there."
                     )
                 ),
             )
@@ -187,9 +187,9 @@ async def ask_forget_me(turn: Turn) -> Result:
     await known_chat(turn)
     return yes_or_no(
         msg(
-            "Forget you? Your name and Telegram id are erased in every group. What you "
-            "answered, proposed or confirmed stays, as said by a representative of your "
-            "organisation, so the other partner's record keeps its meaning. You no longer "
+            "Shall I forget you? Your name and Telegram ID are erased in every group. What you "
+            "answered, proposed or confirmed stays, in the name of “a representative of your "
+            "organisation”, so that the other partner's record still adds up. You no longer "
             "represent anyone."
         ),
         msg("Yes, forget me"),
@@ -221,10 +221,10 @@ async def forget_me(turn: Turn, erase: bool, asker: int) -> Result:
     )
     done = reply(
         plural_msg(
-            "Done: your name and id are erased in {n} group. What you said stays, as said by a "
-            "representative of your organisation.",
-            "Done: your name and id are erased in {n} groups. What you said stays, as said by a "
-            "representative of your organisation.",
+            "Done: your name and ID are erased from {n} group. What you said stays, in the "
+            "name of a representative of your organisation.",
+            "Done: your name and ID are erased from {n} groups. What you said stays, in the "
+            "name of a representative of your organisation.",
             groups,
         ),
         edit=message_id,

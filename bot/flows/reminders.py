@@ -80,21 +80,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def examples() -> Msg:
     return msg(
         "For example: <code>/remind in 3 months</code>, <code>/remind next Monday 9:00 "
-        "integration</code>, <code>/remind 1 March 2027 transformation</code> or "
-        "<code>/remind over 2 weken</code>."
+        "integration</code> or <code>/remind 1 March 2027 transformation</code> (Dutch works "
+        "too)."
     )
 
 
 def _refusal(kind: Refusal, text: str) -> Msg:
     if kind is Refusal.PAST:
-        return msg("That moment has already passed. Please give a moment in the future.")
+        return msg("That date has passed; please choose one in the future.")
     if kind is Refusal.TOO_FAR:
         return msg("That is more than two years ahead. Please choose a moment within two years.")
     if kind is Refusal.EMPTY:
-        return msg("When shall I remind you? Write the moment after /remind.")
+        return msg("When shall I remind you? Put a date or a period after /remind.")
     # Quote enough to recognise it: a whole pasted paragraph need not come back.
     shown = text if len(text) <= QUOTE_AT_MOST else text[: QUOTE_AT_MOST - 1] + "…"
-    return msg("I can't read “{text}” as a moment.", text=shown)
+    return msg("I can't read “{text}” as a date or time.", text=shown)
 
 
 # -- setting ------------------------------------------------------------------------------------
@@ -189,16 +189,15 @@ async def _set(turn: Turn, user_id: int, stage_id: str, local: dt.datetime, time
     if existing is None:
         await sql.add(conn, chat_id, stage_id, local, timezone, user_id, turn.stamp)
         text = msg(
-            "Noted. I'll remind you on {when} to take up <b>{stage}</b> again. /reminders shows "
-            "what is set.",
+            "Noted: on {when} I'll remind you about <b>{stage}</b>. /reminders shows what is set.",
             when=WallTime(local),
             stage=stage,
         )
     else:
         await sql.reschedule(conn, existing.id, local, timezone)
         text = msg(
-            "Moved: I'll remind you on {when} to take up <b>{stage}</b> again, instead of on "
-            "{before}.",
+            "I've moved the reminder: on {when} I'll remind you about <b>{stage}</b> (instead "
+            "of on {before}).",
             when=WallTime(local),
             stage=stage,
             before=WallTime(existing.local()),
@@ -237,7 +236,7 @@ async def _listing(turn: Turn, *, edit: int | None = None) -> Reply:
     buttons = tuple(
         (
             Button(
-                msg("Cancel {stage}", stage=wheel_text(wheel.stage(r.stage).name)),
+                msg("Cancel {stage} reminder", stage=wheel_text(wheel.stage(r.stage).name)),
                 CancelReminder(r.id).pack(),
             ),
         )
@@ -291,13 +290,11 @@ async def reminder_message(
     agreed = [
         a for a in await records.agreements(conn, reminder.chat_id) if a.topic_id in topic_ids
     ]
-    parts: list[Msg | Joined] = [
-        msg("⏰ Time to take up <b>{stage}</b> again, as you asked.", stage=stage)
-    ]
+    parts: list[Msg | Joined] = [msg("⏰ As agreed: time for <b>{stage}</b>.", stage=stage)]
     if closing is None and now - reminder.due() > LATE_AFTER:
         parts.append(
             msg(
-                "This reminder comes late: it was due on {when}, while I was not running.",
+                "This reminder is late: it was due on {when}, when I was offline.",
                 when=WallTime(reminder.local()),
             )
         )
@@ -316,12 +313,28 @@ async def reminder_message(
             )
         )
     elif agreed:
+        # Listed, not only counted: a number without the words is of little use.
+        shown = [msg("✓ {text}", text=_clip(a.text)) for a in agreed[:SHOW_OPEN]]
+        rest = (
+            [
+                plural_msg(
+                    "… and {n} more: /agreements lists them all.",
+                    "… and {n} more: /agreements lists them all.",
+                    len(agreed) - SHOW_OPEN,
+                )
+            ]
+            if len(agreed) > SHOW_OPEN
+            else []
+        )
         parts.append(
-            plural_msg(
-                "You made {n} agreement in this stage: worth checking together that it still holds.",
-                "You made {n} agreements in this stage: worth checking together that they still "
-                "hold.",
-                len(agreed),
+            lines(
+                plural_msg(
+                    "You made {n} agreement in this stage. Check together that it still holds:",
+                    "You made {n} agreements in this stage. Check together that they still hold:",
+                    len(agreed),
+                ),
+                *shown,
+                *rest,
             )
         )
     if closing is not None:
@@ -349,7 +362,7 @@ def still_open(wheel: Wheel, open_: list[OpenIssue]) -> Msg | Joined:
     """Every open issue the group still has, whatever its stage (the thread to pick up again),
     each with its stage; the first ``SHOW_OPEN`` of them, and how to see the rest."""
     if not open_:
-        return msg("No open issues are left.")
+        return msg("There are no open issues.")
     shown = [
         msg(
             "• {text} <i>({stage})</i>",

@@ -222,12 +222,23 @@ async def start_round(turn: Turn, stage_id: str) -> Result:
     return Result(replies=tuple(await _enter_new_round(turn, stage_id, found)))
 
 
+async def open_anywhere(turn: Turn, topic: Topic) -> list[Reply]:
+    """Go to any topic (the map of ``/topics``): in the current round of its stage, or in a new
+    round when the stage was never started or its latest round is over; the topics of a stage
+    may be taken in any order."""
+    found = await rounds.latest(turn.conn, turn.chat_id, topic.stage)
+    if found is None or await _round_over(turn, found):
+        return await _enter_new_round(turn, topic.stage, found, first=topic)
+    return await _open_topic(turn, topic)
+
+
 async def _enter_new_round(
-    turn: Turn, stage_id: str, previous: rounds.Round | None
+    turn: Turn, stage_id: str, previous: rounds.Round | None, *, first: Topic | None = None
 ) -> list[Reply]:
-    """Start the next round of a stage and open its first topic; a return says so, with the
-    date of the previous round."""
-    first = turn.wheel.stage_topics(stage_id)[0]
+    """Start the next round of a stage and open its first topic (or ``first``); a return says
+    so, with the date of the previous round."""
+    if first is None:
+        first = turn.wheel.stage_topics(stage_id)[0]
     # Closed before the round starts: the card the group leaves may belong to this stage's round.
     left = await _leave_current(turn, first.id)
     if previous is None:
@@ -255,8 +266,8 @@ def _lets_go(turn: Turn, stage_id: str) -> Reply:
     topics = turn.wheel.stage_topics(stage_id)
     return reply(
         msg(
-            "Let's go: <b>{stage}</b>, {count} topics. Talking each one through takes about "
-            "{minutes} minutes in all; you can stop at any topic and pick up later with /start.",
+            "Let's start <b>{stage}</b>: {count} topics, about {minutes} minutes in all. You "
+            "can stop after any topic and carry on later with /start.",
             stage=wheel_text(turn.wheel.stage(stage_id).name),
             count=len(topics),
             minutes=len(topics) * MINUTES_PER_TOPIC,
@@ -402,20 +413,23 @@ async def record_answer(
     # A late reply to a card the group has left is taken; the card stays closed.
     moved_on = chat.topic != topic_id or await pace.is_closed(conn, chat_id, topic_id, number)
     if replaced or moved_on or late:
-        said = (
-            msg(
-                "{name}, I've replaced your earlier answer on {topic}.",
-                name=member.name,
-                topic=wheel_text(topic.name),
-            )
-            if replaced
-            else msg("{name}, noted for {topic}.", name=member.name, topic=wheel_text(topic.name))
-        )
-        if moved_on:
+        fields: dict[str, Arg] = dict(name=member.name, topic=wheel_text(topic.name))
+        if replaced and moved_on:
             said = msg(
-                "{ack} (That answer belongs to {topic}; you have moved on since.)",
-                ack=said, topic=wheel_text(topic.name),
-            )  # fmt: skip
+                "{name}, I've replaced your earlier answer on {topic}, even though you have "
+                "moved on since.",
+                **fields,
+            )
+        elif replaced:
+            said = msg("{name}, I've replaced your earlier answer on {topic}.", **fields)
+        elif moved_on:
+            said = msg(
+                "Thank you, {name}! Your answer is with {topic}, even though you have moved on "
+                "since.",
+                **fields,
+            )
+        else:
+            said = msg("{name}, noted for {topic}.", **fields)
         if late:
             said = msg(
                 "{ack} That card was from an earlier round, so I've added your answer to the "
@@ -531,11 +545,10 @@ async def next_topic(
     replies: list[Reply] = []
     if skip and statuses.get(current.id) != "answered":
         await progress.set_topic_status(turn.conn, turn.chat_id, current.id, "skipped", turn.stamp)
-        replies.append(reply(msg("Skipped {topic}.", topic=wheel_text(current.name))))
-    in_stage = wheel.stage_topics(current.stage)
-    index = in_stage.index(current)
-    if index + 1 < len(in_stage):
-        replies.extend(await _open_topic(turn, in_stage[index + 1]))
+        replies.append(reply(msg("{topic} skipped.", topic=wheel_text(current.name))))
+    following = await _following(turn, current)
+    if following is not None:
+        replies.extend(await _open_topic(turn, following))
     else:
         replies.extend(await _leave_current(turn, None))
         recap = await stage_recap(turn, current.stage)
@@ -557,6 +570,20 @@ async def next_topic(
         replies.append(recap)
         replies.extend(asks)
     return Result(replies=tuple(replies))
+
+
+async def _following(turn: Turn, current: Topic) -> Topic | None:
+    """The topic after ``current``: the next one of its stage not discussed yet, in wheel order;
+    after the stage's last topic, the first one the round has not opened yet (the group may have
+    started anywhere, with ``/topics``). None: the stage is done."""
+    in_stage = turn.wheel.stage_topics(current.stage)
+    statuses = await progress.topic_statuses(turn.conn, turn.chat_id)
+    index = in_stage.index(current)
+    after = [t for t in in_stage[index + 1 :] if not is_discussed(statuses.get(t.id))]
+    if after:
+        return after[0]
+    never_opened = [t for t in in_stage[:index] if t.id not in statuses]
+    return never_opened[0] if never_opened else None
 
 
 async def _ready(turn: Turn, topic: Topic, number: int, member: Member) -> Result | None:
@@ -691,8 +718,8 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
         offered = (following.id,)
         parts.append(
             msg(
-                "Go on with <b>{stage}</b> now, or shall I remind you later? Many partners come "
-                "back to it after a few months.",
+                "Go on with <b>{stage}</b> now, or shall I remind you later? You can also take "
+                "it up when your collaboration has grown further.",
                 stage=wheel_text(following.name),
             )
         )
@@ -716,7 +743,7 @@ async def stage_recap(turn: Turn, stage_id: str) -> Reply:
         if unfinished:
             parts.append(
                 msg(
-                    "Still open: {stages}. Take them up now, or later.",
+                    "Not discussed yet: {stages}. You can take them up now or later.",
                     stages=listing(*(wheel_text(s.name) for s in unfinished)),
                 )
             )
@@ -781,6 +808,12 @@ async def status(turn: Turn) -> Result:
     chat = set_up_chat(turn)
     if isinstance(chat, Result):
         return chat
+    return Result(replies=(reply(*await status_parts(turn, chat)),))
+
+
+async def status_parts(turn: Turn, chat: chats.Chat) -> tuple[Msg | Joined, ...]:
+    """What ``/status`` says about ``chat`` (the turn's chat, or a group seen from a private
+    chat: ``for_group``): partners and representatives, stage, topic, progress and counts."""
     conn, chat_id, wheel = turn.conn, turn.chat_id, turn.wheel
     names = await partners.names(conn, chat_id)
     members = await partners.representatives(conn, chat_id)
@@ -833,5 +866,4 @@ async def status(turn: Turn) -> Result:
                 len(waiting),
             ),
         )
-    parts = (msg("<b>Where you are</b>"), lines(*sides), now, lines(*per_stage, totals))
-    return Result(replies=(reply(*parts),))
+    return (msg("<b>Where you are</b>"), lines(*sides), now, lines(*per_stage, totals))

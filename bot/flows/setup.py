@@ -1,4 +1,5 @@
-"""Set-up of a group: name the two partner organisations, then everyone picks their side."""
+"""Set-up of a group: name the two partner organisations, then everyone picks their side
+(``newcomers.py`` takes the side, or asks a colleague once the group has started)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from bot.db import chats, partners
 from bot.domain.buttons import ChooseSide, Facilitate, ResetAnswer
 from bot.domain.permissions import Action
 from bot.domain.purposes import PartnerName, RenamePrompt, ResetQuestion, Sides
-from bot.flows import agreement_review, checkups, gate, position, session
+from bot.flows import gate, position, session
 from bot.flows.common import (
     MAX_NAME,
     anonymous,
@@ -148,7 +149,7 @@ async def _store_name(turn: Turn, slot: int, name: str, *, renaming: bool) -> Re
     if any(same_name(n, name) for s, n in names.items() if s != slot):
         return Result(
             replies=(
-                reply(msg("Both organisations need different names."), reply_to=message_id),
+                reply(msg("The two organisations need different names."), reply_to=message_id),
                 *(() if renaming else (name_prompt(slot),)),
             )
         )
@@ -164,48 +165,6 @@ async def _store_name(turn: Turn, slot: int, name: str, *, renaming: bool) -> Re
         return Result(replies=(name_prompt(2),))
     await partners.set_setup(turn.conn, turn.chat_id, "members", turn.stamp)
     return Result(replies=(await sides_message(turn),))
-
-
-async def choose_side(turn: Turn, slot: int) -> Result:
-    """A press on a partner's button: the presser represents that partner from now on."""
-    refused = await gate.check(turn, Action.SIDE, button=True, side=slot)
-    if refused is not None:
-        return refused
-    actor, conn = turn.actor, turn.conn
-    assert actor.user_id is not None
-    chat = await known_chat(turn)
-    names = await partners.names(conn, turn.chat_id)
-    if not chat.partners_named or slot not in names:
-        return refuse(not_set_up(), button=True)
-    current = await partners.member(conn, turn.chat_id, actor.user_id)
-    if current is not None and current.slot == slot:
-        return Result(notice=msg("You already represent {partner}.", partner=names[slot]))
-    await partners.join(
-        conn, turn.chat_id, actor.user_id, actor.name, slot, turn.stamp, actor.username
-    )
-    replies = [await sides_message(turn, edit=turn.message_id)]
-    # One person never speaks for both organisations: what they said for the other one in
-    # checks still open (Still holds, check-up marks, a position rating) no longer counts.
-    held = await agreement_review.withdraw(turn, actor.user_id, slot)
-    corrected = [
-        *await checkups.withdraw(turn, actor.user_id, slot),
-        *await position.withdraw(turn, actor.user_id, slot),
-    ]
-    replies.extend(corrected)
-    members = await partners.representatives(conn, turn.chat_id)
-    if chat.setup_step == "members" and {m.slot for m in members} == {1, 2}:
-        await partners.set_setup(conn, turn.chat_id, "done", turn.stamp)
-        replies.append(session.stage_menu(turn.wheel, both_present=True))
-    if held or corrected:
-        notice = msg(
-            "You represent {partner}. What you said for {other} in checks still open no "
-            "longer counts.",
-            partner=names[slot],
-            other=names.get(3 - slot, ""),
-        )
-    else:
-        notice = msg("You represent {partner}.", partner=names[slot])
-    return Result(replies=tuple(replies), notice=notice)
 
 
 async def show_partners(turn: Turn) -> Result:
@@ -294,9 +253,3 @@ async def reset(turn: Turn, clear: bool) -> Result:
     started = await _begin(turn)  # the turn's chat is as it was before the reset
     closed = reply(msg("{name} started the set-up again.", name=turn.actor.name), edit=message_id)
     return Result(replies=(closed, *started.replies), notice=started.notice)
-
-
-async def member_left(turn: Turn, user_id: int) -> list[Reply]:
-    """A member left the group: they no longer represent a partner (their answers stay)."""
-    await partners.leave(turn.conn, turn.chat_id, user_id, turn.stamp)
-    return []

@@ -90,11 +90,35 @@ def stage_of(words: list[str]) -> str | Msg | None:
 
 def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
     """``/summary [stage]``: agreements, proposals waiting and open issues, stage by stage."""
+    parts = summary_parts(record, wheel, stage_id)
+    if parts is None:
+        return Result(replies=(reply(*_nothing_yet(wheel, stage_id)),))
+    export = Reply(
+        parts=(
+            msg(
+                "That is too long for a few messages. The export has everything in one "
+                "document, to keep or pass on."
+            ),
+        ),
+        buttons=((Button(msg("Export as PDF"), Export().pack()),),),
+        remember=ExportOffer().pack(),
+    )
+    return Result(replies=(Reply(parts=tuple(parts), most=MOST_MESSAGES, overflow=export),))
+
+
+def summary_parts(
+    record: GroupRecord, wheel: Wheel, stage_id: str | None, *, heading: bool = True
+) -> list[Msg | Joined] | None:
+    """The summary's paragraphs: heading and progress (unless ``heading`` is False: the
+    briefing has them from ``/status``), and per stage, domain and topic what was agreed,
+    proposed and left open, with action items; None when nothing is recorded."""
     topics = [r for r in record.topics if stage_id is None or r.topic.stage == stage_id]
     recorded = [r for r in topics if r.agreements or r.issues or r.dropped]
     if not recorded:
-        return Result(replies=(reply(*_nothing_yet(wheel, stage_id)),))
-    parts: list[Msg | Joined] = [_heading(record, topics), _progress(record, wheel)]
+        return None
+    parts: list[Msg | Joined] = (
+        [_heading(record, topics), _progress(record, wheel)] if heading else []
+    )
     for stage in dict.fromkeys(r.topic.stage for r in recorded):
         in_stage = [r for r in recorded if r.topic.stage == stage]
         parts.append(msg("<b>{stage}</b>", stage=wt(wheel.stage(stage).name)))
@@ -103,17 +127,7 @@ def summary(record: GroupRecord, wheel: Wheel, stage_id: str | None) -> Result:
             first_of_domain = topic.topic.domain != domain
             domain = topic.topic.domain
             parts.append(_topic_block(record, wheel, topic, with_domain=first_of_domain))
-    export = Reply(
-        parts=(
-            msg(
-                "That is more than fits in a few messages. The export has everything in one "
-                "document, to keep or pass on."
-            ),
-        ),
-        buttons=((Button(msg("Export as PDF"), Export().pack()),),),
-        remember=ExportOffer().pack(),
-    )
-    return Result(replies=(Reply(parts=tuple(parts), most=MOST_MESSAGES, overflow=export),))
+    return parts
 
 
 def wheel_request() -> Result:

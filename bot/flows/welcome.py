@@ -76,7 +76,9 @@ async def start(turn: Turn, bot_username: str) -> list[Reply]:
     return [
         Reply(
             parts=(
-                msg("Hi! I work in a group chat with both partner organisations."),
+                msg(
+                    "Hi! I only work in a group chat with people from both partner organisations."
+                ),
                 _intro(),
                 msg(
                     "How to begin:\n"
@@ -102,6 +104,7 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "/start – set up the group, or pick up where you were\n"
                     "/partners – who represents which organisation\n"
                     "/stage – choose a stage: orientation, integration or transformation\n"
+                    "/topics – the wheel as a map: go to any topic\n"
                     "/skip – skip this topic · /back – the previous topic\n"
                     "/nudge – name who has not answered this topic yet\n"
                     "/agree – propose an agreement · /issue – note an open issue\n"
@@ -133,6 +136,11 @@ async def help_text(turn: Turn, retention_days: int = 180) -> list[Reply]:
                     "represents neither partner to steer the session: reply to a message of "
                     "theirs with /facilitator. A facilitator moves the group along, and does not "
                     "answer, propose, confirm or rate."
+                ),
+                msg(
+                    "<b>New in the group?</b> Tap your organisation under /partners. Once the "
+                    "group has started, a colleague from your organisation confirms you; then "
+                    "you get a briefing in a private chat with me."
                 ),
                 msg(
                     "Answer a topic by replying to its card (on a phone: swipe left on it). I only "

@@ -28,6 +28,7 @@ from bot.domain.buttons import (
     ActionOwner,
     ActionStatus,
     ActionWhen,
+    AdmitNewcomer,
     CancelReminder,
     ChangeAgreement,
     ChooseLanguage,
@@ -41,6 +42,7 @@ from bot.domain.buttons import (
     Facilitate,
     ForgetGroupAnswer,
     ForgetMeAnswer,
+    GoToTopic,
     IssueToAgreement,
     MakeAction,
     MarkCheckup,
@@ -80,6 +82,7 @@ from bot.domain.purposes import (
     IssueList,
     IssuePrompt,
     LanguageQuestion,
+    NewcomerRequest,
     Nudge,
     PartnerName,
     PositionQuestion,
@@ -94,6 +97,7 @@ from bot.domain.purposes import (
     Sides,
     StageMenu,
     StageRecap,
+    TopicMap,
 )
 from bot.flows import (
     actions,
@@ -103,6 +107,7 @@ from bot.flows import (
     facilitation,
     issues,
     language,
+    newcomers,
     position,
     privacy,
     private,
@@ -110,6 +115,7 @@ from bot.flows import (
     session,
     setup,
     summary,
+    topic_map,
 )
 from bot.flows.common import already_answered
 from bot.flows.common import stale_button as stale_words
@@ -221,7 +227,13 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
             ChooseSide,
             # The two partners, slots 1 and 2 (``3 - slot`` is the other one everywhere).
             lambda p, shown: isinstance(shown, Sides) and p.slot in (1, 2),
-            lambda turn, p: setup.choose_side(turn, p.slot),
+            lambda turn, p: newcomers.choose_side(turn, p.slot),
+        ),
+        # A newcomer's request to join an organisation: a colleague confirms it, or not.
+        OnPress(
+            AdmitNewcomer,
+            lambda p, shown: isinstance(shown, NewcomerRequest) and shown.request == p.request,
+            lambda turn, p: newcomers.admit(turn, p.request, p.admit),
         ),
         OnPress(
             ResetAnswer,
@@ -250,6 +262,11 @@ PRESSES: dict[type[Press], OnPress[Any]] = {
             ChooseStage,
             _on_stages,
             lambda turn, p: session.choose_stage(turn, p.stage, button=True),
+        ),
+        OnPress(
+            GoToTopic,
+            lambda p, shown: isinstance(shown, TopicMap),
+            lambda turn, p: topic_map.go_to(turn, p.topic),
         ),
         OnPress(
             NextTopic,

@@ -1,12 +1,12 @@
 """Handlers for the walk through the wheel: ``/stage``, ``/skip``, ``/back``, ``/status``,
-``/nudge``, and an edited answer. Answers are replies to a card, and the session's buttons are presses: both are
+``/nudge``, ``/topics``, and an edited answer. Answers are replies to a card, and the session's buttons are presses: both are
 routed in ``routes.py``."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import nudges, session
+from bot.flows import nudges, session, topic_map
 from bot.handlers.turn import Context, run_flow
 
 
@@ -30,6 +30,11 @@ async def on_nudge(update: Update, context: Context) -> None:
     """``/nudge``: name who has not answered the card; ``/nudge auto on|off``."""
     args = context.args or []
     await run_flow(update, context, lambda turn: nudges.command(turn, args))
+
+
+async def on_topics(update: Update, context: Context) -> None:
+    """``/topics``: the map of the wheel, a button per topic."""
+    await run_flow(update, context, topic_map.show)
 
 
 async def on_status(update: Update, context: Context) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import facilitation, links, setup, welcome
+from bot.flows import facilitation, links, newcomers, setup, welcome
 from bot.handlers.turn import Context, author, in_group, run_flow
 
 
@@ -41,12 +41,13 @@ async def on_reset(update: Update, context: Context) -> None:
 
 
 async def on_member_left(update: Update, context: Context) -> None:
-    """A member left the group: they no longer represent a partner (their answers stay)."""
+    """A member left the group: they no longer represent a partner (their answers stay), and a
+    request of theirs to join one is withdrawn."""
     message = update.effective_message
     if message is None or message.left_chat_member is None:
         return
     user_id = message.left_chat_member.id
-    await run_flow(update, context, lambda turn: setup.member_left(turn, user_id))
+    await run_flow(update, context, lambda turn: newcomers.member_left(turn, user_id))
 
 
 async def on_facilitator(update: Update, context: Context) -> None:

@@ -71,7 +71,8 @@ async def on_group_only(update: Update, context: Context) -> None:
         [
             reply(
                 msg(
-                    "That works in the group with both partners. Send /start here to see how to set one up."
+                    "That only works in the group chat with both partners. Send /start here to "
+                    "see how to set one up."
                 )
             )
         ],

@@ -92,7 +92,8 @@ def compile_catalog(locales: Path, language: str) -> gettext.GNUTranslations:
     if not po.is_file():
         raise CatalogError(
             f"No catalog for '{language}' at {po}: the installation is incomplete. "
-            "Reinstall wheelbot (pip install --force-reinstall impact-wheel-bot)."
+            "Reinstall wheelbot from its clone (pip install --force-reinstall .), or pull the "
+            "Docker image again."
         )
     try:
         with po.open("rb") as handle:

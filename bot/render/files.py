@@ -58,8 +58,8 @@ class FileMaker:
         return html.text(
             t,
             msg(
-                "I may not send pictures or files in this group. An administrator can allow "
-                "it in the group's permissions; /summary shows the same in a message."
+                "I'm not allowed to send pictures or files in this group. An administrator can "
+                "allow it in the group's permissions; /summary shows the same in a message."
             ),
         )
 

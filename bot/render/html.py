@@ -23,6 +23,8 @@ MAX_CALLBACK_DATA = 64
 #: A start deep link as stored: the outbox puts the bot's username in place of ``{bot}``.
 START_LINK = "https://t.me/{bot}?start="
 _TAG = re.compile(r"<[^>]*>")
+#: U+00AD: where a word may be broken with a hyphen (only the picture does).
+SOFT_HYPHEN = "\u00ad"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,9 @@ def text(t: Translator, message: Msg | Raw | Joined | Mention | str) -> str:
     if isinstance(message, str):
         return html.escape(message, quote=False)
     if isinstance(message, Raw):
-        return html.escape(t.gettext(message.text), quote=False)
+        # A name of the wheel may carry soft hyphens, where the picture may break it; a message
+        # is no place to break one (some clients show the hyphen), so they go.
+        return html.escape(t.gettext(message.text).replace(SOFT_HYPHEN, ""), quote=False)
     if message.plural is not None:
         template = t.ngettext(message.msgid, message.plural, message.n)
     else:

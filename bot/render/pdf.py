@@ -44,15 +44,24 @@ from PIL import Image
 
 from bot.domain.history import Step
 from bot.domain.position import domain_means
-from bot.domain.record import AgreementEntry, GroupRecord, Person, TopicRecord, TopicState
+from bot.domain.record import (
+    AgreementEntry,
+    GroupRecord,
+    IssueEntry,
+    Person,
+    TopicRecord,
+    TopicState,
+)
 from bot.domain.wheel import Wheel, load_wheel
 from bot.flows.actions import action_line
+from bot.flows.board import progress_line
 from bot.flows.checkups import PRINTED_ICON, both_marks
 from bot.flows.common import shown_name
 from bot.i18n import Translator
 from bot.ops.resources import wheel_file
 from bot.render import html
-from bot.render.messages import Msg, Raw, listing, msg, plural_msg, wheel_text
+from bot.render.messages import Joined, Msg, Raw, listing, msg, plural_msg, wheel_text
+from bot.render.picture.draw import STATE_COLOURS
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 #: Font families inside the PDF. The text is DejaVu Sans Condensed: it fits a tenth more words
@@ -77,11 +86,14 @@ Colour = tuple[int, int, int]
 INK: Colour = (33, 37, 41)
 MUTED: Colour = (108, 117, 125)
 RULE: Colour = (206, 212, 218)
-TILE: Colour = (241, 243, 245)
 ACCENT: Colour = (22, 86, 110)
-AGREED: Colour = (25, 110, 60)
-PROPOSED: Colour = (160, 100, 0)
-ISSUE: Colour = (176, 42, 55)
+#: The bars beside agreements and beside open issues and proposals: the colours of the wheel
+#: picture, so that the document speaks one language of colour.
+AGREED_BAR: Colour = STATE_COLOURS[TopicState.AGREED]
+OPEN_BAR: Colour = STATE_COLOURS[TopicState.OPEN_ISSUE]
+#: Their labels: the same hues, darkened to read as text on white (4.5:1 or more).
+AGREED: Colour = (0, 112, 82)
+OPEN: Colour = (150, 96, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +113,8 @@ class Look:
 
 TITLE = Look(22, bold=True, leading=1.25)
 INTRO = Look(11)
-NUMBER = Look(20, bold=True, colour=ACCENT)
-CAPTION = Look(8.5, leading=1.3)
+SECTION = Look(12.5, bold=True, colour=ACCENT, leading=1.4)
+ITEM = Look(10.5, bold=True)
 STAGE = Look(18, bold=True, colour=ACCENT, leading=1.3)
 SUBTITLE = Look(11, colour=MUTED)
 TOPIC = Look(13, bold=True, leading=1.4)
@@ -142,7 +154,15 @@ def export_pdf(
         SubsetMap.get_glyph.cache_clear()
 
 
-def say(t: Translator, message: Msg | Raw | str) -> str:
+def source_line() -> Msg:
+    """The credit to the instrument, on the picture and in the export."""
+    return msg(
+        "Based on the Impact through Collaboration wheel, de Bell &amp; Bakker 2024, "
+        "HU University of Applied Sciences Utrecht"
+    )
+
+
+def say(t: Translator, message: Msg | Raw | Joined | str) -> str:
     """A message as plain text: render escapes for Telegram's HTML, a PDF wants the characters."""
     return html.plain_text(html.text(t, message))
 
@@ -183,7 +203,7 @@ def counts(record: GroupRecord) -> Counts:
 def has_content(r: TopicRecord) -> bool:
     """Whether a topic has anything to show: an answer (of any round), an agreement or
     proposal (also a dropped one), an issue."""
-    return bool(r.answers or r.agreements or r.issues or r.dropped or r.earlier)
+    return bool(r.answers or r.agreements or r.issues or r.dropped or r.earlier or r.resolved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +215,10 @@ class _Entry:
     when: str
     text: str
     meta: str
-    #: The label's colour; entries not in the text colour get a bar beside them.
+    #: The label's colour.
     colour: Colour
+    #: The colour of the bar beside it (the wheel's), or None for none.
+    bar: Colour | None = None
 
 
 class _Pdf(FPDF):
@@ -251,6 +273,7 @@ class _Layout:
         pdf.c_margin = 0
         pdf.set_auto_page_break(True, margin=FOOTER + 8)
         pdf.set_title(pdf.footer_left)
+        pdf.set_subject(self.printable(say(t, source_line())))
         pdf.set_lang(t.language)
         # The record's own moment, so the same record makes the same file.
         pdf.set_creation_date(record.made_at.astimezone(dt.UTC))
@@ -344,7 +367,11 @@ class _Layout:
 
     def build(self, picture: bytes | None, position: bytes | None = None) -> bytes:
         self.pdf.add_page()
-        self.cover(picture)
+        self.board_page()
+        if picture is not None:
+            self.pdf.add_page()
+            self.wheel_page(picture)
+        self.pdf.add_page()
         for stage in self.wheel.stages:
             self.stage(stage.id)
         if self.record.positions:
@@ -388,13 +415,16 @@ class _Layout:
             self.pdf.ln(4)
             self.picture(position)
 
-    def cover(self, picture: bytes | None) -> None:
+    def board_page(self) -> None:
+        """What a board reads first: who, when, how far, what was agreed, what is still open and
+        who picks it up, what was resolved, when the partners look again, and where they stand."""
         self.paragraph(self.title(), TITLE, after=3)
         intro = msg(
-            "The record of their conversation along the Impact through Collaboration wheel: what "
-            "each partner answered, what they agreed on and what is still open, topic by topic."
+            "What both organisations agreed and what is still open, where they stand on the "
+            "wheel, and topic by topic what each of them answered."
         )
         self.paragraph(self.say(intro), INTRO, after=1.5)
+        self.paragraph(self.say(source_line()), NOTE, after=1)
         if self.record.facilitators:
             # Named as neither partner: the record is the partners', the facilitator steered.
             facilitated = msg(
@@ -402,16 +432,243 @@ class _Layout:
                 names=listing(*self.record.facilitators),
             )
             self.paragraph(self.say(facilitated), NOTE, after=1)
-        self.paragraph(self.say(msg("Made on {date}", date=self.record.made_at.date())), NOTE)
-        self.pdf.ln(7)
-        self.overview()
-        if picture is not None:
-            self.pdf.ln(8)
-            self.picture(picture)
-            # Title, numbers and wheel make a cover page; the stages start on a page of their own.
-            self.pdf.add_page()
+        prepared = msg("Prepared on {date}", date=self.record.made_at.date())
+        self.paragraph(self.say(prepared), NOTE, after=1)
+        discussed = msg(
+            "Topics discussed: {progress}",
+            progress=progress_line(self.wheel, self.record.progress()),
+        )
+        self.paragraph(self.say(discussed), NOTE)
+        self.pdf.ln(4)
+        self.agreements_list()
+        self.open_list()
+        self.resolved_list()
+        self.next_review()
+        self.latest_position()
+
+    def section(self, heading: Msg, first: float) -> None:
+        """A heading on the first page, kept with ``first`` millimetres of what follows it."""
+        text = self.say(heading)
+        self.keep(self.height(text, SECTION) + 2.5 + first)
+        self.pdf.ln(3)
+        self.paragraph(text, SECTION, after=0.5)
+        self.rule()
+        self.pdf.ln(2)
+
+    def item(self, head: str, text: str, meta: str, bar: Colour | None = None) -> None:
+        """One entry of a list on the first page: its head (a number and a topic) in bold and
+        the text as typed on the same line, who or when in small print under it; a bar in the
+        wheel's colour beside it."""
+        pdf = self.pdf
+        self.keep(self.item_height(head, text, meta))
+        page, top = pdf.page, pdf.get_y()
+        left = pdf.l_margin
+        # The text wraps under itself, not under the bar: a margin for the item's length.
+        pdf.set_left_margin(left + INDENT)
+        try:
+            pdf.set_x(left + INDENT)
+            with self.look(ITEM):
+                pdf.write(BODY.line, head + "  ")
+            with self.look(BODY):
+                pdf.write(BODY.line, text)
+            pdf.ln(BODY.line + 0.3)
+            if meta:
+                self.paragraph(meta, META)
+        finally:
+            pdf.set_left_margin(left)
+        if bar is not None and pdf.page == page:
+            pdf.set_draw_color(*bar)
+            pdf.set_line_width(1.2)
+            pdf.line(left + 1.2, top + 0.6, left + 1.2, pdf.get_y() - 0.4)
+        pdf.ln(2)
+
+    def item_height(self, head: str, text: str, meta: str) -> float:
+        meta_height = self.height(meta, META, indent=INDENT) if meta else 0.0
+        # The bold head is a little wider than the same words set regular: one line spare.
+        return self.height(f"{head}  {text}", BODY, indent=INDENT) + 0.3 + meta_height + 2
+
+    def topic_name(self, r: TopicRecord) -> str:
+        return self.say(wheel_text(r.topic.name))
+
+    def agreements_list(self) -> None:
+        """Every confirmed agreement, numbered, with its topic and its next check-up."""
+        agreed = [(r, a) for r in self.record.topics for a in r.confirmed]
+        n = counts(self.record)
+        heading = msg("Agreements ({n})", n=n.agreements)
+        if not agreed:
+            self.section(heading, NOTE.line)
+            self.paragraph(self.say(msg("No agreements yet.")), NOTE)
+            return
+        rows = []
+        for number, (r, a) in enumerate(agreed, 1):
+            head = self.say(msg("{n}. {topic}", n=number, topic=wheel_text(r.topic.name)))
+            when = msg("Confirmed on {date}.", date=(a.confirmed_at or a.proposed_at).date())
+            if a.review_due is not None:
+                when = msg(
+                    "Confirmed on {date}; next check-up by {due}.",
+                    date=(a.confirmed_at or a.proposed_at).date(),
+                    due=a.review_due,
+                )
+            rows.append((head, self.printable(a.text), self.say(when)))
+        self.section(heading, self.item_height(*rows[0]))
+        for row in rows:
+            self.item(*row, bar=AGREED_BAR)
+
+    def open_list(self) -> None:
+        """Open issues with their action items (who picks them up, by when), and proposals
+        waiting for the other organisation: what is still to be settled."""
+        rows = []
+        for r in self.record.topics:
+            for i in r.issues:
+                rows.append(
+                    (
+                        self.say(wheel_text(r.topic.name)),
+                        self.printable(i.text),
+                        self.issue_meta(i),
+                    )
+                )
+            for a in r.pending:
+                other = next(
+                    (
+                        name
+                        for name in self.record.partners.values()
+                        if name != a.proposed_by.partner
+                    ),
+                    "",
+                )
+                meta = msg(
+                    "Proposal of {date}, waiting for confirmation by {other}.",
+                    date=a.proposed_at.date(),
+                    other=other,
+                )
+                rows.append((self.topic_name(r), self.printable(a.text), self.say(meta)))
+        heading = msg("Open issues and proposals ({n})", n=len(rows))
+        if not rows:
+            self.section(heading, NOTE.line)
+            self.paragraph(self.say(msg("Nothing open.")), NOTE)
+            return
+        numbered = [
+            (self.say(msg("{n}. {topic}", n=k, topic=head)), text, meta)
+            for k, (head, text, meta) in enumerate(rows, 1)
+        ]
+        self.section(heading, self.item_height(*numbered[0]))
+        for row in numbered:
+            self.item(*row, bar=OPEN_BAR)
+
+    def issue_meta(self, i: IssueEntry) -> str:
+        """Its action item (who picks it up, by when), or when it was noted."""
+        if i.action is not None:
+            return self.say(
+                action_line(self.record.partners, i.action.owner, i.action.due, i.action.status)
+            )
+        return self.say(
+            msg("Noted on {date}; no one has picked it up yet.", date=i.raised_at.date())
+        )
+
+    def resolved_list(self) -> None:
+        """The open issues that were resolved, newest first, with the day."""
+        done = sorted(
+            ((r, i) for r in self.record.topics for i in r.resolved),
+            key=lambda pair: pair[1].resolved_at or pair[1].raised_at,
+            reverse=True,
+        )
+        if not done:
+            return
+        rows = [
+            (
+                self.topic_name(r),
+                self.printable(i.text),
+                self.say(msg("Resolved on {date}.", date=(i.resolved_at or i.raised_at).date())),
+            )
+            for r, i in done
+        ]
+        self.section(msg("Resolved ({n})", n=len(rows)), self.item_height(*rows[0]))
+        for row in rows:
+            self.item(*row)
+
+    def next_review(self) -> None:
+        """When the partners look again: a reminder they set or a check-up, whichever first."""
+        found = self.record.next_review()
+        if found is None:
+            line: Msg = msg("No date set yet: no reminder and no check-up.")
+        elif found.stage is not None and found.checkups:
+            line = plural_msg(
+                "{date}: {stage} again (your reminder), with the check-up of {n} agreement.",
+                "{date}: {stage} again (your reminder), with the check-up of {n} agreements.",
+                found.checkups,
+                date=found.day,
+                stage=wheel_text(self.wheel.stage(found.stage).name),
+                n=found.checkups,
+            )
+        elif found.stage is not None:
+            line = msg(
+                "{date}: {stage} again (your reminder).",
+                date=found.day,
+                stage=wheel_text(self.wheel.stage(found.stage).name),
+            )
         else:
-            self.pdf.ln(10)
+            line = plural_msg(
+                "{date}: the check-up of {n} agreement.",
+                "{date}: the check-up of {n} agreements.",
+                found.checkups,
+                date=found.day,
+                n=found.checkups,
+            )
+        text = self.say(line)
+        self.section(msg("Next review"), self.height(text, BODY))
+        self.paragraph(text, BODY)
+
+    def latest_position(self) -> None:
+        """The latest position check: per domain, each organisation's average on the scale."""
+        if not self.record.positions:
+            return
+        view = self.record.positions[-1]
+        names = self.record.partners
+        intro = self.say(
+            msg(
+                "Position check of {date}, from 1 (transactional) to 4 (transformational):",
+                date=view.at.date(),
+            )
+        )
+        lines = []
+        for domain in self.wheel.domains:
+            means = {slot: domain_means(view.scores[slot]).get(domain.id) for slot in (1, 2)}
+            shown = {
+                slot: self.t.number(round(value, 1)) if value is not None else "–"
+                for slot, value in means.items()
+            }
+            lines.append(
+                self.say(
+                    msg(
+                        "{domain}: {first} {a} · {second} {b}",
+                        domain=wheel_text(domain.name),
+                        first=names.get(1, ""),
+                        a=shown[1],
+                        second=names.get(2, ""),
+                        b=shown[2],
+                    )
+                )
+            )
+        self.section(msg("Where we stand"), self.height(intro, NOTE) + len(lines) * BODY.line + 1)
+        self.paragraph(intro, NOTE, after=1)
+        for line in lines:
+            self.paragraph(line, BODY, indent=INDENT)
+
+    def wheel_page(self, picture: bytes) -> None:
+        """The wheel on a page of its own, under a heading that says how to read it."""
+        self.paragraph(self.say(msg("The wheel")), STAGE)
+        key = msg(
+            "From the outside in: {first}, {second}, {third}. Each topic in the colour of where "
+            "you stand on {date}.",
+            first=wheel_text(self.wheel.stages[0].name),
+            second=wheel_text(self.wheel.stages[1].name),
+            third=wheel_text(self.wheel.stages[2].name),
+            date=self.record.made_at.date(),
+        )
+        self.paragraph(self.say(key), SUBTITLE, after=2)
+        self.rule(ACCENT, 0.6)
+        self.pdf.ln(6)
+        self.picture(picture)
 
     def title(self) -> str:
         """Both partners' names, each kept on one line where it fits one: a break inside a name
@@ -423,41 +680,6 @@ class _Layout:
                 fits = self.pdf.get_string_width(name) <= self.pdf.epw
                 names[slot] = name.replace(" ", NO_BREAK) if fits else name
         return self.say(msg("{first} and {second}", first=names[1], second=names[2]))
-
-    def overview(self) -> None:
-        """Four tiles: agreements, proposals waiting, open issues, topics discussed."""
-        pdf = self.pdf
-        n = counts(self.record)
-        # TRANSLATORS: captions under the big numbers of the PDF's overview: "3 | agreements".
-        agreements = plural_msg("agreement", "agreements", n.agreements)
-        # TRANSLATORS: a caption under a big number in the PDF's overview.
-        proposals = plural_msg(
-            "proposal waiting for confirmation", "proposals waiting for confirmation", n.proposals
-        )
-        # TRANSLATORS: a caption under a big number in the PDF's overview.
-        issues = plural_msg("open issue", "open issues", n.issues)
-        # TRANSLATORS: a caption under a big number: "5 | of the 21 topics discussed".
-        discussed = msg("of the {total} topics discussed", total=n.topics)
-        tiles = (
-            (n.agreements, agreements),
-            (n.proposals, proposals),
-            (n.issues, issues),
-            (n.discussed, discussed),
-        )
-        gap, height, pad = 4.0, 25.0, 3.5
-        width = (pdf.epw - gap * (len(tiles) - 1)) / len(tiles)
-        top = pdf.get_y()
-        pdf.set_fill_color(*TILE)
-        for i, (number, caption) in enumerate(tiles):
-            x = pdf.l_margin + i * (width + gap)
-            pdf.rect(x, top, width, height, style="F")
-            with self.look(NUMBER):
-                pdf.set_xy(x + pad, top + pad)
-                pdf.cell(width - 2 * pad, 9, self.t.number(number))
-            with self.look(CAPTION):
-                pdf.set_xy(x + pad, top + 13)
-                pdf.multi_cell(width - 2 * pad, CAPTION.line, self.say(caption), align=Align.L)
-        pdf.set_xy(pdf.l_margin, top + height)
 
     def picture(self, png: bytes) -> None:
         """The wheel, centred, as large as the rest of the first page allows."""
@@ -489,7 +711,7 @@ class _Layout:
             + self.height(subtitle, SUBTITLE)
             + 10
             + sum(self.height(note, NOTE) + 1.5 for note in notes)
-            + (self.topic_start_height(shown[0]) + 4 if shown else 0.0)
+            + (self.topic_keep(shown[0]) + 4 if shown else 0.0)
         )
         self.paragraph(name, STAGE)
         self.paragraph(subtitle, SUBTITLE, after=2)
@@ -508,10 +730,7 @@ class _Layout:
     def topic(self, r: TopicRecord) -> None:
         """A topic's name, domain and question, then its answers, agreements and open issues."""
         entries = self.entries(r)
-        # A short topic stays on one page, to be read in one go; a long one may break between its
-        # entries, but its heading stays with its first entry.
-        whole = self.heading_height(r) + sum(self.entry_height(e) for e in entries)
-        self.keep(whole if whole <= self.pdf.eph / 2 else self.topic_start_height(r, entries))
+        self.keep(self.topic_keep(r, entries))
         name = self.say(wheel_text(r.topic.name))
         domain = self.say(wheel_text(self.wheel.domain(r.topic.domain).name))
         self.inline((name, TOPIC), (f"  ·  {domain}", DOMAIN))
@@ -522,6 +741,14 @@ class _Layout:
         self.pdf.ln(1)
         self.rule()
         self.pdf.ln(5)
+
+    def topic_keep(self, r: TopicRecord, entries: list[_Entry] | None = None) -> float:
+        """What of a topic must share the page it starts on: a short topic whole, to be read in
+        one go; a longer one may break between its entries (a page kept for it would leave half
+        a page empty), but its heading stays with its first entry."""
+        entries = self.entries(r) if entries is None else entries
+        whole = self.heading_height(r) + sum(self.entry_height(e) for e in entries)
+        return whole if whole <= self.pdf.eph / 4 else self.topic_start_height(r, entries)
 
     def heading_height(self, r: TopicRecord) -> float:
         question = self.say(wheel_text(r.topic.question))
@@ -536,17 +763,34 @@ class _Layout:
         """What was recorded on a topic, in the order a reader weighs it: who answered what,
         what they agreed on, what waits for confirmation, and what is still open."""
         result = []
+        # A round's date once, beside its first answer, and again only where a later answer
+        # came on another day: a date on every line is noise.
+        said: set[tuple[int, dt.date]] = set()
+
+        def when(number: int, at: dt.datetime) -> str:
+            if (number, at.date()) in said:
+                return ""
+            said.add((number, at.date()))
+            if not r.earlier:
+                return self.t.date(at)
+            # Beside earlier rounds, the current one is named too.
+            return self.say(msg("round {number}, {date}", number=number, date=at.date()))
+
         for a in r.answers:
-            when = self.t.date(a.at)
-            if r.earlier:  # beside earlier rounds, the current one is named too
-                when = self.say(msg("round {number}, {date}", number=r.round, date=a.at.date()))
-            result.append(_Entry(self.who(a.by), when, self.printable(a.text), "", INK))
+            result.append(
+                _Entry(self.who(a.by), when(r.round, a.at), self.printable(a.text), "", INK)
+            )
         for earlier in r.earlier:
             for a in earlier.answers:
-                when = self.say(
-                    msg("round {number}, {date}", number=earlier.number, date=a.at.date())
+                result.append(
+                    _Entry(
+                        self.who(a.by),
+                        when(earlier.number, a.at),
+                        self.printable(a.text),
+                        "",
+                        MUTED,
+                    )
                 )
-                result.append(_Entry(self.who(a.by), when, self.printable(a.text), "", MUTED))
         for agreement in (*r.confirmed, *r.pending):
             proposed = msg(
                 "Proposed by {proposer} on {proposed}.",
@@ -554,7 +798,7 @@ class _Layout:
                 proposed=agreement.proposed_at.date(),
             )
             if agreement.status != "confirmed":
-                label, meta, colour = msg("Proposal, waiting for confirmation"), proposed, PROPOSED
+                label, meta, colour = msg("Proposal, waiting for confirmation"), proposed, OPEN
             elif agreement.confirmed_by is None or agreement.confirmed_at is None:
                 label, meta, colour = msg("Agreement"), proposed, AGREED
             else:
@@ -575,6 +819,7 @@ class _Layout:
                     self.printable(agreement.text),
                     self.history(agreement, shown),
                     colour,
+                    AGREED_BAR if colour == AGREED else OPEN_BAR,
                 )
             )
         for agreement in r.dropped:
@@ -599,7 +844,43 @@ class _Layout:
                 )
                 shown += "\n" + self.say(action)
             result.append(
-                _Entry(self.say(msg("Open issue")), "", self.printable(i.text), shown, ISSUE)
+                _Entry(
+                    self.say(msg("Open issue")), "", self.printable(i.text), shown, OPEN, OPEN_BAR
+                )
+            )
+        for i in r.resolved:
+            # Kept, with its day: what was settled, and when, is news to a board.
+            lines = [
+                msg(
+                    "Noted by {person} on {date}.",
+                    person=person(i.raised_by),
+                    date=i.raised_at.date(),
+                )
+            ]
+            if i.resolved_at is not None:
+                lines.append(
+                    msg(
+                        "Resolved by {person} on {date}.",
+                        person=person(i.resolved_by),
+                        date=i.resolved_at.date(),
+                    )
+                    if i.resolved_by is not None
+                    else msg("Resolved on {date}.", date=i.resolved_at.date())
+                )
+            if i.action is not None:
+                lines.append(
+                    action_line(
+                        self.record.partners, i.action.owner, i.action.due, i.action.status
+                    )
+                )
+            result.append(
+                _Entry(
+                    self.say(msg("Resolved issue")),
+                    "",
+                    self.printable(i.text),
+                    "\n".join(self.say(line) for line in lines),
+                    INK,
+                )
             )
         return result
 
@@ -658,10 +939,10 @@ class _Layout:
         self.paragraph(e.text, BODY, indent=INDENT, after=0.8)
         if e.meta:
             self.paragraph(e.meta, META, indent=INDENT, after=0.8)
-        if e.colour != INK and pdf.page == page:
-            # A bar in the label's colour beside what was agreed, proposed or left open, so that
+        if e.bar is not None and pdf.page == page:
+            # A bar in the wheel's colour beside what was agreed, proposed or left open, so that
             # someone leafing through finds them; answers go without.
-            pdf.set_draw_color(*e.colour)
+            pdf.set_draw_color(*e.bar)
             pdf.set_line_width(0.8)
             pdf.line(pdf.l_margin + 1.2, top + 0.3, pdf.l_margin + 1.2, pdf.get_y() - 1.1)
         pdf.ln(2.7)

@@ -24,7 +24,7 @@ from bot.domain.wheel import Wheel
 from bot.i18n import Translator, load_translators
 from bot.ops.resources import locales_dir
 from bot.render import html, pdf, picture
-from bot.render.messages import Msg, msg
+from bot.render.messages import Msg, Raw, msg, wheel_text
 from bot.render.picture import position as position_picture
 
 #: How much lower the drawing process's CPU priority is than the bot's (``nice``): on a
@@ -32,13 +32,18 @@ from bot.render.picture import position as position_picture
 NICENESS = 10
 
 #: The legend of the picture, per topic state.
+#: The legend of the picture, per topic state: in the words of /topics and /status, where
+#: "answered" means answered by both organisations and a topic only one has answered is not
+#: discussed yet.
 STATE_WORDS: dict[TopicState, Msg] = {
     TopicState.AGREED: msg("Agreed"),
-    TopicState.AGREED_AND_OPEN: msg("Agreed, with an open issue"),
-    TopicState.OPEN_ISSUE: msg("Open issue"),
-    TopicState.ANSWERED: msg("Answered"),
+    # TRANSLATORS: the legend of the wheel picture: a topic with an agreement and something open.
+    TopicState.AGREED_AND_OPEN: msg("Agreed, with an open issue or proposal"),
+    # TRANSLATORS: the legend of the wheel picture: an open issue, or a proposal not confirmed.
+    TopicState.OPEN_ISSUE: msg("Open issue or proposal"),
+    TopicState.ANSWERED: msg("Answered by both, nothing recorded yet"),
     TopicState.SKIPPED: msg("Skipped"),
-    TopicState.NOT_YET: msg("Not discussed yet"),
+    TopicState.NOT_YET: msg("Not discussed yet (or answered by one organisation only)"),
 }
 
 
@@ -61,10 +66,11 @@ def make(what: str, record: GroupRecord, wheel: Wheel) -> bytes:
     t = translators()[record.language]
     if what == "position":
         return draw_position(record, wheel, t)
-    drawn = draw(record, wheel, t)
     if what == "wheel":
-        return drawn
+        return draw(record, wheel, t)
     if what == "export":
+        # Under the page's own heading: the picture without its title.
+        drawn = draw(record, wheel, t, header=False)
         position = draw_position(record, wheel, t) if record.positions else None
         return pdf.export_pdf(record, t, drawn, wheel=wheel, position=position)
     raise ValueError(f"no such file: {what}")
@@ -93,14 +99,16 @@ def labels(record: GroupRecord, wheel: Wheel, t: Translator) -> picture.WheelLab
         subtitle=say(msg("Impact through Collaboration – {date}", date=record.made_at.date())),
         stages={s.id: t.gettext(s.name) for s in wheel.stages},
         domains={d.id: t.gettext(d.name) for d in wheel.domains},
+        # As in the catalog, with the soft hyphens where a long name may break in its segment.
         topics={topic.id: t.gettext(topic.name) for topic in wheel.topics},
         states={state: say(words) for state, words in STATE_WORDS.items()},
+        source=say(pdf.source_line()),
     )
 
 
-def draw(record: GroupRecord, wheel: Wheel, t: Translator) -> bytes:
-    """The wheel picture of a record (PNG)."""
-    return picture.draw_wheel(record, labels(record, wheel, t))
+def draw(record: GroupRecord, wheel: Wheel, t: Translator, *, header: bool = True) -> bytes:
+    """The wheel picture of a record (PNG); without ``header``, without its title."""
+    return picture.draw_wheel(record, labels(record, wheel, t), header=header)
 
 
 def position_labels(
@@ -108,7 +116,7 @@ def position_labels(
 ) -> position_picture.PositionLabels:
     """Every word on the position picture, in the group's language."""
 
-    def say(message: Msg) -> str:
+    def say(message: Msg | Raw) -> str:
         return html.plain_text(html.text(t, message))
 
     latest = record.positions[-1].at.date() if record.positions else record.made_at.date()
@@ -124,8 +132,9 @@ def position_labels(
             )
         ),
         partners={slot: record.partners.get(slot, "") for slot in (1, 2)},
-        domains={d.id: t.gettext(d.name) for d in wheel.domains},
-        components={c.id: t.gettext(c.name) for c in components()},
+        # Through wheel_text: the names lose the soft hyphens only the wheel picture breaks at.
+        domains={d.id: say(wheel_text(d.name)) for d in wheel.domains},
+        components={c.id: say(wheel_text(c.name)) for c in components()},
         low=say(msg("transactional")),
         high=say(msg("transformational")),
         earlier=say(msg("earlier: {date}", date=earlier[-1])) if earlier else "",

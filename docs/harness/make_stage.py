@@ -10,14 +10,14 @@ W = {
                proposal="Voorstel voor een afspraak", confirm="Bevestigen", recorded="Afspraak vastgelegd",
                next="Klaar", ready="Klaar: Werkbedrijf De Brug (Amira)", closed="Besproken op",
                recap="Dat was het laatste thema van Oriëntatie",
-               totals=["9 afspraken", "9 open punten"], side="de antwoorden naast elkaar", waiting="Wachten op"),
+               totals=["9 afspraken", "9 open punten"], side="de antwoorden naast elkaar", waiting="We wachten nog op"),
     "en": dict(first="What is the name of the first partner organisation?", second="second partner organisation",
                sides="Who represents which organisation?", both="Both partners are represented",
                stage="Orientation", topic="topic", everyone="Everyone has answered.",
                proposal="Proposed agreement", confirm="Confirm", recorded="Agreement recorded",
                next="Ready", ready="Ready: Werkbedrijf De Brug (Amira)", closed="Discussed on",
                recap="That was the last topic of Orientation",
-               totals=["9 agreements", "9 open issues"], side="the answers side by side", waiting="Waiting for"),
+               totals=["9 agreements", "9 open issues"], side="the answers side by side", waiting="Still waiting for"),
 }[lang]
 A, B = ["anna", "ahmed", "amira"], ["bram", "bo", "britt"]
 users = {n: {"id": 5001 + i, "first_name": n.capitalize(), "language_code": lang} for i, n in enumerate(A + B)}

@@ -13,7 +13,6 @@ from bot.domain.record import GroupRecord, TopicState
 from bot.render.picture.fit import (
     BOLD,
     CONDENSED,
-    CONDENSED_BOLD,
     REGULAR,
     arc_length,
     ink_width,
@@ -25,21 +24,23 @@ from bot.render.picture.fit import (
 from bot.render.picture.layout import (
     CENTRE,
     FIRST_SECTOR,
+    HEADER,
     HEIGHT,
-    HUB,
     LEGEND_COLUMNS,
     LEGEND_ROW,
     LEGEND_TOP,
+    PART_GAP,
     PARTS,
     RADIUS,
     RING_GAP,
+    RING_OUTER,
     SCALE,
     SECTOR_GAP,
-    STRIP_WIDTH,
+    SEGMENT_GAP,
+    SOURCE_Y,
     SUBTITLE_Y,
     SWATCH,
     TITLE_BOX,
-    TOPIC_OUTER,
     WIDTH,
     Caption,
     Colour,
@@ -48,7 +49,7 @@ from bot.render.picture.layout import (
     Segment,
     WheelLabels,
     WheelLayout,
-    topic_radii,
+    strip_radii,
 )
 
 #: The fill of each state that is drawn in one colour.
@@ -74,9 +75,12 @@ HATCH: Colour = (165, 165, 165)
 HATCH_CLEARANCE = 7.0
 
 
-def draw_wheel(record: GroupRecord, labels: WheelLabels) -> bytes:
-    """Draw the wheel of ``record`` with the words of ``labels``; return PNG bytes of :data:`SIZE`."""
+def draw_wheel(record: GroupRecord, labels: WheelLabels, *, header: bool = True) -> bytes:
+    """Draw the wheel of ``record`` with the words of ``labels``; return PNG bytes of :data:`SIZE`,
+    or without ``header`` the picture from the wheel down (for a page that has its own title)."""
     image = render(wheel_layout(record, labels))
+    if not header:
+        image = image.crop((0, round(HEADER), image.width, image.height))
     out = io.BytesIO()
     # Fast compression: level 1 is a third quicker than the default and only a tenth larger.
     image.save(out, "PNG", compress_level=1)
@@ -95,8 +99,9 @@ def render(layout: WheelLayout) -> Image.Image:
     for d, domain in enumerate(layout.domains):
         start = FIRST_SECTOR + d * sector
         end = start + sector
-        band_inner = TOPIC_OUTER[0] + RING_GAP
-        _sector_shape(draw, band_inner, RADIUS, start, end, True, True, fill=BAND)
+        band_inner = RING_OUTER[0] + RING_GAP
+        gaps = (SECTOR_GAP / 2, SECTOR_GAP / 2)
+        _sector_shape(draw, band_inner, RADIUS, start, end, *gaps, fill=BAND)
         _arc_text(
             canvas,
             layout.domain_names[domain],
@@ -105,21 +110,17 @@ def render(layout: WheelLayout) -> Image.Image:
             (start + end) / 2,
             ON_DARK,
         )
-        for ring, stage in enumerate(layout.stages[:-1]):
-            inner = topic_radii(ring)[0] - STRIP_WIDTH
-            _sector_shape(draw, inner, inner + STRIP_WIDTH, start, end, True, True, fill=STRIP)
+        for ring, stage in enumerate(layout.stages):
+            inner, outer = strip_radii(ring)
+            _sector_shape(draw, inner, outer, start, end, *gaps, fill=STRIP)
             _arc_text(
                 canvas,
                 layout.stage_names[stage],
                 BOLD,
-                inner + STRIP_WIDTH / 2,
+                (inner + outer) / 2,
                 (start + end) / 2,
                 ON_DARK,
             )
-    hub = _scaled(CENTRE)
-    r = HUB * SCALE
-    draw.ellipse((hub[0] - r, hub[1] - r, hub[0] + r, hub[1] + r), fill=STRIP)
-    _block_text(canvas, layout.stage_names[layout.stages[-1]], CONDENSED_BOLD, CENTRE, 0, ON_DARK)
     for segment in layout.segments.values():
         _draw_segment(canvas, draw, segment, sector)
     for segment in layout.segments.values():
@@ -129,6 +130,8 @@ def render(layout: WheelLayout) -> Image.Image:
         )
     _draw_header(canvas, layout)
     _draw_legend(canvas, draw, layout)
+    if layout.source.lines:
+        _block_text(canvas, layout.source, REGULAR, (WIDTH / 2, SOURCE_Y), 0, SUBTLE)
     return canvas.reduce(SCALE)
 
 
@@ -137,17 +140,16 @@ def _scaled(point: Point) -> Point:
 
 
 def _sector_points(
-    inner: float, outer: float, start: float, end: float, trim_start: bool, trim_end: bool
+    inner: float, outer: float, start: float, end: float, gap_start: float, gap_end: float
 ) -> list[Point]:
-    """The outline of a ring sector in drawing px; a trimmed side leaves half the sector gap
-    between it and the ray, so gaps between sectors are the same width all along."""
-    half_gap = SECTOR_GAP / 2
+    """The outline of a ring sector in drawing px; each side leaves the given px between it and
+    its ray, so the gaps between sectors and between topics are the same width all along."""
 
     def arc(radius: float, forward: bool) -> list[Point]:
         if radius <= 0:
             return [_scaled(CENTRE)]
-        a = start + (math.degrees(math.asin(min(half_gap / radius, 1))) if trim_start else 0)
-        b = end - (math.degrees(math.asin(min(half_gap / radius, 1))) if trim_end else 0)
+        a = start + math.degrees(math.asin(min(gap_start / radius, 1)))
+        b = end - math.degrees(math.asin(min(gap_end / radius, 1)))
         steps = max(2, math.ceil(math.radians(abs(b - a)) * radius * SCALE / 16))
         angles = [a + (b - a) * i / steps for i in range(steps + 1)]
         if not forward:
@@ -169,13 +171,13 @@ def _sector_shape(
     outer: float,
     start: float,
     end: float,
-    trim_start: bool,
-    trim_end: bool,
+    gap_start: float,
+    gap_end: float,
     *,
     fill: Colour | None = None,
     outline: Colour | None = None,
 ) -> None:
-    points = _sector_points(inner, outer, start, end, trim_start, trim_end)
+    points = _sector_points(inner, outer, start, end, gap_start, gap_end)
     if fill is not None:
         draw.polygon(points, fill=fill)
     if outline is not None:
@@ -183,24 +185,36 @@ def _sector_shape(
         draw.line([*points, points[0]], fill=outline, width=SCALE, joint="curve")
 
 
-def _trims(segment: Segment, sector: float) -> tuple[bool, bool]:
-    """Whether the segment's sides lie on a sector's edge (and so leave half the gap)."""
+def _trims(segment: Segment, sector: float) -> tuple[float, float]:
+    """The white each side of the segment leaves to its ray: half the sector gap on a sector's
+    edge, half the gap between topics inside a sector."""
 
-    def on_edge(angle: float) -> bool:
-        return abs((angle - FIRST_SECTOR) / sector - round((angle - FIRST_SECTOR) / sector)) < 1e-6
+    def half_gap(angle: float) -> float:
+        on_edge = (
+            abs((angle - FIRST_SECTOR) / sector - round((angle - FIRST_SECTOR) / sector)) < 1e-6
+        )
+        return (SECTOR_GAP if on_edge else SEGMENT_GAP) / 2
 
-    return on_edge(segment.start), on_edge(segment.end)
+    return half_gap(segment.start), half_gap(segment.end)
 
 
 def _draw_segment(
     canvas: Image.Image, draw: ImageDraw.ImageDraw, segment: Segment, sector: float
 ) -> None:
     trim = _trims(segment, sector)
-    for state, lo, hi in segment.parts():
+    parts = segment.parts()
+    for state, lo, hi in parts:
         _sector_shape(draw, lo, hi, segment.start, segment.end, *trim, fill=STATE_COLOURS[state])
         if state is TopicState.SKIPPED:
             hole = _scaled_corners(segment.label, HATCH_CLEARANCE) if segment.label.lines else ()
             _hatch(canvas, _sector_points(lo, hi, segment.start, segment.end, *trim), hole)
+    for _, lo, _ in parts[:-1]:
+        # A white line between the two colours: each part reads as its own band, not as one
+        # patch with the neighbour of the same colour.
+        _sector_shape(
+            draw, lo - PART_GAP / 2, lo + PART_GAP / 2, segment.start, segment.end, *trim,
+            fill=BACKGROUND,
+        )  # fmt: skip
     _sector_shape(
         draw, segment.inner, segment.outer, segment.start, segment.end, *trim, outline=OUTLINE
     )
@@ -353,6 +367,9 @@ def _draw_legend(canvas: Image.Image, draw: ImageDraw.ImageDraw, layout: WheelLa
                 (y + SWATCH * (i + 1) / len(parts)) * SCALE,
             )
             draw.rectangle(box, fill=STATE_COLOURS[part])
+            if i:  # the white line between two colours, as on the wheel
+                gap = PART_GAP / 2 * SCALE
+                draw.rectangle((box[0], box[1] - gap, box[2], box[1] + gap), fill=BACKGROUND)
             if part is TopicState.SKIPPED:
                 corners = [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]
                 _hatch(canvas, corners)

@@ -15,7 +15,6 @@ from PIL import ImageFont
 from bot.domain.record import GroupRecord, TopicState
 from bot.render.picture.layout import (
     CENTRE,
-    HUB,
     LEGEND_ROW,
     LEGEND_TEXT,
     MAX_LINES,
@@ -23,11 +22,12 @@ from bot.render.picture.layout import (
     PARTS,
     RADIUS,
     RING_GAP,
+    RING_OUTER,
     SCALE,
     SECTOR_GAP,
     STRIP_WIDTH,
     TITLE_BOX,
-    TOPIC_OUTER,
+    WIDTH,
     Caption,
     Label,
     Place,
@@ -35,7 +35,7 @@ from bot.render.picture.layout import (
     Segment,
     WheelLabels,
     WheelLayout,
-    topic_radii,
+    strip_radii,
     upright,
 )
 
@@ -44,7 +44,7 @@ MISSING_GLYPH = "□"
 
 #: Topic names are never drawn smaller than this (px in the final picture), nor larger than that.
 MIN_LABEL_SIZE = 20
-MAX_LABEL_SIZE = 28
+MAX_LABEL_SIZE = 40
 
 _FONTS = Path(__file__).resolve().parent.parent / "fonts"
 REGULAR = "DejaVuSans.ttf"
@@ -327,10 +327,19 @@ class _Fitter:
         tokens = _tokens(displayable(" ".join(text.split()), name))
         for size in sizes:
             kind = self.type(name, size)
-            for lines in kind.wrappings(tokens, max_lines, width):
-                w, h = kind.block(lines)
-                if (math.hypot(w / 2, h / 2) <= disc) if disc is not None else h <= height:
-                    return Caption(lines, size)
+            fitting = [
+                lines
+                for lines in kind.wrappings(tokens, max_lines, width)
+                if (
+                    math.hypot(*(side / 2 for side in kind.block(lines))) <= disc
+                    if disc is not None
+                    else kind.block(lines)[1] <= height
+                )
+            ]
+            if fitting:
+                # The fewest lines, and of those the most even: not one word alone on a line.
+                best = min(fitting, key=lambda lines: (len(lines), kind.block(lines)[0]))
+                return Caption(best, size)
         kind = self.type(name, sizes[-1])
         if disc is not None:
             width = 2 * math.sqrt(max(disc**2 - (kind.line_height / 2) ** 2, 0))
@@ -383,29 +392,19 @@ def wheel_layout(record: GroupRecord, labels: WheelLabels) -> WheelLayout:
         segments[r.topic.id] = Segment(
             r.topic.id, r.state, place.inner, place.outer, place.start, place.end, label
         )
-    stage_names = {}
-    for ring, stage in enumerate(stages):
-        if ring == len(stages) - 1:
-            # The centre disc; the name in full, not in capitals, for it to stay large.
-            stage_names[stage] = fit.block(
-                labels.stages[stage],
-                CONDENSED_BOLD,
-                range(24, 13, -1),
-                2 * HUB,
-                2 * HUB,
-                disc=HUB - 6,
-            )
-        else:
-            inner = topic_radii(ring)[0] - STRIP_WIDTH
-            stage_names[stage] = fit.arc(
-                labels.stages[stage].upper(),
-                BOLD,
-                range(20, 15, -1),
-                inner + STRIP_WIDTH / 2,
-                sector,
-                STRIP_WIDTH,
-            )
-    band_inner = TOPIC_OUTER[0] + RING_GAP
+    # Each stage's name in capitals on the strip along its ring's outer edge, once per sector.
+    stage_names = {
+        stage: fit.arc(
+            labels.stages[stage].upper(),
+            BOLD,
+            range(23, 15, -1),
+            sum(strip_radii(ring)) / 2,
+            sector,
+            STRIP_WIDTH,
+        )
+        for ring, stage in enumerate(stages)
+    }
+    band_inner = RING_OUTER[0] + RING_GAP
     domain_names = {
         domain: fit.arc(
             labels.domains[domain],
@@ -434,4 +433,7 @@ def wheel_layout(record: GroupRecord, labels: WheelLabels) -> WheelLayout:
             )
             for state in TopicState
         },
+        source=fit.block(labels.source, REGULAR, range(20, 15, -1), WIDTH - 80, 30, max_lines=1)
+        if labels.source
+        else Caption((), 0),
     )

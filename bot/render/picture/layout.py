@@ -13,7 +13,7 @@ Colour = tuple[int, int, int]
 Point = tuple[float, float]
 
 #: The picture's size in pixels: wide enough to read on a phone, tall enough for the legend.
-SIZE = (1200, 1460)
+SIZE = (1200, 1572)
 WIDTH, HEIGHT = SIZE
 #: Drawing scale: shapes are drawn this much larger and scaled down, for smooth edges.
 SCALE = 2
@@ -28,11 +28,16 @@ PARTS: dict[TopicState, tuple[TopicState, ...]] = {
 CENTRE: Point = (WIDTH / 2, 730.0)
 # Geometry, in pixels of the final picture.
 RADIUS = 560.0  # outer edge of the domain band
-TOPIC_OUTER = (506.0, 380.0, 172.0)  # outer edge of each stage's topics, outside in
-HUB = 90.0  # the centre disc carrying the innermost stage's name
-STRIP_WIDTH = 26.0  # the strip carrying a stage's name
-RING_GAP = 6.0  # white space between rings
+#: The outer edge of each stage's ring, outside in. A ring is its stage's strip (its name) on
+#: its outer edge, then its topics: the name heads its own topics, and the white gap before the
+#: next ring sets it apart from those, so no name reads as belonging to the ring beside it.
+RING_OUTER = (500.0, 362.0, 178.0)
+HUB = 44.0  # the white centre, inside the innermost stage's topics
+STRIP_WIDTH = 30.0  # the strip carrying a stage's name
+RING_GAP = 12.0  # white space between rings (and between the domain band and the first ring)
 SECTOR_GAP = 8.0  # white space between sectors (parallel-sided)
+SEGMENT_GAP = 4.0  # white space between the topics of a sector: neighbours never touch
+PART_GAP = 3.0  # white line between the two parts of a topic drawn in two colours
 FIRST_SECTOR = -150.0  # degrees clockwise from 3 o'clock: the first domain centred on top
 # How far text keeps from a segment's edges: radial edges (past the half gap and the outline)
 # and arcs.
@@ -40,13 +45,18 @@ PAD_SIDE = 10.0
 PAD_ARC = 6.0
 MAX_LINES = 3
 
+#: The part of the picture above the wheel: the title and the subtitle (left out where the
+#: picture sits under a heading of its own, as in the export).
+HEADER = 150.0
 TITLE_BOX = (40.0, 22.0, WIDTH - 40.0, 112.0)  # left, top, right, bottom
 SUBTITLE_Y = 118.0
-LEGEND_TOP = CENTRE[1] + RADIUS + 36
-LEGEND_ROW = 54.0
-LEGEND_COLUMNS = 3
+LEGEND_TOP = CENTRE[1] + RADIUS + 30
+LEGEND_ROW = 62.0
+LEGEND_COLUMNS = 2
 SWATCH = 40.0
 LEGEND_TEXT = (WIDTH - 80) / LEGEND_COLUMNS - SWATCH - 28  # room for a legend entry's words
+#: The line under the legend that credits the instrument.
+SOURCE_Y = HEIGHT - 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,8 @@ class WheelLabels:
     topics: dict[str, str]
     #: Legend text for every state.
     states: dict[TopicState, str]
+    #: The line that credits the instrument (empty: none).
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +201,7 @@ class WheelLayout:
     title: Caption
     subtitle: Caption
     legend: dict[TopicState, Caption]
+    source: Caption = Caption((), 0)
 
 
 def polar(point: Point) -> tuple[float, float]:
@@ -238,11 +251,16 @@ def upright(angle: float) -> float:
 
 
 def topic_radii(ring: int) -> tuple[float, float]:
-    """Inner and outer radius of the topics of ring ``ring`` (0 outermost)."""
-    outer = TOPIC_OUTER[ring]
-    if ring == len(TOPIC_OUTER) - 1:
-        return HUB + RING_GAP, outer
-    return TOPIC_OUTER[ring + 1] + RING_GAP + STRIP_WIDTH, outer
+    """Inner and outer radius of the topics of ring ``ring`` (0 outermost): inside its strip."""
+    outer = RING_OUTER[ring] - STRIP_WIDTH
+    if ring == len(RING_OUTER) - 1:
+        return HUB, outer
+    return RING_OUTER[ring + 1] + RING_GAP, outer
+
+
+def strip_radii(ring: int) -> tuple[float, float]:
+    """Inner and outer radius of the strip carrying ring ``ring``'s name: its outer edge."""
+    return RING_OUTER[ring] - STRIP_WIDTH, RING_OUTER[ring]
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,8 +286,8 @@ class Rings:
         of stages than the picture has rings."""
         stages = tuple(dict.fromkeys(r.topic.stage for r in record.topics))
         domains = tuple(dict.fromkeys(r.topic.domain for r in record.topics))
-        if len(stages) != len(TOPIC_OUTER):
-            raise ValueError(f"the picture has {len(TOPIC_OUTER)} rings, the wheel {len(stages)}")
+        if len(stages) != len(RING_OUTER):
+            raise ValueError(f"the picture has {len(RING_OUTER)} rings, the wheel {len(stages)}")
         sector = 360 / len(domains)
         places: dict[str, Place] = {}
         for ring, stage in enumerate(stages):
