@@ -4,7 +4,7 @@
 #   docker build -t wheelbot .
 #   docker run -d --name wheelbot --restart unless-stopped \
 #     -e TELEGRAM_BOT_TOKEN -v wheelbot-data:/data wheelbot
-#   docker exec wheelbot wheelbot backup --keep 14 /data/backups/     (nightly, from cron)
+#   docker exec wheelbot wheelbot backup --keep 14 /data/backups     (nightly, from cron)
 #
 # See docs/operating.md.
 

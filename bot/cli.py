@@ -70,7 +70,8 @@ def parser() -> argparse.ArgumentParser:
         "--keep",
         type=_at_least_one,
         metavar="N",
-        help="then delete all but the newest N timestamped backups in that folder (no other file)",
+        help="PATH is a folder (made if missing); after the copy, delete all but the newest N "
+        "timestamped backups in it (no other file)",
     )
     sub.add_parser(
         "health",

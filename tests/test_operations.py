@@ -186,14 +186,18 @@ def test_keep_prunes_the_oldest_of_its_own_backups_and_nothing_else(
         assert (folder / name).read_text() == "not ours to delete"
 
 
-def test_keep_needs_a_folder(
+def test_keep_needs_a_folder_and_makes_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "wheel.sqlite"
     make_database(db)
+    (tmp_path / "one.sqlite").write_text("a file")
     assert run_cli(monkeypatch, db, "backup", "--keep", "3", str(tmp_path / "one.sqlite")) == 2
-    assert "--keep needs a folder" in capsys.readouterr().err
-    assert not (tmp_path / "one.sqlite").exists()
+    assert "--keep needs a folder to keep backups in; " in capsys.readouterr().err
+    assert (tmp_path / "one.sqlite").read_text() == "a file"
+    # Without the trailing /, --keep makes the folder too (the unit's folder may be missing).
+    assert run_cli(monkeypatch, db, "backup", "--keep", "3", str(tmp_path / "kept")) == 0
+    assert len(list((tmp_path / "kept").glob("wheelbot-*.sqlite"))) == 1
     with pytest.raises(SystemExit) as refused:
         run_cli(monkeypatch, db, "backup", "--keep", "0", str(tmp_path))
     assert refused.value.code == 2

@@ -71,12 +71,14 @@ def backup(
 ) -> int:
     """Write a consistent copy of the database to ``target``: a file, or a folder to put a
     timestamped copy in (``into``: a folder even if it does not exist yet, made then). With
-    ``keep``, only the newest ``keep`` timestamped copies stay in that folder; no other file is
-    touched."""
+    ``keep``, ``target`` is such a folder, and only the newest ``keep`` timestamped copies stay
+    in it; no other file is touched."""
     if not db_path.is_file():
         return _fail(f"No database at {db_path} (WHEELBOT_DB); nothing to back up", MUST_FIX)
     folder: Path | None = None
-    if into or target.is_dir():
+    if keep is not None and target.exists() and not target.is_dir():
+        return _fail(f"--keep needs a folder to keep backups in; {target} is a file", MUST_FIX)
+    if into or keep is not None or target.is_dir():
         folder = target
         try:
             # Only the last level: a mistyped parent is an error, not a new tree of folders.
@@ -84,10 +86,6 @@ def backup(
         except OSError as exc:
             return _fail(f"Cannot make the folder {folder}: {exc.strerror or exc}")
         target = _new_name(folder, now or dt.datetime.now(dt.UTC))
-    elif keep is not None:
-        return _fail(
-            f"--keep needs a folder to keep backups in, not the file name {target}", MUST_FIX
-        )
     if target.exists():
         return _fail(f"{target} exists already; choose a new name (a backup never overwrites)")
     if not target.parent.is_dir():
