@@ -4,6 +4,7 @@
 #   docker build -t wheelbot .
 #   docker run -d --name wheelbot --restart unless-stopped \
 #     -e TELEGRAM_BOT_TOKEN -v wheelbot-data:/data wheelbot
+#   docker exec wheelbot wheelbot backup --keep 14 /data/backups     (nightly, from cron)
 #
 # See docs/operating.md.
 
@@ -71,7 +72,8 @@ VOLUME ["/data"]
 EXPOSE 8443
 
 # The bot renews a heartbeat file every 30 s and `wheelbot health` fails once it is 2 minutes
-# old, so a hung bot turns "unhealthy", not only a dead one. The start period covers start-up and
+# old, so a hung bot turns "unhealthy", not only a dead one. health reads that file only (it does
+# not load the bot), so running it every minute is cheap. The start period covers start-up and
 # database migrations before the first heartbeat.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
     CMD ["wheelbot", "health"]

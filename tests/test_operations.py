@@ -16,9 +16,10 @@ import pytest
 from bot.cli import main
 from bot.db import Store
 from bot.db.maintenance import KEEP_PROCESSED, KEEP_PROMPTS, prune
+from bot.ops import operations
 from tests.conftest import TOKEN
 from tests.support.botapi_http import BotApiServer
-from tests.support.process import bot_env, clean_env, run_wheelbot, start_wheelbot
+from tests.support.process import bot_env, run_wheelbot, source_env, start_wheelbot
 from tests.test_startup import damaged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,6 +126,84 @@ def test_backup_never_overwrites_and_names_a_file_in_a_folder(
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_two_backups_in_the_same_second_both_succeed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The guide's first backup by hand and the nightly timer on the same day, or even at once."""
+    db = tmp_path / "wheel.sqlite"
+    make_database(db)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = dt.datetime(2026, 12, 5, 9, 12, 30, tzinfo=dt.UTC)
+    assert operations.backup(db, folder, now=now) == 0
+    assert operations.backup(db, folder, now=now) == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "wheelbot-20261205-091230-2.sqlite",
+        "wheelbot-20261205-091230.sqlite",
+    ]
+
+
+def test_two_backup_processes_in_the_same_minute_both_succeed(tmp_path: Path) -> None:
+    db = tmp_path / "wheel.sqlite"
+    make_database(db)
+    folder = tmp_path / "backups"  # the systemd unit's command; the folder is made at first
+    env = source_env(WHEELBOT_DB=str(db))
+    command = ["backup", "--keep", "14", f"{folder}/"]
+    first, second = run_wheelbot(tmp_path, env, *command), run_wheelbot(tmp_path, env, *command)
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert len(list(folder.glob("wheelbot-*.sqlite"))) == 2
+    assert not list(folder.glob(".*"))  # no copy left half-written
+
+
+def test_keep_prunes_the_oldest_of_its_own_backups_and_nothing_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "wheel.sqlite"
+    make_database(db)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    others = ["before-upgrade.sqlite", "wheelbot-manual.sqlite", "notes.txt", "wheelbot.sqlite"]
+    for name in others:
+        (folder / name).write_text("not ours to delete")
+    (folder / "wheelbot-20260101-000000.sqlite").mkdir()  # a folder: never touched
+    (folder / "wheelbot-20261101.sqlite").write_text("the daily name before 0.2.0")
+    start = dt.datetime(2026, 12, 1, 3, 30, tzinfo=dt.UTC)
+    for day in range(5):
+        assert operations.backup(db, folder, now=start + dt.timedelta(days=day), keep=3) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].endswith("integrity ok)")  # three in all: nothing to prune yet
+    assert out[2].endswith("; removed 1 older backup, kept the newest 3")  # the old name first
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [
+            *others,
+            "wheelbot-20260101-000000.sqlite",
+            "wheelbot-20261203-033000.sqlite",
+            "wheelbot-20261204-033000.sqlite",
+            "wheelbot-20261205-033000.sqlite",
+        ]
+    )
+    for name in others:
+        assert (folder / name).read_text() == "not ours to delete"
+
+
+def test_keep_needs_a_folder_and_makes_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "wheel.sqlite"
+    make_database(db)
+    (tmp_path / "one.sqlite").write_text("a file")
+    assert run_cli(monkeypatch, db, "backup", "--keep", "3", str(tmp_path / "one.sqlite")) == 2
+    assert "--keep needs a folder to keep backups in; " in capsys.readouterr().err
+    assert (tmp_path / "one.sqlite").read_text() == "a file"
+    # Without the trailing /, --keep makes the folder too (the unit's folder may be missing).
+    assert run_cli(monkeypatch, db, "backup", "--keep", "3", str(tmp_path / "kept")) == 0
+    assert len(list((tmp_path / "kept").glob("wheelbot-*.sqlite"))) == 1
+    with pytest.raises(SystemExit) as refused:
+        run_cli(monkeypatch, db, "backup", "--keep", "0", str(tmp_path))
+    assert refused.value.code == 2
+    assert "'0' is not a number of backups (1 or more)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("command", [["check"], ["backup", "copy.sqlite"]])
 def test_commands_on_a_missing_database_create_nothing(
     tmp_path: Path,
@@ -168,11 +247,24 @@ def test_check_finds_a_damaged_database(
     assert db.read_bytes() == before
 
 
+#: ``wheelbot ARGS``, then the modules it loaded (the application's and the libraries' only).
+LOADED = textwrap.dedent(
+    """
+    import sys
+    from bot.cli import main
+    status = main(sys.argv[1:])
+    roots = ("bot", "telegram", "PIL", "fpdf", "aiosqlite", "babel", "httpx")
+    print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in roots)))
+    sys.exit(status)
+    """
+)
+
+
 def test_health_follows_the_running_bot(tmp_path: Path) -> None:
     db = tmp_path / "wheel.sqlite"
 
     def health() -> subprocess.CompletedProcess[str]:
-        return run_wheelbot(tmp_path, clean_env(WHEELBOT_DB=str(db)), "health")
+        return run_wheelbot(tmp_path, source_env(WHEELBOT_DB=str(db)), "health")
 
     never = health()
     assert never.returncode == 1
@@ -184,6 +276,20 @@ def test_health_follows_the_running_bot(tmp_path: Path) -> None:
             running = health()
             assert running.returncode == 0, running.stderr
             assert running.stdout.startswith("ok: wheelbot is running")
+            light = subprocess.run(
+                [sys.executable, "-c", LOADED, "health"],
+                cwd=tmp_path,
+                env=source_env(WHEELBOT_DB=str(db)),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert light.returncode == 0, light.stderr
+            loaded = light.stdout.splitlines()[-1].split()
+            assert "bot.ops.heartbeat" in loaded  # it did look
+            heavy = ("telegram", "PIL", "fpdf", "aiosqlite", "babel", "httpx", "bot.db", "bot.app")
+            assert [name for name in loaded if name.startswith(heavy)] == []
         finally:
             bot.terminate()
             bot.communicate(timeout=30)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -172,3 +173,27 @@ def test_a_webhook_telegram_refuses_is_one_line(tmp_path: Path) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"wheelbot: Telegram refused the webhook {PUBLIC_URL}: Bad webhook")
     assert last.lower().endswith("failed to resolve host")  # PTB adjusts the capitals
+
+
+def test_webhook_mode_without_its_extra_says_how_to_fix_it_and_exits_2(tmp_path: Path) -> None:
+    """As after ``pip install .`` without ``[webhooks]``: PTB's webhook server (tornado) missing."""
+    hide = "import sys; sys.modules['tornado'] = None; from bot.cli import main; sys.exit(main())"
+    with BotApiServer(TOKEN) as server:
+        result = subprocess.run(
+            [sys.executable, "-c", hide, "run"],
+            cwd=tmp_path,
+            env=bot_env(
+                server.base_url, tmp_path / "wheel.sqlite", WHEELBOT_WEBHOOK_URL=PUBLIC_URL
+            ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert server.methods == []  # told before anything is contacted
+    assert result.returncode == 2  # which the systemd unit does not restart
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "pip install '.[webhooks]'" in line
+    assert "Docker image" in line
+    assert list(tmp_path.iterdir()) == []  # no database, no heartbeat

@@ -10,7 +10,8 @@ from telegram.ext import ContextTypes
 
 from bot.db.maintenance import forget_removed_groups, prune
 from bot.db.tx import Tx
-from bot.ops.startup import Heartbeat
+from bot.ops.heartbeat import Heartbeat
+from bot.ops.systemd import Notifier
 from bot.services import App, services
 
 log = logging.getLogger(__name__)
@@ -20,14 +21,29 @@ PRUNE_EVERY = dt.timedelta(days=1)
 RETRY_OWED_EVERY = dt.timedelta(seconds=15)
 
 
-def schedule(app: App, heartbeat: Heartbeat) -> None:
-    """Start the heartbeat at once and the first pruning a minute after start-up."""
+def schedule(
+    app: App, heartbeat: Heartbeat, systemd: Notifier | None = None, receiving: str = ""
+) -> None:
+    """Start the heartbeat at once and the first pruning a minute after start-up.
+
+    PTB starts the job queue once polling or the webhook runs: the first run of these jobs is
+    when the bot receives updates, which is when systemd is told it is ready (``receiving`` says
+    how). The heartbeat tells systemd's watchdog too, at least twice within its time.
+    """
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    systemd = systemd or Notifier()
+
+    async def ready(context: ContextTypes.DEFAULT_TYPE) -> None:
+        systemd.ready(receiving)
 
     async def beat(context: ContextTypes.DEFAULT_TYPE) -> None:
         heartbeat.beat()
+        systemd.alive()
 
-    app.job_queue.run_repeating(beat, interval=Heartbeat.INTERVAL, first=0, name="heartbeat")
+    app.job_queue.run_once(ready, when=0, name="ready")
+    app.job_queue.run_repeating(
+        beat, interval=systemd.every(Heartbeat.INTERVAL), first=0, name="heartbeat"
+    )
     app.job_queue.run_repeating(
         prune_now, interval=PRUNE_EVERY, first=dt.timedelta(minutes=1), name="prune"
     )

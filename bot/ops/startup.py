@@ -4,12 +4,7 @@ database first, the Bot API last. Every failure becomes a StartupError of one or
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import os
-from pathlib import Path
-from typing import IO
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
@@ -19,21 +14,12 @@ from bot.domain.wheel import WheelError, load_wheel
 from bot.i18n import CatalogError, load_translators
 from bot.io import conflict
 from bot.io.outbox import Outbox
+from bot.ops.errors import MUST_FIX, StartupError
 from bot.ops.resources import locales_dir, wheel_file
 from bot.render.files import FileMaker
 from bot.services import App, Services
 
-#: Exit status for a failure someone has to fix (a setting, the installation, the database, the
-#: token); a supervisor should not restart the bot for it. Other failures exit with 1.
-MUST_FIX = 2
-
-
-class StartupError(Exception):
-    """The bot cannot start; the message says why and what to do, without a traceback."""
-
-    def __init__(self, message: str, status: int = MUST_FIX) -> None:
-        super().__init__(message)
-        self.status = status
+__all__ = ["MUST_FIX", "StartupError", "connect", "only_one", "open_services"]
 
 
 async def open_services(config: Config, *, verify: bool = False) -> Services:
@@ -97,62 +83,3 @@ async def only_one(app: App, config: Config) -> None:
         raise _unreachable(config, exc) from exc
     if rival is not None:
         raise StartupError(rival)
-
-
-class Heartbeat:
-    """``<database>.heartbeat``: locked while a bot runs on that database, touched while it works.
-
-    The lock keeps a second process off the same database (two writers would interleave their
-    conversations); the file's age tells ``wheelbot health`` that the bot is still working.
-    """
-
-    INTERVAL = dt.timedelta(seconds=30)
-    STALE_AFTER = dt.timedelta(minutes=2)
-
-    def __init__(self, db_path: Path) -> None:
-        self.path = heartbeat_path(db_path)
-        self._handle: IO[str] | None = None
-
-    def acquire(self) -> None:
-        """Take the lock and write our process id; raise StartupError if another bot has it."""
-        database, folder = self.path.with_suffix(""), self.path.resolve().parent
-        try:
-            handle = self.path.open("a+", encoding="utf-8")
-        except OSError as exc:
-            if not folder.is_dir():
-                reason = f"the folder {folder} does not exist"
-            else:
-                reason = f"cannot write {self.path.name} there ({exc.strerror}); check that this user may write to {folder}"
-            raise StartupError(f"Cannot open the database {database}: {reason}") from exc
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            handle.close()
-            raise StartupError(
-                f"Another wheelbot (process {holder}) is already running with the database "
-                f"{database}; stop it first, or set WHEELBOT_DB to another file."
-            ) from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._handle = handle
-
-    def beat(self) -> None:
-        """Mark the bot as working now."""
-        os.utime(self.path)
-
-    def release(self) -> None:
-        """Let go of the lock (the file stays, with its last beat)."""
-        if self._handle is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
-
-
-def heartbeat_path(db_path: Path) -> Path:
-    """Where the heartbeat of a bot on ``db_path`` lives."""
-    return db_path.with_name(db_path.name + ".heartbeat")

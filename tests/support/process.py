@@ -32,6 +32,11 @@ def wheelbot_command() -> list[str]:
 SOURCE = Path(__file__).resolve().parents[2]
 
 
+def source_env(**extra: str) -> dict[str, str]:
+    """A clean environment that runs the code of this source tree (see ``bot_env``)."""
+    return clean_env(PYTHONPATH=str(SOURCE), **extra)
+
+
 def bot_env(base_url: str, db: Path, **extra: str) -> dict[str, str]:
     """The settings of a bot talking to the fake Bot API at ``base_url``; ``extra`` wins.
 
