@@ -17,6 +17,7 @@ does that at the versions of constraints.txt, and .ci/run again at the lowest ve
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -130,6 +131,13 @@ def only(folder: Path, pattern: str) -> Path:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """Build an sdist and a wheel from a clean copy and install the wheel in a new venv."""
+    if importlib.util.find_spec("hatchling") is None:
+        # Failed, not skipped: `make test` installs it, and a skip would pass unnoticed.
+        pytest.fail(
+            "tests/test_install.py builds with this venv's hatchling, without a package index, "
+            "and there is none: install the test extra "
+            "(pip install -c constraints.txt -e '.[test]', as `make test` does)"
+        )
     base = tmp_path_factory.mktemp("install")
     copy = clean_copy(base / "project")
     dist = base / "dist"
