@@ -19,11 +19,12 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /src
 # Only what the wheel is made of, so that editing docs or tests does not rebuild it.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY data ./data
 COPY locales ./locales
-RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[webhooks]"
+# -c: every dependency at the version the tests last passed with, not whatever is newest today.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt ".[webhooks]"
 
 # ---- runtime -----------------------------------------------------------------------------------
 FROM python:3.12-slim
@@ -52,9 +53,9 @@ RUN groupadd --system --gid 10001 wheelbot \
     && chown wheelbot:wheelbot /data
 
 # The wheels are mounted for this one step, so they never become a layer of the image.
-# /wheels holds exactly what `pip wheel ".[webhooks]"` resolved: the bot, its dependencies and
-# the webhook extra, so installing all of it is installing the bot with that extra. --no-index:
-# nothing is fetched from the network here.
+# /wheels holds exactly what `pip wheel -c constraints.txt ".[webhooks]"` resolved: the bot, its
+# dependencies and the webhook extra, so installing all of it is installing the bot with that
+# extra. --no-index: nothing is fetched from the network here.
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links=/wheels /wheels/*.whl \
     && wheelbot --version

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo run test extract clean
+.PHONY: demo run test test-lowest extract clean
 
 demo: $(STAMP)
 	$(BIN)/wheelbot demo
@@ -18,11 +18,25 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
-$(STAMP): pyproject.toml
+# The fast tests (not `slow`) at the lowest version of each dependency that pyproject.toml allows
+# (tests/support/lowest.py writes the pins), in a virtualenv of their own, made anew each time.
+# Needs PyPI: the old versions are not in .venv. .ci/run runs it after `make test`.
+LOWEST := .venv-lowest
+test-lowest:
+	$(PYTHON) -m venv --clear $(LOWEST)
+	$(PYTHON) -m tests.support.lowest > $(LOWEST)/lowest.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/lowest.txt -e '.[webhooks]' \
+		pytest pytest-asyncio
+	$(LOWEST)/bin/python -m pip freeze --exclude-editable
+	$(LOWEST)/bin/python -m pytest -q -m "not slow"
+
+# The set-up is the one step that needs a package index (PyPI): it installs the versions of
+# constraints.txt, so that the tests, the linters and the type checker see what a deploy gets.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 # After changing user-facing strings: refresh the template and both catalogs, then translate.
@@ -34,4 +48,4 @@ extract: $(STAMP)
 	$(BIN)/python -m bot.i18n.catalog_tools fill-english locales/en/LC_MESSAGES/messages.po
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LOWEST)

@@ -5,13 +5,23 @@ to the package. Only an installed wheel shows that the resources are packaged, t
 script works and that nothing depends on the checkout. The installed ``wheelbot`` talks to the
 fake Bot API over HTTP, from an empty working directory and with nothing but its own settings in
 the environment.
+
+No package index is needed: the build runs without isolation on the build backend of this
+virtualenv (hatchling and build are in the ``test`` extra), and the wheel is installed with
+``--no-index --no-deps`` into a new virtualenv whose only link to ours is a ``.pth`` line that
+appends our site-packages to its path, so that it finds the dependencies there (a ``.pth`` in a
+directory added that way is not run: our editable install of the project stays out of it). What
+this does not test is pip resolving the dependencies from an index: `make test`'s own set-up
+does that at the versions of constraints.txt, and .ci/run again at the lowest versions allowed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
+import site
 import string
 import subprocess
 import sys
@@ -44,7 +54,7 @@ PACKAGED_RESOURCES = (
 DUTCH_GROUP = -1001000000001
 ENGLISH_GROUP = -1001000000002
 
-#: Building and installing may fetch the build backend and dependencies from the index.
+#: Building and installing from local files takes seconds; a loaded machine may take a minute.
 INSTALL_TIMEOUT = 300
 #: Start-up, shutdown and each exchange with the fake Bot API take seconds, not minutes.
 RUN_TIMEOUT = 60
@@ -96,9 +106,10 @@ def clean_copy(destination: Path) -> Path:
 
 def run_checked(command: list[str | Path], timeout: float) -> None:
     """Run a build or install step; fail with its output (not just a status) if it fails."""
-    # pip and build read their index settings (find-links, certificates) from the environment;
-    # PYTHONPATH would let them, or the installed package, see the source tree instead.
+    # PYTHONPATH would let the build, or the installed package, see the source tree instead.
+    # PIP_NO_INDEX: should any step still reach for an index, it fails here, not only offline.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env["PIP_NO_INDEX"] = "1"
     done = subprocess.run(
         [str(part) for part in command],
         capture_output=True,
@@ -120,12 +131,22 @@ def only(folder: Path, pattern: str) -> Path:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """Build an sdist and a wheel from a clean copy and install the wheel in a new venv."""
+    if importlib.util.find_spec("hatchling") is None:
+        # Failed, not skipped: `make test` installs it, and a skip would pass unnoticed.
+        pytest.fail(
+            "tests/test_install.py builds with this venv's hatchling, without a package index, "
+            "and there is none: install the test extra "
+            "(pip install -c constraints.txt -e '.[test]', as `make test` does)"
+        )
     base = tmp_path_factory.mktemp("install")
     copy = clean_copy(base / "project")
     dist = base / "dist"
     # By default `build` makes the sdist and then the wheel from the unpacked sdist: a file
     # missing from the sdist makes the wheel fail or miss it, so this checks both.
-    run_checked([sys.executable, "-m", "build", "--outdir", dist, copy], INSTALL_TIMEOUT)
+    # --no-isolation: hatchling from this venv, not a fresh one from the index (`build` still
+    # checks that it satisfies [build-system] requires).
+    command = [sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, copy]
+    run_checked(command, INSTALL_TIMEOUT)
     only(dist, "*.tar.gz")
     wheel = only(dist, "*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -136,9 +157,62 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     venv = base / "venv"
     run_checked([sys.executable, "-m", "venv", venv], INSTALL_TIMEOUT)
     result = Installed(venv, wheel)
-    run_checked([result.python, "-m", "pip", "install", "--quiet", wheel], INSTALL_TIMEOUT)
+    # Installed before the .pth below exists, so that pip sees only the new venv.
+    install = [result.python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", wheel]
+    run_checked(install, INSTALL_TIMEOUT)
     assert result.wheelbot.is_file(), "the wheel installed no wheelbot command"
+    lend_dependencies(result)
     return result
+
+
+def lend_dependencies(installed: Installed) -> None:
+    """Let the new venv import what ours has installed, after its own site-packages.
+
+    Then check, in the new venv, that every dependency the wheel declares is there in a version
+    it allows: without an index pip did not resolve them, so this is where a missing or too-old
+    dependency shows up.
+    """
+    own = run_in(installed.python, "import sysconfig; print(sysconfig.get_path('purelib'))")
+    lent = "\n".join(site.getsitepackages())
+    Path(own.strip(), "_wheelbot_test_dependencies.pth").write_text(lent + "\n", encoding="utf-8")
+    unmet = run_in(installed.python, CHECK_REQUIREMENTS)
+    assert not unmet.strip(), f"the installed wheel's dependencies are not met:\n{unmet}"
+
+
+#: Prints each requirement of the installed distribution (extras left aside) that no installed
+#: distribution satisfies. ``packaging`` comes with pytest, so it is among the lent packages.
+CHECK_REQUIREMENTS = """
+from importlib import metadata
+from packaging.requirements import Requirement
+for line in metadata.requires("impact-wheel-bot") or []:
+    requirement = Requirement(line)
+    if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+        continue
+    try:
+        version = metadata.version(requirement.name)
+    except metadata.PackageNotFoundError:
+        print(requirement, "is missing")
+        continue
+    if not requirement.specifier.contains(version, prereleases=True):
+        print(requirement, "but", version, "is installed")
+"""
+
+
+def run_in(python: Path, code: str) -> str:
+    """Run ``code`` with ``python`` outside the checkout's path; fail with its output; its stdout."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    done = subprocess.run(
+        [str(python), "-c", code],
+        # Not the checkout, whose folder `python -c` would put first on the path.
+        cwd=python.parent,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, f"{python} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return done.stdout
 
 
 @pytest.fixture
