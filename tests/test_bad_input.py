@@ -263,7 +263,7 @@ async def test_not_yet_notes_what_still_needs_working_out(group: Group, db_path:
 async def test_agree_without_text_asks_for_it_with_an_example(group: Group) -> None:
     await ready(group)
     await group.send(DAVID, "/agree")
-    assert "For example:" in group.last.text
+    assert "For example: By the end of next year, eight people" in group.last.text
     assert group.last.force_reply
     await group.reply(DAVID, "We share our figures", to=group.last)
     assert "Proposed agreement on Ambition, by David (Van Dam)" in group.last.text

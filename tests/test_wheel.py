@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.domain.wheel import TOPICS_PER_DOMAIN, Wheel, WheelError, load_wheel
-from bot.ops.resources import wheel_file
+from bot.flows.agreements import text_prompt
+from bot.i18n import load_translators
+from bot.ops.resources import locales_dir, wheel_file
+from bot.render.html import render
 
 #: Table 3 of de Bell & Bakker (2024), copied from /work/shared/wheel-reference.md:
 #: (domain, stage, topic name, guiding question), in the table's order.
@@ -115,6 +118,24 @@ def test_wheel_order_is_stage_by_stage_then_domain(wheel: Wheel) -> None:
     in_wheel_order = sorted(TABLE_3, key=lambda row: (stages.index(row[1]), domains.index(row[0])))
     assert [t.name for t in wheel.topics] == [name for _, _, name, _ in in_wheel_order]
     assert [t.name for t in wheel.topics][:4] == ["Ambition", "Goals", "Motivation", "Type"]
+
+
+def test_every_topic_has_an_example_agreement_of_its_own(wheel: Wheel) -> None:
+    """The proposal prompt shows an agreement that fits the topic (the language review found one
+    about impact goals under all 21, Trust and Risk included); shown in the group's language."""
+    examples = [t.example for t in wheel.topics]
+    assert all(examples)
+    assert len(set(examples)) == 21
+    trust = "partnership-processes.integration.trust"
+    translators = load_translators(locales_dir())
+    [dutch] = render(translators["nl"], text_prompt(wheel, trust))
+    assert dutch.text == (
+        "Wat spreken jullie af bij <b>Vertrouwen</b>? Reageer op dit bericht met één of twee "
+        "zinnen.\n\nBijvoorbeeld: <i>Elk overleg begint met wat we de vorige keer hebben "
+        "afgesproken: gedaan, of nog niet?</i>"
+    )
+    [english] = render(translators["en"], text_prompt(wheel, trust))
+    assert "For example: <i>Every meeting starts with what we agreed last time" in english.text
 
 
 def test_lookups_by_id(wheel: Wheel) -> None:

@@ -52,6 +52,8 @@ class Topic:
     name: str
     question: str
     hint: str | None
+    #: An agreement partners might make on this topic, shown when someone proposes one.
+    example: str | None
     order: int
 
 
@@ -228,6 +230,7 @@ def load_wheel(path: Path) -> Wheel:
                 name=reader.text(f, "name", node) or "",
                 question=reader.text(f, "question", node) or "",
                 hint=reader.text(f, "hint", node, required=False),
+                example=reader.text(f, "example", node, required=False),
                 order=len(topics),
             )
         )
@@ -253,7 +256,7 @@ def load_wheel(path: Path) -> Wheel:
     domain_rank = {d.id: i for i, d in enumerate(domains)}
     ordered = sorted(topics, key=lambda t: (stage_rank[t.stage], domain_rank[t.domain], t.order))
     final = tuple(
-        Topic(t.id, t.domain, t.stage, t.name, t.question, t.hint, i)
+        Topic(t.id, t.domain, t.stage, t.name, t.question, t.hint, t.example, i)
         for i, t in enumerate(ordered)
     )
     return Wheel(tuple(domains), tuple(stages), final)

@@ -26,16 +26,19 @@ from bot.render.messages import Button, Msg, Reply, Result, msg, reaction, reply
 
 
 def text_prompt(wheel: Wheel, topic_id: str) -> Reply:
-    """Ask for the text of an agreement, with an example."""
+    """Ask for the text of an agreement, with an example that fits the topic."""
+    topic = wheel.topic(topic_id)
+    question = msg(
+        "What have you agreed on <b>{topic}</b>? Reply to this message in one or two sentences.",
+        topic=wheel_text(topic.name),
+    )
+    example = (
+        (msg("For example: <i>{example}</i>", example=wheel_text(topic.example)),)
+        if topic.example
+        else ()
+    )
     return Reply(
-        parts=(
-            msg(
-                "What have you agreed on <b>{topic}</b>? Reply to this message in one or two "
-                "sentences.",
-                topic=wheel_text(wheel.topic(topic_id).name),
-            ),
-            msg("For example: <i>We review our shared impact goals every quarter.</i>"),
-        ),
+        parts=(question, *example),
         force_reply=True,
         placeholder=msg("Our agreement"),
         remember=AgreementPrompt(topic_id).pack(),

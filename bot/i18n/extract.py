@@ -1,4 +1,4 @@
-"""Babel extractor for ``data/wheel.yaml`` (every name, subtitle, description, question and hint)
+"""Babel extractor for ``data/wheel.yaml`` (every name, subtitle, description, question, hint and example)
 and ``data/position.yaml`` (every component's name, statement and both ends)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ _TRANSLATED_KEYS = (
     "description",
     "question",
     "hint",
+    "example",
     "statement",
     "low",
     "high",
