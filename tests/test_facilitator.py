@@ -92,7 +92,7 @@ async def test_a_facilitator_steers_and_never_answers(group: Group, db_path: Pat
     await group.send(CARLA, "/export")
     document = group.last
     assert document.file is not None
-    assert "Facilitated by Fleur, on behalf of neither partner." in read(document.file[1]).flat
+    assert "Facilitated by Fleur, independent of both partners." in read(document.file[1]).flat
 
     # Ending the role: Fleur is a person in the group like any other again.
     await group.send(BEN, "/facilitator")

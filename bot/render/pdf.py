@@ -428,7 +428,7 @@ class _Layout:
         if self.record.facilitators:
             # Named as neither partner: the record is the partners', the facilitator steered.
             facilitated = msg(
-                "Facilitated by {names}, on behalf of neither partner.",
+                "Facilitated by {names}, independent of both partners.",
                 names=listing(*self.record.facilitators),
             )
             self.paragraph(self.say(facilitated), NOTE, after=1)
