@@ -151,9 +151,14 @@ def test_ci_runs_the_whole_suite_then_the_lowest_versions() -> None:
     ci = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
     assert ci[-2:] == ["make test", "make test-lowest"]
     makefile = (ROOT / "Makefile").read_text()
-    recipe = makefile.split("\ntest: ", 1)[1].split("\n\n", 1)[0]
-    # Everything: no marker filter, so the slow tests (the install test) run too.
-    assert "-m pytest -q\n" in recipe + "\n", recipe
+
+    def recipe(target: str) -> str:
+        return makefile.split(f"\n{target}: ", 1)[1].split("\n\n", 1)[0]
+
+    # Everything: the fast tests and the slow ones (the install test among them), side by side.
+    assert "-j2 --output-sync=target test-fast test-slow" in recipe("test")
+    assert '-m pytest -q -p no:cacheprovider -m "not slow"' in recipe("test-fast")
+    assert "-m pytest -q -p no:cacheprovider -m slow" in recipe("test-slow")
     lowest = makefile.split("\ntest-lowest:", 1)[1].split("\n\n", 1)[0]
     assert "tests.support.lowest" in lowest
     assert '-m "not slow"' in lowest
