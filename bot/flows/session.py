@@ -43,6 +43,8 @@ STAGE_WORDS = {
 MINUTES_PER_TOPIC = 5
 #: The reaction that acknowledges an answer (one of the reactions Telegram allows bots).
 ANSWERED = "👍"
+#: The reaction on a /skip.
+SKIPPED = "👌"
 
 
 def stage_menu(wheel: Wheel, *, both_present: bool = False) -> Reply:
@@ -543,7 +545,14 @@ async def next_topic(
     replies: list[Reply] = []
     if skip and statuses.get(current.id) != "answered":
         await progress.set_topic_status(turn.conn, turn.chat_id, current.id, "skipped", turn.stamp)
-        replies.append(reply(msg("{topic} skipped.", topic=wheel_text(current.name))))
+        # The card the group leaves is edited to say it was skipped, and the next card follows:
+        # a reaction on the /skip is thanks enough, where a message of its own would spend one of
+        # the group's 20 a minute (a run of skips reached the limit in a minute).
+        replies.append(
+            reaction(SKIPPED, turn.message_id)
+            if turn.message_id
+            else reply(msg("{topic} skipped.", topic=wheel_text(current.name)))
+        )
     following = await _following(turn, current)
     if following is not None:
         replies.extend(await _open_topic(turn, following))
