@@ -29,6 +29,10 @@ start it from, or the token alone into a file named by TELEGRAM_BOT_TOKEN_FILE.
 """
 
 
+#: The shape of a bot token: the bot's id, a colon, then letters, digits, ``-`` or ``_``
+#: (BotFather's are 35 of those; a local Bot API server or a test may use other lengths).
+_TOKEN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
+
 #: What Telegram accepts as a webhook's secret token.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -237,6 +241,27 @@ def _seconds(text: str) -> float | None:
 
 
 def _token(environ: Mapping[str, str], problems: list[str]) -> str:
+    """The token from ``TELEGRAM_BOT_TOKEN`` or from the file ``TELEGRAM_BOT_TOKEN_FILE`` names,
+    checked for its shape: a token pasted with quotes, a ``bot`` prefix or a URL around it would
+    otherwise fail only at the first call, as "Unauthorized" or "Not Found"."""
+    token = _token_as_given(environ, problems)
+    if token and not _TOKEN.match(token):
+        where = (
+            "the file TELEGRAM_BOT_TOKEN_FILE names"
+            if environ.get("TELEGRAM_BOT_TOKEN_FILE", "").strip()
+            and not environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+            else "TELEGRAM_BOT_TOKEN"
+        )
+        # Never quote it: even a token pasted wrongly is mostly the secret.
+        problems.append(
+            f"{where} does not hold a bot token as @BotFather gives it: digits, a colon, then "
+            "letters, digits, - or _ (like 123456789:AAE...), without quotes, spaces, a "
+            "'bot' in front or a link around it; copy it again from @BotFather"
+        )
+    return token
+
+
+def _token_as_given(environ: Mapping[str, str], problems: list[str]) -> str:
     """The token from ``TELEGRAM_BOT_TOKEN`` or from the file ``TELEGRAM_BOT_TOKEN_FILE`` names."""
     token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     file = environ.get("TELEGRAM_BOT_TOKEN_FILE", "").strip()

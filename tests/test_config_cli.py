@@ -251,6 +251,37 @@ def test_a_token_file_that_gives_no_token(
     ]
 
 
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "abc",
+        f'"{TOKEN}"',
+        f"bot{TOKEN}",
+        f"https://api.telegram.org/bot{TOKEN}/getMe",
+        TOKEN.replace(":", ": "),
+        TOKEN + "\u200b",  # a zero-width space copied along from a chat
+    ],
+)
+def test_a_token_of_the_wrong_shape_is_named_never_quoted(pasted: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_env({"TELEGRAM_BOT_TOKEN": pasted})
+    (problem,) = raised.value.problems
+    assert problem.startswith("TELEGRAM_BOT_TOKEN does not hold a bot token as @BotFather gives")
+    assert "abc" not in problem
+    assert TOKEN.split(":")[1] not in problem
+    secret = tmp_path / "token"
+    secret.write_text(pasted + "\n")
+    with pytest.raises(ConfigError) as raised:
+        Config.from_env({"TELEGRAM_BOT_TOKEN_FILE": str(secret)})
+    (problem,) = raised.value.problems
+    assert problem.startswith("the file TELEGRAM_BOT_TOKEN_FILE names does not hold a bot token")
+
+
+@pytest.mark.parametrize("token", [TOKEN, "123456789:HARNESS-test-token", "1:a"])
+def test_a_token_of_the_right_shape_is_taken_as_it_is(token: str) -> None:
+    assert Config.from_env({"TELEGRAM_BOT_TOKEN": token}).token == token
+
+
 def test_a_token_and_a_token_file_are_one_too_many(tmp_path: Path) -> None:
     secret = tmp_path / "token"
     secret.write_text(TOKEN)
