@@ -162,6 +162,10 @@ def test_ci_runs_the_whole_suite_then_the_lowest_versions() -> None:
     lowest = makefile.split("\ntest-lowest:", 1)[1].split("\n\n", 1)[0]
     assert "tests.support.lowest" in lowest
     assert '-m "not slow"' in lowest
+    # The fast tests in a process per core, at the tested and at the lowest versions alike.
+    assert "$(WORKERS)" in recipe("test-fast")
+    assert "$(WORKERS)" in lowest
+    assert "\nWORKERS := -n auto" in makefile
 
 
 def test_this_environment_satisfies_pyproject() -> None:

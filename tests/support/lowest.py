@@ -1,9 +1,9 @@
 """The lowest versions pyproject.toml allows, as a pip constraints file.
 
 ``python -m tests.support.lowest > lowest.txt`` turns each direct dependency's lower bound
-(``>=X``) into ``name==X``; ``pip install -c lowest.txt -e '.[webhooks]' pytest pytest-asyncio``
-then installs the oldest release of each that the ranges admit, and the fast tests run against
-them (``.ci/run``). pip itself has no "lowest" resolution (uv's ``--resolution lowest-direct``),
+(``>=X``) into ``name==X``; ``pip install -c lowest.txt -e '.[webhooks]'`` with the test
+runners (pytest, pytest-asyncio, pytest-xdist) then installs the oldest release of each that the
+ranges admit, and the fast tests run against them (``.ci/run``). pip itself has no "lowest" resolution (uv's ``--resolution lowest-direct``),
 so we write the pins; a lower bound must therefore name a release that exists (fpdf2 has no 2.8.0).
 
 Constraints name packages without extras; a dependency listed twice (python-telegram-bot, with
@@ -27,7 +27,7 @@ REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*
 
 #: From the test extra, what the fast tests run on. The rest of it (ruff, mypy and its stubs,
 #: build) only checks the code in `make test`, at the versions of constraints.txt.
-TEST_RUNNERS = ("pytest", "pytest-asyncio")
+TEST_RUNNERS = ("pytest", "pytest-asyncio", "pytest-xdist")
 
 
 def canonical(name: str) -> str:
