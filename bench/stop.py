@@ -138,6 +138,9 @@ def main() -> None:
     args = parser.parse_args()
     command = [args.wheelbot] if args.wheelbot else wheelbot_command()
     extra = dict(item.split("=", 1) for item in args.set)
+    if args.wheelbot:
+        # The install's own code, not this checkout's (which bot_env puts first on the path).
+        extra.setdefault("PYTHONPATH", "")
     print(f"latency {args.latency} s a call; SIGTERM once the first answer arrived")
     print(
         f"{'scenario':8} {'SIGTERM to exit':>15} {'code':>5} {'answers before':>15} {'in the end':>11}"
