@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import nudges, session, topic_map
+from bot.flows import nudges, repeats, session, topic_map
 from bot.handlers.turn import Context, run_flow
 
 
@@ -39,7 +39,9 @@ async def on_topics(update: Update, context: Context) -> None:
 
 async def on_status(update: Update, context: Context) -> None:
     """``/status``: where the group is."""
-    await run_flow(update, context, session.status)
+    await run_flow(
+        update, context, lambda turn: repeats.once_a_minute(turn, "status", session.status)
+    )
 
 
 async def on_edited(update: Update, context: Context) -> None:

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.flows import summary
+from bot.flows import repeats, summary
 from bot.handlers.turn import Context, run_flow
 
 
 async def on_summary(update: Update, context: Context) -> None:
     """``/summary [stage]``: agreements, proposals waiting and open issues."""
     words = context.args or []
-    await run_flow(update, context, lambda turn: summary.summary_command(turn, words))
+    await run_flow(
+        update,
+        context,
+        lambda turn: repeats.once_a_minute(
+            turn, "summary", lambda t: summary.summary_command(t, words)
+        ),
+    )
 
 
 async def on_agreements(update: Update, context: Context) -> None:
