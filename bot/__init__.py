@@ -1,3 +1,3 @@
 """Impact wheel bot: facilitates two partner organisations through the Impact through Collaboration wheel."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
