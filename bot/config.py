@@ -244,14 +244,8 @@ def _token(environ: Mapping[str, str], problems: list[str]) -> str:
     """The token from ``TELEGRAM_BOT_TOKEN`` or from the file ``TELEGRAM_BOT_TOKEN_FILE`` names,
     checked for its shape: a token pasted with quotes, a ``bot`` prefix or a URL around it would
     otherwise fail only at the first call, as "Unauthorized" or "Not Found"."""
-    token = _token_as_given(environ, problems)
+    token, where = _token_as_given(environ, problems)
     if token and not _TOKEN.match(token):
-        where = (
-            "the file TELEGRAM_BOT_TOKEN_FILE names"
-            if environ.get("TELEGRAM_BOT_TOKEN_FILE", "").strip()
-            and not environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-            else "TELEGRAM_BOT_TOKEN"
-        )
         # Never quote it: even a token pasted wrongly is mostly the secret.
         problems.append(
             f"{where} does not hold a bot token as @BotFather gives it: digits, a colon, then "
@@ -261,16 +255,18 @@ def _token(environ: Mapping[str, str], problems: list[str]) -> str:
     return token
 
 
-def _token_as_given(environ: Mapping[str, str], problems: list[str]) -> str:
-    """The token from ``TELEGRAM_BOT_TOKEN`` or from the file ``TELEGRAM_BOT_TOKEN_FILE`` names."""
+def _token_as_given(environ: Mapping[str, str], problems: list[str]) -> tuple[str, str]:
+    """The token from ``TELEGRAM_BOT_TOKEN`` or from the file ``TELEGRAM_BOT_TOKEN_FILE`` names,
+    and where it came from, in the words of a problem about it."""
     token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     file = environ.get("TELEGRAM_BOT_TOKEN_FILE", "").strip()
     if token and file:
         problems.append(
             "TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_TOKEN_FILE are both set; keep one of them"
         )
-        return token
+        return token, "TELEGRAM_BOT_TOKEN"
     if file:
+        from_file = "the file TELEGRAM_BOT_TOKEN_FILE names"
         try:
             # strip(): a secret file usually ends with a newline, which is not part of the token.
             token = Path(file).read_text(encoding="utf-8").strip()
@@ -280,13 +276,13 @@ def _token_as_given(environ: Mapping[str, str], problems: list[str]) -> str:
                 f"TELEGRAM_BOT_TOKEN_FILE={file!r} cannot be read ({reason}); it must name a "
                 "file this user may read, holding the token"
             )
-            return ""
+            return "", from_file
         if not token:
             problems.append(f"TELEGRAM_BOT_TOKEN_FILE={file!r} is empty; put the token in it")
-        return token
+        return token, from_file
     if not token:
         problems.append(NO_TOKEN_HELP)
-    return token
+    return token, "TELEGRAM_BOT_TOKEN"
 
 
 def _webhook_url_problems(url: str) -> list[str]:
