@@ -548,11 +548,7 @@ async def next_topic(
         # The card the group leaves is edited to say it was skipped, and the next card follows:
         # a reaction on the /skip is thanks enough, where a message of its own would spend one of
         # the group's 20 a minute (a run of skips reached the limit in a minute).
-        replies.append(
-            reaction(SKIPPED, turn.message_id)
-            if turn.message_id
-            else reply(msg("{topic} skipped.", topic=wheel_text(current.name)))
-        )
+        replies.append(reaction(SKIPPED, turn.message_id))
     following = await _following(turn, current)
     if following is not None:
         replies.extend(await _open_topic(turn, following))
