@@ -14,12 +14,12 @@ import pytest
 from bot.jobs import following
 from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
-from tests.conftest import ANNA, BEN, CARLA, running
+from tests.conftest import ANNA, BEN, CARLA
 from tests.support.telegram import Group
 from tests.test_bad_input import DAVID, ORG_A, join, ready
 from tests.test_button_binding import STALE
 from tests.test_export import read
-from tests.test_reminders import Clock, use_clock
+from tests.test_reminders import Clock, running_at, use_clock
 
 ISSUE = "Who pays for the coordinator?"
 
@@ -220,14 +220,12 @@ async def test_a_reminder_due_while_the_bot_was_down_comes_once_after_the_restar
     db_path: Path, api: FakeBotApi
 ) -> None:
     clock = Clock(dt.datetime(2027, 3, 1, 11, 0, tzinfo=dt.UTC))
-    async with running(db_path, api) as group:
-        use_clock(group, clock)
+    async with running_at(db_path, api, clock) as group:
         await ready(group)
         await group.send(BEN, f"/issue {ISSUE}")
         await group.send(BEN, "/action 1 De Brug 2 March 2027")
     clock.set("2027-03-03 09:00")  # a day after its moment, the bot is started again
-    async with running(db_path, api) as group:
-        use_clock(group, clock)
+    async with running_at(db_path, api, clock) as group:
         assert await remind_due(group) == 1
         assert await remind_due(group) == 0
         reminder = group.last

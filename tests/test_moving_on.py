@@ -17,9 +17,8 @@ import pytest
 from bot.jobs import nudging
 from bot.offline.fake_api import FakeBotApi, Sent
 from bot.services import services
-from tests.conftest import running
 from tests.support.telegram import Group, User
-from tests.test_reminders import Clock, use_clock
+from tests.test_reminders import Clock, running_at, use_clock
 
 ORG_A, ORG_B = "Werkbedrijf De Brug", "Bakkerij Van Dam"
 START = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)  # 10:00 in Amsterdam
@@ -384,15 +383,13 @@ async def test_the_reminder_is_decided_by_the_database_across_a_restart(tmp_path
     api, db = FakeBotApi(), tmp_path / "wheel.sqlite"
     p = people("en")
     clock = Clock(START)
-    async with running(db, api) as group:
-        use_clock(group, clock)
+    async with running_at(db, api, clock) as group:
         await orientation(group, p, ENGLISH)
-    async with running(db, api) as group:  # the bot was down while the ten minutes passed
-        use_clock(group, clock)
+    # The bot was down while the ten minutes passed.
+    async with running_at(db, api, clock) as group:
         assert await remind(group, clock, 25) == 1
         assert group.last.text == ENGLISH.reminder
-    async with running(db, api) as group:
-        use_clock(group, clock)
+    async with running_at(db, api, clock) as group:
         assert await remind(group, clock, 40) == 0
         await group.send(p.ahmed, "/skip")  # topic 2 opens at minute 40
         assert await remind(group, clock, 49) == 0

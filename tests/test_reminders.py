@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,14 @@ class Clock:
 
 def use_clock(group: Group, clock: Clock) -> None:
     group.app.bot_data[KEY] = dataclasses.replace(services(group.app), clock=clock)
+
+
+@asynccontextmanager
+async def running_at(db_path: Path, api: FakeBotApi, clock: Clock) -> AsyncIterator[Group]:
+    """The application, as ``running`` starts it, on the test's clock: a restart months later."""
+    async with running(db_path, api) as group:
+        use_clock(group, clock)
+        yield group
 
 
 @pytest.fixture
@@ -409,16 +418,14 @@ async def test_a_restart_sends_each_overdue_reminder_once_and_keeps_the_rest(
     db_path: Path, api: FakeBotApi
 ) -> None:
     clock = Clock(dt.datetime(2027, 3, 1, 11, 0, tzinfo=dt.UTC))
-    async with running(db_path, api) as group:
-        use_clock(group, clock)
+    async with running_at(db_path, api, clock) as group:
         await ready(group)
         await group.send(BEN, "/remind in 10 minutes integration")
         await group.send(BEN, "/remind in 3 months transformation")
     # The bot is down for a day; then it starts again.
     clock.set("2027-03-02 11:00")
     for _ in range(2):
-        async with running(db_path, api) as group:
-            use_clock(group, clock)
+        async with running_at(db_path, api, clock) as group:
             await fire(group)
     sent = reminders_sent(group)
     assert len(sent) == 1
@@ -431,8 +438,7 @@ async def test_a_crash_after_the_claim_delivers_after_the_restart(
     db_path: Path, api: FakeBotApi
 ) -> None:
     clock = Clock(dt.datetime(2027, 3, 1, 11, 0, tzinfo=dt.UTC))
-    async with running(db_path, api) as group:
-        use_clock(group, clock)
+    async with running_at(db_path, api, clock) as group:
         await ready(group)
         await group.send(BEN, "/remind in 1 month integration")
         clock.set("2027-04-01 08:00")
@@ -450,8 +456,7 @@ async def test_a_crash_after_the_claim_delivers_after_the_restart(
     # As if the process died with the request out: the outbox finds it 'sending'.
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE outbox SET status = 'sending' WHERE remember = 'reminder'")
-    async with running(db_path, api) as group:
-        use_clock(group, clock)
+    async with running_at(db_path, api, clock) as group:
         assert await fire(group) == 0  # not claimed again
     assert len(reminders_sent(group)) == 1
 

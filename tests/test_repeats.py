@@ -13,11 +13,11 @@ import pytest
 
 from bot.flows.repeats import SEE_ABOVE
 from bot.offline.fake_api import FakeBotApi
-from tests.conftest import BEN, running
+from tests.conftest import BEN
 from tests.support.telegram import Group
 from tests.test_bad_input import DAVID, ready
 from tests.test_forum import IN_SESSION, OTHER, SESSION
-from tests.test_reminders import Clock, use_clock
+from tests.test_reminders import Clock, running_at, use_clock
 
 
 @pytest.fixture
@@ -63,8 +63,7 @@ async def test_summary_repeats_per_stage_and_across_a_restart(
     db_path: Path, api: FakeBotApi
 ) -> None:
     clock = Clock(dt.datetime(2027, 3, 1, 11, 0, tzinfo=dt.UTC))
-    async with running(db_path, api) as group:
-        use_clock(group, clock)
+    async with running_at(db_path, api, clock) as group:
         await ready(group)
         await group.send(BEN, "/language nl")
         assert await asked(group, "/overzicht") == (1, [])
@@ -75,8 +74,7 @@ async def test_summary_repeats_per_stage_and_across_a_restart(
         # /status is its own command: its first answer is posted.
         assert await asked(group, "/status") == (1, [])
     clock.now += dt.timedelta(seconds=20)
-    async with running(db_path, api) as group:
-        use_clock(group, clock)
+    async with running_at(db_path, api, clock) as group:
         assert await asked(group, "/overzicht") == (0, [SEE_ABOVE])
 
 
